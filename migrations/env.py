@@ -1,0 +1,27 @@
+"""Alembic environment: migrate the Database handed in by xinyong.core.schema, or the one from settings."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from xinyong.core.db import Database, get_database
+from xinyong.models import Base
+
+config = context.config
+database: Database = config.attributes.get("database") or get_database()
+
+
+def run_migrations() -> None:
+    with database.engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=database.dialect == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations()

@@ -1,0 +1,20 @@
+"""The ``xinyong`` command. Each group lives in its own module here and is registered below."""
+
+from __future__ import annotations
+
+import typer
+
+from xinyong.cli import audit, db
+
+app = typer.Typer(
+    name="xinyong",
+    help="xinyong 公共信用信息平台: run the platform, load data, and check its integrity.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,84 @@
+"""One typed settings object for the whole platform.
+
+Every field here is read from the environment with the ``XINYONG_`` prefix and must be documented in
+``docs/settings.md`` (a test fails otherwise). Secrets have development defaults so the demo starts with no setup;
+``Settings.check_production()`` refuses to run outside development while any of them is still the default.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development-only secrets. They are public (they are in this file), so production refuses them.
+DEV_SECRET_KEY = "dev-secret-key-not-for-production-000000000000"
+DEV_FIELD_KEY = "00112233445566778899aabbccddeeff"
+DEV_BLIND_INDEX_KEY = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{Path('var') / 'xinyong.db'}"
+
+
+class Settings(BaseSettings):
+    """Platform settings (环境变量前缀 XINYONG_)."""
+
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", env_file=None, extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default_factory=_default_database_url)
+    database_echo: bool = False
+    secret_key: str = DEV_SECRET_KEY
+    field_key: str = DEV_FIELD_KEY
+    blind_index_key: str = DEV_BLIND_INDEX_KEY
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    timezone: str = "Asia/Shanghai"
+    region_code: str = "360482"
+    platform_name: str = "信用中国（江西共青）"
+    demo_seed: int = 20201
+    demo_entities: int = Field(default=20_000, ge=100)
+    page_size_max: int = Field(default=100, ge=1, le=10_000)
+    redis_url: str | None = None
+
+    @field_validator("field_key")
+    @classmethod
+    def _field_key_is_sm4(cls, value: str) -> str:
+        if len(bytes.fromhex(value)) != 16:
+            raise ValueError("XINYONG_FIELD_KEY must be 32 hex digits (a 128-bit SM4 key)")
+        return value
+
+    @field_validator("blind_index_key")
+    @classmethod
+    def _blind_key_long_enough(cls, value: str) -> str:
+        if len(bytes.fromhex(value)) < 32:
+            raise ValueError("XINYONG_BLIND_INDEX_KEY must be at least 64 hex digits (256 bits)")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_production(self) -> None:
+        """Refuse to serve production with the public development secrets."""
+        if self.env != "production":
+            return
+        defaults = {
+            "XINYONG_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
+            "XINYONG_FIELD_KEY": self.field_key == DEV_FIELD_KEY,
+            "XINYONG_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
+        }
+        still_default = [name for name, is_default in defaults.items() if is_default]
+        if still_default:
+            raise RuntimeError(
+                "refusing to start in production with development secrets: " + ", ".join(still_default)
+            )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,65 @@
+"""Typed errors. Expected refusals carry their HTTP status and a clear bilingual message; a 500 is a bug."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class XinyongError(Exception):
+    """An expected refusal: bad input, missing thing, forbidden or conflicting step."""
+
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class InvalidInput(XinyongError):
+    """422: the input breaks a rule; ``field`` names where."""
+
+    status = 422
+    code = "invalid"
+
+
+class NotFound(XinyongError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(XinyongError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(XinyongError):
+    status = 401
+    code = "unauthorized"
+
+
+class Conflict(XinyongError):
+    """409: the step conflicts with the current state (wrong status, duplicate natural key...)."""
+
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(XinyongError):
+    status = 413
+    code = "too_large"
+
+
+class TooManyRequests(XinyongError):
+    status = 429
+    code = "rate_limited"

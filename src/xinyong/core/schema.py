@@ -1,0 +1,52 @@
+"""Bring a database to the current schema: Alembic migrations (the only way in production and tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xinyong.core.db import Database
+
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def create_schema(database: Database) -> None:
+    """Create or upgrade the schema of ``database`` to the newest revision."""
+    if not any((_script_location() / "versions").glob("*.py")):
+        # Bootstrap only, until the first revision is written: build the tables straight from the models.
+        from xinyong.models import Base
+
+        Base.metadata.create_all(database.engine)
+        seed_reference_rows(database)
+        return
+    upgrade(database)
+
+
+def upgrade(database: Database, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(database), revision)
+    seed_reference_rows(database)
+
+
+def alembic_config(database: Database) -> object:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_script_location()))
+    cfg.attributes["database"] = database
+    return cfg
+
+
+def _script_location() -> Path:
+    # Installed in development mode the migrations sit beside src/; in a wheel they are packaged data.
+    if MIGRATIONS.is_dir():
+        return MIGRATIONS
+    return Path(__file__).resolve().parents[1] / "migrations"
+
+
+def seed_reference_rows(database: Database) -> None:
+    """Rows every database needs (e.g. the audit chain head). Idempotent."""
+    from xinyong.core import audit
+
+    with database.unit_of_work() as session:
+        audit.ensure_head(session)

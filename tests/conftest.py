@@ -1,0 +1,107 @@
+"""Shared fixtures. Every test that touches the database runs on SQLite *and* PostgreSQL.
+
+- ``database``: a migrated database per backend and per xdist worker (session-scoped, parametrized).
+- ``db``: a Session inside a transaction that is rolled back after the test (fast isolation).
+- ``committing_db``: the Database itself, for code that owns its transactions (CLI, unit of work);
+  all tables are emptied after the test.
+
+PostgreSQL comes from ``XINYONG_TEST_DATABASE_URL`` (default: the machine's server on 127.0.0.1:5432 as user
+postgres, which ``./dev.sh test`` makes sure is running). Each worker gets its own throwaway database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from xinyong.core import clock
+from xinyong.core.db import Database
+from xinyong.core.schema import create_schema
+from xinyong.models import Base
+
+PG_ADMIN_URL = os.environ.get(
+    "XINYONG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_url(admin_url: str, dbname: str) -> str:
+    base = admin_url.rsplit("/", 1)[0]
+    return f"{base}/{dbname}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    backend: str = request.param
+    if backend == "sqlite":
+        path: Path = tmp_path_factory.mktemp("sqlite") / "test.db"
+        database = Database(f"sqlite:///{path}")
+        create_schema(database)
+        yield database
+        database.dispose()
+        return
+    dbname = f"xinyong_test_{_worker()}"
+    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+    database = Database(_pg_url(PG_ADMIN_URL, dbname))
+    create_schema(database)
+    yield database
+    database.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db(database: Database) -> Iterator[Session]:
+    """A session whose every change is rolled back after the test (services may flush, never commit)."""
+    connection = database.engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+def _empty_all_tables(database: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with database.engine.begin() as conn:
+        if database.dialect == "postgresql":
+            if tables:
+                names = ", ".join(f'"{t}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+    from xinyong.core.schema import seed_reference_rows
+
+    seed_reference_rows(database)
+
+
+@pytest.fixture
+def committing_db(database: Database) -> Iterator[Database]:
+    """The real Database for code that commits (CLI commands, unit_of_work); emptied afterwards."""
+    try:
+        yield database
+    finally:
+        _empty_all_tables(database)
+
+
+@pytest.fixture(autouse=True)
+def _release_clock() -> Iterator[None]:
+    yield
+    clock.freeze(None)
