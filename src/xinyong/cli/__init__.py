@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import audit, db
+from xinyong.cli import audit, db, uscc, workdays
 
 app = typer.Typer(
     name="xinyong",
@@ -14,6 +14,8 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
+app.add_typer(uscc.app, name="uscc")
+app.add_typer(workdays.app, name="workdays")
 
 
 def main() -> None:
