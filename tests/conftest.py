@@ -24,9 +24,7 @@ from xinyong.core.db import Database
 from xinyong.core.schema import create_schema
 from xinyong.models import Base
 
-PG_ADMIN_URL = os.environ.get(
-    "XINYONG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("XINYONG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -30,8 +30,9 @@ GENESIS = "0" * 64
 class AuditEvent(Base):
     __tablename__ = "audit_events"
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                     autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str] = mapped_column(String(128))
@@ -142,9 +143,7 @@ def _events(session: Session, batch: int = 5000) -> Iterator[Any]:
     table = AuditEvent.__table__
     last = 0
     while True:
-        rows = session.execute(
-            select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)
-        ).all()
+        rows = session.execute(select(table).where(table.c.seq > last).order_by(table.c.seq).limit(batch)).all()
         if not rows:
             return
         yield from rows
@@ -159,8 +158,9 @@ def verify(session: Session) -> VerifyResult:
     checked = 0
     for event in _events(session):
         if event.seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq,
-                                f"event {expected_seq} is missing (next present is {event.seq})")
+            return VerifyResult(
+                False, checked, expected_seq, f"event {expected_seq} is missing (next present is {event.seq})"
+            )
         if event.prev_hash != prev_hash:
             return VerifyResult(False, checked, event.seq, "link to the previous event does not match")
         if compute_hash(event) != event.hash:
@@ -174,8 +174,12 @@ def verify(session: Session) -> VerifyResult:
             return VerifyResult(False, checked, last_seq, "the chain head is missing")
         return VerifyResult(True, 0)
     if head.last_seq != last_seq:
-        return VerifyResult(False, checked, last_seq + 1,
-                            f"event {last_seq + 1} to {head.last_seq} are missing from the end of the chain")
+        return VerifyResult(
+            False,
+            checked,
+            last_seq + 1,
+            f"event {last_seq + 1} to {head.last_seq} are missing from the end of the chain",
+        )
     if head.last_hash != prev_hash:
         return VerifyResult(False, checked, last_seq, "the chain head does not match the newest event")
     return VerifyResult(True, checked)

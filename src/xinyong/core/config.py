@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development-only secrets. They are public (they are in this file), so production refuses them.
-DEV_SECRET_KEY = "dev-secret-key-not-for-production-000000000000"
+DEV_SECRET_KEY = "dev-secret-key-not-for-production-000000000000"  # noqa: S105 - public dev default, refused in production
 DEV_FIELD_KEY = "00112233445566778899aabbccddeeff"
 DEV_BLIND_INDEX_KEY = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 
@@ -74,9 +74,7 @@ class Settings(BaseSettings):
         }
         still_default = [name for name, is_default in defaults.items() if is_default]
         if still_default:
-            raise RuntimeError(
-                "refusing to start in production with development secrets: " + ", ".join(still_default)
-            )
+            raise RuntimeError("refusing to start in production with development secrets: " + ", ".join(still_default))
 
 
 @lru_cache(maxsize=1)

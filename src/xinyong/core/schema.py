@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xinyong.core.db import Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -28,7 +32,7 @@ def upgrade(database: Database, revision: str = "head") -> None:
     seed_reference_rows(database)
 
 
-def alembic_config(database: Database) -> object:
+def alembic_config(database: Database) -> Config:
     from alembic.config import Config
 
     cfg = Config()

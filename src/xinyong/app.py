@@ -1,0 +1,53 @@
+"""create_app(): the one FastAPI application serving the API, the portal and the console."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from xinyong import __version__
+from xinyong.core.config import get_settings
+from xinyong.core.departments import list_departments
+from xinyong.core.http import DbSession, install_error_handlers
+from xinyong.entities.routes import router as entities_router
+from xinyong.records.routes import router as records_router
+
+
+class DepartmentOut(BaseModel):
+    code: str
+    short_name: str
+    full_name: str
+    uscc: str
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    settings.check_production()
+    app = FastAPI(
+        title=f"xinyong 公共信用信息平台 · {settings.platform_name}",
+        version=__version__,
+        description="API of the public credit information platform: entities, credit records, lists, checks.",
+    )
+    install_error_handlers(app)
+    app.include_router(entities_router)
+    app.include_router(records_router)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
+    def healthz(session: DbSession) -> dict[str, str]:
+        session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    @app.get(
+        "/api/v1/departments",
+        tags=["departments 成员单位"],
+        response_model=list[DepartmentOut],
+        summary="The member departments",
+    )
+    def departments(session: DbSession) -> list[DepartmentOut]:
+        return [
+            DepartmentOut(code=d.code, short_name=d.short_name, full_name=d.full_name, uscc=d.uscc)
+            for d in list_departments(session)
+        ]
+
+    return app

@@ -1,0 +1,118 @@
+"""What every route shares: the request's unit of work, the acting user, strict query parameters, and the mapping
+of errors to clear 4xx answers (a 500 is always a bug, logged with its traceback)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xinyong.core.actor import Actor
+from xinyong.core.clock import BEIJING
+from xinyong.core.db import get_database
+from xinyong.core.errors import InvalidInput, XinyongError
+
+log = logging.getLogger("xinyong.http")
+
+
+def request_session() -> Iterator[Session]:
+    """The request owns the transaction: commit when the route returns, roll back if it raises."""
+    with get_database().unit_of_work() as session:
+        yield session
+
+
+def current_actor(request: Request) -> Actor:
+    """Who is calling. Until accounts and API keys resolve a caller, every request acts as the public."""
+    actor = getattr(request.state, "actor", None)
+    return actor if isinstance(actor, Actor) else Actor.public()
+
+
+def reject_unknown_query(request: Request) -> None:
+    """A misspelt filter must not silently return everything: unknown query parameters are a 422."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = {param.alias for param in route.dependant.query_params}
+    for sub in route.dependant.dependencies:
+        known |= {param.alias for param in sub.query_params}
+    for name in request.query_params:
+        if name not in known:
+            raise InvalidInput(f"unknown query parameter {name[:64]!r} (未知查询参数)", field=name[:64])
+
+
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def parse_as_of(value: str | None) -> dt.datetime | None:
+    """``as_of`` is an ISO date (meaning the end of that day, Beijing time) or an ISO datetime."""
+    if value is None or value == "":
+        return None
+    text = value.strip()
+    if len(text) > 40:
+        raise InvalidInput("as_of is too long (时间格式错误)", field="as_of")
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=BEIJING).astimezone(dt.UTC)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"as_of {text!r} is not an ISO date or datetime (时间格式错误)", field="as_of") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BEIJING)
+    return moment.astimezone(dt.UTC)
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(XinyongError)
+    async def _xinyong_error(_request: Request, exc: XinyongError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": _field_of(err.get("loc", ())),
+                "message": str(err.get("msg", ""))[:300],
+                "type": err.get("type"),
+            }
+            for err in exc.errors()[:50]
+        ]
+        first = errors[0] if errors else {"field": "request", "message": "invalid request"}
+        body = {
+            "error": "invalid",
+            "message": f"{first['field']}: {first['message']}",
+            "field": first["field"],
+            "details": errors,
+        }
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            {"error": code, "message": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": "internal", "message": "internal error (系统内部错误), logged for the team"},
+            status_code=500,
+        )

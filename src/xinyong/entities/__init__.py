@@ -1,0 +1,1 @@
+"""市场主体 (market entities) and their responsible persons."""

@@ -1,0 +1,336 @@
+"""Use cases of the entity master and related persons. Services flush, never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.crypto import get_blind_index, get_cipher
+from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.core.ids import IdType, validate_person_id, validate_uscc
+from xinyong.core.masking import mask_id_number
+from xinyong.core.pagination import PageRequest
+from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, PersonRoleLink
+from xinyong.entities.rules import (
+    AliasType,
+    AssertedBy,
+    EntityStatus,
+    PersonRole,
+    periods_overlap,
+    role_active,
+)
+from xinyong.entities.schemas import EntityIn
+
+ID_CONTEXT = "persons.id_number"
+USCC_PREFIX = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{1,18}$")
+# Roles whose holder is shown to the public on the credit profile (as on the enterprise publicity system).
+PUBLIC_ROLES = frozenset({PersonRole.LEGAL_REPRESENTATIVE, PersonRole.PRINCIPAL})
+MAX_QUERY = 100
+
+_WRITERS = frozenset({Role.SYSTEM, Role.CREDIT_OFFICE, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER})
+
+
+def _require_writer(actor: Actor) -> None:
+    if actor.role not in _WRITERS:
+        raise Forbidden("only departments and the credit office may change the entity master (无权修改主体库)")
+
+
+def resolve_uscc(session: Session, code: str) -> str:
+    """Turn a USCC or an old code (alias) into a USCC; 422 for a malformed code, 404 for an unknown alias."""
+    text = code.strip().upper()
+    if len(text) == 18:
+        return validate_uscc(text, field="uscc").code
+    if text and len(text) <= 32 and text.isalnum():
+        alias = session.execute(select(EntityAlias).where(EntityAlias.code == text)).scalars().first()
+        if alias is not None:
+            return alias.uscc
+        raise NotFound(f"no entity has the code {text} (未找到该代码对应的主体)", field="uscc")
+    # Not an alias shape either: report it as a malformed USCC with the precise rule.
+    return validate_uscc(text, field="uscc").code
+
+
+def type_names(uscc: str) -> tuple[str, str]:
+    """(登记管理部门, 机构类别) decoded from a stored, already valid USCC."""
+    info = validate_uscc(uscc)
+    return info.authority_name, info.org_type_name
+
+
+def get_entity(session: Session, code: str) -> Entity:
+    uscc = resolve_uscc(session, code)
+    entity = session.get(Entity, uscc)
+    if entity is None:
+        raise NotFound(f"no entity with USCC {uscc} (未找到该主体)", field="uscc")
+    return entity
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple[list[Entity], int]:
+    """Name substring (any part of the name, former names included) or USCC prefix; ordered by USCC."""
+    stmt = select(Entity)
+    text = (q or "").strip()
+    if len(text) > MAX_QUERY:
+        raise InvalidInput(f"q is longer than {MAX_QUERY} characters (检索词过长)", field="q")
+    if "\x00" in text:
+        raise InvalidInput("q contains a NUL character (检索词含非法字符)", field="q")
+    if text:
+        upper = text.upper()
+        pattern = f"%{_like_escape(text)}%"
+        former = select(EntityName.uscc).where(EntityName.name.like(pattern, escape="\\"))
+        conditions = [Entity.name.like(pattern, escape="\\"), Entity.uscc.in_(former)]
+        if USCC_PREFIX.match(upper):
+            conditions.append(Entity.uscc.like(f"{upper}%"))
+        stmt = stmt.where(or_(*conditions))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(Entity.uscc).offset(page.offset).limit(page.page_size)).scalars()
+    return list(rows), total
+
+
+def upsert_entity(session: Session, actor: Actor, data: EntityIn) -> tuple[Entity, bool]:
+    """Create or update an entity from registry data; a name change keeps the old name as 曾用名."""
+    _require_writer(actor)
+    info = validate_uscc(data.uscc, field="uscc")
+    if data.status not in set(EntityStatus):
+        raise InvalidInput(f"unknown status {data.status!r} (主体状态)", field="status")
+    now = clock.now()
+    entity = session.get(Entity, info.code)
+    fields = data.model_dump(exclude={"uscc"})
+    if entity is None:
+        entity = Entity(
+            uscc=info.code,
+            authority=info.authority,
+            org_type=info.org_type,
+            region_code=info.region_code,
+            provisional=False,
+            created_at=now,
+            updated_at=now,
+            **fields,
+        )
+        session.add(entity)
+        session.flush()
+        audit.record(session, actor, "entities:entity:created", "entity", info.code, {"name": data.name})
+        return entity, True
+    changes = {k: [str(getattr(entity, k)), str(v)] for k, v in fields.items() if getattr(entity, k) != v}
+    if entity.provisional:
+        changes["provisional"] = ["True", "False"]
+        entity.provisional = False
+    if not changes:
+        return entity, False
+    if "name" in changes:
+        session.add(EntityName(uscc=entity.uscc, name=entity.name, valid_from=None, valid_to=clock.today()))
+    for key, value in fields.items():
+        setattr(entity, key, value)
+    entity.updated_at = now
+    session.flush()
+    audit.record(session, actor, "entities:entity:updated", "entity", entity.uscc, {"changes": changes})
+    return entity, False
+
+
+def ensure_entity(session: Session, actor: Actor, uscc: str, name: str) -> Entity:
+    """The entity for a record's subject; an unknown but valid code creates a provisional entry, never a refusal."""
+    info = validate_uscc(uscc, field="uscc")
+    entity = session.get(Entity, info.code)
+    if entity is not None:
+        return entity
+    now = clock.now()
+    entity = Entity(
+        uscc=info.code,
+        name=name.strip()[:200] or info.code,
+        authority=info.authority,
+        org_type=info.org_type,
+        region_code=info.region_code,
+        status=EntityStatus.ACTIVE,
+        provisional=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(entity)
+    session.flush()
+    audit.record(session, actor, "entities:entity:provisional", "entity", info.code, {"name": entity.name})
+    return entity
+
+
+def add_alias(session: Session, actor: Actor, uscc: str, alias_type: AliasType, code: str) -> EntityAlias:
+    _require_writer(actor)
+    entity = get_entity(session, uscc)
+    text = code.strip().upper()
+    if not text or len(text) > 32 or not text.isalnum():
+        raise InvalidInput("an old code is 1–32 letters or digits (旧代码格式错误)", field="code")
+    existing = session.execute(
+        select(EntityAlias).where(EntityAlias.alias_type == alias_type, EntityAlias.code == text)
+    ).scalar_one_or_none()
+    if existing is not None:
+        if existing.uscc != entity.uscc:
+            raise Conflict(
+                f"{alias_type} {text} already belongs to {existing.uscc} (该代码已对应其他主体)", field="code"
+            )
+        return existing
+    alias = EntityAlias(alias_type=alias_type, code=text, uscc=entity.uscc)
+    session.add(alias)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "entities:alias:added",
+        "entity",
+        entity.uscc,
+        {"alias_type": alias_type, "code": text},
+    )
+    return alias
+
+
+def id_blind(id_type: str, number: str) -> str:
+    return get_blind_index().digest(f"{id_type}:{number}", context=ID_CONTEXT)
+
+
+def find_person(session: Session, id_type: str, number: str) -> Person | None:
+    normalised = validate_person_id(IdType(id_type), number)
+    return session.execute(
+        select(Person).where(Person.id_type == id_type, Person.id_blind == id_blind(id_type, normalised))
+    ).scalar_one_or_none()
+
+
+def upsert_person(session: Session, actor: Actor, name: str, id_type: str, number: str) -> Person:
+    """Find a person by blind index, or create one with the ID number encrypted (never stored in clear)."""
+    _require_writer(actor)
+    try:
+        kind = IdType(id_type)
+    except ValueError:
+        raise InvalidInput(f"unknown ID type {id_type!r} (证件类型)", field="id_type") from None
+    normalised = validate_person_id(kind, number)
+    clean_name = name.strip()
+    if not clean_name or len(clean_name) > 100:
+        raise InvalidInput("a person's name is 1–100 characters (姓名)", field="name")
+    blind = id_blind(kind, normalised)
+    person = session.execute(
+        select(Person).where(Person.id_type == kind, Person.id_blind == blind)
+    ).scalar_one_or_none()
+    if person is not None:
+        return person
+    person = Person(
+        name=clean_name,
+        id_type=kind,
+        id_blind=blind,
+        id_number_enc=get_cipher().encrypt(normalised, context=ID_CONTEXT),
+        id_masked=mask_id_number(normalised),
+        created_at=clock.now(),
+    )
+    session.add(person)
+    session.flush()
+    audit.record(session, actor, "entities:person:created", "person", str(person.id), {"id_type": kind})
+    return person
+
+
+def link_person(
+    session: Session,
+    actor: Actor,
+    uscc: str,
+    person: Person,
+    role: PersonRole,
+    *,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None = None,
+    asserted_by: AssertedBy = AssertedBy.REGISTRY,
+    source_department: str | None = None,
+    share_percent: str | None = None,
+) -> PersonRoleLink:
+    """Link a person to an entity in a role for a period. An entity has one 法定代表人 at a time: a new one
+    closes the period of the previous holder (who stays in history)."""
+    _require_writer(actor)
+    entity = get_entity(session, uscc)
+    if valid_from is not None and valid_to is not None and valid_to <= valid_from:
+        raise InvalidInput("valid_to must be after valid_from (任职止期应晚于起期)", field="valid_to")
+    links = (
+        session.execute(select(PersonRoleLink).where(PersonRoleLink.uscc == entity.uscc, PersonRoleLink.role == role))
+        .scalars()
+        .all()
+    )
+    for link in links:
+        if link.person_id == person.id and (link.valid_from, link.valid_to) == (valid_from, valid_to):
+            return link  # the same assertion again
+    for link in links:
+        if not periods_overlap(link.valid_from, link.valid_to, valid_from, valid_to):
+            continue
+        if role != PersonRole.LEGAL_REPRESENTATIVE:
+            if link.person_id == person.id:
+                return link  # already holds this role in that period
+            continue
+        # One 法定代表人 at a time: an open-ended earlier holder is succeeded; any other overlap is a conflict.
+        succeeded = (
+            link.valid_to is None
+            and valid_from is not None
+            and (link.valid_from is None or link.valid_from < valid_from)
+        )
+        if not succeeded:
+            raise Conflict("another 法定代表人 holds this period (该期间已有法定代表人)", field="valid_from")
+        link.valid_to = valid_from
+    new = PersonRoleLink(
+        uscc=entity.uscc,
+        person_id=person.id,
+        role=role,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        asserted_by=asserted_by,
+        source_department=source_department,
+        share_percent=share_percent,
+        created_at=clock.now(),
+    )
+    session.add(new)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "entities:role:linked",
+        "entity",
+        entity.uscc,
+        {
+            "person_id": person.id,
+            "role": role,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "asserted_by": asserted_by,
+        },
+    )
+    return new
+
+
+def roles_of_entity(session: Session, uscc: str, *, on: dt.date | None = None) -> list[tuple[PersonRoleLink, Person]]:
+    """Persons linked to an entity; only those holding their role on ``on`` when it is given."""
+    rows = session.execute(
+        select(PersonRoleLink, Person)
+        .join(Person, Person.id == PersonRoleLink.person_id)
+        .where(PersonRoleLink.uscc == uscc)
+        .order_by(PersonRoleLink.role, PersonRoleLink.valid_from)
+    ).all()
+    if on is None:
+        return [(link, other) for link, other in rows]
+    return [(link, person) for link, person in rows if role_active(link.valid_from, link.valid_to, on)]
+
+
+def entities_of_person(session: Session, person_id: int) -> list[tuple[PersonRoleLink, Entity]]:
+    """Every entity a person is or was responsible for (clause 14: their dishonesty follows the person)."""
+    rows = session.execute(
+        select(PersonRoleLink, Entity)
+        .join(Entity, Entity.uscc == PersonRoleLink.uscc)
+        .where(PersonRoleLink.person_id == person_id)
+        .order_by(PersonRoleLink.valid_from)
+    ).all()
+    return [(link, other) for link, other in rows]
+
+
+def former_names(session: Session, uscc: str) -> list[str]:
+    return list(
+        session.execute(select(EntityName.name).where(EntityName.uscc == uscc).order_by(EntityName.valid_to)).scalars()
+    )
+
+
+def aliases(session: Session, uscc: str) -> dict[str, str]:
+    rows = session.execute(select(EntityAlias).where(EntityAlias.uscc == uscc)).scalars()
+    return {row.alias_type: row.code for row in rows}

@@ -1,0 +1,84 @@
+"""Shapes of credit records at the edges: what departments send, and what each audience reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xinyong.records.rules import Disclosure, Kind, Severity, Status, SubjectType
+
+
+class SubjectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: SubjectType
+    name: str = Field(min_length=1, max_length=200)
+    uscc: str | None = Field(default=None, max_length=64)
+    id_type: str | None = Field(default=None, max_length=32)
+    id_number: str | None = Field(default=None, max_length=64)
+
+
+class RecordIn(BaseModel):
+    """One fact from a department. The natural key is (source_department, kind, doc_no)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    source_department: str = Field(min_length=1, max_length=16)
+    kind: Kind
+    doc_no: str = Field(min_length=1, max_length=128)
+    subject: SubjectIn
+    title: str = Field(min_length=1, max_length=300)
+    decision_date: dt.date
+    received_date: dt.date | None = None
+    published_date: dt.date | None = None
+    disclosure: Disclosure = Disclosure.PUBLIC
+    severity: Severity | None = None
+    status: Status = Status.VALID
+    content: dict[str, Any] = Field(default_factory=dict)
+    provenance: dict[str, Any] = Field(default_factory=dict)
+
+
+class RecordCorrection(BaseModel):
+    """Fields a correction may change; anything left out keeps its value."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    decision_date: dt.date | None = None
+    published_date: dt.date | None = None
+    disclosure: Disclosure | None = None
+    severity: Severity | None = None
+    content: dict[str, Any] | None = None
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SubjectOut(BaseModel):
+    type: SubjectType
+    uscc: str | None
+    name: str
+
+
+class RecordOut(BaseModel):
+    id: int
+    version: int
+    kind: Kind
+    kind_label: str
+    category: str
+    source_department: str
+    doc_no: str
+    subject: SubjectOut
+    title: str
+    decision_date: dt.date
+    received_date: dt.date
+    published_date: dt.date | None
+    disclosure: Disclosure
+    severity: Severity | None
+    status: Status
+    content: dict[str, Any]
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    change_kind: str
+    change_reason: str | None = None
+    provenance: dict[str, Any] | None = None

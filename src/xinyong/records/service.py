@@ -1,0 +1,497 @@
+"""Use cases of credit records: create or re-send (idempotent by natural key), correct, change status, and read
+with the caller's rights, now or "as of" any past moment. Services flush, never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.crypto import get_blind_index, get_cipher
+from xinyong.core.departments import get_department
+from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.core.masking import mask_address, mask_bank_account, mask_id_number, mask_person_name, mask_phone
+from xinyong.core.pagination import PageRequest
+from xinyong.entities import service as entities
+from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.rules import (
+    KIND_LABELS,
+    MAX_CONTENT_KEYS,
+    MAX_CONTENT_VALUE,
+    PERSONAL_ID_KEYS,
+    PUBLIC_MASKED_KEYS,
+    PUBLISHED_STATUSES,
+    ChangeKind,
+    Disclosure,
+    Kind,
+    Status,
+    SubjectType,
+    can_transition,
+    category_of,
+)
+from xinyong.records.schemas import RecordCorrection, RecordIn, RecordOut, SubjectOut
+
+FIRST_PAGE = PageRequest()
+CONTENT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+CONTENT_ID_CONTEXT = "credit_records.content_id"
+_MASKERS: dict[str, Callable[[str], str]] = {
+    "address": mask_address,
+    "phone": mask_phone,
+    "bank_account": mask_bank_account,
+    "name": mask_person_name,
+}
+_PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
+_MATERIAL = (
+    "subject_type",
+    "subject_uscc",
+    "subject_person_id",
+    "subject_name",
+    "title",
+    "decision_date",
+    "published_date",
+    "disclosure",
+    "severity",
+    "status",
+    "content",
+)
+
+
+# ---------------------------------------------------------------- rights
+
+
+def _require_source(actor: Actor, department: str) -> None:
+    """Only the source department (or the platform's own jobs acting for it) writes its records."""
+    if actor.role == Role.SYSTEM:
+        return
+    if actor.is_department and actor.department_code == department:
+        return
+    raise Forbidden(f"only the source department {department} may change its records (仅数据来源部门可修改)")
+
+
+def visibility(actor: Actor) -> ColumnElement[bool]:
+    """The one place that decides which record versions an actor may read (SPEC §3.15)."""
+    v = CreditRecordVersion
+    public = and_(v.disclosure == Disclosure.PUBLIC, v.status.in_(list(PUBLISHED_STATUSES)))
+    if actor.sees_everything:
+        return true()
+    if actor.is_department:
+        shared = v.disclosure.in_([Disclosure.PUBLIC, Disclosure.CONDITIONAL])
+        return or_(v.source_department == (actor.department_code or ""), shared)
+    if actor.role == Role.ENTITY and actor.entity_uscc:
+        return or_(v.subject_uscc == actor.entity_uscc, public)
+    if actor.role in _PUBLIC_ROLES or actor.role == Role.ENTITY:
+        return public
+    return false()
+
+
+def _as_of(moment: dt.datetime | None) -> ColumnElement[bool]:
+    v = CreditRecordVersion
+    if moment is None:
+        return v.valid_to.is_(None)
+    return and_(v.valid_from <= moment, or_(v.valid_to.is_(None), v.valid_to > moment))
+
+
+def visible_versions(actor: Actor, as_of: dt.datetime | None = None) -> Select[CreditRecordVersion]:
+    """Every read of records starts here, so a forgotten filter cannot leak data."""
+    return select(CreditRecordVersion).where(_as_of(as_of), visibility(actor))
+
+
+def _is_public_audience(actor: Actor, version: CreditRecordVersion) -> bool:
+    if actor.sees_everything or actor.is_department:
+        return False
+    return not (actor.role == Role.ENTITY and actor.entity_uscc and version.subject_uscc == actor.entity_uscc)
+
+
+# ---------------------------------------------------------------- content
+
+
+def _check_content(content: dict[str, Any]) -> None:
+    if len(content) > MAX_CONTENT_KEYS:
+        raise InvalidInput(f"content has more than {MAX_CONTENT_KEYS} fields (内容字段过多)", field="content")
+    for key, value in content.items():
+        if not CONTENT_KEY.match(key):
+            raise InvalidInput(f"content field name {key[:70]!r} is not a field code (字段名不合法)", field="content")
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if item is not None and not isinstance(item, str | int | float | bool):
+                raise InvalidInput(
+                    "content values are text, numbers or lists of them (内容值类型错误)",
+                    field=f"content.{key}",
+                )
+            if isinstance(item, str) and len(item) > MAX_CONTENT_VALUE:
+                raise InvalidInput(
+                    f"content.{key} is longer than {MAX_CONTENT_VALUE} characters (内容过长)",
+                    field=f"content.{key}",
+                )
+            if isinstance(item, str) and "\x00" in item:
+                raise InvalidInput(f"content.{key} contains a NUL character (含非法字符)", field=f"content.{key}")
+
+
+def _protect_ids(content: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+    """Replace personal ID numbers by a masked form, an SM4 token and a blind index; a value equal to the stored
+    masked form means "unchanged" (a correction sending back what it read)."""
+    out = dict(content)
+    for key in PERSONAL_ID_KEYS:
+        value = out.get(key)
+        if value in (None, ""):
+            continue
+        if not isinstance(value, str):
+            raise InvalidInput(f"content.{key} must be text (证件号码应为文本)", field=f"content.{key}")
+        if previous and value == previous.get(key) and f"{key}_enc" in previous:
+            out[f"{key}_enc"] = previous[f"{key}_enc"]
+            out[f"{key}_bi"] = previous[f"{key}_bi"]
+            continue
+        number = value.strip().upper()
+        out[key] = mask_id_number(number)
+        out[f"{key}_enc"] = get_cipher().encrypt(number, context=CONTENT_ID_CONTEXT)
+        out[f"{key}_bi"] = get_blind_index().digest(number, context=CONTENT_ID_CONTEXT)
+    return out
+
+
+def _comparable(content: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in content.items() if not k.endswith("_enc")}
+
+
+def _public_content(content: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in content.items():
+        if key.endswith(("_enc", "_bi")):
+            continue
+        masker = _MASKERS.get(PUBLIC_MASKED_KEYS.get(key, ""))
+        out[key] = masker(value) if masker and isinstance(value, str) else value
+    return out
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _new_version(
+    session: Session,
+    record: CreditRecord,
+    actor: Actor,
+    fields: dict[str, Any],
+    change: ChangeKind,
+    reason: str | None,
+) -> CreditRecordVersion:
+    now = clock.now()
+    if record.current_version:
+        current = _current(session, record.id)
+        current.valid_to = now
+        session.flush()
+    version = CreditRecordVersion(
+        record_id=record.id,
+        version=record.current_version + 1,
+        valid_from=now,
+        valid_to=None,
+        source_department=record.source_department,
+        kind=record.kind,
+        change_kind=change,
+        change_reason=reason,
+        actor_role=str(actor.role),
+        actor_id=actor.id,
+        **fields,
+    )
+    session.add(version)
+    record.current_version = version.version
+    session.flush()
+    return version
+
+
+def _current(session: Session, record_id: int) -> CreditRecordVersion:
+    return session.execute(
+        select(CreditRecordVersion).where(
+            CreditRecordVersion.record_id == record_id, CreditRecordVersion.valid_to.is_(None)
+        )
+    ).scalar_one()
+
+
+def _subject_fields(session: Session, actor: Actor, data: RecordIn) -> dict[str, Any]:
+    subject = data.subject
+    if subject.type == SubjectType.ENTITY:
+        if not subject.uscc:
+            raise InvalidInput("an entity subject needs its USCC (统一社会信用代码必填)", field="subject.uscc")
+        entity = entities.ensure_entity(session, actor, subject.uscc, subject.name)
+        return {
+            "subject_type": SubjectType.ENTITY,
+            "subject_uscc": entity.uscc,
+            "subject_person_id": None,
+            "subject_name": subject.name,
+        }
+    if not subject.id_type or not subject.id_number:
+        raise InvalidInput(
+            "a natural person needs an ID type and number (证件类型和号码必填)", field="subject.id_number"
+        )
+    person = entities.upsert_person(
+        session,
+        Actor.system("records") if actor.role == Role.SYSTEM else actor,
+        subject.name,
+        subject.id_type,
+        subject.id_number,
+    )
+    return {
+        "subject_type": SubjectType.PERSON,
+        "subject_uscc": None,
+        "subject_person_id": person.id,
+        "subject_name": subject.name,
+    }
+
+
+def _check_dates(decision: dt.date, received: dt.date, published: dt.date | None) -> None:
+    today = clock.today()
+    if decision > today:
+        raise InvalidInput(f"decision_date {decision} is in the future (决定日期不能晚于今天)", field="decision_date")
+    if decision.year < 1949:
+        raise InvalidInput(f"decision_date {decision} is implausibly early (决定日期有误)", field="decision_date")
+    if received < decision:
+        raise InvalidInput("received_date is before decision_date (归集日期早于决定日期)", field="received_date")
+    if published is not None and published < decision:
+        raise InvalidInput("published_date is before decision_date (公示日期早于决定日期)", field="published_date")
+
+
+def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[CreditRecordVersion, str]:
+    """Create a record, or re-send one: identical → ``unchanged``; different → a new version (``corrected``).
+    Returns the current version and the outcome."""
+    department = get_department(session, data.source_department)
+    _require_source(actor, department.code)
+    _check_content(data.content)
+    received = data.received_date or clock.today()
+    _check_dates(data.decision_date, received, data.published_date)
+    record = session.execute(
+        select(CreditRecord).where(
+            CreditRecord.source_department == department.code,
+            CreditRecord.kind == data.kind,
+            CreditRecord.doc_no == data.doc_no,
+        )
+    ).scalar_one_or_none()
+    previous = _current(session, record.id) if record is not None else None
+    fields = _subject_fields(session, actor, data) | {
+        "title": data.title,
+        "decision_date": data.decision_date,
+        "received_date": received,
+        "published_date": data.published_date,
+        "disclosure": data.disclosure,
+        "severity": data.severity,
+        "status": data.status,
+        "content": _protect_ids(data.content, previous.content if previous else None),
+        "provenance": data.provenance,
+    }
+    if record is None:
+        record = CreditRecord(
+            source_department=department.code,
+            kind=data.kind,
+            doc_no=data.doc_no,
+            current_version=0,
+            created_at=clock.now(),
+        )
+        session.add(record)
+        session.flush()
+        version = _new_version(session, record, actor, fields, ChangeKind.CREATED, None)
+        audit.record(
+            session,
+            actor,
+            "records:record:created",
+            "credit_record",
+            str(record.id),
+            {"kind": data.kind, "doc_no": data.doc_no, "department": department.code},
+        )
+        return version, "created"
+    assert previous is not None
+    if all(_same(getattr(previous, name), fields[name]) for name in _MATERIAL):
+        return previous, "unchanged"
+    fields["received_date"] = previous.received_date  # first receipt is what timeliness measures
+    version = _new_version(session, record, actor, fields, ChangeKind.CORRECTED, "re-sent with changes (重新报送)")
+    audit.record(
+        session,
+        actor,
+        "records:record:corrected",
+        "credit_record",
+        str(record.id),
+        {"version": version.version, "via": "resend"},
+    )
+    return version, "corrected"
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, dict) and isinstance(new, dict):
+        return _comparable(old) == _comparable(new)
+    return bool(old == new)
+
+
+def _record_for_write(session: Session, actor: Actor, record_id: int) -> CreditRecord:
+    record = session.get(CreditRecord, record_id)
+    if record is None:
+        raise NotFound(f"no credit record {record_id} (未找到该信用记录)", field="record_id")
+    _require_source(actor, record.source_department)
+    return record
+
+
+def correct_record(session: Session, actor: Actor, record_id: int, correction: RecordCorrection) -> CreditRecordVersion:
+    """A correction is a new version; the old one stays readable "as of" any moment before it."""
+    record = _record_for_write(session, actor, record_id)
+    current = _current(session, record.id)
+    changes = correction.model_dump(exclude_unset=True, exclude={"reason"})
+    if not changes:
+        raise InvalidInput("a correction must change at least one field (更正内容为空)", field="content")
+    if "content" in changes:
+        _check_content(changes["content"])
+        changes["content"] = _protect_ids(changes["content"], current.content)
+    fields = {name: getattr(current, name) for name in (*_MATERIAL, "received_date", "provenance")}
+    fields.update(changes)
+    _check_dates(fields["decision_date"], fields["received_date"], fields["published_date"])
+    if all(_same(getattr(current, name), fields[name]) for name in _MATERIAL):
+        raise Conflict("the correction changes nothing (更正前后内容相同)")
+    version = _new_version(session, record, actor, fields, ChangeKind.CORRECTED, correction.reason)
+    audit.record(
+        session,
+        actor,
+        "records:record:corrected",
+        "credit_record",
+        str(record.id),
+        {"version": version.version, "fields": sorted(changes), "reason": correction.reason},
+    )
+    return version
+
+
+def change_status(session: Session, actor: Actor, record_id: int, status: Status, reason: str) -> CreditRecordVersion:
+    """Move a record's status along the transition table (objection, repair, revocation, expiry)."""
+    record = _record_for_write(session, actor, record_id)
+    current = _current(session, record.id)
+    if not reason.strip():
+        raise InvalidInput("a status change needs a reason (须说明理由)", field="reason")
+    if not can_transition(Status(current.status), status):
+        raise Conflict(f"a record that is {current.status} cannot become {status} (状态不可变更)", field="status")
+    fields = {name: getattr(current, name) for name in (*_MATERIAL, "received_date", "provenance")}
+    fields["status"] = status
+    version = _new_version(session, record, actor, fields, ChangeKind.STATUS, reason.strip()[:500])
+    audit.record(
+        session,
+        actor,
+        "records:record:status",
+        "credit_record",
+        str(record.id),
+        {"from": current.status, "to": status, "reason": reason.strip()[:500]},
+    )
+    return version
+
+
+# ---------------------------------------------------------------- reading
+
+
+def to_view(version: CreditRecordVersion, actor: Actor, doc_no: str) -> RecordOut:
+    public = _is_public_audience(actor, version)
+    person = version.subject_type == SubjectType.PERSON
+    name = mask_person_name(version.subject_name) if public and person else version.subject_name
+    content = (
+        _public_content(version.content)
+        if public
+        else {k: v for k, v in version.content.items() if not k.endswith(("_enc", "_bi"))}
+    )
+    return RecordOut(
+        id=version.record_id,
+        version=version.version,
+        kind=Kind(version.kind),
+        kind_label=KIND_LABELS[Kind(version.kind)],
+        category=category_of(Kind(version.kind)),
+        source_department=version.source_department,
+        doc_no=doc_no,
+        subject=SubjectOut(type=SubjectType(version.subject_type), uscc=version.subject_uscc, name=name),
+        title=version.title,
+        decision_date=version.decision_date,
+        received_date=version.received_date,
+        published_date=version.published_date,
+        disclosure=Disclosure(version.disclosure),
+        severity=version.severity,
+        status=Status(version.status),
+        content=content,
+        valid_from=version.valid_from,
+        valid_to=version.valid_to,
+        change_kind=version.change_kind,
+        change_reason=None if public else version.change_reason,
+        provenance=None if public else version.provenance,
+    )
+
+
+def _doc_numbers(session: Session, record_ids: list[int]) -> dict[int, str]:
+    if not record_ids:
+        return {}
+    rows = session.execute(select(CreditRecord.id, CreditRecord.doc_no).where(CreditRecord.id.in_(record_ids)))
+    return {row.id: row.doc_no for row in rows}
+
+
+def _audit_personal_read(session: Session, actor: Actor, versions: list[CreditRecordVersion]) -> None:
+    """Staff reading a natural person's records unmasked is itself recorded (SPEC §3.15)."""
+    if actor.role in _PUBLIC_ROLES or actor.role == Role.SYSTEM:
+        return
+    persons = sorted(
+        {v.record_id for v in versions if v.subject_type == SubjectType.PERSON and not _is_public_audience(actor, v)}
+    )
+    if persons:
+        audit.record(
+            session,
+            actor,
+            "records:personal:read",
+            "credit_record",
+            ",".join(map(str, persons[:50])),
+            {"count": len(persons)},
+        )
+
+
+def records_of_entity(
+    session: Session,
+    actor: Actor,
+    uscc: str,
+    *,
+    as_of: dt.datetime | None = None,
+    kinds: list[Kind] | None = None,
+    page: PageRequest = FIRST_PAGE,
+) -> tuple[list[RecordOut], int]:
+    """An entity's records as the actor may see them, now or as they stood at ``as_of``."""
+    entity = entities.get_entity(session, uscc)
+    stmt = visible_versions(actor, as_of).where(CreditRecordVersion.subject_uscc == entity.uscc)
+    if kinds:
+        stmt = stmt.where(CreditRecordVersion.kind.in_([str(k) for k in kinds]))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = list(
+        session.execute(
+            stmt.order_by(CreditRecordVersion.decision_date.desc(), CreditRecordVersion.record_id.desc())
+            .offset(page.offset)
+            .limit(page.page_size)
+        ).scalars()
+    )
+    docs = _doc_numbers(session, [r.record_id for r in rows])
+    return [to_view(r, actor, docs[r.record_id]) for r in rows], total
+
+
+def get_record(session: Session, actor: Actor, record_id: int, *, as_of: dt.datetime | None = None) -> RecordOut:
+    """One record as the actor may see it; invisible and missing look the same (no existence leak)."""
+    version = session.execute(
+        visible_versions(actor, as_of).where(CreditRecordVersion.record_id == record_id)
+    ).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
+    _audit_personal_read(session, actor, [version])
+    return to_view(version, actor, _doc_numbers(session, [record_id])[record_id])
+
+
+def record_history(session: Session, actor: Actor, record_id: int) -> list[RecordOut]:
+    """Every version of a record, for those who may see it in full (staff of the source, office, the entity)."""
+    if actor.role in _PUBLIC_ROLES:
+        raise Forbidden("version history is not public (历史版本不对公众开放)")
+    versions = list(
+        session.execute(
+            select(CreditRecordVersion)
+            .where(CreditRecordVersion.record_id == record_id, visibility(actor))
+            .order_by(CreditRecordVersion.version)
+        ).scalars()
+    )
+    if not versions:
+        raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
+    _audit_personal_read(session, actor, versions)
+    doc_no = _doc_numbers(session, [record_id])[record_id]
+    return [to_view(v, actor, doc_no) for v in versions]
