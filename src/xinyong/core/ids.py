@@ -91,9 +91,7 @@ AUTHORITIES: Final[dict[str, tuple[str, dict[str, str]]]] = {
     "Y": ("其他", {"1": "其他"}),
 }  # fmt: skip
 
-USCC_RULES: Final = frozenset(
-    {"length", "character", "authority_type", "region", "inner_check", "final_check"}
-)
+USCC_RULES: Final = frozenset({"length", "character", "authority_type", "region", "inner_check", "final_check"})
 
 
 class InvalidUscc(InvalidInput):
@@ -217,8 +215,7 @@ def validate_uscc(code: str, field: str = "uscc") -> UsccInfo:
     expected_final = _check_char_17(text[:17])
     if text[17] != expected_final:
         raise InvalidUscc(
-            f"{what}: final check character (校验码) at position 18 is {text[17]!r}, "
-            f"expected {expected_final!r}",
+            f"{what}: final check character (校验码) at position 18 is {text[17]!r}, expected {expected_final!r}",
             rule="final_check",
             field=field,
             details={"position": 18, "found": text[17], "expected": expected_final},
@@ -272,9 +269,7 @@ RESIDENT_ID_RULES: Final = frozenset({"length", "character", "region", "birth_da
 class InvalidResidentId(InvalidInput):
     """A 居民身份证号 that breaks one rule of GB 11643; ``rule`` says which (one of ``RESIDENT_ID_RULES``)."""
 
-    def __init__(
-        self, message: str, *, rule: str, field: str | None = "id_number", details: Any = None
-    ) -> None:
+    def __init__(self, message: str, *, rule: str, field: str | None = "id_number", details: Any = None) -> None:
         if rule not in RESIDENT_ID_RULES:
             raise ValueError(f"unknown resident ID rule {rule!r}")
         super().__init__(message, field=field, details={"rule": rule, **(details or {})})
@@ -297,24 +292,18 @@ def resident_id_check_char(first17: str) -> str:
     return _RESIDENT_ID_CHECK[total % 11]
 
 
-def validate_resident_id(
-    number: str, field: str = "id_number", today: dt.date | None = None
-) -> ResidentIdInfo:
+def validate_resident_id(number: str, field: str = "id_number", today: dt.date | None = None) -> ResidentIdInfo:
     """Check an 18-character resident ID number: length, characters, region, birth date, check digit.
 
     ``today`` defaults to the platform clock (Beijing date) so that tests can pin it.
     """
     what = "resident ID number (居民身份证号)"
     if not isinstance(number, str):
-        raise InvalidResidentId(
-            f"{what} must be text, got {type(number).__name__}", rule="character", field=field
-        )
+        raise InvalidResidentId(f"{what} must be text, got {type(number).__name__}", rule="character", field=field)
     text = number.strip()
     if len(text) != 18:
         hint = " (old 15-digit numbers must be upgraded to 18)" if len(text) == 15 else ""
-        raise InvalidResidentId(
-            f"{what} must be 18 characters, got {len(text)}{hint}", rule="length", field=field
-        )
+        raise InvalidResidentId(f"{what} must be 18 characters, got {len(text)}{hint}", rule="length", field=field)
     text = text[:17] + ("X" if text[17] == "x" else text[17])
     for pos, ch in enumerate(text, start=1):
         if ch not in _DIGITS and not (pos == 18 and ch == "X"):
@@ -360,9 +349,7 @@ def validate_resident_id(
             field=field,
             details={"position": 18, "found": text[17], "expected": expected},
         )
-    return ResidentIdInfo(
-        number=text, region_code=region, birth_date=birth, sex="男" if int(text[16]) % 2 else "女"
-    )
+    return ResidentIdInfo(number=text, region_code=region, birth_date=birth, sex="男" if int(text[16]) % 2 else "女")
 
 
 def make_resident_id(region: str, birth: dt.date, seq: int) -> str:
@@ -371,14 +358,6 @@ def make_resident_id(region: str, birth: dt.date, seq: int) -> str:
         raise ValueError("seq must be 0..999")
     body = f"{region}{birth:%Y%m%d}{seq:03d}"
     return validate_resident_id(body + resident_id_check_char(body), today=dt.date.max).number
-
-
-def mask_resident_id(number: str) -> str:
-    """Keep the first 6 and last 4 characters (``360429********1234``); shorter than 10: mask everything."""
-    text = number.strip()
-    if len(text) < 10:
-        return "*" * len(text)
-    return text[:6] + "*" * (len(text) - 10) + text[-4:]
 
 
 # ------------------------------------------------------------
@@ -418,9 +397,7 @@ def validate_person_id(id_type: IdType | str, number: str, field: str = "id_numb
         kind = IdType(id_type)
     except ValueError:
         allowed = ", ".join(f"{t.value} ({t.label})" for t in IdType)
-        raise InvalidInput(
-            f"unknown ID type (证件类型) {id_type!r}; allowed: {allowed}", field="id_type"
-        ) from None
+        raise InvalidInput(f"unknown ID type (证件类型) {id_type!r}; allowed: {allowed}", field="id_type") from None
     if kind is IdType.RESIDENT_ID:
         return validate_resident_id(number, field=field).number
     text = number.strip().translate(_ASCII_UPPER) if isinstance(number, str) else ""
@@ -431,26 +408,3 @@ def validate_person_id(id_type: IdType | str, number: str, field: str = "id_numb
             details={"id_type": kind.value},
         )
     return text
-
-
-def mask_person_id(id_type: IdType | str, number: str) -> str:
-    """Public masking: resident IDs keep 6+4; other documents only their last 4 (none if shorter than 8)."""
-    if IdType(id_type) is IdType.RESIDENT_ID:
-        return mask_resident_id(number)
-    text = number.strip()
-    keep = 4 if len(text) >= 8 else 0
-    return "*" * (len(text) - keep) + text[len(text) - keep :]
-
-
-COMPOUND_SURNAMES: Final = frozenset(
-    {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯"}
-)
-
-
-def mask_name(name: str) -> str:
-    """Keep the surname only: 张三 -> 张*, 欧阳娜娜 -> 欧阳**; a one-character name is unchanged."""
-    text = name.strip()
-    if len(text) <= 1:
-        return text
-    keep = 2 if len(text) > 2 and text[:2] in COMPOUND_SURNAMES else 1
-    return text[:keep] + "*" * (len(text) - keep)
