@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import audit, db, uscc, workdays
+from xinyong.cli import audit, db, departments, serve, uscc, workdays
 
 app = typer.Typer(
     name="xinyong",
@@ -13,6 +13,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+app.command("departments")(departments.departments)
 app.add_typer(audit.app, name="audit")
 app.add_typer(uscc.app, name="uscc")
 app.add_typer(workdays.app, name="workdays")
