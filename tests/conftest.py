@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from xinyong.core import clock
 from xinyong.core.db import Database
-from xinyong.core.schema import create_schema
 from xinyong.models import Base
+from xinyong.schema import create_schema
 
 PG_ADMIN_URL = os.environ.get("XINYONG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
@@ -85,7 +85,7 @@ def _empty_all_tables(database: Database) -> None:
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
-    from xinyong.core.schema import seed_reference_rows
+    from xinyong.schema import seed_reference_rows
 
     seed_reference_rows(database)
 

@@ -42,6 +42,9 @@ class _Unprintable:
     def __str__(self) -> str:
         raise RuntimeError("no")
 
+    def __repr__(self) -> str:  # a stable test id, the same in every xdist worker
+        return "_Unprintable()"
+
 
 HOSTILE: list[object] = [
     None,

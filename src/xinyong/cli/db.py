@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 
 from xinyong.core.db import get_database
-from xinyong.core.schema import upgrade as upgrade_schema
+from xinyong.schema import upgrade as upgrade_schema
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 console = Console()

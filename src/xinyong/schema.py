@@ -10,18 +10,11 @@ from xinyong.core.db import Database
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def create_schema(database: Database) -> None:
     """Create or upgrade the schema of ``database`` to the newest revision."""
-    if not any((_script_location() / "versions").glob("*.py")):
-        # Bootstrap only, until the first revision is written: build the tables straight from the models.
-        from xinyong.models import Base
-
-        Base.metadata.create_all(database.engine)
-        seed_reference_rows(database)
-        return
     upgrade(database)
 
 
@@ -45,7 +38,7 @@ def _script_location() -> Path:
     # Installed in development mode the migrations sit beside src/; in a wheel they are packaged data.
     if MIGRATIONS.is_dir():
         return MIGRATIONS
-    return Path(__file__).resolve().parents[1] / "migrations"
+    return Path(__file__).resolve().parent / "migrations"
 
 
 def seed_reference_rows(database: Database) -> None:
