@@ -35,21 +35,27 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET_KEY
     field_key: str = DEV_FIELD_KEY
     blind_index_key: str = DEV_BLIND_INDEX_KEY
+    field_keys_old: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    timezone: str = "Asia/Shanghai"
-    region_code: str = "360482"
     platform_name: str = "信用中国（江西共青）"
     demo_seed: int = 20201
     demo_entities: int = Field(default=20_000, ge=100)
     page_size_max: int = Field(default=100, ge=1, le=10_000)
-    redis_url: str | None = None
 
     @field_validator("field_key")
     @classmethod
     def _field_key_is_sm4(cls, value: str) -> str:
         if len(bytes.fromhex(value)) != 16:
             raise ValueError("XINYONG_FIELD_KEY must be 32 hex digits (a 128-bit SM4 key)")
+        return value
+
+    @field_validator("field_keys_old")
+    @classmethod
+    def _old_keys_are_sm4(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if len(bytes.fromhex(key)) != 16:
+                raise ValueError("each key in XINYONG_FIELD_KEYS_OLD must be 32 hex digits")
         return value
 
     @field_validator("blind_index_key")

@@ -280,8 +280,10 @@ def _identity(value: str) -> str:
 
 @lru_cache(maxsize=1)
 def get_cipher() -> FieldCipher:
-    """The platform's field cipher from ``Settings.field_key`` (cached; ``cache_clear()`` in tests)."""
-    return FieldCipher(get_settings().field_key)
+    """The platform's field cipher from ``Settings.field_key``, able to read tokens made with any key in
+    ``Settings.field_keys_old`` (key rotation). Cached; ``cache_clear()`` in tests."""
+    settings = get_settings()
+    return FieldCipher(settings.field_key, old_keys=settings.field_keys_old)
 
 
 @lru_cache(maxsize=1)
