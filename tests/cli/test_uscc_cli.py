@@ -18,8 +18,7 @@ def test_validate_mixed_prints_each_line_and_exits_1() -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"{GOOD} valid",
-        f"{BAD} invalid: USCC (统一社会信用代码): final check character (校验码) at position 18 is 'X', "
-        "expected '2'",
+        f"{BAD} invalid: USCC (统一社会信用代码): final check character (校验码) at position 18 is 'X', expected '2'",
     ]
 
 

@@ -66,9 +66,7 @@ def _database_errors() -> Iterator[None]:
         raise _fail(f"{exc.message}{field}", 2 if exc.status in (400, 422) else 1) from None
     except SQLAlchemyError as exc:
         reason = str(exc).splitlines()[0]
-        raise _fail(
-            f"cannot use the database ({reason}); run `xinyong db upgrade`, or pass --builtin", 1
-        ) from None
+        raise _fail(f"cannot use the database ({reason}); run `xinyong db upgrade`, or pass --builtin", 1) from None
 
 
 def _answer(builtin: bool, question: Callable[[WorkCalendar], T]) -> T:
@@ -144,9 +142,7 @@ def set_(
     name: Annotated[
         str | None, typer.Option("--name", help="e.g. 春节, 国庆节; default 调休上班 for --workday.")
     ] = None,
-    note: Annotated[
-        str | None, typer.Option("--note", help="Free text, e.g. the notice it comes from.")
-    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Free text, e.g. the notice it comes from.")] = None,
 ) -> None:
     """Enter or correct one day of the office's holiday table."""
     day = _parse_date(date, "DATE")

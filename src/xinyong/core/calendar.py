@@ -126,9 +126,7 @@ def set_day(
     row = session.get(CalendarDay, date)
     previous = _day_payload(row) if row is not None else None
     if row is None:
-        row = CalendarDay(
-            date=date, is_workday=is_workday, name=name, note=note, created_by=actor.id, created_at=now
-        )
+        row = CalendarDay(date=date, is_workday=is_workday, name=name, note=note, created_by=actor.id, created_at=now)
         session.add(row)
     else:
         row.is_workday = is_workday

@@ -181,9 +181,7 @@ class FieldCipher:
         try:
             plain = decryptor.update(body) + decryptor.finalize()
         except InvalidTag:
-            raise DecryptionError(
-                f"token does not authenticate for context {context!r} (tampered or moved)"
-            ) from None
+            raise DecryptionError(f"token does not authenticate for context {context!r} (tampered or moved)") from None
         return plain.decode("utf-8")  # authenticated bytes came from str.encode: always valid UTF-8
 
     def encrypt_optional(self, plaintext: str | None, *, context: str) -> str | None:
