@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
@@ -32,6 +33,11 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(entities_router)
     app.include_router(records_router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        # The portal (信用中国（江西共青）) takes this page over; until then the API's own pages are the front door.
+        return RedirectResponse("/docs", status_code=307)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
     def healthz(session: DbSession) -> dict[str, str]:
