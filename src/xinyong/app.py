@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from xinyong import __version__
+from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, install_error_handlers
@@ -34,18 +35,19 @@ def create_app() -> FastAPI:
     app.include_router(entities_router)
     app.include_router(records_router)
 
-    @app.get("/", include_in_schema=False)
+    @app.get("/", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
     def home() -> RedirectResponse:
         # The portal (信用中国（江西共青）) takes this page over; until then the API's own pages are the front door.
         return RedirectResponse("/docs", status_code=307)
 
-    @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
+    @app.get("/healthz", tags=["ops"], dependencies=[Depends(require(PUBLIC))], summary="Liveness and database check")
     def healthz(session: DbSession) -> dict[str, str]:
         session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
     @app.get(
         "/api/v1/departments",
+        dependencies=[Depends(require(PUBLIC))],
         tags=["departments 成员单位"],
         response_model=list[DepartmentOut],
         summary="The member departments",

@@ -3,6 +3,7 @@
 from xinyong.core import audit as _audit  # noqa: F401
 from xinyong.core import calendar as _calendar  # noqa: F401
 from xinyong.core import departments as _departments  # noqa: F401
+from xinyong.core.auth import models as _auth  # noqa: F401
 from xinyong.core.db import Base
 from xinyong.entities import models as _entities  # noqa: F401
 from xinyong.records import models as _records  # noqa: F401

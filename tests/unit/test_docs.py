@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.routing import APIRoute
 
 from xinyong.app import create_app
+from xinyong.core.auth.access import rule_of
 from xinyong.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +45,8 @@ def test_every_route_is_documented() -> None:
     text = (DOCS / "api.md").read_text(encoding="utf-8")
     for route in create_app().routes:
         if isinstance(route, APIRoute) and route.include_in_schema:
+            rule = rule_of(route.dependant)[0].name
             for method in route.methods:
-                assert re.search(rf"\| {method} \| `{re.escape(route.path)}` \|", text), (
-                    f"{method} {route.path} is not in docs/api.md"
+                assert re.search(rf"\| {method} \| `{re.escape(route.path)}` \| {rule} \|", text), (
+                    f"{method} {route.path} (access: {rule}) is not in docs/api.md"
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import audit, db, departments, serve, uscc, workdays
+from xinyong.cli import audit, db, departments, serve, uscc, users, workdays
 
 app = typer.Typer(
     name="xinyong",
@@ -18,6 +18,8 @@ app.command("departments")(departments.departments)
 app.add_typer(audit.app, name="audit")
 app.add_typer(uscc.app, name="uscc")
 app.add_typer(workdays.app, name="workdays")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.clients_app, name="api-clients")
 
 
 def main() -> None:

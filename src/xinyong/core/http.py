@@ -4,6 +4,7 @@ of errors to clear 4xx answers (a 500 is always a bug, logged with its traceback
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -12,13 +13,15 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.core.actor import Actor
 from xinyong.core.clock import BEIJING
+from xinyong.core.config import get_settings
 from xinyong.core.db import get_database
-from xinyong.core.errors import InvalidInput, XinyongError
+from xinyong.core.errors import Forbidden, InvalidInput, Unauthorized, XinyongError
 
 log = logging.getLogger("xinyong.http")
 
@@ -29,10 +32,68 @@ def request_session() -> Iterator[Session]:
         yield session
 
 
-def current_actor(request: Request) -> Actor:
-    """Who is calling. Until accounts and API keys resolve a caller, every request acts as the public."""
-    actor = getattr(request.state, "actor", None)
-    return actor if isinstance(actor, Actor) else Actor.public()
+SESSION_COOKIE = "xinyong_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _session_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().secret_key, salt="xinyong.session")
+
+
+def sign_session_token(token: str) -> str:
+    return _session_signer().dumps(token)
+
+
+def unsign_session_token(value: str) -> str | None:
+    try:
+        token = _session_signer().loads(value)
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) else None
+
+
+async def current_actor(
+    request: Request, session: Annotated[Session, Depends(request_session, scope="function")]
+) -> Actor:
+    """Who is calling: an API key (``Authorization: Bearer xy_…``), a console session cookie, or the public.
+
+    A bad or revoked key is a 401, never a silent downgrade to the public. Cookie-authenticated requests that change
+    something must carry the session's CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``).
+    """
+    from xinyong.core.auth import service as auth
+
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise Unauthorized("use 'Authorization: Bearer <API key>' (认证方式错误)")
+        client = auth.resolve_api_key(session, key.strip())
+        if client is None:
+            raise Unauthorized("invalid or revoked API key (API 密钥无效或已吊销)")
+        return auth.actor_for_client(client)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        token = unsign_session_token(cookie)
+        found = auth.resolve_session(session, token) if token else None
+        if found is not None:
+            user, row = found
+            request.state.csrf_token = row.csrf_token
+            if request.method not in SAFE_METHODS:
+                await _check_csrf(request, row.csrf_token)
+            return auth.actor_for_user(user)
+    return Actor.public()
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if sent is None or not hmac.compare_digest(sent, expected):
+        raise Forbidden("missing or wrong CSRF token; reload the page (页面已过期，请刷新)")
 
 
 def reject_unknown_query(request: Request) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import Page, PageRequest
@@ -14,7 +15,11 @@ from xinyong.entities.models import Entity
 from xinyong.entities.rules import PersonRole
 from xinyong.entities.schemas import EntityOut, EntitySummary, PersonRoleOut
 
-router = APIRouter(prefix="/api/v1/entities", tags=["entities 市场主体"], dependencies=[Depends(reject_unknown_query)])
+router = APIRouter(
+    prefix="/api/v1/entities",
+    tags=["entities 市场主体"],
+    dependencies=[Depends(require(PUBLIC)), Depends(reject_unknown_query)],
+)
 
 
 def summary(entity: Entity) -> EntitySummary:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from xinyong.core.auth.access import PUBLIC, SIGNED_IN, require
 from xinyong.core.config import get_settings
 from xinyong.core.http import CurrentActor, DbSession, parse_as_of, reject_unknown_query
 from xinyong.core.pagination import Page, PageRequest
@@ -37,7 +38,12 @@ def entity_records(
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
-@router.get("/records/{record_id}", response_model=RecordOut, summary="One credit record")
+@router.get(
+    "/records/{record_id}",
+    dependencies=[Depends(require(PUBLIC))],
+    response_model=RecordOut,
+    summary="One credit record",
+)
 def read_record(
     record_id: Annotated[int, Path(ge=1, le=2**62)],
     session: DbSession,
@@ -49,6 +55,7 @@ def read_record(
 
 @router.get(
     "/records/{record_id}/history",
+    dependencies=[Depends(require(SIGNED_IN))],
     response_model=list[RecordOut],
     summary="Every version of a record (staff and the entity itself)",
 )

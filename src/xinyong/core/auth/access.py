@@ -1,0 +1,64 @@
+"""Who may call which route, decided in one place.
+
+Every route declares exactly one rule with ``Depends(require(RULE))``; a test walks the application's route table
+and fails for a route without one, then calls every route as every role and checks the answers. Rules decide who
+may *call*; which rows they then see is decided by each area's one visibility function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from xinyong.core.actor import Actor, Role
+from xinyong.core.errors import Forbidden, Unauthorized
+from xinyong.core.http import current_actor
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    name: str
+    roles: frozenset[Role] | None  # None: everyone, the anonymous public included
+
+    def allows(self, role: Role) -> bool:
+        return self.roles is None or role in self.roles
+
+
+PUBLIC = AccessRule("public", None)
+SIGNED_IN = AccessRule("signed_in", frozenset(Role) - {Role.PUBLIC})
+STAFF = AccessRule(
+    "staff", frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR, Role.SYSTEM})
+)
+DEPARTMENT = AccessRule("department", frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.SYSTEM}))
+OFFICE = AccessRule("credit_office", frozenset({Role.CREDIT_OFFICE, Role.SYSTEM}))
+AUDIT = AccessRule("audit", frozenset({Role.AUDITOR, Role.CREDIT_OFFICE, Role.SYSTEM}))
+BUSINESS_SYSTEM = AccessRule("business_system", frozenset({Role.BUSINESS_SYSTEM, Role.CREDIT_OFFICE, Role.SYSTEM}))
+ENTITY = AccessRule("entity", frozenset({Role.ENTITY}))
+
+
+def require(rule: AccessRule) -> Callable[..., Actor]:
+    """A dependency that lets the call through only for the rule's roles (401 for the anonymous, 403 otherwise)."""
+
+    def check(request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if rule.allows(actor.role):
+            return actor
+        if actor.role == Role.PUBLIC:
+            raise Unauthorized("sign in or send an API key first (请先登录)")
+        raise Forbidden(f"your role may not use this ({rule.name}) (无权访问)")
+
+    check.access_rule = rule  # type: ignore[attr-defined]  # read by the route-matrix test and the docs
+    return check
+
+
+def rule_of(dependant: Any) -> list[AccessRule]:
+    """The access rules declared on a route (through its dependency tree)."""
+    found: list[AccessRule] = []
+    for sub in dependant.dependencies:
+        rule = getattr(sub.call, "access_rule", None)
+        if isinstance(rule, AccessRule):
+            found.append(rule)
+        found.extend(rule_of(sub))
+    return found

@@ -1,0 +1,317 @@
+"""Accounts and credentials: users with argon2 passwords, console sessions, API keys. Services flush only.
+
+Every change is audited; secrets (passwords, session tokens, API keys) are never stored or logged in clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import DEPARTMENT_ROLES, Actor, Role
+from xinyong.core.auth.models import ApiClient, User, UserSession
+from xinyong.core.crypto import sm3_hex
+from xinyong.core.departments import get_department
+from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from xinyong.core.ids import validate_uscc
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+USER_ROLES = frozenset({Role.ENTITY, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR})
+CLIENT_ROLES = frozenset({Role.DEPT_OPERATOR, Role.BUSINESS_SYSTEM})
+MIN_PASSWORD = 10
+MAX_PASSWORD = 256
+LOCK_AFTER = 5  # failed logins in a row
+LOCK_FOR = dt.timedelta(minutes=15)  # a security lockout in clock time, not a legal period
+SESSION_LIFETIME = dt.timedelta(hours=8)  # one working day of console use, not a legal period
+KEY_PREFIX = "xy_"
+
+_hasher = PasswordHasher()
+
+
+def _require_office(actor: Actor) -> None:
+    if actor.role not in (Role.CREDIT_OFFICE, Role.SYSTEM):
+        raise Forbidden("only the credit office manages accounts (仅信用办可管理账号)")
+
+
+def check_password_strength(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(f"a password has {MIN_PASSWORD}–{MAX_PASSWORD} characters (密码长度不符)", field="password")
+    classes = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    if classes < 3:
+        raise InvalidInput(
+            "a password mixes at least three of: lower case, upper case, digits, symbols (密码复杂度不足)",
+            field="password",
+        )
+
+
+def actor_for_user(user: User) -> Actor:
+    return Actor(
+        role=Role(user.role),
+        id=f"user:{user.username}",
+        name=user.display_name,
+        department_code=user.department_code,
+        entity_uscc=user.entity_uscc,
+    )
+
+
+def actor_for_client(client: ApiClient) -> Actor:
+    return Actor(
+        role=Role(client.role), id=f"api:{client.id}", name=client.name, department_code=client.department_code
+    )
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    department: str | None = None,
+    entity_uscc: str | None = None,
+) -> User:
+    """Create an account. Department roles need a department; the entity role needs the entity's USCC."""
+    _require_office(actor)
+    name = username.strip().lower()
+    if not USERNAME.match(name):
+        raise InvalidInput("a username is 3–64 of a-z, 0-9, '_', '.', '-' (用户名格式错误)", field="username")
+    if role not in USER_ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(sorted(USER_ROLES))} (角色错误)", field="role")
+    if not display_name.strip() or len(display_name) > 100:
+        raise InvalidInput("a display name has 1–100 characters (姓名)", field="display_name")
+    department_code = None
+    if role in DEPARTMENT_ROLES:
+        if not department:
+            raise InvalidInput("a department role needs --department (部门角色须指定部门)", field="department")
+        department_code = get_department(session, department).code
+    elif department:
+        raise InvalidInput("only department roles belong to a department (该角色不属于部门)", field="department")
+    uscc = None
+    if role == Role.ENTITY:
+        if not entity_uscc:
+            raise InvalidInput(
+                "an entity account needs the entity's USCC (须指定统一社会信用代码)", field="entity_uscc"
+            )
+        uscc = validate_uscc(entity_uscc, field="entity_uscc").code
+    check_password_strength(password)
+    if session.execute(select(User.id).where(User.username == name)).first() is not None:
+        raise Conflict(f"username {name} is taken (用户名已存在)", field="username")
+    user = User(
+        username=name,
+        display_name=display_name.strip(),
+        role=role,
+        department_code=department_code,
+        entity_uscc=uscc,
+        password_hash=_hasher.hash(password),
+        active=True,
+        failed_logins=0,
+        created_at=clock.now(),
+        created_by=actor.id,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, actor, "auth:user:created", "user", name, {"role": role, "department": department_code, "entity": uscc}
+    )
+    return user
+
+
+def set_active(session: Session, actor: Actor, username: str, active: bool) -> User:
+    """Disable or re-enable an account; disabling ends its sessions at once."""
+    _require_office(actor)
+    user = get_user(session, username)
+    user.active = active
+    if not active:
+        for live in session.execute(
+            select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        ).scalars():
+            live.revoked_at = clock.now()
+    session.flush()
+    audit.record(session, actor, "auth:user:" + ("enabled" if active else "disabled"), "user", user.username)
+    return user
+
+
+def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
+    user = get_user(session, username)
+    if actor.id != f"user:{user.username}":
+        _require_office(actor)
+    check_password_strength(password)
+    user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    audit.record(session, actor, "auth:user:password_set", "user", user.username)
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"no user {username[:64]!r} (用户不存在)", field="username")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.execute(select(User).order_by(User.username)).scalars())
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """Check a login. Five failures in a row lock the account for 15 minutes. The answer never says whether the
+    username exists."""
+    refused = Unauthorized("wrong username or password (用户名或密码错误)")
+    name = username.strip().lower()[:64]
+    user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+    if user is None or len(password) > MAX_PASSWORD:
+        _hasher.hash("timing-equaliser")  # keep timing similar for unknown users
+        raise refused
+    now = clock.now()
+    if user.locked_until is not None and user.locked_until > now:
+        raise Unauthorized("account locked after repeated failures; try again later (账号已临时锁定)")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER:
+            user.locked_until = now + LOCK_FOR
+            user.failed_logins = 0
+        session.flush()
+        audit.record(session, Actor.public(), "auth:login:failed", "user", user.username)
+        raise refused from None
+    if not user.active:
+        raise refused
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str  # goes into the signed cookie; never stored
+    csrf_token: str
+    expires_at: dt.datetime
+
+
+def start_session(session: Session, user: User) -> NewSession:
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    now = clock.now()
+    row = UserSession(
+        id=sm3_hex(token.encode()),
+        user_id=user.id,
+        csrf_token=csrf,
+        created_at=now,
+        expires_at=now + SESSION_LIFETIME,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor_for_user(user), "auth:session:started", "user", user.username)
+    return NewSession(token=token, csrf_token=csrf, expires_at=row.expires_at)
+
+
+def resolve_session(session: Session, token: str) -> tuple[User, UserSession] | None:
+    if not token or len(token) > 200:
+        return None
+    row = session.get(UserSession, sm3_hex(token.encode()))
+    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return user, row
+
+
+def end_session(session: Session, token: str) -> None:
+    found = resolve_session(session, token)
+    if found is None:
+        return
+    user, row = found
+    row.revoked_at = clock.now()
+    session.flush()
+    audit.record(session, actor_for_user(user), "auth:session:ended", "user", user.username)
+
+
+def _key_hash(key: str) -> str:
+    return sm3_hex(key.encode())
+
+
+def create_api_client(
+    session: Session, actor: Actor, *, name: str, role: Role, department: str | None
+) -> tuple[ApiClient, str]:
+    """Issue an API key, scoped to one department (data push) or one business system. Returns the client and the
+    key, which is shown once and never stored."""
+    _require_office(actor)
+    if role not in CLIENT_ROLES:
+        raise InvalidInput("an API client is a department_operator or a business_system (客户端类型错误)", field="role")
+    if not name.strip() or len(name) > 100:
+        raise InvalidInput("a client name has 1–100 characters (名称)", field="name")
+    department_code = get_department(session, department).code if department else None
+    if role == Role.DEPT_OPERATOR and department_code is None:
+        raise InvalidInput("a department client needs its department (须指定部门)", field="department")
+    prefix = secrets.token_hex(4)
+    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    client = ApiClient(
+        name=name.strip(),
+        role=role,
+        department_code=department_code,
+        key_prefix=prefix,
+        key_hash=_key_hash(key),
+        created_at=clock.now(),
+        created_by=actor.id,
+    )
+    session.add(client)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "auth:api_client:created",
+        "api_client",
+        str(client.id),
+        {"role": role, "department": department_code},
+    )
+    return client, key
+
+
+def resolve_api_key(session: Session, key: str) -> ApiClient | None:
+    """The client an API key belongs to, if the key is well formed, known, matches and is not revoked."""
+    if not key.startswith(KEY_PREFIX) or len(key) > 200:
+        return None
+    prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
+    client = session.execute(select(ApiClient).where(ApiClient.key_prefix == prefix)).scalar_one_or_none()
+    if client is None or client.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(client.key_hash, _key_hash(key)):
+        return None
+    now = clock.now()
+    if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=1):
+        client.last_used_at = now
+        session.flush()
+    return client
+
+
+def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClient:
+    _require_office(actor)
+    client = session.get(ApiClient, client_id)
+    if client is None:
+        raise NotFound(f"no API client {client_id} (客户端不存在)", field="client_id")
+    if client.revoked_at is None:
+        client.revoked_at = clock.now()
+        session.flush()
+        audit.record(session, actor, "auth:api_client:revoked", "api_client", str(client.id))
+    return client
+
+
+def list_api_clients(session: Session) -> list[ApiClient]:
+    return list(session.execute(select(ApiClient).order_by(ApiClient.id)).scalars())
