@@ -18,7 +18,7 @@ def create_schema(database: Database) -> None:
     upgrade(database)
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
+def upgrade(database: Database, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(database), revision)

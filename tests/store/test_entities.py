@@ -158,3 +158,12 @@ def test_provisional_entity_is_confirmed_by_registry(seeded: Session) -> None:
     service.upsert_entity(seeded, builders.SYSTEM, EntityIn(uscc=code, name="深圳某科技有限公司"))
     assert not made.provisional
     assert validate_uscc(code).region_code == "440300"
+
+
+def test_search_by_pinyin_and_initials(seeded: Session) -> None:
+    made = builders.entity(seeded, name="共青城鸿瑞羽绒服饰有限公司")
+    builders.entity(seeded, name="九江某某贸易有限公司")
+    for query in ("gqc", "GQC", "gongqingcheng", "hongrui", "gqchr"):
+        rows, _ = service.search_entities(seeded, query, PageRequest())
+        assert [r.uscc for r in rows] == [made.uscc], query
+    assert service.search_entities(seeded, "jjmm", PageRequest())[1] == 1

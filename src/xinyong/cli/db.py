@@ -13,7 +13,7 @@ console = Console()
 
 
 @app.command("upgrade")
-def upgrade(revision: str = typer.Argument("head", help="Target revision (default: newest).")) -> None:
+def upgrade(revision: str = typer.Argument("heads", help="Target revision (default: every newest revision).")) -> None:
     """Bring the database named by XINYONG_DATABASE_URL to the newest schema."""
     database = get_database()
     upgrade_schema(database, revision)

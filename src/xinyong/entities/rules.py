@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
+
+from pypinyin import lazy_pinyin
 
 
 class EntityStatus(StrEnum):
@@ -48,3 +51,26 @@ def periods_overlap(a_from: dt.date | None, a_to: dt.date | None, b_from: dt.dat
     starts_before_b_ends = b_to is None or a_from is None or a_from < b_to
     ends_after_b_starts = a_to is None or b_from is None or b_from < a_to
     return starts_before_b_ends and ends_after_b_starts
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+")
+MAX_PINYIN = 400
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Search keys of a name: full pinyin and initials, lower case, letters and digits only.
+
+    ``共青城鸿瑞羽绒服饰有限公司`` → (``gongqingchenghongruiyurongfushiyouxiangongsi``, ``gqchryrfsyxgs``), so
+    the portal finds it by ``gongqing`` or ``gqc``. Latin letters and digits in a name are kept whole in both keys.
+    """
+    full: list[str] = []
+    initials: list[str] = []
+    for run in _CJK_RUN.findall(name[:200]):
+        if run.isascii():
+            full.append(run.lower())
+            initials.append(run.lower())
+            continue
+        for syllable in lazy_pinyin(run):
+            full.append(syllable)
+            initials.append(syllable[:1])
+    return "".join(full)[:MAX_PINYIN], "".join(initials)[:MAX_PINYIN]

@@ -22,6 +22,7 @@ from xinyong.entities.rules import (
     EntityStatus,
     PersonRole,
     periods_overlap,
+    pinyin_keys,
     role_active,
 )
 from xinyong.entities.schemas import EntityIn
@@ -73,7 +74,8 @@ def _like_escape(text: str) -> str:
 
 
 def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple[list[Entity], int]:
-    """Name substring (any part of the name, former names included) or USCC prefix; ordered by USCC."""
+    """Name substring (current or former names), USCC prefix, or pinyin / pinyin initials (``gqc`` finds
+    共青城…); ordered by USCC."""
     stmt = select(Entity)
     text = (q or "").strip()
     if len(text) > MAX_QUERY:
@@ -87,6 +89,10 @@ def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple
         conditions = [Entity.name.like(pattern, escape="\\"), Entity.uscc.in_(former)]
         if USCC_PREFIX.match(upper):
             conditions.append(Entity.uscc.like(f"{upper}%"))
+        lower = text.lower().replace(" ", "")
+        if lower.isascii() and lower.isalnum():
+            conditions.append(Entity.name_initials.like(f"%{lower}%"))
+            conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
         stmt = stmt.where(or_(*conditions))
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     rows = session.execute(stmt.order_by(Entity.uscc).offset(page.offset).limit(page.page_size)).scalars()
@@ -102,6 +108,7 @@ def upsert_entity(session: Session, actor: Actor, data: EntityIn) -> tuple[Entit
     now = clock.now()
     entity = session.get(Entity, info.code)
     fields = data.model_dump(exclude={"uscc"})
+    fields["name_pinyin"], fields["name_initials"] = pinyin_keys(data.name)
     if entity is None:
         entity = Entity(
             uscc=info.code,
@@ -140,9 +147,13 @@ def ensure_entity(session: Session, actor: Actor, uscc: str, name: str) -> Entit
     if entity is not None:
         return entity
     now = clock.now()
+    clean = name.strip()[:200] or info.code
+    pinyin, initials = pinyin_keys(clean)
     entity = Entity(
         uscc=info.code,
-        name=name.strip()[:200] or info.code,
+        name=clean,
+        name_pinyin=pinyin,
+        name_initials=initials,
         authority=info.authority,
         org_type=info.org_type,
         region_code=info.region_code,
