@@ -12,7 +12,10 @@ from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, install_error_handlers
+from xinyong.console.routes import router as console_router
+from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
+from xinyong.portal.routes import router as portal_router
 from xinyong.records.routes import router as records_router
 
 
@@ -34,6 +37,9 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(entities_router)
     app.include_router(records_router)
+    app.include_router(portal_router)
+    app.include_router(console_router)
+    app.mount("/static", static_files(), name="static")
 
     @app.get("/", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
     def home() -> RedirectResponse:
