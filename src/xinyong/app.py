@@ -8,11 +8,11 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from xinyong import __version__
+from xinyong.console.routes import router as console_router
 from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, install_error_handlers
-from xinyong.console.routes import router as console_router
 from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
 from xinyong.portal.routes import router as portal_router
