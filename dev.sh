@@ -51,6 +51,18 @@ ensure_postgres() {
   echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2; exit 1
 }
 
+ensure_browser() {
+  # Browser tests drive Debian's Chromium; CJK fonts make screenshots of Chinese pages legible.
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} (Debian packages)…"
+    apt_install "${missing[@]}"
+  fi
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -63,6 +75,7 @@ case "$cmd" in
   test)
     ensure_venv
     ensure_postgres
+    ensure_browser
     "$VENV/bin/ruff" check src tests bench
     "$VENV/bin/ruff" format --check src tests bench
     "$VENV/bin/mypy"

@@ -11,6 +11,7 @@ from xinyong import __version__
 from xinyong.console.routes import router as console_router
 from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
+from xinyong.core.db import Database
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, install_error_handlers
 from xinyong.core.web import static_files
@@ -26,7 +27,8 @@ class DepartmentOut(BaseModel):
     uscc: str
 
 
-def create_app() -> FastAPI:
+def create_app(database: Database | None = None) -> FastAPI:
+    """The application; ``database`` pins it to one database (tests, embedding), else settings decide."""
     settings = get_settings()
     settings.check_production()
     app = FastAPI(
@@ -34,6 +36,7 @@ def create_app() -> FastAPI:
         version=__version__,
         description="API of the public credit information platform: entities, credit records, lists, checks.",
     )
+    app.state.database = database
     install_error_handlers(app)
     app.include_router(entities_router)
     app.include_router(records_router)

@@ -26,9 +26,10 @@ from xinyong.core.errors import Forbidden, InvalidInput, Unauthorized, XinyongEr
 log = logging.getLogger("xinyong.http")
 
 
-def request_session() -> Iterator[Session]:
+def request_session(request: Request) -> Iterator[Session]:
     """The request owns the transaction: commit when the route returns, roll back if it raises."""
-    with get_database().unit_of_work() as session:
+    database = getattr(request.app.state, "database", None) or get_database()
+    with database.unit_of_work() as session:
         yield session
 
 
