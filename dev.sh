@@ -51,6 +51,18 @@ ensure_postgres() {
   echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2; exit 1
 }
 
+ensure_redis() {
+  # The rate-limit tests use a real Redis (XINYONG_TEST_REDIS_URL, default 127.0.0.1:6379 database 15).
+  if [ -n "${XINYONG_TEST_REDIS_URL:-}" ]; then return; fi
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return; fi
+  command -v redis-server >/dev/null || apt_install redis-server redis-tools
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return; sleep 0.5; done
+  echo "Redis did not come up on 127.0.0.1:6379" >&2; exit 1
+}
+
 ensure_browser() {
   # Browser tests drive Debian's Chromium; CJK fonts make screenshots of Chinese pages legible.
   local missing=()
@@ -75,6 +87,7 @@ case "$cmd" in
   test)
     ensure_venv
     ensure_postgres
+    ensure_redis
     ensure_browser
     "$VENV/bin/ruff" check src tests bench
     "$VENV/bin/ruff" format --check src tests bench

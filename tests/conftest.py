@@ -24,6 +24,9 @@ from xinyong.core.db import Database
 from xinyong.models import Base
 from xinyong.schema import create_schema
 
+# Ordinary tests make many requests from one client; the rate-limit tests set their own limits.
+os.environ.setdefault("XINYONG_RATE_LIMIT_PER_MINUTE", "1000000")
+
 PG_ADMIN_URL = os.environ.get("XINYONG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
 

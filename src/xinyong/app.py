@@ -14,6 +14,7 @@ from xinyong.core.config import get_settings
 from xinyong.core.db import Database
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, install_error_handlers
+from xinyong.core.ratelimit import Limiter, RateLimitMiddleware, make_limiter
 from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
 from xinyong.portal.routes import router as portal_router
@@ -27,7 +28,9 @@ class DepartmentOut(BaseModel):
     uscc: str
 
 
-def create_app(database: Database | None = None) -> FastAPI:
+def create_app(
+    database: Database | None = None, *, limiter: Limiter | None = None, rate_limit_per_minute: int | None = None
+) -> FastAPI:
     """The application; ``database`` pins it to one database (tests, embedding), else settings decide."""
     settings = get_settings()
     settings.check_production()
@@ -37,6 +40,11 @@ def create_app(database: Database | None = None) -> FastAPI:
         description="API of the public credit information platform: entities, credit records, lists, checks.",
     )
     app.state.database = database
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter=limiter or make_limiter(settings.redis_url),
+        per_minute=settings.rate_limit_per_minute if rate_limit_per_minute is None else rate_limit_per_minute,
+    )
     install_error_handlers(app)
     app.include_router(entities_router)
     app.include_router(records_router)

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     demo_seed: int = 20201
     demo_entities: int = Field(default=20_000, ge=100)
     page_size_max: int = Field(default=100, ge=1, le=10_000)
+    redis_url: str | None = None
+    rate_limit_per_minute: int = Field(default=300, ge=0)
 
     @field_validator("field_key")
     @classmethod
