@@ -50,7 +50,7 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         yield database
         database.dispose()
         return
-    dbname = f"xinyong_test_{_worker()}"
+    dbname = f"xinyong_test_{_worker()}_{os.getpid()}"  # unique per process: parallel runs never collide
     admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))

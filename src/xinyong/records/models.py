@@ -60,3 +60,54 @@ class CreditRecordVersion(Base):
     change_reason: Mapped[str | None] = mapped_column(String(500))
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str] = mapped_column(String(128))
+
+
+class Batch(Base):
+    """One delivery of rows from a department (归集批次), by API, upload or the command line.
+
+    A batch is applied in one transaction: it is either wholly recorded, with its counts, or not at all, so a
+    killed import leaves nothing behind and re-running it gives the same result as one clean run.
+    """
+
+    __tablename__ = "batches"
+    __table_args__ = (Index("ix_batches_department", "department", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))  # api / upload / cli
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    layout: Mapped[str] = mapped_column(String(32))
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    rows_total: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)  # created or corrected
+    created: Mapped[int] = mapped_column(Integer)
+    corrected: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    unknown_columns: Mapped[list[str]] = mapped_column(JSONType)
+    resubmission_of: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class BatchRejection(Base):
+    """A rejected row, kept with its reasons so the department can correct and resubmit it. Personal ID numbers in
+    ``values`` are stored SM4-encrypted, like everywhere else."""
+
+    __tablename__ = "batch_rejections"
+    __table_args__ = (Index("ix_batch_rejections_batch", "batch_id", "row_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    department: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    row_number: Mapped[int] = mapped_column(Integer)
+    doc_no: Mapped[str | None] = mapped_column(String(128))  # when the row had one: resubmission resolves it
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    values: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16))  # 待更正 / 已重新报送
+    resolved_by_batch: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))

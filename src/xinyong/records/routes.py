@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 
-from xinyong.core.auth.access import PUBLIC, SIGNED_IN, require
+from xinyong.core.auth.access import DEPARTMENT, PUBLIC, SIGNED_IN, STAFF, require
 from xinyong.core.config import get_settings
 from xinyong.core.http import CurrentActor, DbSession, parse_as_of, reject_unknown_query
 from xinyong.core.pagination import Page, PageRequest
-from xinyong.records import service
+from xinyong.records import ingestion, service
 from xinyong.records.rules import Kind
-from xinyong.records.schemas import RecordOut
+from xinyong.records.schemas import BatchIn, BatchOut, RecordOut, RejectionOut, RowErrorOut
 
 router = APIRouter(prefix="/api/v1", tags=["records 信用记录"], dependencies=[Depends(reject_unknown_query)])
 
@@ -63,3 +63,90 @@ def history(
     record_id: Annotated[int, Path(ge=1, le=2**62)], session: DbSession, actor: CurrentActor
 ) -> list[RecordOut]:
     return service.record_history(session, actor, record_id)
+
+
+@router.post(
+    "/batches",
+    status_code=201,
+    response_model=BatchOut,
+    dependencies=[Depends(require(DEPARTMENT))],
+    summary="Send a batch of 行政许可 or 行政处罚 rows (JSON)",
+)
+def send_batch(body: BatchIn, session: DbSession, actor: CurrentActor) -> BatchOut:
+    result = ingestion.ingest_rows(
+        session, actor, body.rows, department=actor.department_code or "", kind=body.kind, channel="api"
+    )
+    return BatchOut.model_validate(result.to_dict())
+
+
+@router.post(
+    "/batches/file",
+    status_code=201,
+    response_model=BatchOut,
+    dependencies=[Depends(require(DEPARTMENT))],
+    summary="Send a CSV (UTF-8, UTF-8 with BOM, GB18030) or XLSX file of 行政许可 or 行政处罚 rows",
+)
+async def send_file(
+    session: DbSession,
+    actor: CurrentActor,
+    file: Annotated[UploadFile, File(description="CSV or XLSX")],
+    kind: Annotated[str | None, Form(max_length=32)] = None,
+    encoding: Annotated[str | None, Form(max_length=32)] = None,
+) -> BatchOut:
+    data = await file.read(ingestion.MAX_FILE_BYTES + 1)
+    result = ingestion.ingest_file(
+        session,
+        actor,
+        data,
+        file.filename or "upload.csv",
+        department=actor.department_code or "",
+        kind=kind or None,
+        encoding=encoding or None,
+        channel="api",
+    )
+    return BatchOut.model_validate(result.to_dict())
+
+
+@router.get("/batches/{batch_id}", response_model=BatchOut, dependencies=[Depends(require(STAFF))], summary="One batch")
+def read_batch(batch_id: Annotated[int, Path(ge=1, le=2**62)], session: DbSession, actor: CurrentActor) -> BatchOut:
+    batch = ingestion.get_batch(session, actor, batch_id)
+    rejected = ingestion.rejections(session, actor, batch.department, batch_id=batch.id, status=None, limit=1000)
+    return BatchOut(
+        batch_id=batch.id,
+        department=batch.department,
+        kind=batch.kind,
+        layout=batch.layout,
+        encoding=batch.encoding,
+        rows=batch.rows_total,
+        accepted=batch.accepted,
+        created=batch.created,
+        corrected=batch.corrected,
+        unchanged=batch.unchanged,
+        rejected=batch.rejected,
+        unknown_columns=batch.unknown_columns,
+        errors=[RowErrorOut.model_validate(e) for r in rejected for e in r.errors],
+    )
+
+
+@router.get(
+    "/batches/{batch_id}/rejections",
+    response_model=list[RejectionOut],
+    dependencies=[Depends(require(STAFF))],
+    summary="The rejected rows of a batch, to correct and resubmit (ID numbers masked)",
+)
+def batch_rejections(
+    batch_id: Annotated[int, Path(ge=1, le=2**62)], session: DbSession, actor: CurrentActor
+) -> list[RejectionOut]:
+    batch = ingestion.get_batch(session, actor, batch_id)
+    rows = ingestion.rejections(session, actor, batch.department, batch_id=batch.id, status=None)
+    return [
+        RejectionOut(
+            batch_id=r.batch_id,
+            row=r.row_number,
+            doc_no=r.doc_no,
+            status=r.status,
+            errors=[RowErrorOut.model_validate(e) for e in r.errors],
+            values=ingestion.rejection_cells(r, reveal=False),
+        )
+        for r in rows
+    ]

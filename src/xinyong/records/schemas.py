@@ -82,3 +82,44 @@ class RecordOut(BaseModel):
     change_kind: str
     change_reason: str | None = None
     provenance: dict[str, Any] | None = None
+
+
+class BatchIn(BaseModel):
+    """A batch from a department system: rows keyed by national field codes (``CF_XDR_MC``…) or Chinese names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(min_length=1, max_length=32, description="license (行政许可) or penalty (行政处罚)")
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
+
+
+class RowErrorOut(BaseModel):
+    row: int
+    field: str
+    column: str | None = None
+    reason: str
+
+
+class BatchOut(BaseModel):
+    batch_id: int
+    department: str
+    kind: str
+    layout: str
+    encoding: str | None
+    rows: int
+    accepted: int
+    created: int
+    corrected: int
+    unchanged: int
+    rejected: int
+    unknown_columns: list[str]
+    errors: list[RowErrorOut]
+
+
+class RejectionOut(BaseModel):
+    batch_id: int
+    row: int
+    doc_no: str | None
+    status: str
+    errors: list[RowErrorOut]
+    values: dict[str, str]

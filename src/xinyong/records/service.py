@@ -47,7 +47,7 @@ _MASKERS: dict[str, Callable[[str], str]] = {
     "name": mask_person_name,
 }
 _PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
-_MATERIAL = (
+MATERIAL_FIELDS = (
     "subject_type",
     "subject_uscc",
     "subject_person_id",
@@ -111,7 +111,7 @@ def _is_public_audience(actor: Actor, version: CreditRecordVersion) -> bool:
 # ---------------------------------------------------------------- content
 
 
-def _check_content(content: dict[str, Any]) -> None:
+def check_content(content: dict[str, Any]) -> None:
     if len(content) > MAX_CONTENT_KEYS:
         raise InvalidInput(f"content has more than {MAX_CONTENT_KEYS} fields (内容字段过多)", field="content")
     for key, value in content.items():
@@ -133,7 +133,7 @@ def _check_content(content: dict[str, Any]) -> None:
                 raise InvalidInput(f"content.{key} contains a NUL character (含非法字符)", field=f"content.{key}")
 
 
-def _protect_ids(content: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+def protect_ids(content: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
     """Replace personal ID numbers by a masked form, an SM4 token and a blind index; a value equal to the stored
     masked form means "unchanged" (a correction sending back what it read)."""
     out = dict(content)
@@ -181,7 +181,7 @@ def _new_version(
 ) -> CreditRecordVersion:
     now = clock.now()
     if record.current_version:
-        current = _current(session, record.id)
+        current = current_of(session, record.id)
         current.valid_to = now
         session.flush()
     version = CreditRecordVersion(
@@ -203,7 +203,7 @@ def _new_version(
     return version
 
 
-def _current(session: Session, record_id: int) -> CreditRecordVersion:
+def current_of(session: Session, record_id: int) -> CreditRecordVersion:
     return session.execute(
         select(CreditRecordVersion).where(
             CreditRecordVersion.record_id == record_id, CreditRecordVersion.valid_to.is_(None)
@@ -259,7 +259,7 @@ def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[Credi
     Returns the current version and the outcome."""
     department = get_department(session, data.source_department)
     _require_source(actor, department.code)
-    _check_content(data.content)
+    check_content(data.content)
     received = data.received_date or clock.today()
     _check_dates(data.decision_date, received, data.published_date)
     record = session.execute(
@@ -269,7 +269,7 @@ def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[Credi
             CreditRecord.doc_no == data.doc_no,
         )
     ).scalar_one_or_none()
-    previous = _current(session, record.id) if record is not None else None
+    previous = current_of(session, record.id) if record is not None else None
     fields = _subject_fields(session, actor, data) | {
         "title": data.title,
         "decision_date": data.decision_date,
@@ -278,7 +278,7 @@ def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[Credi
         "disclosure": data.disclosure,
         "severity": data.severity,
         "status": data.status,
-        "content": _protect_ids(data.content, previous.content if previous else None),
+        "content": protect_ids(data.content, previous.content if previous else None),
         "provenance": data.provenance,
     }
     if record is None:
@@ -302,7 +302,7 @@ def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[Credi
         )
         return version, "created"
     assert previous is not None
-    if all(_same(getattr(previous, name), fields[name]) for name in _MATERIAL):
+    if all(same_value(getattr(previous, name), fields[name]) for name in MATERIAL_FIELDS):
         return previous, "unchanged"
     fields["received_date"] = previous.received_date  # first receipt is what timeliness measures
     version = _new_version(session, record, actor, fields, ChangeKind.CORRECTED, "re-sent with changes (重新报送)")
@@ -317,7 +317,7 @@ def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[Credi
     return version, "corrected"
 
 
-def _same(old: Any, new: Any) -> bool:
+def same_value(old: Any, new: Any) -> bool:
     if isinstance(old, dict) and isinstance(new, dict):
         return _comparable(old) == _comparable(new)
     return bool(old == new)
@@ -334,17 +334,17 @@ def _record_for_write(session: Session, actor: Actor, record_id: int) -> CreditR
 def correct_record(session: Session, actor: Actor, record_id: int, correction: RecordCorrection) -> CreditRecordVersion:
     """A correction is a new version; the old one stays readable "as of" any moment before it."""
     record = _record_for_write(session, actor, record_id)
-    current = _current(session, record.id)
+    current = current_of(session, record.id)
     changes = correction.model_dump(exclude_unset=True, exclude={"reason"})
     if not changes:
         raise InvalidInput("a correction must change at least one field (更正内容为空)", field="content")
     if "content" in changes:
-        _check_content(changes["content"])
-        changes["content"] = _protect_ids(changes["content"], current.content)
-    fields = {name: getattr(current, name) for name in (*_MATERIAL, "received_date", "provenance")}
+        check_content(changes["content"])
+        changes["content"] = protect_ids(changes["content"], current.content)
+    fields = {name: getattr(current, name) for name in (*MATERIAL_FIELDS, "received_date", "provenance")}
     fields.update(changes)
     _check_dates(fields["decision_date"], fields["received_date"], fields["published_date"])
-    if all(_same(getattr(current, name), fields[name]) for name in _MATERIAL):
+    if all(same_value(getattr(current, name), fields[name]) for name in MATERIAL_FIELDS):
         raise Conflict("the correction changes nothing (更正前后内容相同)")
     version = _new_version(session, record, actor, fields, ChangeKind.CORRECTED, correction.reason)
     audit.record(
@@ -361,12 +361,12 @@ def correct_record(session: Session, actor: Actor, record_id: int, correction: R
 def change_status(session: Session, actor: Actor, record_id: int, status: Status, reason: str) -> CreditRecordVersion:
     """Move a record's status along the transition table (objection, repair, revocation, expiry)."""
     record = _record_for_write(session, actor, record_id)
-    current = _current(session, record.id)
+    current = current_of(session, record.id)
     if not reason.strip():
         raise InvalidInput("a status change needs a reason (须说明理由)", field="reason")
     if not can_transition(Status(current.status), status):
         raise Conflict(f"a record that is {current.status} cannot become {status} (状态不可变更)", field="status")
-    fields = {name: getattr(current, name) for name in (*_MATERIAL, "received_date", "provenance")}
+    fields = {name: getattr(current, name) for name in (*MATERIAL_FIELDS, "received_date", "provenance")}
     fields["status"] = status
     version = _new_version(session, record, actor, fields, ChangeKind.STATUS, reason.strip()[:500])
     audit.record(

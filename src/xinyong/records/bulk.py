@@ -1,0 +1,268 @@
+"""Set-based writing of many credit records at once, with exactly the semantics of ``service.upsert_record``:
+natural key (department + kind + document number), ``created`` / ``unchanged`` / ``corrected`` (a new version),
+subjects resolved or created (provisional entities, persons with encrypted ID numbers), identifiers in content
+protected. One lookup per chunk instead of several queries per row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor
+from xinyong.core.crypto import get_cipher
+from xinyong.core.ids import IdType, validate_person_id, validate_uscc
+from xinyong.core.masking import mask_id_number
+from xinyong.entities.models import Entity, Person
+from xinyong.entities.rules import EntityStatus, pinyin_keys
+from xinyong.entities.service import ID_CONTEXT, id_blind
+from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.rules import ChangeKind, SubjectType
+from xinyong.records.schemas import RecordIn
+from xinyong.records.service import MATERIAL_FIELDS, check_content, protect_ids, same_value
+
+
+@dataclass
+class WriteCounts:
+    created: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+
+
+class RecordWriter:
+    """Writes chunks of validated rows of one department and kind (the caller checked the department's right)."""
+
+    def __init__(self, session: Session, actor: Actor, *, department: str, kind: str, batch_id: int | None) -> None:
+        self.session = session
+        self.actor = actor
+        self.department = department
+        self.kind = kind
+        self.batch_id = batch_id
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> WriteCounts:
+        counts = WriteCounts()
+        data = [RecordIn.model_validate({**row, "source_department": self.department}) for row in rows]
+        for item in data:
+            check_content(item.content)
+        entity_names = self._ensure_entities(data)
+        persons = self._ensure_persons(data)
+        existing = self._existing([item.doc_no for item in data])
+        now = clock.now()
+        today = clock.today()
+        new_records: list[dict[str, Any]] = []
+        new_versions: list[dict[str, Any]] = []
+        corrections: list[tuple[CreditRecordVersion, dict[str, Any]]] = []
+        for item in data:
+            previous = existing.get(item.doc_no)
+            fields = self._fields(item, entity_names, persons, previous)
+            if previous is None:
+                new_records.append(
+                    {
+                        "source_department": self.department,
+                        "kind": self.kind,
+                        "doc_no": item.doc_no,
+                        "current_version": 1,
+                        "created_at": now,
+                    }
+                )
+                new_versions.append({**fields, "received_date": item.received_date or today})
+                continue
+            if all(same_value(getattr(previous, name), fields[name]) for name in MATERIAL_FIELDS):
+                counts.unchanged += 1
+                continue
+            corrections.append((previous, {**fields, "received_date": previous.received_date}))
+        if new_records:
+            ids = self.session.scalars(
+                insert(CreditRecord).returning(CreditRecord.id, sort_by_parameter_order=True), new_records
+            ).all()
+            versions = [
+                self._version(record_id, 1, fields, now, ChangeKind.CREATED, None)
+                for record_id, fields in zip(ids, new_versions, strict=True)
+            ]
+            self.session.execute(insert(CreditRecordVersion), versions)
+            counts.created = len(ids)
+        if corrections:
+            old_ids = [previous.id for previous, _ in corrections]
+            self.session.execute(
+                update(CreditRecordVersion).where(CreditRecordVersion.id.in_(old_ids)).values(valid_to=now),
+                execution_options={"synchronize_session": False},
+            )
+            for previous, _ in corrections:
+                self.session.execute(
+                    update(CreditRecord)
+                    .where(CreditRecord.id == previous.record_id)
+                    .values(current_version=previous.version + 1),
+                    execution_options={"synchronize_session": False},
+                )
+            self.session.execute(
+                insert(CreditRecordVersion),
+                [
+                    self._version(
+                        previous.record_id,
+                        previous.version + 1,
+                        fields,
+                        now,
+                        ChangeKind.CORRECTED,
+                        "re-sent with changes (重新报送)",
+                    )
+                    for previous, fields in corrections
+                ],
+            )
+            counts.corrected = len(corrections)
+        self.session.flush()
+        self.session.expire_all()
+        return counts
+
+    def _version(
+        self, record_id: int, version: int, fields: dict[str, Any], now: Any, change: ChangeKind, reason: str | None
+    ) -> dict[str, Any]:
+        return {
+            **fields,
+            "record_id": record_id,
+            "version": version,
+            "valid_from": now,
+            "valid_to": None,
+            "source_department": self.department,
+            "kind": self.kind,
+            "change_kind": change,
+            "change_reason": reason,
+            "actor_role": str(self.actor.role),
+            "actor_id": self.actor.id,
+        }
+
+    def _fields(
+        self,
+        item: RecordIn,
+        entity_names: dict[str, str],
+        persons: dict[tuple[str, str], int],
+        previous: CreditRecordVersion | None,
+    ) -> dict[str, Any]:
+        subject = item.subject
+        subject_fields: dict[str, Any]
+        if subject.type == SubjectType.ENTITY:
+            uscc = validate_uscc(subject.uscc or "", field="subject.uscc").code
+            subject_fields = {"subject_type": SubjectType.ENTITY, "subject_uscc": uscc, "subject_person_id": None}
+        else:
+            key = _person_key(subject.id_type or "", subject.id_number or "")
+            subject_fields = {
+                "subject_type": SubjectType.PERSON,
+                "subject_uscc": None,
+                "subject_person_id": persons[key],
+            }
+        return {
+            **subject_fields,
+            "subject_name": subject.name,
+            "title": item.title,
+            "decision_date": item.decision_date,
+            "published_date": item.published_date,
+            "disclosure": item.disclosure,
+            "severity": item.severity,
+            "status": item.status,
+            "content": protect_ids(item.content, previous.content if previous else None),
+            "provenance": item.provenance,
+        }
+
+    def _existing(self, doc_numbers: list[str]) -> dict[str, CreditRecordVersion]:
+        rows = self.session.execute(
+            select(CreditRecord.doc_no, CreditRecordVersion)
+            .join(CreditRecordVersion, CreditRecordVersion.record_id == CreditRecord.id)
+            .where(
+                CreditRecord.source_department == self.department,
+                CreditRecord.kind == self.kind,
+                CreditRecord.doc_no.in_(doc_numbers),
+                CreditRecordVersion.valid_to.is_(None),
+            )
+        ).all()
+        return {str(doc_no): version for doc_no, version in rows}
+
+    def _ensure_entities(self, data: Sequence[RecordIn]) -> dict[str, str]:
+        """USCC -> name for entity subjects; valid codes not yet in the master become provisional entities."""
+        wanted: dict[str, str] = {}
+        for item in data:
+            if item.subject.type == SubjectType.ENTITY and item.subject.uscc:
+                wanted.setdefault(validate_uscc(item.subject.uscc, field="subject.uscc").code, item.subject.name)
+        known = set(self.session.scalars(select(Entity.uscc).where(Entity.uscc.in_(list(wanted)))))
+        missing = [code for code in wanted if code not in known]
+        if missing:
+            now = clock.now()
+            rows = []
+            for code in missing:
+                info = validate_uscc(code)
+                name = wanted[code].strip()[:200] or code
+                pinyin, initials = pinyin_keys(name)
+                rows.append(
+                    {
+                        "uscc": code,
+                        "name": name,
+                        "name_pinyin": pinyin,
+                        "name_initials": initials,
+                        "authority": info.authority,
+                        "org_type": info.org_type,
+                        "region_code": info.region_code,
+                        "status": EntityStatus.ACTIVE,
+                        "provisional": True,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            self.session.execute(insert(Entity), rows)
+            audit.record(
+                self.session,
+                self.actor,
+                "entities:entity:provisional",
+                "batch",
+                str(self.batch_id),
+                {"count": len(missing), "usccs": missing[:200]},
+            )
+        return wanted
+
+    def _ensure_persons(self, data: Sequence[RecordIn]) -> dict[tuple[str, str], int]:
+        """(ID type, normalised number) -> person id; unknown persons are created with the number encrypted."""
+        wanted: dict[tuple[str, str], str] = {}
+        for item in data:
+            if item.subject.type == SubjectType.PERSON:
+                key = _person_key(item.subject.id_type or "", item.subject.id_number or "")
+                wanted.setdefault(key, item.subject.name)
+        if not wanted:
+            return {}
+        blinds = {id_blind(id_type, number): (id_type, number) for id_type, number in wanted}
+        found: dict[tuple[str, str], int] = {}
+        for person_id, blind in self.session.execute(
+            select(Person.id, Person.id_blind).where(Person.id_blind.in_(list(blinds)))
+        ).all():
+            found[blinds[blind]] = person_id
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            cipher = get_cipher()
+            now = clock.now()
+            rows = [
+                {
+                    "name": wanted[key][:100],
+                    "id_type": key[0],
+                    "id_blind": id_blind(*key),
+                    "id_number_enc": cipher.encrypt(key[1], context=ID_CONTEXT),
+                    "id_masked": mask_id_number(key[1]),
+                    "created_at": now,
+                }
+                for key in missing
+            ]
+            ids = self.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows).all()
+            found.update(zip(missing, ids, strict=True))
+            audit.record(
+                self.session,
+                self.actor,
+                "entities:person:created",
+                "batch",
+                str(self.batch_id),
+                {"count": len(missing)},
+            )
+        return found
+
+
+def _person_key(id_type: str, number: str) -> tuple[str, str]:
+    kind = IdType(id_type)
+    return str(kind), validate_person_id(kind, number, field="subject.id_number")

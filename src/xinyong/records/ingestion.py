@@ -1,0 +1,451 @@
+"""Aggregation (归集): one service behind the batch API, the console upload and ``xinyong import``.
+
+Every row is accepted or rejected with its row number, field and reason; rejected rows are kept (ID numbers
+encrypted) to be corrected and resubmitted; re-sending creates no duplicates (natural key: department + kind +
+document number; an unchanged row is ``unchanged``, a changed one a new version). A batch is applied inside the
+caller's transaction, so it is recorded wholly or not at all. Valid rows are written in chunks with set-based
+queries (one lookup of existing records, subjects and persons per chunk), not row by row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.crypto import get_cipher
+from xinyong.core.departments import Department, get_department
+from xinyong.core.errors import Forbidden, InvalidInput, NotFound, TooLarge
+from xinyong.records import bulk
+from xinyong.records.ingest import (
+    Layout,
+    RowError,
+    SourceUnit,
+    UnreadableRow,
+    detect_layout,
+    guess_kind,
+    open_table,
+    validate_row,
+)
+from xinyong.records.models import Batch, BatchRejection
+from xinyong.records.rules import Kind
+
+INGESTIBLE = (Kind.LICENSE, Kind.PENALTY)
+CHUNK = 2000
+MAX_JSON_ROWS = 10_000
+MAX_FILE_BYTES = 512 * 1024 * 1024
+REJECTION_CONTEXT = "batch_rejections.values"
+PENDING = "待更正"
+RESUBMITTED = "已重新报送"
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class BatchResult:
+    batch_id: int
+    department: str
+    kind: str
+    layout: str
+    encoding: str | None
+    rows: int = 0
+    created: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.created + self.corrected
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "department": self.department,
+            "kind": self.kind,
+            "layout": self.layout,
+            "encoding": self.encoding,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "created": self.created,
+            "corrected": self.corrected,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "unknown_columns": self.unknown_columns,
+            "errors": self.errors,
+        }
+
+
+def _department_for(session: Session, actor: Actor, code: str) -> Department:
+    department = get_department(session, code)
+    if actor.role == Role.SYSTEM:
+        return department
+    if actor.is_department and actor.department_code == department.code:
+        return department
+    raise Forbidden(f"only {department.short_name} may send its own data (仅可报送本部门数据)")
+
+
+def _kind(value: str | Kind | None, headers: Sequence[str]) -> Kind:
+    if value is None or value == "":
+        guessed = guess_kind(headers)
+        if guessed is None:
+            raise InvalidInput(
+                "say whether the file holds licences or penalties (--kind license|penalty)", field="kind"
+            )
+        return guessed
+    try:
+        kind = Kind(value)
+    except ValueError:
+        raise InvalidInput(
+            f"kind must be license or penalty, not {str(value)[:40]!r} (类别错误)", field="kind"
+        ) from None
+    if kind not in INGESTIBLE:
+        raise InvalidInput("only 行政许可 (license) and 行政处罚 (penalty) are aggregated this way", field="kind")
+    return kind
+
+
+def ingest_file(
+    session: Session,
+    actor: Actor,
+    data: bytes | str | os.PathLike[str],
+    filename: str,
+    *,
+    department: str,
+    kind: str | Kind | None = None,
+    encoding: str | None = None,
+    channel: str = "upload",
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Read a CSV/XLSX file and ingest its rows as one batch."""
+    dept = _department_for(session, actor, department)
+    size = len(data) if isinstance(data, bytes) else os.path.getsize(data)
+    if size > MAX_FILE_BYTES:
+        raise TooLarge(f"files are limited to {MAX_FILE_BYTES // 2**20} MiB (文件过大)", field="file")
+    digest = _sha256(data)
+    with open_table(data, filename, encoding) as table:
+        the_kind = _kind(kind, table.headers)
+        layout = detect_layout(table.headers, the_kind)
+        return _ingest(
+            session,
+            actor,
+            dept,
+            the_kind,
+            layout,
+            table.rows(),
+            channel=channel,
+            filename=os.path.basename(filename)[:255],
+            sha256=digest,
+            encoding=table.encoding,
+            progress=progress,
+        )
+
+
+def ingest_rows(
+    session: Session,
+    actor: Actor,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    department: str,
+    kind: str | Kind,
+    channel: str = "api",
+) -> BatchResult:
+    """Ingest JSON rows keyed by field codes or Chinese field names (the batch API)."""
+    dept = _department_for(session, actor, department)
+    if len(rows) > MAX_JSON_ROWS:
+        raise TooLarge(
+            f"a batch holds at most {MAX_JSON_ROWS} rows; split it (单批最多 {MAX_JSON_ROWS} 行)", field="rows"
+        )
+    headers: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in headers:
+                headers.append(str(key))
+    the_kind = _kind(kind, headers)
+    layout = detect_layout(headers, the_kind, strict=False) if headers else None
+    if layout is None:
+        raise InvalidInput("the batch has no rows (批次为空)", field="rows")
+
+    def cells() -> Iterator[tuple[int, list[str] | UnreadableRow]]:
+        for number, row in enumerate(rows, start=1):
+            yield number, [_text(row.get(header)) for header in headers]
+
+    return _ingest(
+        session,
+        actor,
+        dept,
+        the_kind,
+        layout,
+        cells(),
+        channel=channel,
+        filename=None,
+        sha256=None,
+        encoding=None,
+        progress=None,
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "；".join(_text(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _sha256(data: bytes | str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    if isinstance(data, bytes):
+        digest.update(data)
+    else:
+        with open(data, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _ingest(
+    session: Session,
+    actor: Actor,
+    department: Department,
+    kind: Kind,
+    layout: Layout,
+    rows: Iterable[tuple[int, list[str] | UnreadableRow]],
+    *,
+    channel: str,
+    filename: str | None,
+    sha256: str | None,
+    encoding: str | None,
+    progress: Progress | None,
+) -> BatchResult:
+    now = clock.now()
+    batch = Batch(
+        department=department.code,
+        kind=kind,
+        channel=channel,
+        filename=filename,
+        content_sha256=sha256,
+        layout=layout.name,
+        encoding=encoding,
+        rows_total=0,
+        accepted=0,
+        created=0,
+        corrected=0,
+        unchanged=0,
+        rejected=0,
+        unknown_columns=list(layout.unknown),
+        actor_role=str(actor.role),
+        actor_id=actor.id,
+        created_at=now,
+        finished_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    result = BatchResult(
+        batch_id=batch.id,
+        department=department.code,
+        kind=kind,
+        layout=layout.name,
+        encoding=encoding,
+        unknown_columns=list(layout.unknown),
+    )
+    today = clock.today()
+    unit = SourceUnit(name=department.full_name, uscc=department.uscc)
+    writer = bulk.RecordWriter(session, actor, department=department.code, kind=kind, batch_id=batch.id)
+    pending: list[tuple[int, dict[str, Any]]] = []
+    seen_doc_numbers: set[str] = set()
+    for number, cells in rows:
+        result.rows += 1
+        if isinstance(cells, UnreadableRow):
+            _reject(session, batch, result, number, None, [RowError(number, "row", cells.reason)], {}, [])
+            continue
+        fields, original = layout.split(cells)
+        outcome = validate_row(
+            kind,
+            fields,
+            row=number,
+            today=today,
+            source_department=department.code,
+            layout=layout,
+            original=original,
+            source_unit=unit,
+        )
+        if outcome.record is None:
+            _reject(
+                session,
+                batch,
+                result,
+                number,
+                _doc_no(fields),
+                list(outcome.errors),
+                original,
+                _sensitive(layout, cells),
+            )
+            continue
+        record: dict[str, Any] = dict(outcome.record)
+        record["provenance"] = {**dict(record.get("provenance") or {}), "batch": batch.id}
+        doc_no = str(record["doc_no"])
+        if doc_no in seen_doc_numbers:
+            error = RowError(
+                number, layout.code("WSH"), "文书号在本批次中重复 (document number repeated in this batch)"
+            )
+            _reject(session, batch, result, number, doc_no, [error], original, _sensitive(layout, cells))
+            continue
+        seen_doc_numbers.add(doc_no)
+        pending.append((number, record))
+        if len(pending) >= CHUNK:
+            _flush(writer, pending, result, progress)
+    _flush(writer, pending, result, progress)
+    _resolve_resubmitted(session, department.code, kind, batch.id, seen_doc_numbers)
+    batch.rows_total = result.rows
+    batch.created, batch.corrected, batch.unchanged = result.created, result.corrected, result.unchanged
+    batch.accepted, batch.rejected = result.accepted, result.rejected
+    batch.finished_at = clock.now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "records:batch:ingested",
+        "batch",
+        str(batch.id),
+        {
+            "department": department.code,
+            "kind": kind,
+            "channel": channel,
+            "rows": result.rows,
+            "created": result.created,
+            "corrected": result.corrected,
+            "unchanged": result.unchanged,
+            "rejected": result.rejected,
+            "sha256": sha256,
+        },
+    )
+    return result
+
+
+def _flush(
+    writer: bulk.RecordWriter, pending: list[tuple[int, dict[str, Any]]], result: BatchResult, progress: Progress | None
+) -> None:
+    if not pending:
+        return
+    counts = writer.write([record for _, record in pending])
+    result.created += counts.created
+    result.corrected += counts.corrected
+    result.unchanged += counts.unchanged
+    if progress is not None:
+        progress(len(pending))
+    pending.clear()
+
+
+def _doc_no(fields: Mapping[str, str]) -> str | None:
+    value = fields.get("WSH")
+    return value[:128] if value else None
+
+
+def _sensitive(layout: Layout, cells: Sequence[str]) -> list[tuple[str, str]]:
+    return [(layout.headers[i], cells[i]) for i in sorted(layout.sensitive) if i < len(cells) and cells[i]]
+
+
+def _reject(
+    session: Session,
+    batch: Batch,
+    result: BatchResult,
+    number: int,
+    doc_no: str | None,
+    errors: list[RowError],
+    original: Mapping[str, str],
+    sensitive: list[tuple[str, str]],
+) -> None:
+    """Keep a rejected row: masked values for display, the clear ID numbers only SM4-encrypted."""
+    result.rejected += 1
+    described = [{"row": e.row, "field": e.field, "column": e.column, "reason": e.reason} for e in errors]
+    if len(result.errors) < 1000:
+        result.errors.extend(described)
+    values: dict[str, Any] = {k: v[:20_000] for k, v in original.items()}
+    if sensitive:
+        cipher = get_cipher()
+        values["__enc__"] = {header: cipher.encrypt(value, context=REJECTION_CONTEXT) for header, value in sensitive}
+    session.add(
+        BatchRejection(
+            batch_id=batch.id,
+            department=batch.department,
+            kind=batch.kind,
+            row_number=number,
+            doc_no=doc_no,
+            errors=described,
+            values=values,
+            status=PENDING,
+        )
+    )
+
+
+def _resolve_resubmitted(session: Session, department: str, kind: Kind, batch_id: int, doc_numbers: set[str]) -> None:
+    """Earlier rejections whose document number this batch has now accepted are marked resubmitted."""
+    numbers = sorted(doc_numbers)
+    for start in range(0, len(numbers), 500):
+        session.execute(
+            update(BatchRejection)
+            .where(
+                BatchRejection.department == department,
+                BatchRejection.kind == kind,
+                BatchRejection.status == PENDING,
+                BatchRejection.batch_id != batch_id,
+                BatchRejection.doc_no.in_(numbers[start : start + 500]),
+            )
+            .values(status=RESUBMITTED, resolved_by_batch=batch_id)
+        )
+
+
+def rejections(
+    session: Session,
+    actor: Actor,
+    department: str,
+    *,
+    batch_id: int | None = None,
+    status: str | None = PENDING,
+    limit: int = 1000,
+) -> list[BatchRejection]:
+    """A department's rejected rows (its own only), newest batch first."""
+    dept = _department_for(session, actor, department) if actor.is_department else get_department(session, department)
+    if not (actor.is_department or actor.sees_everything):
+        raise Forbidden("rejected rows are the department's own (仅本部门可查看)")
+    stmt = select(BatchRejection).where(BatchRejection.department == dept.code)
+    if batch_id is not None:
+        stmt = stmt.where(BatchRejection.batch_id == batch_id)
+    if status:
+        stmt = stmt.where(BatchRejection.status == status)
+    stmt = stmt.order_by(BatchRejection.batch_id.desc(), BatchRejection.row_number).limit(limit)
+    return list(session.execute(stmt).scalars())
+
+
+def rejection_cells(rejection: BatchRejection, *, reveal: bool) -> dict[str, str]:
+    """The row as the department sent it; ``reveal`` decrypts ID numbers (the department's own data, audited by the
+    caller), otherwise they stay masked."""
+    values = {k: str(v) for k, v in rejection.values.items() if k != "__enc__"}
+    if reveal:
+        cipher = get_cipher()
+        for header, token in (rejection.values.get("__enc__") or {}).items():
+            values[header] = cipher.decrypt(token, context=REJECTION_CONTEXT)
+    return values
+
+
+def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None or not (
+        actor.sees_everything or (actor.is_department and actor.department_code == batch.department)
+    ):
+        raise NotFound(f"no batch {batch_id} (未找到该批次)", field="batch_id")
+    return batch
+
+
+__all__ = ["BatchResult", "get_batch", "ingest_file", "ingest_rows", "rejection_cells", "rejections"]
