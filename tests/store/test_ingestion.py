@@ -124,6 +124,7 @@ def test_gb18030_csv_with_chinese_headers(seeded: Session) -> None:
     version = seeded.execute(select(CreditRecordVersion).order_by(CreditRecordVersion.id)).scalars().first()
     assert version is not None and version.kind == "penalty" and version.content["CFLB"] == ["警告", "罚款"]
     assert version.provenance["batch"] == result.batch_id
+    assert version.published_date == dt.date(2024, 3, 8), "a public decision goes online the day it arrives"
     assert count(seeded, Entity) == 2, "unknown valid subjects become provisional entities"
 
 

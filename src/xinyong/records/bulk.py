@@ -21,7 +21,7 @@ from xinyong.entities.models import Entity, Person
 from xinyong.entities.rules import EntityStatus, pinyin_keys
 from xinyong.entities.service import ID_CONTEXT, id_blind
 from xinyong.records.models import CreditRecord, CreditRecordVersion
-from xinyong.records.rules import ChangeKind, SubjectType
+from xinyong.records.rules import ChangeKind, Disclosure, Status, SubjectType
 from xinyong.records.schemas import RecordIn
 from xinyong.records.service import MATERIAL_FIELDS, check_content, protect_ids, same_value
 
@@ -69,8 +69,12 @@ class RecordWriter:
                         "created_at": now,
                     }
                 )
+                if fields["published_date"] is None and _published_at_once(item):
+                    fields["published_date"] = today  # 双公示: a public decision goes online when it arrives
                 new_versions.append({**fields, "received_date": item.received_date or today})
                 continue
+            if fields["published_date"] is None:
+                fields["published_date"] = previous.published_date
             if all(same_value(getattr(previous, name), fields[name]) for name in MATERIAL_FIELDS):
                 counts.unchanged += 1
                 continue
@@ -261,6 +265,10 @@ class RecordWriter:
                 {"count": len(missing)},
             )
         return found
+
+
+def _published_at_once(item: RecordIn) -> bool:
+    return item.disclosure == Disclosure.PUBLIC and item.status == Status.VALID
 
 
 def _person_key(id_type: str, number: str) -> tuple[str, str]:
