@@ -54,3 +54,10 @@ def test_import_refusals(cli_db: Database, tmp_path: Path) -> None:
     assert unknown.exit_code == 1 and json.loads(unknown.output)["field"] == "department"
     missing = runner.invoke(app, ["import", str(tmp_path / "nope.csv"), "--department", "SCJGJ"])
     assert missing.exit_code == 2
+
+
+def test_tick_runs_the_sweeps(cli_db: Database) -> None:
+    ran = runner.invoke(app, ["tick", "--today", "2026-11-26"])
+    assert ran.exit_code == 0, ran.output
+    assert "publicity expiry examined 0, expired 0" in ran.output
+    assert runner.invoke(app, ["tick", "--today", "2026-02-30"]).exit_code == 2

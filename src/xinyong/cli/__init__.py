@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import audit, db, departments, ingest, serve, uscc, users, workdays
+from xinyong.cli import audit, db, departments, ingest, serve, tick, uscc, users, workdays
 
 app = typer.Typer(
     name="xinyong",
@@ -16,6 +16,7 @@ app.add_typer(db.app, name="db")
 app.command("serve")(serve.serve)
 app.command("departments")(departments.departments)
 app.command("import")(ingest.import_file)
+app.command("tick")(tick.tick)
 app.add_typer(audit.app, name="audit")
 app.add_typer(uscc.app, name="uscc")
 app.add_typer(workdays.app, name="workdays")
