@@ -19,6 +19,7 @@ from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
 from xinyong.portal.routes import router as portal_router
 from xinyong.records.routes import router as records_router
+from xinyong.records.timeliness_routes import router as timeliness_router
 
 
 class DepartmentOut(BaseModel):
@@ -48,6 +49,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(entities_router)
     app.include_router(records_router)
+    app.include_router(timeliness_router)
     app.include_router(portal_router)
     app.include_router(console_router)
     app.mount("/static", static_files(), name="static")

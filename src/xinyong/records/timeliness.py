@@ -1,0 +1,192 @@
+"""双公示 timeliness and quality monitoring (SPEC §3.3, issue 3): per department and month of decision.
+
+Figures, all computed from stored data so anyone can re-derive them:
+
+- ``decisions``: 行政许可 and 行政处罚 decisions of the month (current versions);
+- ``on_time`` / ``late`` / ``pending`` / ``due_soon`` / ``overdue``: each decision's status against the
+  7-working-day rule (``records.publicity.timeliness``, Chinese working-day calendar incl. the office's table);
+  ``on_time_rate`` = on_time / due, where *due* means published or past its deadline;
+- ``received``: rows received in the month; ``valid_rate``: accepted rows / (accepted + rejected) over the
+  department's batches of the month;
+- ``completeness``: the mean share of the national standard's descriptive fields (identifiers and 备注 excluded,
+  see ``COMPLETENESS_FIELDS``) that a decision's row filled;
+- ``provisional``: a deadline fell in a year without a holiday table (Monday–Friday assumed).
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong.core.actor import Actor
+from xinyong.core.calendar import load_calendar
+from xinyong.core.clock import BEIJING
+from xinyong.core.errors import Forbidden, InvalidInput
+from xinyong.records.ingest.layouts import LABELS
+from xinyong.records.models import Batch, CreditRecordVersion
+from xinyong.records.publicity import TimelinessStatus, on_time_rate, timeliness
+from xinyong.records.rules import Disclosure, Kind
+
+_IDENTIFIERS = {
+    "XDR_SHXYM",
+    "XDR_GSZC",
+    "XDR_ZZJG",
+    "XDR_SWDJ",
+    "XDR_SYDW",
+    "XDR_SHZZ",
+    "FR_ZJLX",
+    "FR_ZJHM",
+    "XDR_ZJLX",
+    "XDR_ZJHM",
+    "BZ",
+    "DFBM",
+    "SJC",
+}
+COMPLETENESS_FIELDS: dict[Kind, frozenset[str]] = {
+    kind: frozenset(code for code in LABELS[kind] if code not in _IDENTIFIERS) for kind in (Kind.LICENSE, Kind.PENALTY)
+}
+
+
+@dataclass
+class DepartmentMonth:
+    department: str
+    month: str  # YYYY-MM
+    decisions: int = 0
+    on_time: int = 0
+    late: int = 0
+    pending: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    on_time_rate: float | None = None
+    received: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    valid_rate: float | None = None
+    completeness: float | None = None
+    provisional: bool = False
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # decisions due soon or overdue, unpublished
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_month(text: str) -> tuple[dt.date, dt.date]:
+    """'2020-10' → (2020-10-01, 2020-10-31)."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        raise InvalidInput(f"month {text[:20]!r} is not YYYY-MM (月份格式错误)", field="month") from None
+    return first, dt.date(year, month, month_calendar.monthrange(year, month)[1])
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def _utc(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=BEIJING).astimezone(dt.UTC)
+
+
+def department_month(session: Session, actor: Actor, department: str, month: str, today: dt.date) -> DepartmentMonth:
+    """The month's figures for one department (a department sees only its own; the office and auditors any)."""
+    if not (actor.sees_everything or (actor.is_department and actor.department_code == department)):
+        raise Forbidden("a department sees only its own timeliness figures (仅可查看本部门)")
+    first, last = parse_month(month)
+    figures = DepartmentMonth(department=department, month=month)
+    work_calendar = load_calendar(session)
+    rows = session.execute(
+        select(
+            CreditRecordVersion.record_id,
+            CreditRecordVersion.kind,
+            CreditRecordVersion.decision_date,
+            CreditRecordVersion.published_date,
+            CreditRecordVersion.disclosure,
+            CreditRecordVersion.content,
+            CreditRecordVersion.title,
+            CreditRecordVersion.subject_name,
+        ).where(
+            CreditRecordVersion.valid_to.is_(None),
+            CreditRecordVersion.source_department == department,
+            CreditRecordVersion.kind.in_([Kind.LICENSE, Kind.PENALTY]),
+            CreditRecordVersion.decision_date >= first,
+            CreditRecordVersion.decision_date <= last,
+        )
+    ).all()
+    statuses = []
+    filled: list[float] = []
+    for row in rows:
+        if row.decision_date > today:
+            continue
+        figures.decisions += 1
+        published = row.published_date if row.disclosure == Disclosure.PUBLIC else None
+        result = timeliness(row.decision_date, published, today, work_calendar)
+        statuses.append(result)
+        figures.provisional = figures.provisional or result.provisional
+        counter = {
+            TimelinessStatus.ON_TIME: "on_time",
+            TimelinessStatus.LATE: "late",
+            TimelinessStatus.PENDING: "pending",
+            TimelinessStatus.DUE_SOON: "due_soon",
+            TimelinessStatus.OVERDUE: "overdue",
+        }[result.status]
+        setattr(figures, counter, getattr(figures, counter) + 1)
+        if result.status in (TimelinessStatus.DUE_SOON, TimelinessStatus.OVERDUE) and len(figures.alerts) < 200:
+            figures.alerts.append(
+                {
+                    "record_id": row.record_id,
+                    "title": row.title,
+                    "subject": row.subject_name,
+                    "decision_date": row.decision_date.isoformat(),
+                    "deadline": result.deadline.isoformat(),
+                    "status": result.status,
+                    "working_days_left": result.working_days_left,
+                }
+            )
+        wanted = COMPLETENESS_FIELDS[Kind(row.kind)]
+        present = {key for key, value in (row.content or {}).items() if value not in (None, "", [])}
+        filled.append(len(wanted & present) / len(wanted))
+    figures.on_time_rate = on_time_rate(statuses).rate
+    figures.completeness = sum(filled) / len(filled) if filled else None
+    figures.received = int(
+        session.execute(
+            select(func.count())
+            .select_from(CreditRecordVersion)
+            .where(
+                CreditRecordVersion.version == 1,
+                CreditRecordVersion.source_department == department,
+                CreditRecordVersion.kind.in_([Kind.LICENSE, Kind.PENALTY]),
+                CreditRecordVersion.received_date >= first,
+                CreditRecordVersion.received_date <= last,
+            )
+        ).scalar_one()
+    )
+    accepted, rejected = session.execute(
+        select(
+            func.coalesce(func.sum(Batch.accepted + Batch.unchanged), 0), func.coalesce(func.sum(Batch.rejected), 0)
+        ).where(
+            Batch.department == department,
+            Batch.created_at >= _utc(first),
+            Batch.created_at < _utc(last) + dt.timedelta(days=1),
+        )  # one calendar day in clock time
+    ).one()
+    figures.rows_accepted, figures.rows_rejected = int(accepted), int(rejected)
+    total = figures.rows_accepted + figures.rows_rejected
+    figures.valid_rate = figures.rows_accepted / total if total else None
+    return figures
+
+
+def overview(session: Session, actor: Actor, month: str, today: dt.date) -> list[DepartmentMonth]:
+    """Every department's figures for the month (the office and auditors), or the actor's own department."""
+    from xinyong.core.departments import list_departments
+
+    if actor.is_department:
+        return [department_month(session, actor, actor.department_code or "", month, today)]
+    if not actor.sees_everything:
+        raise Forbidden("timeliness figures are for staff (仅工作人员可查看)")
+    return [department_month(session, actor, d.code, month, today) for d in list_departments(session)]
