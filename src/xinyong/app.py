@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
@@ -53,11 +52,6 @@ def create_app(
     app.include_router(portal_router)
     app.include_router(console_router)
     app.mount("/static", static_files(), name="static")
-
-    @app.get("/", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
-    def home() -> RedirectResponse:
-        # The portal (信用中国（江西共青）) takes this page over; until then the API's own pages are the front door.
-        return RedirectResponse("/docs", status_code=307)
 
     @app.get("/healthz", tags=["ops"], dependencies=[Depends(require(PUBLIC))], summary="Liveness and database check")
     def healthz(session: DbSession) -> dict[str, str]:

@@ -23,9 +23,3 @@ def test_unhandled_error_is_a_logged_500_without_internals(caplog: pytest.LogCap
     assert answer.json()["error"] == "internal"
     assert "secret internal detail" not in answer.text
     assert "secret internal detail" in caplog.text
-
-
-def test_home_leads_somewhere() -> None:
-    answer = TestClient(create_app()).get("/", follow_redirects=False)
-    assert answer.status_code == 307
-    assert answer.headers["location"] == "/docs"

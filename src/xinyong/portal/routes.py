@@ -1,7 +1,12 @@
-"""Pages of the portal (filled in by the portal work)."""
+"""Pages of the portal 信用中国（江西共青）: every page is public, server-rendered, and declares its access rule
+through :func:`xinyong.portal.web.portal_router`."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from xinyong.portal import lists, pages
+
 router = APIRouter(include_in_schema=False)
+router.include_router(pages.router)
+router.include_router(lists.router)

@@ -1,0 +1,253 @@
+"""What every portal page shares: error pages in Chinese instead of JSON, output formats by suffix, HTMX fragments,
+lenient form values (an empty field means "no filter"), pagination links.
+
+Errors: a portal route puts its own handlers in front of the application's for the duration of the request, so a
+refusal still travels up through the request's unit of work (which rolls back) and then becomes a page: 404 for an
+unknown entity, 422 naming the field and, for a malformed 统一社会信用代码, the rule it breaks. ``.json`` URLs keep the
+API's JSON error shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.auth.access import PUBLIC, require
+from xinyong.core.config import get_settings
+from xinyong.core.errors import InvalidInput, XinyongError
+from xinyong.core.export import MAX_EXPORT_ROWS, csv_response, xlsx_response
+from xinyong.core.http import reject_unknown_query
+from xinyong.core.pagination import PageRequest
+from xinyong.core.web import render
+from xinyong.portal.views import Column, json_row, pick
+
+Format = Literal["html", "json", "csv", "xlsx"]
+FORMATS: tuple[Format, ...] = ("html", "json", "csv", "xlsx")
+DEFAULT_PAGE_SIZE = 20
+EXPORT_LIMIT = MAX_EXPORT_ROWS  # rows per CSV/XLSX export; a module value so tests can lower it
+
+USCC_RULE_NAMES = {
+    "length": "长度应为 18 位",
+    "character": "只能使用数字和除 I、O、S、V、Z 以外的大写字母",
+    "authority_type": "第 1 位登记管理部门代码与第 2 位机构类别代码须为有效组合",
+    "region": "第 3–8 位须为有效的行政区划代码",
+    "inner_check": "第 9–17 位组织机构代码的校验位不正确",
+    "final_check": "第 18 位校验码不正确",
+}
+TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "请求方式不支持", 409: "状态冲突"}
+TITLES |= {413: "内容过大", 422: "输入有误", 429: "访问过于频繁"}
+
+
+def output_format(request: Request) -> Format:
+    """The format a URL asks for: ``/publicity/penalties.csv`` → csv; no suffix → html."""
+    last = request.url.path.rsplit("/", 1)[-1]
+    suffix = last.rsplit(".", 1)[-1] if "." in last else "html"
+    return suffix if suffix in FORMATS else "html"
+
+
+def wants_fragment(request: Request) -> bool:
+    """An HTMX request for part of a page (not a history restore, which needs the whole page)."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+
+
+def _error_page(request: Request, status: int, message: str, field: str | None, hint: str | None) -> Response:
+    if output_format(request) != "html":
+        body: dict[str, Any] = {"error": TITLES.get(status, "error"), "message": message}
+        if field:
+            body["field"] = field
+        return JSONResponse(body, status_code=status)
+    context = {"status": status, "title": TITLES.get(status, "出错了"), "message": message, "field": field}
+    context["hint"] = hint
+    name = "portal/_error.html" if wants_fragment(request) else "portal/error.html"
+    response = render(request, name, context, status_code=status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _refusal(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, XinyongError)
+    hint = None
+    rule = exc.details.get("rule") if isinstance(exc.details, dict) else None
+    if isinstance(rule, str) and rule in USCC_RULE_NAMES:
+        hint = f"统一社会信用代码校验未通过：{USCC_RULE_NAMES[rule]}（GB 32100-2015）。"
+    elif exc.status == 404:
+        hint = "请核对名称或统一社会信用代码后重新查询；记录超过公示期限或已修复、撤销的，不再公示。"
+    return _error_page(request, exc.status, exc.message, exc.field, hint)
+
+
+def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body", "header", "cookie")]
+    field = ".".join(loc) or "request"
+    message = f"参数 {field[:64]} 无效：{str(first.get('msg', ''))[:200]}"
+    return _error_page(request, 422, message, field[:64], "请检查地址栏中的参数，或回到上一页重新填写。")
+
+
+def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    return _error_page(request, exc.status_code, str(exc.detail)[:200], None, None)
+
+
+_HANDLERS: dict[Any, Callable[[Request, Exception], Response]] = {
+    XinyongError: _refusal,
+    RequestValidationError: _invalid,
+    StarletteHTTPException: _http,
+}
+
+
+class PortalRoute(APIRoute):
+    """A route whose expected refusals become Chinese pages (or the JSON shape for ``.json`` URLs)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handlers, status_handlers = scope.get("starlette.exception_handlers", ({}, {}))
+        scope = {**scope, "starlette.exception_handlers": ({**handlers, **_HANDLERS}, status_handlers)}
+        await super().handle(scope, receive, send)
+
+
+def portal_router() -> APIRouter:
+    """A router for portal pages: public, strict about unknown parameters, out of the API schema."""
+    return APIRouter(
+        include_in_schema=False,
+        route_class=PortalRoute,
+        dependencies=[Depends(require(PUBLIC)), Depends(reject_unknown_query)],
+    )
+
+
+# ---------------------------------------------------------------- form values
+
+
+def text_value(value: str | None) -> str | None:
+    """A form field: trimmed, empty means absent."""
+    if value is None:
+        return None
+    text = value.strip()
+    return text or None
+
+
+def date_value(value: str | None, field: str) -> dt.date | None:
+    text = text_value(value)
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text[:10]) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not 1949 <= day.year <= 2200:
+        raise InvalidInput(f"{field} 应为 YYYY-MM-DD 格式的日期 (date expected)", field=field)
+    return day
+
+
+def page_request(page: int, page_size: int) -> PageRequest:
+    return PageRequest.checked(page, page_size, max_size=get_settings().page_size_max)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Pagination of a list page: its numbers and links that keep every other query parameter."""
+
+    path: str
+    params: Mapping[str, str]
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    def url(self, page: int | None = None, *, suffix: str = "", drop_page: bool = False) -> str:
+        params = {k: v for k, v in self.params.items() if v not in ("", None) and k != "page"}
+        if page is not None and page > 1 and not drop_page:
+            params["page"] = str(page)
+        query = urlencode(params)
+        return f"{self.path}{suffix}" + (f"?{query}" if query else "")
+
+    def export(self, fmt: str) -> str:
+        """The same query in another format; CSV and XLSX carry every row, so the page is dropped."""
+        if fmt == "json":
+            return self.url(self.page, suffix=".json")
+        return self.url(suffix=f".{fmt}", drop_page=True)
+
+    def window(self, size: int = 9) -> list[int]:
+        start = max(1, min(self.page - size // 2, self.pages - size + 1))
+        return list(range(start, min(self.pages, start + size - 1) + 1))
+
+
+def pager_for(request: Request, path: str, page: PageRequest, total: int) -> Pager:
+    params = dict(request.query_params.items())
+    return Pager(path=path, params=params, page=page.page, page_size=page.page_size, total=total)
+
+
+# ---------------------------------------------------------------- one list, many formats
+
+
+def export_audit(session: Session, actor: Actor, request: Request, fmt: str, rows: int) -> None:
+    """Every export is recorded (SPEC §3.15), the last thing a view does before answering."""
+    query = {k: v[:100] for k, v in list(request.query_params.items())[:20]}
+    payload = {"format": fmt, "rows": rows, "query": query}
+    audit.record(session, actor, "portal:export:created", "export", request.url.path[:128], payload)
+
+
+def answer(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    title: str,
+    columns: Sequence[Column],
+    rows: Callable[[int], list[dict[str, Any]]],
+    page_rows: Callable[[], tuple[list[dict[str, Any]], int, PageRequest]],
+    template: str,
+    fragment: str = "portal/_list_results.html",
+    context: dict[str, Any],
+) -> Response:
+    """One list in the format the URL asks for: CSV/XLSX carry every row of the query (up to the cap), JSON and
+    HTML one page of it."""
+    fmt = output_format(request)
+    if fmt in ("csv", "xlsx"):
+        limit = EXPORT_LIMIT
+        found = rows(limit + 1)
+        cells = [pick(row, columns) for row in found]
+        titles = [column.title for column in columns]
+        name = f"{title}-{clock.today().isoformat()}.{fmt}"
+        export_audit(session, actor, request, fmt, min(len(cells), limit))
+        if fmt == "csv":
+            return csv_response(name, titles, cells, limit=limit)
+        masked = actor.role in (Role.PUBLIC, Role.BUSINESS_SYSTEM)
+        note = f"导出自{get_settings().platform_name}；" + (
+            "个人信息已按规定脱敏。" if masked else "含按您的权限可见的信息，请依法依规使用。"
+        )
+        return xlsx_response(name, titles, cells, sheet=title, limit=limit, notes=[note])
+    items, total, page = page_rows()
+    if fmt == "json":
+        body = {
+            "items": [json_row(row, columns) for row in items],
+            "total": total,
+            "page": page.page,
+            "page_size": page.page_size,
+            "columns": {column.key: column.title for column in columns},
+        }
+        return JSONResponse(body)
+    pager = pager_for(request, request.url.path, page, total)
+    html_columns = [column for column in columns if column.html]
+    data = context | {"title": title, "columns": html_columns, "rows": items, "pager": pager}
+    name = fragment if wants_fragment(request) else template
+    response = render(request, name, data)
+    response.headers["Vary"] = "HX-Request"
+    return response

@@ -1,0 +1,211 @@
+"""What the portal publishes (公示): 双公示 decisions and list entries across entities, filtered, always through
+:func:`xinyong.records.service.visible_versions` so rights stay decided in one place.
+
+Publication is narrower than visibility: a record is on the portal only while it is 公开, 有效 or 异议中, decided
+by today, and, for a 行政处罚, inside the maximum publicity period of its severity under the regime in force on
+its decision date (:mod:`xinyong.records.publicity`). The windows are turned into plain date bounds per regime and
+severity, so the filter runs in SQL and paginates. A penalty sent without a severity gets 一般's periods: the
+ordinary grade, and the one the 2019 rule gave to everything below 严重.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from xinyong.core import clock
+from xinyong.core.actor import Actor
+from xinyong.core.errors import InvalidInput
+from xinyong.core.pagination import PageRequest
+from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.publicity import DEFAULT_POLICY, PublicityPolicy, is_published_on, publication_window
+from xinyong.records.rules import PUBLISHED_STATUSES, Disclosure, Kind, Severity, Status
+from xinyong.records.schemas import RecordOut
+from xinyong.records.service import to_view, visible_versions
+
+DOUBLE_PUBLICITY = (Kind.LICENSE, Kind.PENALTY)
+LIST_KINDS = (Kind.SERIOUS_DISHONESTY, Kind.ABNORMAL_OPERATION)
+DEFAULT_SEVERITY = Severity.GENERAL
+# 许可类别 (XKLB) and 处罚类别 (CFLB, 行政处罚法 2021 art. 9; a decision may carry several).
+LICENSE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记", "其他")
+PENALTY_CATEGORIES = (
+    "警告",
+    "通报批评",
+    "罚款",
+    "没收违法所得",
+    "没收非法财物",
+    "暂扣许可证件",
+    "降低资质等级",
+    "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
+    "限制从业",
+    "行政拘留",
+    "其他",
+)
+CATEGORY_FIELD = {Kind.LICENSE: "XKLB", Kind.PENALTY: "CFLB"}
+CATEGORIES = {Kind.LICENSE: LICENSE_CATEGORIES, Kind.PENALTY: PENALTY_CATEGORIES}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFilter:
+    """One query over published records: kinds, source department, decision-date range, category."""
+
+    kinds: tuple[Kind, ...]
+    department: str | None = None
+    decided_from: dt.date | None = None
+    decided_to: dt.date | None = None
+    category: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.kinds:
+            raise InvalidInput("choose at least one record kind (记录类别)", field="kind")
+        if self.decided_from and self.decided_to and self.decided_from > self.decided_to:
+            raise InvalidInput("date_to is before date_from (截止日期早于起始日期)", field="date_to")
+        if self.category is not None:
+            allowed = {c for kind in self.kinds for c in CATEGORIES.get(kind, ())}
+            if self.category not in allowed:
+                raise InvalidInput(f"unknown category {self.category[:20]!r} (类别不存在)", field="category")
+
+
+def _earliest_shown(start: dt.date, end: dt.date, severity: Severity, on: dt.date, policy: PublicityPolicy) -> dt.date:
+    """The first decision date in [start, end] whose window still covers ``on`` (windows grow with the date)."""
+    low, high = start, end
+    while low < high:
+        middle = low + (high - low) // 2
+        if publication_window(middle, severity, policy).expired_on(on):
+            low = middle + dt.timedelta(days=1)
+        else:
+            high = middle
+    return low
+
+
+def _penalty_window(on: dt.date, policy: PublicityPolicy) -> ColumnElement[bool]:
+    """Penalties whose maximum publicity period has not ended on ``on``, as date bounds per regime and severity."""
+    v = CreditRecordVersion
+    clauses: list[ColumnElement[bool]] = []
+    regimes = policy.regimes
+    for index, regime in enumerate(regimes):
+        start = regime.effective_from
+        following = regimes[index + 1].effective_from if index + 1 < len(regimes) else None
+        last = min(on, following - dt.timedelta(days=1)) if following else on
+        if start > last:
+            continue
+        for severity in Severity:
+            if publication_window(last, severity, policy).expired_on(on):
+                continue
+            earliest = _earliest_shown(start, last, severity, on, policy)
+            graded = v.severity == severity.value
+            if severity is DEFAULT_SEVERITY:
+                graded = or_(graded, v.severity.is_(None))
+            bounds = [v.decision_date >= earliest]
+            if following is not None:
+                bounds.append(v.decision_date < following)
+            clauses.append(and_(graded, *bounds))
+    return or_(*clauses) if clauses else false()
+
+
+def published_condition(on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) -> ColumnElement[bool]:
+    """Record versions on the portal on day ``on``: public, in a published status, decided, in their window."""
+    v = CreditRecordVersion
+    return and_(
+        v.disclosure == Disclosure.PUBLIC.value,
+        v.status.in_([s.value for s in PUBLISHED_STATUSES]),
+        v.decision_date <= on,
+        or_(v.kind != Kind.PENALTY.value, _penalty_window(on, policy)),
+    )
+
+
+def is_on_portal(record: RecordOut, on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) -> bool:
+    """The same rule as :func:`published_condition`, for one record already read."""
+    if record.disclosure != Disclosure.PUBLIC or Status(record.status) not in PUBLISHED_STATUSES:
+        return False
+    if record.kind not in DOUBLE_PUBLICITY:
+        return record.decision_date <= on
+    severity = (record.severity or DEFAULT_SEVERITY) if record.kind == Kind.PENALTY else None
+    return is_published_on(
+        record.decision_date, severity, on, policy=policy, status=Status(record.status), kind=Kind(record.kind)
+    )
+
+
+def _category_condition(session: Session, kind: Kind, category: str) -> ColumnElement[bool]:
+    """Content field XKLB / CFLB equals ``category`` or, as a list, contains it; on both databases."""
+    v = CreditRecordVersion
+    key = CATEGORY_FIELD[kind]
+    if session.get_bind().dialect.name == "postgresql":
+        # jsonb: an array contains a primitive it holds, and a primitive contains itself.
+        return v.content[key].op("@>")(func.to_jsonb(cast(category, String)))
+    values = func.json_each(v.content, f"$.{key}").table_valued("value")
+    return select(values.c.value).where(values.c.value == category).exists()
+
+
+def _filtered(session: Session, actor: Actor, flt: RecordFilter, on: dt.date) -> Select[CreditRecordVersion]:
+    v = CreditRecordVersion
+    stmt = visible_versions(actor).where(v.kind.in_([k.value for k in flt.kinds]), published_condition(on))
+    if flt.department:
+        stmt = stmt.where(v.source_department == flt.department)
+    if flt.decided_from:
+        stmt = stmt.where(v.decision_date >= flt.decided_from)
+    if flt.decided_to:
+        stmt = stmt.where(v.decision_date <= flt.decided_to)
+    if flt.category:
+        stmt = stmt.where(
+            or_(*[_category_condition(session, kind, flt.category) for kind in flt.kinds if kind in CATEGORY_FIELD])
+        )
+    return stmt
+
+
+def _views(session: Session, actor: Actor, rows: list[CreditRecordVersion]) -> list[RecordOut]:
+    ids = [r.record_id for r in rows]
+    docs: dict[int, str] = {}
+    if ids:
+        found = session.execute(select(CreditRecord.id, CreditRecord.doc_no).where(CreditRecord.id.in_(ids)))
+        docs = {row.id: row.doc_no for row in found}
+    return [to_view(r, actor, docs[r.record_id]) for r in rows]
+
+
+def search_published(
+    session: Session, actor: Actor, flt: RecordFilter, page: PageRequest, *, on: dt.date | None = None
+) -> tuple[list[RecordOut], int]:
+    """One page of published records, newest decision first, masked for the actor."""
+    stmt = _filtered(session, actor, flt, on or clock.today())
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    v = CreditRecordVersion
+    rows = session.execute(
+        stmt.order_by(v.decision_date.desc(), v.record_id.desc()).offset(page.offset).limit(page.page_size)
+    ).scalars()
+    return _views(session, actor, list(rows)), total
+
+
+def all_published(
+    session: Session, actor: Actor, flt: RecordFilter, *, limit: int, on: dt.date | None = None
+) -> list[RecordOut]:
+    """Up to ``limit`` published records in page order (exports ask for one more to know they were cut)."""
+    v = CreditRecordVersion
+    stmt = _filtered(session, actor, flt, on or clock.today())
+    rows = session.execute(stmt.order_by(v.decision_date.desc(), v.record_id.desc()).limit(limit)).scalars()
+    return _views(session, actor, list(rows))
+
+
+def count_published(
+    session: Session, actor: Actor, kind: Kind, *, since: dt.date | None = None, on: dt.date | None = None
+) -> int:
+    flt = RecordFilter(kinds=(kind,), decided_from=since)
+    stmt = _filtered(session, actor, flt, on or clock.today())
+    return session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+
+
+def records_for_profile(
+    session: Session, actor: Actor, uscc: str, *, full: bool, limit: int = 500, on: dt.date | None = None
+) -> list[RecordOut]:
+    """An entity's records for its credit profile: what the actor may see, and for a public reader only what is
+    published today (an expired penalty leaves the profile when it leaves the 双公示 list)."""
+    v = CreditRecordVersion
+    shown = true() if full else published_condition(on or clock.today())
+    stmt = visible_versions(actor).where(v.subject_uscc == uscc, shown)
+    rows = session.execute(stmt.order_by(v.decision_date.desc(), v.record_id.desc()).limit(limit)).scalars()
+    return _views(session, actor, list(rows))
