@@ -1,7 +1,11 @@
-"""Pages of the console (filled in by the console work)."""
+"""The staff console (工作台): its pages, gathered under /console. Each module holds one part of it."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from xinyong.console import audit_log, dashboard, login, users
+
 router = APIRouter(include_in_schema=False)
+for part in (login.router, dashboard.router, users.router, audit_log.router):
+    router.include_router(part)

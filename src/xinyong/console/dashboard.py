@@ -1,0 +1,20 @@
+"""The console's front page (工作台): who is signed in, and the record figures of their scope with a chart."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+
+from xinyong.console import service
+from xinyong.console.pages import console_router, page
+from xinyong.core.auth.access import SIGNED_IN, require
+from xinyong.core.http import CurrentActor, DbSession
+
+router = console_router()
+
+
+@router.get("", dependencies=[Depends(require(SIGNED_IN))])
+def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> HTMLResponse:
+    figures = service.record_figures(session, actor)
+    context = {"figures": figures, "chart": figures.chart(), "has_scope": service.scope_of(actor).label != "无"}
+    return page(request, session, actor, "console/dashboard.html", context)

@@ -1,0 +1,196 @@
+"""What every console page shares: the page route class that answers refusals as HTML to browsers, the layout's
+context (who is signed in, the left navigation for their role), and cookie settings.
+
+Refusals keep their HTTP status for every client: an anonymous caller gets 401, a role the route's rule excludes
+gets 403. A browser (``Accept: text/html``) gets that status with an HTML page instead of JSON; the 401 page sends
+it on to the login form (meta refresh, and ``HX-Redirect`` for HTMX requests). The route × role matrix therefore
+sees the same answers as for any API route, while a person sees the login form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
+
+from xinyong.core.actor import Actor, Role
+from xinyong.core.auth.access import AUDIT, OFFICE, AccessRule
+from xinyong.core.clock import BEIJING
+from xinyong.core.departments import Department
+from xinyong.core.errors import XinyongError
+from xinyong.core.web import render
+
+LOGIN_PATH = "/console/login"
+_GLOSS = re.compile(r"\(([^()]*[\u4e00-\u9fff][^()]*)\)\s*$")
+HOME_PATH = "/console"
+
+ROLE_LABELS: dict[str, str] = {
+    Role.PUBLIC: "社会公众",
+    Role.ENTITY: "市场主体",
+    Role.DEPT_OPERATOR: "部门经办",
+    Role.DEPT_REVIEWER: "部门审核",
+    Role.CREDIT_OFFICE: "信用办",
+    Role.AUDITOR: "审计/纪检",
+    Role.BUSINESS_SYSTEM: "业务系统",
+    Role.SYSTEM: "系统任务",
+}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    label: str
+    rule: AccessRule | None = None  # shown only to roles the target route's rule lets in
+
+
+# The upload page (数据归集) joins this list when data aggregation's console pages exist.
+NAV: tuple[NavItem, ...] = (
+    NavItem("/console", "工作台"),
+    NavItem("/console/users", "用户管理", OFFICE),
+    NavItem("/console/audit", "审计日志", AUDIT),
+    NavItem("/console/account", "修改密码"),
+)
+
+
+def beijing_time(moment: dt.datetime) -> str:
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") or request.headers.get("hx-request") == "true"
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after signing in: only a console path on this site (no open redirect)."""
+    if not value or len(value) > 500 or not value.startswith(HOME_PATH):
+        return HOME_PATH
+    if "\\" in value or "//" in value or any(ord(c) < 0x21 for c in value):
+        return HOME_PATH
+    if value.startswith((LOGIN_PATH, "/console/logout")):
+        return HOME_PATH
+    rest = value[len(HOME_PATH) :]
+    return value if rest == "" or rest[0] in "/?" else HOME_PATH
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET" or request.headers.get("hx-request") == "true":
+        target = HOME_PATH
+    return f"{LOGIN_PATH}?next={quote(safe_next(target), safe='/')}"
+
+
+def secure_cookie(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a console page inside the layout: the signed-in person, their department, their navigation."""
+    department = session.get(Department, actor.department_code) if actor.department_code else None
+    data: dict[str, Any] = {
+        "actor": actor,
+        "username": actor.id.removeprefix("user:"),
+        "role_label": ROLE_LABELS.get(actor.role, str(actor.role)),
+        "department": department,
+        "nav": [item for item in NAV if item.rule is None or item.rule.allows(actor.role)],
+        "current_path": request.url.path,
+        "beijing": beijing_time,
+    }
+    data.update(context or {})
+    return private(render(request, name, data, status_code=status_code))
+
+
+def private(response: HTMLResponse) -> HTMLResponse:
+    """Console pages hold personal and unpublished data: never cached, never framed by another site."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def chinese_part(message: str) -> str:
+    """The Chinese gloss that the platform's messages end with ("… (无权访问)"), else the whole message."""
+    found = _GLOSS.search(message)
+    return found.group(1) if found else message
+
+
+def _error_page(request: Request, status: int, message: str, field: str | None = None) -> Response:
+    if status == 401:
+        target = login_url(request)
+        body = private(render(request, "console/error.html", {"status": 401, "message": message, "login": target}, 401))
+        if request.headers.get("hx-request") == "true":
+            body.headers["HX-Redirect"] = target
+        return body
+    titles = {403: "无权访问", 404: "未找到", 409: "操作冲突", 413: "内容过大", 422: "输入有误", 429: "请求过于频繁"}
+    context = {
+        "status": status,
+        "title": titles.get(status, "请求有误"),
+        "message": chinese_part(message),
+        "detail": message,
+        "field": field,
+    }
+    return private(render(request, "console/error.html", context, status))
+
+
+Handler = Callable[[Request, Exception], Awaitable[Response] | Response]
+
+
+def _html_or(fallback: Handler | None, convert: Callable[[Request, Exception], Response]) -> Handler:
+    async def handle(request: Request, exc: Exception) -> Response:
+        if wants_html(request) or fallback is None:
+            return convert(request, exc)
+        answer = fallback(request, exc)
+        return await answer if isinstance(answer, Awaitable) else answer
+
+    return handle
+
+
+def _refusal(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, XinyongError)
+    if not wants_html(request):  # no JSON handler installed (a bare app): still answer with the right status
+        return Response(exc.message, status_code=exc.status, media_type="text/plain; charset=utf-8")
+    return _error_page(request, exc.status, exc.message, exc.field)
+
+
+def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+    return _error_page(request, 422, f"{where}: {first.get('msg', 'invalid')}（请检查输入）", where or None)
+
+
+class ConsolePage(APIRoute):
+    """A console route: refusals reach a browser as HTML pages. The exception still leaves the route (so the
+    request's transaction rolls back); only the handler that turns it into a response is swapped, per request."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handlers, status_handlers = scope.get("starlette.exception_handlers", ({}, {}))
+        swapped = dict(handlers)
+        swapped[XinyongError] = _html_or(handlers.get(XinyongError), _refusal)
+        swapped[RequestValidationError] = _html_or(handlers.get(RequestValidationError), _invalid)
+        scope["starlette.exception_handlers"] = (swapped, status_handlers)
+        await super().handle(scope, receive, send)
+
+
+def console_router() -> APIRouter:
+    return APIRouter(prefix="/console", include_in_schema=False, route_class=ConsolePage)
+
+
+def console_username(actor: Actor) -> str | None:
+    """The username behind a console actor; API clients and other callers have no password to manage here."""
+    return actor.id.removeprefix("user:") if actor.id.startswith("user:") else None
