@@ -1,0 +1,197 @@
+"""The demo city: the same seed gives the same rows; identifiers are valid; ID numbers are stored as the entity
+service stores them; records spread over kinds, statuses and versions that ``as_of`` rebuilds; one audit event; and
+the loader refuses to mix with existing data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from xinyong.cli import app
+from xinyong.core import audit
+from xinyong.core.actor import Actor
+from xinyong.core.crypto import get_blind_index, get_cipher
+from xinyong.core.db import Database, set_database
+from xinyong.core.ids import validate_resident_id, validate_uscc
+from xinyong.core.masking import mask_id_number
+from xinyong.demo import WINDOW_END, WINDOW_START, DemoDataPresent, load_demo
+from xinyong.entities import service as entities
+from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, PersonRoleLink
+from xinyong.records import service as records
+from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.publicity import publication_window
+from xinyong.records.rules import Kind, Severity, Status
+
+N = 300
+SEED = 4242
+SYSTEM = Actor.system("test")
+runner = CliRunner()
+
+# Columns that legitimately differ between two loads: load timestamps and ciphertexts (random nonces).
+VOLATILE = {"created_at", "updated_at", "id_number_enc"}
+
+
+def _fingerprint(database: Database) -> str:
+    digest = hashlib.sha256()
+    with database.engine.connect() as connection:
+        for model in (Entity, EntityName, EntityAlias, Person, PersonRoleLink, CreditRecord, CreditRecordVersion):
+            table = model.__table__
+            for row in connection.execute(select(table).order_by(*table.primary_key.columns)).mappings():
+                values = {k: v for k, v in row.items() if k not in VOLATILE}
+                if isinstance(values.get("content"), dict):
+                    values["content"] = {k: v for k, v in values["content"].items() if not k.endswith("_enc")}
+                digest.update(json.dumps(values, sort_keys=True, default=str, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def loaded(committing_db: Database) -> Database:
+    summary = load_demo(committing_db, entities=N, seed=SEED)
+    assert summary.entities == N
+    return committing_db
+
+
+def test_same_seed_gives_the_same_rows(loaded: Database) -> None:
+    first = _fingerprint(loaded)
+    load_demo(loaded, entities=N, seed=SEED, reset=True, pinyin_worker=True)  # the path large loads take
+    assert _fingerprint(loaded) == first
+
+
+def test_identifiers_are_valid_and_aliases_resolve(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        rows = session.execute(select(Entity)).scalars().all()
+        assert len(rows) == N
+        for entity in rows:
+            info = validate_uscc(entity.uscc)
+            assert (info.authority, info.org_type, info.region_code) == (
+                entity.authority,
+                entity.org_type,
+                entity.region_code,
+            )
+            assert entity.established_on is not None and entity.established_on <= WINDOW_END
+        assert len({e.name for e in rows}) == N
+        types = Counter(e.authority + e.org_type for e in rows)
+        assert {"91", "92"} <= set(types)
+        assert types["91"] > types["93"]
+        assert Counter(e.region_code for e in rows).most_common(1)[0][0] == "360482"
+        aliases = session.execute(select(EntityAlias)).scalars().all()
+        assert aliases, "entities registered before 2015-10 carry their old codes"
+        for alias in aliases[:20]:
+            assert entities.resolve_uscc(session, alias.code) == alias.uscc
+
+
+def test_persons_are_stored_as_upsert_person_stores_them(loaded: Database) -> None:
+    cipher = get_cipher()
+    with loaded.unit_of_work() as session:
+        persons = session.execute(select(Person)).scalars().all()
+        for person in persons:
+            number = cipher.decrypt(person.id_number_enc, context=entities.ID_CONTEXT)
+            validate_resident_id(number)
+            assert person.id_blind == entities.id_blind(person.id_type, number)
+            assert person.id_masked == mask_id_number(number)
+            assert entities.find_person(session, person.id_type, number) == person
+        roles = session.execute(select(PersonRoleLink)).scalars().all()
+        represented = Counter(r.person_id for r in roles if r.role == "法定代表人")
+        assert {r.uscc for r in roles if r.role == "法定代表人"} == set(session.execute(select(Entity.uscc)).scalars())
+        assert max(represented.values()) >= 2, "someone represents several entities (clause 14)"
+        assert {"股东", "实际控制人"} <= {r.role for r in roles}
+
+
+def test_records_spread_over_kinds_and_statuses(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        established = dict(session.execute(select(Entity.uscc, Entity.established_on)).all())
+        versions = (
+            session.execute(select(CreditRecordVersion).where(CreditRecordVersion.valid_to.is_(None))).scalars().all()
+        )
+        assert len(versions) >= 4 * N
+        kinds = Counter(v.kind for v in versions)
+        assert len(kinds) >= 10
+        assert kinds[Kind.LICENSE] > kinds[Kind.PENALTY] > kinds[Kind.SERIOUS_DISHONESTY]
+        statuses = Counter(v.status for v in versions if v.kind == Kind.PENALTY)
+        assert statuses[Status.EXPIRED] and statuses[Status.VALID]
+        assert any(v.subject_type == "person" for v in versions)
+        for v in versions:
+            assert WINDOW_START <= v.decision_date <= WINDOW_END
+            assert v.decision_date <= v.received_date
+            assert v.published_date is None or v.decision_date <= v.published_date
+            assert v.provenance == {"source": "demo", "seed": SEED}
+            if v.subject_uscc is not None:
+                assert established[v.subject_uscc] <= v.decision_date
+            if v.kind == Kind.PENALTY and v.status in (Status.VALID, Status.EXPIRED):
+                assert v.severity is not None
+                window = publication_window(v.decision_date, Severity(v.severity))
+                assert (v.status == Status.EXPIRED) == window.expired_on(WINDOW_END)
+            if v.subject_type == "person":
+                number = get_cipher().decrypt(v.content["XDR_ZJHM_enc"], context=records.CONTENT_ID_CONTEXT)
+                assert v.content["XDR_ZJHM"] == mask_id_number(number)
+                assert v.content["XDR_ZJHM_bi"] == get_blind_index().digest(number, context=records.CONTENT_ID_CONTEXT)
+
+
+def test_corrected_records_read_as_of_before_the_correction(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        corrected = (
+            session.execute(select(CreditRecord).where(CreditRecord.current_version > 1).order_by(CreditRecord.id))
+            .scalars()
+            .all()
+        )
+        assert corrected, "about 1% of records carry a correction"
+        for record in corrected:
+            first = session.execute(
+                select(CreditRecordVersion).where(
+                    CreditRecordVersion.record_id == record.id, CreditRecordVersion.version == 1
+                )
+            ).scalar_one()
+            assert first.valid_to is not None
+            before = records.get_record(session, SYSTEM, record.id, as_of=first.valid_to - dt.timedelta(seconds=1))
+            now = records.get_record(session, SYSTEM, record.id)
+            assert (before.version, now.version) == (1, record.current_version)
+            assert now.change_kind == "corrected" and now.change_reason
+            assert (before.title, before.decision_date, before.content) != (now.title, now.decision_date, now.content)
+
+
+def test_one_audit_event_and_an_intact_chain(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        assert audit.verify(session).ok
+        events = (
+            session.execute(select(audit.AuditEvent).where(audit.AuditEvent.action == "demo:dataset:loaded"))
+            .scalars()
+            .all()
+        )
+        assert len(events) == 1
+        payload: dict[str, Any] = events[0].payload
+        assert payload["entities"] == N
+        assert payload["records"] == session.execute(select(func.count()).select_from(CreditRecord)).scalar_one()
+
+
+def test_refuses_to_mix_with_existing_data(loaded: Database) -> None:
+    with pytest.raises(DemoDataPresent):
+        load_demo(loaded, entities=10, seed=1)
+    with loaded.unit_of_work() as session:
+        assert session.execute(select(func.count()).select_from(Entity)).scalar_one() == N
+
+
+@pytest.fixture
+def cli_db(committing_db: Database) -> Iterator[Database]:
+    set_database(committing_db)
+    try:
+        yield committing_db
+    finally:
+        set_database(None)
+
+
+def test_cli_loads_then_skips_or_refuses(cli_db: Database) -> None:
+    result = runner.invoke(app, ["demo", "--entities", "120", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "120 entities" in result.stdout and "credit records" in result.stdout
+    again = runner.invoke(app, ["demo", "--if-empty"])
+    assert again.exit_code == 0 and "already present" in again.stdout
+    refused = runner.invoke(app, ["demo", "--entities", "120"])
+    assert refused.exit_code == 1 and "--reset" in refused.stdout
