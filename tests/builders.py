@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.departments import seed_notice_departments
 from xinyong.core.ids import make_resident_id, make_uscc
@@ -43,6 +44,11 @@ def entity(session: Session, name: str = "共青城鸿瑞羽绒服饰有限公�
     return made
 
 
+def recent_day() -> dt.date:
+    """A decision date a few days before the (possibly frozen) clock's today: still inside every publicity period."""
+    return clock.today() - dt.timedelta(days=4)
+
+
 def penalty(uscc: str, doc_no: str | None = None, **fields: Any) -> RecordIn:
     data: dict[str, Any] = {
         "source_department": "SCJGJ",
@@ -50,7 +56,7 @@ def penalty(uscc: str, doc_no: str | None = None, **fields: Any) -> RecordIn:
         "doc_no": doc_no or f"共市监罚〔2024〕{next(_counter)}号",
         "subject": SubjectIn(type="entity", name="共青城鸿瑞羽绒服饰有限公司", uscc=uscc),
         "title": "行政处罚决定书",
-        "decision_date": dt.date(2024, 3, 1),
+        "decision_date": recent_day(),
         "severity": "一般",
         "content": {"WFXW": "虚假宣传", "CFLB": ["罚款"], "NR_FK": 1.5, "FR_ZJHM": new_resident_id()},
     }

@@ -152,11 +152,14 @@ def test_revoked_and_repaired_records_leave_the_public_view(seeded: Session) -> 
 def test_person_subject_is_masked_for_the_public(seeded: Session) -> None:
     number = builders.new_resident_id()
     data = builders.penalty(
-        "", subject=SubjectIn(type="person", name="欧阳娜娜", id_type="resident_id", id_number=number)
+        "",
+        subject=SubjectIn(type="person", name="欧阳娜娜", id_type="resident_id", id_number=number),
+        content={"XDR_MC": "欧阳娜娜", "WFXW": "乱扔垃圾"},
     )
     created, _ = service.upsert_record(seeded, builders.SYSTEM, data)
     public = service.get_record(seeded, Actor.public(), created.record_id)
     assert public.subject.name == "欧阳**"
+    assert public.content["XDR_MC"] == "欧阳**", "the name inside the content is masked too"
     assert number not in public.model_dump_json()
     staff = service.get_record(seeded, Actor(role=Role.CREDIT_OFFICE, id="o"), created.record_id)
     assert staff.subject.name == "欧阳娜娜"

@@ -7,6 +7,7 @@ the tests see exactly what a user would. Chromium is the Debian package (/usr/bi
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -97,6 +98,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Save a full-page screenshot under docs/screenshots/ for reviewers."""
+    """Save a full-page screenshot under docs/screenshots/ for reviewers, when XINYONG_SCREENSHOTS=1 is set
+    (ordinary runs leave the committed pictures alone)."""
+    if os.environ.get("XINYONG_SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

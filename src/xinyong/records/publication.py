@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
@@ -21,14 +21,14 @@ from xinyong.core.actor import Actor
 from xinyong.core.errors import InvalidInput
 from xinyong.core.pagination import PageRequest
 from xinyong.records.models import CreditRecord, CreditRecordVersion
-from xinyong.records.publicity import DEFAULT_POLICY, PublicityPolicy, is_published_on, publication_window
-from xinyong.records.rules import PUBLISHED_STATUSES, Disclosure, Kind, Severity, Status
+from xinyong.records.publicity import DEFAULT_POLICY, PublicityPolicy, is_published_on
+from xinyong.records.rules import PUBLISHED_STATUSES, Disclosure, Kind, Status
 from xinyong.records.schemas import RecordOut
 from xinyong.records.service import to_view, visible_versions
+from xinyong.records.windows import DEFAULT_SEVERITY, published_condition
 
 DOUBLE_PUBLICITY = (Kind.LICENSE, Kind.PENALTY)
 LIST_KINDS = (Kind.SERIOUS_DISHONESTY, Kind.ABNORMAL_OPERATION)
-DEFAULT_SEVERITY = Severity.GENERAL
 # 许可类别 (XKLB) and 处罚类别 (CFLB, 行政处罚法 2021 art. 9; a decision may carry several).
 LICENSE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记", "其他")
 PENALTY_CATEGORIES = (
@@ -72,54 +72,6 @@ class RecordFilter:
                 raise InvalidInput(f"unknown category {self.category[:20]!r} (类别不存在)", field="category")
 
 
-def _earliest_shown(start: dt.date, end: dt.date, severity: Severity, on: dt.date, policy: PublicityPolicy) -> dt.date:
-    """The first decision date in [start, end] whose window still covers ``on`` (windows grow with the date)."""
-    low, high = start, end
-    while low < high:
-        middle = low + (high - low) // 2
-        if publication_window(middle, severity, policy).expired_on(on):
-            low = middle + dt.timedelta(days=1)
-        else:
-            high = middle
-    return low
-
-
-def _penalty_window(on: dt.date, policy: PublicityPolicy) -> ColumnElement[bool]:
-    """Penalties whose maximum publicity period has not ended on ``on``, as date bounds per regime and severity."""
-    v = CreditRecordVersion
-    clauses: list[ColumnElement[bool]] = []
-    regimes = policy.regimes
-    for index, regime in enumerate(regimes):
-        start = regime.effective_from
-        following = regimes[index + 1].effective_from if index + 1 < len(regimes) else None
-        last = min(on, following - dt.timedelta(days=1)) if following else on
-        if start > last:
-            continue
-        for severity in Severity:
-            if publication_window(last, severity, policy).expired_on(on):
-                continue
-            earliest = _earliest_shown(start, last, severity, on, policy)
-            graded = v.severity == severity.value
-            if severity is DEFAULT_SEVERITY:
-                graded = or_(graded, v.severity.is_(None))
-            bounds = [v.decision_date >= earliest]
-            if following is not None:
-                bounds.append(v.decision_date < following)
-            clauses.append(and_(graded, *bounds))
-    return or_(*clauses) if clauses else false()
-
-
-def published_condition(on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) -> ColumnElement[bool]:
-    """Record versions on the portal on day ``on``: public, in a published status, decided, in their window."""
-    v = CreditRecordVersion
-    return and_(
-        v.disclosure == Disclosure.PUBLIC.value,
-        v.status.in_([s.value for s in PUBLISHED_STATUSES]),
-        v.decision_date <= on,
-        or_(v.kind != Kind.PENALTY.value, _penalty_window(on, policy)),
-    )
-
-
 def is_on_portal(record: RecordOut, on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) -> bool:
     """The same rule as :func:`published_condition`, for one record already read."""
     if record.disclosure != Disclosure.PUBLIC or Status(record.status) not in PUBLISHED_STATUSES:
@@ -145,7 +97,7 @@ def _category_condition(session: Session, kind: Kind, category: str) -> ColumnEl
 
 def _filtered(session: Session, actor: Actor, flt: RecordFilter, on: dt.date) -> Select[CreditRecordVersion]:
     v = CreditRecordVersion
-    stmt = visible_versions(actor).where(v.kind.in_([k.value for k in flt.kinds]), published_condition(on))
+    stmt = visible_versions(actor, on=on).where(v.kind.in_([k.value for k in flt.kinds]), published_condition(on))
     if flt.department:
         stmt = stmt.where(v.source_department == flt.department)
     if flt.decided_from:
@@ -206,6 +158,6 @@ def records_for_profile(
     published today (an expired penalty leaves the profile when it leaves the 双公示 list)."""
     v = CreditRecordVersion
     shown = true() if full else published_condition(on or clock.today())
-    stmt = visible_versions(actor).where(v.subject_uscc == uscc, shown)
+    stmt = visible_versions(actor, on=on).where(v.subject_uscc == uscc, shown)
     rows = session.execute(stmt.order_by(v.decision_date.desc(), v.record_id.desc()).limit(limit)).scalars()
     return _views(session, actor, list(rows))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
+from xinyong.core.clock import BEIJING
 from xinyong.core.crypto import get_blind_index, get_cipher
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -26,7 +27,6 @@ from xinyong.records.rules import (
     MAX_CONTENT_VALUE,
     PERSONAL_ID_KEYS,
     PUBLIC_MASKED_KEYS,
-    PUBLISHED_STATUSES,
     ChangeKind,
     Disclosure,
     Kind,
@@ -36,6 +36,7 @@ from xinyong.records.rules import (
     category_of,
 )
 from xinyong.records.schemas import RecordCorrection, RecordIn, RecordOut, SubjectOut
+from xinyong.records.windows import published_condition
 
 FIRST_PAGE = PageRequest()
 CONTENT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -74,10 +75,11 @@ def _require_source(actor: Actor, department: str) -> None:
     raise Forbidden(f"only the source department {department} may change its records (仅数据来源部门可修改)")
 
 
-def visibility(actor: Actor) -> ColumnElement[bool]:
-    """The one place that decides which record versions an actor may read (SPEC §3.15)."""
+def visibility(actor: Actor, on: dt.date | None = None) -> ColumnElement[bool]:
+    """The one place that decides which record versions an actor may read (SPEC §3.15). What the public reads is
+    what is published on ``on`` (default today): 公开, in force, and inside a penalty's publicity period."""
     v = CreditRecordVersion
-    public = and_(v.disclosure == Disclosure.PUBLIC, v.status.in_(list(PUBLISHED_STATUSES)))
+    public = published_condition(on or clock.today())
     if actor.sees_everything:
         return true()
     if actor.is_department:
@@ -97,9 +99,15 @@ def _as_of(moment: dt.datetime | None) -> ColumnElement[bool]:
     return and_(v.valid_from <= moment, or_(v.valid_to.is_(None), v.valid_to > moment))
 
 
-def visible_versions(actor: Actor, as_of: dt.datetime | None = None) -> Select[CreditRecordVersion]:
-    """Every read of records starts here, so a forgotten filter cannot leak data."""
-    return select(CreditRecordVersion).where(_as_of(as_of), visibility(actor))
+def visible_versions(
+    actor: Actor, as_of: dt.datetime | None = None, *, on: dt.date | None = None
+) -> Select[CreditRecordVersion]:
+    """Every read of records starts here, so a forgotten filter cannot leak data. ``as_of`` picks the versions
+    recorded at that moment; ``on`` is the day whose publication the public sees (default: the ``as_of`` day, else
+    today)."""
+    if on is None and as_of is not None:
+        on = as_of.astimezone(BEIJING).date()
+    return select(CreditRecordVersion).where(_as_of(as_of), visibility(actor, on))
 
 
 def _is_public_audience(actor: Actor, version: CreditRecordVersion) -> bool:
@@ -158,12 +166,15 @@ def _comparable(content: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in content.items() if not k.endswith("_enc")}
 
 
-def _public_content(content: dict[str, Any]) -> dict[str, Any]:
+def _public_content(content: dict[str, Any], *, person: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in content.items():
         if key.endswith(("_enc", "_bi")):
             continue
-        masker = _MASKERS.get(PUBLIC_MASKED_KEYS.get(key, ""))
+        rule = PUBLIC_MASKED_KEYS.get(key, "")
+        if person and key == "XDR_MC":
+            rule = "name"  # a natural person's name is personal data; a firm's name is not
+        masker = _MASKERS.get(rule)
         out[key] = masker(value) if masker and isinstance(value, str) else value
     return out
 
@@ -388,7 +399,7 @@ def to_view(version: CreditRecordVersion, actor: Actor, doc_no: str) -> RecordOu
     person = version.subject_type == SubjectType.PERSON
     name = mask_person_name(version.subject_name) if public and person else version.subject_name
     content = (
-        _public_content(version.content)
+        _public_content(version.content, person=person)
         if public
         else {k: v for k, v in version.content.items() if not k.endswith(("_enc", "_bi"))}
     )
