@@ -251,7 +251,7 @@ class _Dataset:
     def __init__(
         self, seed: int, total: int, departments: dict[str, tuple[str, str]], ids: dict[str, int], now: dt.datetime
     ) -> None:
-        self.rng = random.Random(seed)  # noqa: S311 - seeded demo data by design (pyproject's ignore names demo.py)
+        self.rng = random.Random(seed)
         self.seed = seed
         self.total = total
         self.departments = departments

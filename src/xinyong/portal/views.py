@@ -18,10 +18,10 @@ from xinyong.core.departments import Department
 from xinyong.core.export import Cell
 from xinyong.core.masking import Audience, audience_for
 from xinyong.portal.redact import scrub
-from xinyong.records.windows import DEFAULT_SEVERITY
 from xinyong.records.publicity import publication_window
 from xinyong.records.rules import Kind, Severity, SubjectType
 from xinyong.records.schemas import RecordOut
+from xinyong.records.windows import DEFAULT_SEVERITY
 
 
 @dataclass(frozen=True, slots=True)
