@@ -195,3 +195,19 @@ def test_cli_loads_then_skips_or_refuses(cli_db: Database) -> None:
     assert again.exit_code == 0 and "already present" in again.stdout
     refused = runner.invoke(app, ["demo", "--entities", "120"])
     assert refused.exit_code == 1 and "--reset" in refused.stdout
+
+
+def test_cli_creates_one_account_per_role_that_can_sign_in(cli_db: Database) -> None:
+    from xinyong.core.auth import service as auth
+    from xinyong.demo.accounts import DEFAULT_PASSWORD
+
+    result = runner.invoke(app, ["demo", "--entities", "120", "--seed", "6"])
+    assert result.exit_code == 0, result.output
+    assert "admin" in result.stdout and "/console/login" in result.stdout
+    with cli_db.unit_of_work() as session:
+        roles = {
+            auth.authenticate(session, name, DEFAULT_PASSWORD).role for name in ("admin", "auditor", "scjg", "qiye")
+        }
+    assert roles == {"credit_office", "auditor", "department_operator", "entity"}
+    again = runner.invoke(app, ["demo", "--if-empty"])
+    assert again.exit_code == 0 and "admin" in again.stdout, "re-running keeps the accounts and says so"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -9,7 +11,9 @@ from sqlalchemy import inspect
 
 from xinyong.core.config import get_settings
 from xinyong.core.db import get_database
+from xinyong.core.errors import XinyongError
 from xinyong.demo import MAX_ENTITIES, DemoDataPresent, load_demo
+from xinyong.demo.accounts import DEFAULT_PASSWORD, create_demo_accounts
 from xinyong.demo.loader import count_entities
 
 console = Console()
@@ -35,6 +39,7 @@ def demo(
         present = count_entities(connection)
     if if_empty and present and not reset:
         console.print(f"demo data already present ({present} entities): nothing loaded")
+        _accounts()
         return
     total = entities or settings.demo_entities
     with Progress(
@@ -59,3 +64,17 @@ def demo(
             console.print(f"[red]{exc.message}[/red]")
             raise typer.Exit(1) from None
     console.print(summary.describe())
+    _accounts()
+
+
+def _accounts() -> None:
+    """Make sure one account per role exists, and say how to sign in."""
+    try:
+        with get_database().unit_of_work() as session:
+            made = create_demo_accounts(session)
+    except XinyongError as error:
+        console.print(f"[yellow]demo accounts not created: {error.message}[/yellow]")
+        return
+    shown = "the password in XINYONG_DEMO_PASSWORD" if os.environ.get("XINYONG_DEMO_PASSWORD") else DEFAULT_PASSWORD
+    names = ", ".join(f"{username} ({role}, {scope})" for username, role, scope in made)
+    console.print(f"console accounts at /console/login, password {shown}: {names}")

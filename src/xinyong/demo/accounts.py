@@ -1,0 +1,86 @@
+"""Demo accounts, one per role, so a newcomer can sign in to the console at once.
+
+The password is ``XINYONG_DEMO_PASSWORD`` when set, else a development default printed by ``xinyong demo``. In
+production the demo refuses to create accounts with the default password.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.core.actor import Actor, Role
+from xinyong.core.auth import service as auth
+from xinyong.core.auth.models import User
+from xinyong.core.config import get_settings
+from xinyong.core.errors import Forbidden
+from xinyong.entities.models import Entity
+
+DEFAULT_PASSWORD = "Gongqing-2020!"  # noqa: S105 - public development default, refused in production
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    name: str
+    department: str | None = None
+
+
+ACCOUNTS = (
+    DemoAccount("admin", Role.CREDIT_OFFICE, "信用办管理员"),
+    DemoAccount("auditor", Role.AUDITOR, "审计人员"),
+    DemoAccount("scjg", Role.DEPT_OPERATOR, "市场监管局经办人", "SCJGJ"),
+    DemoAccount("scjg-review", Role.DEPT_REVIEWER, "市场监管局审核人", "SCJGJ"),
+    DemoAccount("swj", Role.DEPT_OPERATOR, "税务局经办人", "SWJ"),
+    DemoAccount("spj", Role.DEPT_OPERATOR, "行政审批局经办人", "XZSPJ"),
+)
+
+
+def demo_password() -> str:
+    password = os.environ.get("XINYONG_DEMO_PASSWORD") or DEFAULT_PASSWORD
+    if password == DEFAULT_PASSWORD and get_settings().env == "production":
+        raise Forbidden("set XINYONG_DEMO_PASSWORD: production refuses the default demo password")
+    return password
+
+
+def create_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """Create the demo accounts that do not exist yet; return (username, role, scope) of each account."""
+    office = Actor.system("demo")
+    password = demo_password()
+    existing = set(session.execute(select(User.username)).scalars())
+    made: list[tuple[str, str, str]] = []
+    for account in ACCOUNTS:
+        if account.username not in existing:
+            auth.create_user(
+                session,
+                office,
+                username=account.username,
+                display_name=account.name,
+                role=account.role,
+                password=password,
+                department=account.department,
+            )
+        made.append((account.username, str(account.role), account.department or "全市"))
+    firm = session.execute(
+        select(Entity.uscc, Entity.name)
+        .where(Entity.authority == "9", Entity.org_type == "1", ~Entity.provisional)
+        .order_by(Entity.uscc)
+        .limit(1)
+    ).first()
+    if firm is not None:
+        if "qiye" not in existing:
+            auth.create_user(
+                session,
+                office,
+                username="qiye",
+                display_name=firm.name,
+                role=Role.ENTITY,
+                password=password,
+                entity_uscc=firm.uscc,
+            )
+        made.append(("qiye", str(Role.ENTITY), firm.uscc))
+    return made
