@@ -11,6 +11,11 @@ config = context.config
 database: Database = config.attributes.get("database") or get_database()
 
 
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Hand-written PostgreSQL-only indexes (``trgm_*``, see 0007) are not in the models: leave them alone."""
+    return not (type_ == "index" and (name or "").startswith("trgm_"))
+
+
 def run_migrations() -> None:
     with database.engine.connect() as connection:
         context.configure(
@@ -18,6 +23,7 @@ def run_migrations() -> None:
             target_metadata=Base.metadata,
             render_as_batch=database.dialect == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

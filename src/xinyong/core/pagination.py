@@ -37,6 +37,7 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
+    total_capped: bool = False  # the count stopped at a cap: there are at least ``total`` matches
 
     @property
     def pages(self) -> int:

@@ -41,7 +41,13 @@ def search(
 ) -> Page[EntitySummary]:
     request = PageRequest.checked(page, page_size, max_size=get_settings().page_size_max)
     rows, total = service.search_entities(session, q, request)
-    return Page(items=[summary(e) for e in rows], total=total, page=page, page_size=page_size)
+    return Page(
+        items=[summary(e) for e in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+        total_capped=total >= service.SEARCH_COUNT_CAP,
+    )
 
 
 @router.get("/{uscc}", response_model=EntityOut, summary="One entity's master data")

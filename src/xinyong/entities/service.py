@@ -32,6 +32,7 @@ USCC_PREFIX = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{1,18}$")
 # Roles whose holder is shown to the public on the credit profile (as on the enterprise publicity system).
 PUBLIC_ROLES = frozenset({PersonRole.LEGAL_REPRESENTATIVE, PersonRole.PRINCIPAL})
 MAX_QUERY = 100
+SEARCH_COUNT_CAP = 10_000  # a search reports at most this many matches ("10,000+" when it is reached)
 
 _WRITERS = frozenset({Role.SYSTEM, Role.CREDIT_OFFICE, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER})
 
@@ -94,7 +95,9 @@ def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple
             conditions.append(Entity.name_initials.like(f"%{lower}%"))
             conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
         stmt = stmt.where(or_(*conditions))
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    # Counting every match of a broad query over 10⁶ entities costs more than the page itself: stop at the cap.
+    capped = stmt.with_only_columns(Entity.uscc).limit(SEARCH_COUNT_CAP)
+    total = session.execute(select(func.count()).select_from(capped.subquery())).scalar_one()
     rows = session.execute(stmt.order_by(Entity.uscc).offset(page.offset).limit(page.page_size)).scalars()
     return list(rows), total
 
