@@ -44,7 +44,19 @@ def _actor(role: Role, uscc: str) -> Actor:
 def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role: Role) -> None:
     made = builders.entity(db)
     record, _ = records.upsert_record(db, builders.SYSTEM, builders.penalty(made.uscc))
-    values = {"uscc": made.uscc, "record_id": str(record.record_id), "username": "nobody-here", "batch_id": "1"}
+    values = {
+        "uscc": made.uscc,
+        "record_id": str(record.record_id),
+        "username": "nobody-here",
+        "batch_id": "1",
+        "kind": "penalty",
+        "rejection_id": "1",
+        "item_id": "1",
+        "version": "1",
+        "commitment_id": "1",
+        "report_id": "1",
+        "attachment_id": "1",
+    }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():
         rule: AccessRule = rule_of(route.dependant)[0]

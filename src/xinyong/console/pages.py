@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
 from xinyong.core.actor import Actor, Role
-from xinyong.core.auth.access import AUDIT, OFFICE, AccessRule
+from xinyong.core.auth.access import AUDIT, DEPARTMENT, OFFICE, STAFF, AccessRule
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
 from xinyong.core.errors import XinyongError
@@ -53,9 +53,10 @@ class NavItem:
     rule: AccessRule | None = None  # shown only to roles the target route's rule lets in
 
 
-# The upload page (数据归集) joins this list when data aggregation's console pages exist.
 NAV: tuple[NavItem, ...] = (
     NavItem("/console", "工作台"),
+    NavItem("/console/upload", "数据上报", DEPARTMENT),
+    NavItem("/console/timeliness", "双公示时效", STAFF),
     NavItem("/console/users", "用户管理", OFFICE),
     NavItem("/console/audit", "审计日志", AUDIT),
     NavItem("/console/account", "修改密码"),
