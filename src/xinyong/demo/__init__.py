@@ -445,7 +445,7 @@ class _Dataset:
         self.rows["entities"].append((
             uscc, name, "", "", sector.authority, sector.org_type, region.code, variant.industry,
             n.INDUSTRIES[variant.industry], rng.choice(sector.legal_forms), n.address(rng, sector, region, town),
-            capital, established, status, False, self.now, self.now,
+            capital, established, status, False, self.now, self.now, former[0] if former else "",
         ))  # fmt: skip
         if old:
             self._aliases(entity, org8)

@@ -28,7 +28,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "entities": (
         "uscc", "name", "name_pinyin", "name_initials", "authority", "org_type", "region_code", "industry_code",
         "industry_name", "legal_form", "registered_address", "registered_capital", "established_on", "status",
-        "provisional", "created_at", "updated_at",
+        "provisional", "created_at", "updated_at", "former_names",
     ),
     "entity_names": ("id", "uscc", "name", "valid_from", "valid_to"),
     "entity_aliases": ("id", "alias_type", "code", "uscc"),

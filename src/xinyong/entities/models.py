@@ -20,6 +20,8 @@ class Entity(Base):
     # search keys derived from the name (entities.rules.pinyin_keys): full pinyin and initials
     name_pinyin: Mapped[str] = mapped_column(String(400), default="")
     name_initials: Mapped[str] = mapped_column(String(400), default="")
+    # former names (曾用名) joined by "｜", so one indexed column answers "find it by an old name"
+    former_names: Mapped[str] = mapped_column(String(1000), default="")
     authority: Mapped[str] = mapped_column(String(1))  # 登记管理部门代码 (pos 1)
     org_type: Mapped[str] = mapped_column(String(1))  # 机构类别代码 (pos 2)
     region_code: Mapped[str] = mapped_column(String(6), index=True)
