@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
@@ -95,14 +95,20 @@ def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple
         upper = text.upper()
         pattern = f"%{_like_escape(text)}%"
         # Every way of matching is a column of ``entities`` (trigram GIN indexes on PostgreSQL), so the planner can
-        # combine index scans, or walk the primary key in order for broad queries and stop at one page.
-        conditions = [Entity.name.like(pattern, escape="\\"), Entity.former_names.like(pattern, escape="\\")]
+        # combine index scans, or walk the primary key in order for broad queries and stop at one page. A query that
+        # is plainly a code (e.g. 91360482…) is answered by the key alone.
+        code_like = bool(USCC_PREFIX.match(upper)) and len(upper) >= 6 and sum(c.isdigit() for c in upper) >= 4
+        conditions: list[ColumnElement[bool]] = []
+        if not code_like:
+            conditions += [Entity.name.like(pattern, escape="\\"), Entity.former_names.like(pattern, escape="\\")]
+            lower = text.lower().replace(" ", "")
+            if lower.isascii() and lower.isalnum():
+                conditions.append(Entity.name_initials.like(f"%{lower}%"))
+                conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
         if USCC_PREFIX.match(upper):
-            conditions.append(Entity.uscc.like(f"{upper}%"))
-        lower = text.lower().replace(" ", "")
-        if lower.isascii() and lower.isalnum():
-            conditions.append(Entity.name_initials.like(f"%{lower}%"))
-            conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
+            # A key range the B-tree serves in any collation (USCC characters sort below "Z"), plus the exact prefix.
+            ceiling = upper + "Z" * (18 - len(upper))
+            conditions.append(and_(Entity.uscc >= upper, Entity.uscc <= ceiling, Entity.uscc.like(f"{upper}%")))
         stmt = stmt.where(or_(*conditions))
     # Counting every match of a broad query over 10⁶ entities costs more than the page itself: stop at the cap.
     capped = stmt.with_only_columns(Entity.uscc).limit(SEARCH_COUNT_CAP)
