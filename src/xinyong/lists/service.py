@@ -1,0 +1,101 @@
+"""The lists' service API: what routes, the CLI and other areas call (commitments, the check API, repair, reports).
+
+The work is done in :mod:`~xinyong.lists.types` (list type versions), :mod:`~xinyong.lists.procedure` (the listing
+procedure), :mod:`~xinyong.lists.views` (reading, visibility) and :mod:`~xinyong.lists.responsible` (clause 14);
+this module is the stable surface. Services flush, never commit: the request, command or job owns the transaction.
+
+Stable signatures::
+
+    propose_entry(session, actor, *, list_type, facts, basis, subject_uscc=None, subject_person_id=None,
+                  department=None, conduct_date=None, linked_record_ids=(), key_field=None) -> ListEntry
+    notify_party(session, actor, entry_id, *, notice_doc_no, rights=None) -> ListEntry
+    record_statement(session, actor, entry_id, *, statement, waived=False) -> ListEntry
+    decide_entry(session, actor, entry_id, *, decision_doc_no, reason=None, duration_months=None,
+                 permanent=None) -> ListEntry
+    decline_entry(session, actor, entry_id, *, reason) -> ListEntry
+    publish_entry(session, actor, entry_id) -> ListEntry
+    exit_entry(session, actor, entry_id, *, reason, repair_ref=None) -> ListEntry      # early exit after repair
+    revoke_entry(session, actor, entry_id, *, reason) -> ListEntry
+    expire_entries(session, actor, today) -> ExpiryResult                             # xinyong tick
+    current_entries(session, *, uscc=None, person_id=None, on) -> list[ListEntryView]
+    entries_of_person(session, person_id, on) -> list[ResponsibleListing]              # clause 14
+    entry_view(session, entry_id) -> ListEntryView
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from xinyong.core.errors import NotFound
+from xinyong.lists.models import ListEntry
+from xinyong.lists.procedure import (
+    ExpiryResult,
+    decide_entry,
+    decline_entry,
+    exit_entry,
+    expire_entries,
+    notify_party,
+    propose_entry,
+    publish_entry,
+    record_statement,
+    resolve_person,
+    revoke_entry,
+)
+from xinyong.lists.responsible import (
+    entries_of_person,
+    list_notices,
+    person_entries,
+    sector_of,
+    set_public_sector,
+)
+from xinyong.lists.schemas import ListEntryView
+from xinyong.lists.types import current_type, current_types, publish_version, seed_list_types, type_versions
+from xinyong.lists.views import current_entries, get_entry, search_entries, views_of
+
+
+def entry_view(session: Session, entry_id: int) -> ListEntryView:
+    """One entry's full view, without rights applied (for other areas' services; never hand it to the public)."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"no list entry {entry_id} (未找到该名单条目)", field="entry_id")
+    return views_of(session, [entry])[0]
+
+
+def get_entry_row(session: Session, entry_id: int) -> ListEntry:
+    """The entry's row (for other areas' services that check its department or status)."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"no list entry {entry_id} (未找到该名单条目)", field="entry_id")
+    return entry
+
+
+__all__ = [
+    "ExpiryResult",
+    "ListEntry",
+    "ListEntryView",
+    "current_entries",
+    "current_type",
+    "current_types",
+    "decide_entry",
+    "decline_entry",
+    "entries_of_person",
+    "entry_view",
+    "exit_entry",
+    "expire_entries",
+    "get_entry",
+    "get_entry_row",
+    "list_notices",
+    "notify_party",
+    "person_entries",
+    "propose_entry",
+    "publish_entry",
+    "publish_version",
+    "record_statement",
+    "resolve_person",
+    "revoke_entry",
+    "search_entries",
+    "sector_of",
+    "seed_list_types",
+    "set_public_sector",
+    "type_versions",
+]
