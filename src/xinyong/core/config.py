@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=100, ge=1, le=10_000)
     redis_url: str | None = None
     rate_limit_per_minute: int = Field(default=300, ge=0)
+    upload_dir: Path = Path("var") / "uploads"
 
     @field_validator("field_key")
     @classmethod

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from xinyong.portal import lists, pages
+from xinyong.portal import commitments, lists, pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(lists.router)
+router.include_router(commitments.pages)

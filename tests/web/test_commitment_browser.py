@@ -1,0 +1,72 @@
+"""An entity signs a credit commitment on the portal in a real browser: it signs in, reads the catalogue item's
+letter, signs it, and sees the stored letter with its SM3 hash checked; the letter then appears on its profile."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+from sqlalchemy.orm import Session
+
+from tests import builders
+from tests.commitment_builders import item
+from tests.web.conftest import screenshot
+from xinyong.core.actor import Actor, Role
+from xinyong.core.auth import service as auth
+
+PASSWORD = "Gongqing-2020!"
+
+
+def test_an_entity_signs_a_commitment_on_the_portal(
+    page: Page, live_server: str, seed_web: Callable[[Callable[[Session], None]], None]
+) -> None:
+    made: dict[str, str | int] = {}
+
+    def seed(session: Session) -> None:
+        builders.departments(session)
+        firm = builders.entity(session, name="共青城云锦羽绒制衣有限公司")
+        office = Actor(role=Role.CREDIT_OFFICE, id="user:bootstrap")
+        auth.create_user(
+            session,
+            office,
+            username="yunjin-firm",
+            display_name="王建国",
+            role=Role.ENTITY,
+            password=PASSWORD,
+            entity_uscc=firm.uscc,
+        )
+        catalogue = item(session, department="XZSPJ", tolerance_days=7, name="食品经营许可（容缺受理）")
+        made.update(uscc=firm.uscc, item=catalogue.id)
+
+    seed_web(seed)
+
+    page.goto(f"{live_server}/commitments")
+    page.click("text=食品经营许可（容缺受理）")
+    expect(page.locator("#template-text")).to_contain_text("承诺内容")
+
+    page.goto(f"{live_server}/console/login")
+    page.fill("input[name=username]", "yunjin-firm")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/console$"))
+
+    page.goto(f"{live_server}/commitments/items/{made['item']}")
+    page.click("#sign-link")
+    expect(page.locator("#letter-preview")).to_contain_text("共青城云锦羽绒制衣有限公司")
+    page.fill("textarea[name=missing_materials]", "从业人员健康证明")
+    page.fill("input[name=signer]", "王建国")
+    page.check("input[name=accept]")
+    screenshot(page, "commitment-sign")
+    page.click("#sign-form button[type=submit]")
+
+    page.wait_for_url(re.compile(r"/commitments/letters/\d+\?signed=1$"))
+    expect(page.locator("#signed-notice")).to_be_visible()
+    expect(page.locator("#hash-check")).to_have_text("全文与签署时一致")
+    expect(page.locator("#letter-text")).to_contain_text("签署人：王建国")
+    expect(page.locator("#letter-text")).to_contain_text("从业人员健康证明")
+    assert re.fullmatch(r"[0-9a-f]{64}", page.locator("#letter-hash").inner_text())
+    screenshot(page, "commitment-letter")
+
+    page.goto(f"{live_server}/entity/{made['uscc']}#commitments")
+    expect(page.locator("#commitments")).to_contain_text("食品经营许可（容缺受理）")
