@@ -1,123 +1,43 @@
-"""The listing procedure (列入程序, SPEC §3.8): every step goes through :func:`_advance`, which checks the step
-against :data:`xinyong.lists.rules.TRANSITIONS` and the actor's right, stamps the date and the actor, stores what
-the step decided (deadlines with the rule that produced them), logs the step and writes the audit event.
+"""The listing procedure (列入程序, SPEC §3.8) up to the decision: 拟列入, 告知, 陈述申辩, 已决定 or 不予列入.
 
-Publication writes the entry's credit record (``records.service.upsert_record``, the department as source) so the
-listing shows on the subject's record and the portal's list page; exit and revocation move that record's status.
-Services flush, never commit.
+Every step goes through :func:`xinyong.lists.steps.advance`, which checks the step against the transition table and
+the actor's right, stamps the date and the actor, logs the step and writes the audit event; each step here stores
+what it decided first (deadlines and terms with the rule that produced them). Publication, exit, revocation and
+expiry are in :mod:`xinyong.lists.publication` (re-exported here). Services flush, never commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit, clock
+from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.calendar import load_calendar
-from xinyong.core.crypto import get_cipher
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.entities import service as entities
 from xinyong.entities.models import Person
 from xinyong.lists import responsible, types
-from xinyong.lists.models import ListEntry, ListEntryStep, ListType
+from xinyong.lists.models import ListEntry, ListType
+from xinyong.lists.publication import ExpiryResult, exit_entry, expire_entries, publish_entry, revoke_entry
 from xinyong.lists.rules import (
     EntryStatus,
-    ExitKind,
-    ListCategory,
     Parties,
     Step,
     Term,
     check_step,
     may_decide,
-    may_exit_early,
     statement_deadline,
-    term_ended,
     validity,
 )
+from xinyong.lists.steps import DEFAULT_RIGHTS, advance, clean_text, load_for_step, parties_of
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecordVersion
-from xinyong.records.rules import Disclosure, Severity, Status, SubjectType, can_transition
-from xinyong.records.schemas import RecordIn, SubjectIn
-
-MAX_TEXT = 20_000
-DEFAULT_RIGHTS = (
-    "当事人有权在告知之日起{days}个工作日内（截止{deadline}）提出陈述和申辩，也可以书面放弃；"
-    "对列入决定不服的，可依法申请行政复议或者提起行政诉讼。"
-)
-CHUNK = 500
-
-
-def _text(value: str | None, field: str, *, required: bool, limit: int = MAX_TEXT) -> str | None:
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(f"{field} is required (必填)", field=field)
-    if len(text) > limit:
-        raise InvalidInput(f"{field} must be at most {limit} characters (过长)", field=field)
-    if "\x00" in text:
-        raise InvalidInput(f"{field} contains a NUL character (含非法字符)", field=field)
-    return text or None
-
-
-def _plain(details: dict[str, Any]) -> dict[str, Any]:
-    """The step's details as JSON values (dates as ISO text), as the step log and the audit chain store them."""
-    plain: dict[str, Any] = json.loads(json.dumps(details, ensure_ascii=False, default=str))
-    return plain
-
-
-def _parties(entry: ListEntry) -> Parties:
-    return Parties(department=entry.department, proposer_id=entry.proposed_by, subject_uscc=entry.subject_uscc)
-
-
-def _advance(session: Session, actor: Actor, entry: ListEntry, step: Step, details: dict[str, Any]) -> EntryStatus:
-    """Apply one step: check it, move the status, log it and audit it (the caller has filled the step's columns)."""
-    previous = EntryStatus(entry.status) if entry.status else None
-    target = check_step(step, previous, actor, _parties(entry))
-    now = clock.now()
-    entry.status = target
-    entry.updated_at = now
-    session.add(entry)
-    session.flush()
-    session.add(
-        ListEntryStep(
-            entry_id=entry.id,
-            step=step,
-            from_status=previous,
-            to_status=target,
-            on=clock.today(),
-            at=now,
-            actor_role=str(actor.role),
-            actor_id=actor.id,
-            actor_department=actor.department_code,
-            details=_plain(details),
-        )
-    )
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        f"lists:entry:{step}",
-        "list_entry",
-        str(entry.id),
-        {"from": previous, "to": target, "list": entry.list_code, "department": entry.department, **details},
-    )
-    return target
-
-
-def load_for_step(session: Session, entry_id: int) -> ListEntry:
-    """The entry, locked for the step (two reviewers deciding at once serialise on PostgreSQL)."""
-    entry = session.scalars(select(ListEntry).where(ListEntry.id == entry_id).with_for_update()).first()
-    if entry is None:
-        raise NotFound(f"no list entry {entry_id} (未找到该名单条目)", field="entry_id")
-    return entry
-
+from xinyong.records.rules import SubjectType
 
 # ---------------------------------------------------------------- 拟列入
 
@@ -185,8 +105,8 @@ def propose_entry(
             raise Forbidden(f"you propose for your own department {code} only (仅可为本部门提出)")
     check_step(Step.PROPOSE, None, actor, Parties(code, actor.id, None))
     ltype = types.current_type(session, list_type)
-    facts_text = _text(facts, "facts", required=True)
-    basis_text = _text(basis, "basis", required=True, limit=5000)
+    facts_text = clean_text(facts, "facts", required=True)
+    basis_text = clean_text(basis, "basis", required=True, limit=5000)
     if (subject_uscc is None) == (subject_person_id is None):
         raise InvalidInput("name the subject by uscc or by person (须指定一个主体)", field="subject")
     if subject_uscc is not None:
@@ -234,7 +154,7 @@ def propose_entry(
     )
     session.add(entry)
     session.flush()
-    _advance(
+    advance(
         session,
         actor,
         entry,
@@ -253,22 +173,22 @@ def notify_party(
     """告知: the department notifies the party; the statement deadline is N working days after today (the type's
     window), computed on the working-day calendar and stored with its rule. Audit event ``lists:entry:notify``."""
     entry = load_for_step(session, entry_id)
-    check_step(Step.NOTIFY, EntryStatus(entry.status), actor, _parties(entry))
-    doc_no = _text(notice_doc_no, "notice_doc_no", required=True, limit=128)
+    check_step(Step.NOTIFY, EntryStatus(entry.status), actor, parties_of(entry))
+    doc_no = clean_text(notice_doc_no, "notice_doc_no", required=True, limit=128)
     ltype = types.get_type(session, entry.list_type_id)
     today = clock.today()
     label = f"{ltype.name}（{ltype.code} 第{ltype.version}版）"
     deadline = statement_deadline(today, ltype.statement_window_days, load_calendar(session), label)
     entry.notice_date = today
     entry.notice_doc_no = doc_no
-    entry.rights = _text(rights, "rights", required=False, limit=5000) or DEFAULT_RIGHTS.format(
+    entry.rights = clean_text(rights, "rights", required=False, limit=5000) or DEFAULT_RIGHTS.format(
         days=ltype.statement_window_days, deadline=deadline.date.isoformat()
     )
     entry.statement_deadline = deadline.date
     entry.statement_deadline_provisional = deadline.provisional
     entry.statement_deadline_rule = deadline.rule
     entry.notified_by = actor.id
-    _advance(
+    advance(
         session,
         actor,
         entry,
@@ -284,8 +204,8 @@ def record_statement(
     """陈述申辩: the party's statement (or its waiver), by the deadline. The party itself, or its department entering
     a written statement it received. Audit event ``lists:entry:state``."""
     entry = load_for_step(session, entry_id)
-    check_step(Step.STATE, EntryStatus(entry.status), actor, _parties(entry))
-    text = _text(statement, "statement", required=not waived)
+    check_step(Step.STATE, EntryStatus(entry.status), actor, parties_of(entry))
+    text = clean_text(statement, "statement", required=not waived)
     today = clock.today()
     if entry.statement_deadline is not None and today > entry.statement_deadline:
         raise Conflict(
@@ -296,7 +216,7 @@ def record_statement(
     entry.statement_waived = waived
     entry.stated_on = today
     entry.stated_by = actor.id
-    _advance(session, actor, entry, Step.STATE, {"waived": waived, "length": len(text or "")})
+    advance(session, actor, entry, Step.STATE, {"waived": waived, "length": len(text or "")})
     return entry
 
 
@@ -344,8 +264,8 @@ def decide_entry(
     type's term; types with an adjustable term, e.g. bans, may set another, up to permanent). For 机关事业单位 and
     国有企业 the decision produces clause 14 notices. Audit event ``lists:entry:decide``."""
     entry = load_for_step(session, entry_id)
-    check_step(Step.DECIDE, EntryStatus(entry.status), actor, _parties(entry))
-    doc_no = _text(decision_doc_no, "decision_doc_no", required=True, limit=128)
+    check_step(Step.DECIDE, EntryStatus(entry.status), actor, parties_of(entry))
+    doc_no = clean_text(decision_doc_no, "decision_doc_no", required=True, limit=128)
     assert doc_no is not None
     today = clock.today()
     if not may_decide(today, entry.statement_deadline, bool(entry.statement_waived)):
@@ -362,7 +282,7 @@ def decide_entry(
     valid = validity(today, term, earliest, label)
     entry.decision_date = today
     entry.decision_doc_no = doc_no
-    entry.decision_reason = _text(reason, "reason", required=False, limit=5000)
+    entry.decision_reason = clean_text(reason, "reason", required=False, limit=5000)
     entry.decided_by = actor.id
     entry.duration_months = term.months
     entry.permanent = term.permanent
@@ -370,7 +290,7 @@ def decide_entry(
     entry.valid_to = valid.valid_to
     entry.earliest_exit_on = valid.earliest_exit_on
     entry.validity_rule = valid.rule
-    _advance(
+    advance(
         session,
         actor,
         entry,
@@ -385,184 +305,13 @@ def decline_entry(session: Session, actor: Actor, entry_id: int, *, reason: str)
     """不予列入: a reviewer of the department decides not to list (the proposer may also withdraw this way).
     Audit event ``lists:entry:decline``."""
     entry = load_for_step(session, entry_id)
-    check_step(Step.DECLINE, EntryStatus(entry.status), actor, _parties(entry))
-    text = _text(reason, "reason", required=True, limit=5000)
+    check_step(Step.DECLINE, EntryStatus(entry.status), actor, parties_of(entry))
+    text = clean_text(reason, "reason", required=True, limit=5000)
     entry.decision_date = clock.today()
     entry.decision_reason = text
     entry.decided_by = actor.id
-    _advance(session, actor, entry, Step.DECLINE, {"reason": text})
+    advance(session, actor, entry, Step.DECLINE, {"reason": text})
     return entry
-
-
-# ---------------------------------------------------------------- 公示 and its credit record
-
-
-def _subject_in(session: Session, entry: ListEntry) -> SubjectIn:
-    if entry.subject_uscc is not None:
-        return SubjectIn(type=SubjectType.ENTITY, name=entry.subject_name, uscc=entry.subject_uscc)
-    person = session.get(Person, entry.subject_person_id)
-    if person is None:  # pragma: no cover - the foreign key keeps it
-        raise NotFound("the entry's person is gone", field="subject")
-    number = get_cipher().decrypt(person.id_number_enc, context=entities.ID_CONTEXT)
-    return SubjectIn(type=SubjectType.PERSON, name=person.name, id_type=person.id_type, id_number=number)
-
-
-def _write_record(session: Session, actor: Actor, entry: ListEntry, ltype: ListType) -> int | None:
-    if not ltype.record_kind or entry.decision_doc_no is None or entry.decision_date is None:
-        return None
-    content: dict[str, Any] = {
-        "LIST_CODE": ltype.code,
-        "LIST_NAME": ltype.name,
-        "LIST_VERSION": ltype.version,
-        "FACTS": entry.facts,
-        "BASIS": entry.basis,
-        "VALID_FROM": entry.valid_from.isoformat() if entry.valid_from else None,
-        "VALID_TO": entry.valid_to.isoformat() if entry.valid_to else "永久",
-        "ENTRY_ID": entry.id,
-    }
-    if entry.key_field:
-        content["KEY_FIELD"] = entry.key_field
-    data = RecordIn(
-        source_department=entry.department,
-        kind=ltype.record_kind,
-        doc_no=entry.decision_doc_no,
-        subject=_subject_in(session, entry),
-        title=f"列入{ltype.name}决定",
-        decision_date=entry.decision_date,
-        published_date=clock.today(),
-        disclosure=Disclosure.PUBLIC,
-        severity=Severity.SERIOUS if ltype.category == ListCategory.SERIOUS else None,
-        content=content,
-        provenance={"source": "lists", "entry_id": entry.id, "list_type_id": ltype.id},
-    )
-    version, outcome = records.upsert_record(session, actor, data)
-    if outcome != "created":
-        raise Conflict(
-            f"a {ltype.record_kind} record {entry.decision_doc_no} already exists (该文号的信用记录已存在)",
-            field="decision_doc_no",
-        )
-    return version.record_id
-
-
-def publish_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
-    """已公示: the department publishes a decided entry; its credit record is written (source: the department).
-    Audit event ``lists:entry:publish``."""
-    entry = load_for_step(session, entry_id)
-    check_step(Step.PUBLISH, EntryStatus(entry.status), actor, _parties(entry))
-    ltype = types.get_type(session, entry.list_type_id)
-    entry.published_on = clock.today()
-    entry.published_by = actor.id
-    entry.record_id = _write_record(session, actor, entry, ltype)
-    _advance(
-        session,
-        actor,
-        entry,
-        Step.PUBLISH,
-        {"record_id": entry.record_id, "valid_from": entry.valid_from, "valid_to": entry.valid_to},
-    )
-    return entry
-
-
-# ---------------------------------------------------------------- 移出 and 撤销
-
-
-def _move_record(session: Session, actor: Actor, entry: ListEntry, status: Status, reason: str) -> str | None:
-    """Move the entry's credit record to ``status``; the outcome note for the step log."""
-    if entry.record_id is None:
-        return None
-    current = records.current_of(session, entry.record_id)
-    if not can_transition(Status(current.status), status):
-        return f"record stays {current.status}"
-    records.change_status(session, actor, entry.record_id, status, reason)
-    return f"record {current.status} → {status}"
-
-
-def exit_entry(
-    session: Session, actor: Actor, entry_id: int, *, reason: str, repair_ref: str | None = None
-) -> ListEntry:
-    """提前移出: a reviewer of the department takes a published entry off the list early (after credit repair), on
-    or after its earliest exit date; its credit record becomes 已修复. ``repair_ref`` names the repair case.
-    Audit event ``lists:entry:exit_early``."""
-    entry = load_for_step(session, entry_id)
-    check_step(Step.EXIT_EARLY, EntryStatus(entry.status), actor, _parties(entry))
-    text = _text(reason, "reason", required=True, limit=5000)
-    assert text is not None
-    today = clock.today()
-    if not may_exit_early(today, entry.earliest_exit_on):
-        when = entry.earliest_exit_on.isoformat() if entry.earliest_exit_on else None
-        message = (
-            f"early exit is possible from {when} (未满提前移出期限)"
-            if when
-            else "this entry cannot exit early (该名单不可提前移出)"
-        )
-        raise Conflict(message, field="exit_date")
-    entry.exit_date = today
-    entry.exit_kind = ExitKind.EARLY
-    entry.exit_reason = text
-    entry.exited_by = actor.id
-    name = types.get_type(session, entry.list_type_id).name
-    note = _move_record(session, actor, entry, Status.REPAIRED, f"提前移出{name}：{text}"[:500])
-    _advance(session, actor, entry, Step.EXIT_EARLY, {"reason": text, "repair_ref": repair_ref, "record": note})
-    return entry
-
-
-def revoke_entry(session: Session, actor: Actor, entry_id: int, *, reason: str) -> ListEntry:
-    """已撤销: a reviewer of the department revokes a decided or published entry (e.g. the decision was overturned);
-    its credit record becomes 已撤销. Audit event ``lists:entry:revoke``."""
-    entry = load_for_step(session, entry_id)
-    check_step(Step.REVOKE, EntryStatus(entry.status), actor, _parties(entry))
-    text = _text(reason, "reason", required=True, limit=5000)
-    assert text is not None
-    entry.revoked_on = clock.today()
-    entry.revocation_reason = text
-    entry.revoked_by = actor.id
-    note = _move_record(session, actor, entry, Status.REVOKED, f"撤销列入决定：{text}"[:500])
-    _advance(session, actor, entry, Step.REVOKE, {"reason": text, "record": note})
-    return entry
-
-
-@dataclass(frozen=True)
-class ExpiryResult:
-    examined: int
-    expired: int
-
-
-def expire_entries(session: Session, actor: Actor, today: dt.date) -> ExpiryResult:
-    """期满移出 (``xinyong tick``): published entries whose term ended before ``today`` leave the list, their credit
-    records become 已过期. Idempotent: a second run finds nothing. Audit event ``lists:entry:expire`` each."""
-    if actor.role != Role.SYSTEM:
-        raise Forbidden("only the platform's sweep expires entries (期满移出由系统执行)")
-    examined = expired = 0
-    last_id = 0
-    while True:
-        ids = list(
-            session.scalars(
-                select(ListEntry.id)
-                .where(
-                    ListEntry.status == EntryStatus.PUBLISHED,
-                    ListEntry.valid_to.is_not(None),
-                    ListEntry.valid_to < today,
-                    ListEntry.id > last_id,
-                )
-                .order_by(ListEntry.id)
-                .limit(CHUNK)
-            )
-        )
-        if not ids:
-            return ExpiryResult(examined, expired)
-        last_id = ids[-1]
-        for entry_id in ids:
-            examined += 1
-            entry = load_for_step(session, entry_id)
-            if entry.status != EntryStatus.PUBLISHED or not term_ended(entry.valid_to, today):
-                continue
-            entry.exit_date = today
-            entry.exit_kind = ExitKind.EXPIRY
-            entry.exit_reason = f"有效期至 {entry.valid_to}，期满移出"
-            entry.exited_by = actor.id
-            note = _move_record(session, actor, entry, Status.EXPIRED, entry.exit_reason)
-            _advance(session, actor, entry, Step.EXPIRE, {"valid_to": entry.valid_to, "record": note})
-            expired += 1
 
 
 __all__ = [
