@@ -220,3 +220,33 @@ def test_public_and_private_letters_by_reader(seeded: Session) -> None:
     assert public.id in seen and hidden.id not in seen
     assert hidden.id in {c.id for c in service.list_commitments(seeded, entity_actor(made.uscc))[0]}
     assert hidden.id not in {c.id for c in service.list_commitments(seeded, entity_actor(other.uscc))[0]}
+
+
+def test_a_breach_proposes_a_listing_and_never_lists_directly(seeded: Session) -> None:
+    from xinyong.lists import service as lists
+
+    _freeze(dt.date(2024, 3, 4))
+    made = builders.entity(seeded)
+    consequence = ConsequenceIn(severity="严重", suspend_months=12, list_type="serious")
+    catalogue = item(seeded, tolerance_days=5, consequence=consequence)
+    commitment = sign(seeded, entity_actor(made.uscc), catalogue.id)
+    _freeze(dt.date(2024, 3, 12))
+    assert fulfilment.sweep_commitments(seeded, builders.SYSTEM, dt.date(2024, 3, 12)).breached == 1
+    [check] = fulfilment.checks_of(seeded, commitment.id)
+    dishonesty = records.get_record(seeded, OFFICE, check.dishonesty_record_id or 0)
+    assert dishonesty.severity == Severity.SERIOUS  # the configured record
+    assert check.list_proposal is not None and check.list_proposal.startswith("list-entry:")
+    entry = lists.entry_view(seeded, int(check.list_proposal.split(":")[1]))
+    assert entry.list_code == "serious" and entry.department == "SCJGJ" and entry.decision_date is None
+    assert entry.status == "拟列入"  # the procedure (notice, statement, two-person decision) is still ahead
+    assert lists.current_entries(seeded, uscc=made.uscc, on=dt.date(2024, 3, 12)) == []  # a proposal, not a listing
+
+
+def test_a_current_serious_list_entry_bars_the_option(seeded: Session) -> None:
+    from tests.store.test_lists_support import listed
+
+    made = builders.entity(seeded)
+    listed(seeded, made.uscc)  # taken through the whole procedure to publication
+    catalogue = item(seeded)
+    reasons = service.check_eligibility(seeded, entity_actor(made.uscc), None, catalogue.id)
+    assert any("严重失信主体名单" in reason for reason in reasons)

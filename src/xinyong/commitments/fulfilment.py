@@ -39,7 +39,7 @@ from xinyong.commitments.rules import (
     suspension_end,
 )
 from xinyong.commitments.schemas import CheckIn, SupplyIn
-from xinyong.commitments.service import SERVICE, get_item, records_actor, require_department
+from xinyong.commitments.service import get_item, records_actor, require_department
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
 from xinyong.core.calendar import load_calendar
@@ -232,13 +232,13 @@ def apply_breach(
     if consequence.list_type:
         check.list_proposal = listing.propose(
             session,
-            actor if actor.is_department else SERVICE,
             list_type=consequence.list_type,
             uscc=commitment.uscc,
-            name=commitment.entity_name,
             facts=f"{label}：{commitment.number}，{item.name}；{check.finding or ''}"[:2000],
             basis=f"信用承诺事项 {item.code} 配置的违诺后果；共社信办字〔2020〕7号第（一）项",
-            source=commitment.department,
+            department=commitment.department,
+            conduct_date=on,
+            record_ids=[r for r in (check.dishonesty_record_id, check.record_id) if r],
         )
     session.flush()
     outcome = BreachOutcome(check.dishonesty_record_id, check.suspended_until, check.list_proposal)
