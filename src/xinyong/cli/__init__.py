@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import audit, db, demo, departments, ingest, serve, tick, uscc, users, workdays
+from xinyong.cli import audit, db, demo, departments, feed, ingest, serve, tick, uscc, users, workdays
 
 app = typer.Typer(
     name="xinyong",
@@ -17,6 +17,7 @@ app.command("serve")(serve.serve)
 app.command("departments")(departments.departments)
 app.command("demo")(demo.demo)
 app.command("import")(ingest.import_file)
+app.command("feed")(feed.feed)
 app.command("tick")(tick.tick)
 app.add_typer(audit.app, name="audit")
 app.add_typer(uscc.app, name="uscc")

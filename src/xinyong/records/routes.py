@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
+from starlette.background import BackgroundTask
+from starlette.responses import StreamingResponse
 
-from xinyong.core.auth.access import DEPARTMENT, PUBLIC, SIGNED_IN, STAFF, require
+from xinyong.core.auth.access import BUSINESS_SYSTEM, DEPARTMENT, PUBLIC, SIGNED_IN, STAFF, require
 from xinyong.core.config import get_settings
 from xinyong.core.http import CurrentActor, DbSession, parse_as_of, reject_unknown_query
 from xinyong.core.pagination import Page, PageRequest
-from xinyong.records import ingestion, service
+from xinyong.records import feeds, ingestion, service
 from xinyong.records.rules import Kind
 from xinyong.records.schemas import BatchIn, BatchOut, RecordOut, RejectionOut, RowErrorOut
 
@@ -150,3 +154,51 @@ def batch_rejections(
         )
         for r in rows
     ]
+
+
+# ---------------------------------------------------------------- outbound feeds (共享)
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(1 << 16):
+            yield chunk
+
+
+@router.get(
+    "/feeds/{kind}",
+    dependencies=[Depends(require(BUSINESS_SYSTEM))],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}, "description": "the feed"}},
+    summary="Outbound feed (共享) of 行政许可 or 行政处罚 in the national format, full or changes since a moment",
+)
+def feed(
+    kind: Annotated[str, Path(max_length=32, description="license or penalty")],
+    session: DbSession,
+    actor: CurrentActor,
+    since: Annotated[
+        str | None, Query(max_length=40, description="ISO datetime or date (Beijing): only the changes after it")
+    ] = None,
+    fmt: Annotated[str, Query(alias="format", max_length=16, description="csv or jsonl")] = "csv",
+) -> StreamingResponse:
+    """The feed is spooled to an anonymous temporary file and audited in this request's transaction, which commits
+    before the response starts: no byte leaves without its audit entry (see ``records.feeds``)."""
+    request = feeds.feed_request(kind, since, fmt)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response's iterator (or its background task)
+    try:
+        result = feeds.export(session, actor, request, spool)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    headers = {
+        "Content-Disposition": f'attachment; filename="{request.filename}"',
+        "X-Feed-Rows": str(result.rows),
+        "X-Feed-As-Of": request.as_of.isoformat(),
+        "X-Feed-SHA256": result.sha256,
+    }
+    if request.since is not None:
+        headers["X-Feed-Since"] = request.since.isoformat()
+    return StreamingResponse(
+        _spooled(spool), media_type=request.media_type, headers=headers, background=BackgroundTask(spool.close)
+    )
