@@ -5,17 +5,23 @@ protected. One lookup per chunk instead of several queries per row."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from psycopg.types.json import Jsonb
+from sqlalchemy import JSON, Column, String, Table, func, insert, literal, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
 from xinyong.core.crypto import get_cipher
-from xinyong.core.ids import IdType, validate_person_id, validate_uscc
+from xinyong.core.db import Base, UTCDateTime
+from xinyong.core.ids import IdType, UsccInfo, validate_person_id, validate_uscc
 from xinyong.core.masking import mask_id_number
 from xinyong.entities.models import Entity, Person
 from xinyong.entities.rules import EntityStatus, pinyin_keys
@@ -80,14 +86,12 @@ class RecordWriter:
                 continue
             corrections.append((previous, {**fields, "received_date": previous.received_date}))
         if new_records:
-            ids = self.session.scalars(
-                insert(CreditRecord).returning(CreditRecord.id, sort_by_parameter_order=True), new_records
-            ).all()
+            ids = insert_rows(self.session, CreditRecord, new_records, returning_ids=True)
             versions = [
                 self._version(record_id, 1, fields, now, ChangeKind.CREATED, None)
                 for record_id, fields in zip(ids, new_versions, strict=True)
             ]
-            self.session.execute(insert(CreditRecordVersion), versions)
+            insert_rows(self.session, CreditRecordVersion, versions)
             counts.created = len(ids)
         if corrections:
             old_ids = [previous.id for previous, _ in corrections]
@@ -102,8 +106,9 @@ class RecordWriter:
                     .values(current_version=previous.version + 1),
                     execution_options={"synchronize_session": False},
                 )
-            self.session.execute(
-                insert(CreditRecordVersion),
+            insert_rows(
+                self.session,
+                CreditRecordVersion,
                 [
                     self._version(
                         previous.record_id,
@@ -148,7 +153,7 @@ class RecordWriter:
         subject = item.subject
         subject_fields: dict[str, Any]
         if subject.type == SubjectType.ENTITY:
-            uscc = validate_uscc(subject.uscc or "", field="subject.uscc").code
+            uscc = _subject_uscc(subject.uscc or "").code
             subject_fields = {"subject_type": SubjectType.ENTITY, "subject_uscc": uscc, "subject_person_id": None}
         else:
             key = _person_key(subject.id_type or "", subject.id_number or "")
@@ -171,16 +176,31 @@ class RecordWriter:
         }
 
     def _existing(self, doc_numbers: list[str]) -> dict[str, CreditRecordVersion]:
-        rows = self.session.execute(
-            select(CreditRecord.doc_no, CreditRecordVersion)
-            .join(CreditRecordVersion, CreditRecordVersion.record_id == CreditRecord.id)
-            .where(
-                CreditRecord.source_department == self.department,
-                CreditRecord.kind == self.kind,
-                CreditRecord.doc_no.in_(doc_numbers),
-                CreditRecordVersion.valid_to.is_(None),
-            )
-        ).all()
+        """The current versions of the records these document numbers already have."""
+        r, v = CreditRecord, CreditRecordVersion
+        if self.session.get_bind().dialect.name != "postgresql":
+            rows = self.session.execute(
+                select(r.doc_no, v)
+                .join(v, v.record_id == r.id)
+                .where(r.source_department == self.department, r.kind == self.kind, r.doc_no.in_(doc_numbers))
+                .where(v.valid_to.is_(None))
+            ).all()
+            return {str(doc_no): version for doc_no, version in rows}
+        # PostgreSQL: one index probe per document number. With "doc_no IN (2,000 values)" the planner scans every
+        # record of the department (no statistics yet inside a batch's transaction, a seq scan with them), so each
+        # chunk of a large file took longer than the one before.
+        wanted = func.unnest(literal(doc_numbers, ARRAY(String))).table_valued("doc_no").render_derived(name="d")
+        current = (
+            select(v.id)
+            .join(r, r.id == v.record_id)
+            .where(r.source_department == self.department, r.kind == self.kind, r.doc_no == wanted.c.doc_no)
+            .where(v.valid_to.is_(None))
+            .scalar_subquery()
+        )
+        found = [version_id for _, version_id in self.session.execute(select(wanted.c.doc_no, current)) if version_id]
+        if not found:
+            return {}
+        rows = self.session.execute(select(r.doc_no, v).join(v, v.record_id == r.id).where(v.id.in_(found))).all()
         return {str(doc_no): version for doc_no, version in rows}
 
     def _ensure_entities(self, data: Sequence[RecordIn]) -> dict[str, str]:
@@ -188,14 +208,14 @@ class RecordWriter:
         wanted: dict[str, str] = {}
         for item in data:
             if item.subject.type == SubjectType.ENTITY and item.subject.uscc:
-                wanted.setdefault(validate_uscc(item.subject.uscc, field="subject.uscc").code, item.subject.name)
+                wanted.setdefault(_subject_uscc(item.subject.uscc).code, item.subject.name)
         known = set(self.session.scalars(select(Entity.uscc).where(Entity.uscc.in_(list(wanted)))))
         missing = [code for code in wanted if code not in known]
         if missing:
             now = clock.now()
             rows = []
             for code in missing:
-                info = validate_uscc(code)
+                info = _subject_uscc(code)
                 name = wanted[code].strip()[:200] or code
                 pinyin, initials = pinyin_keys(name)
                 rows.append(
@@ -204,6 +224,7 @@ class RecordWriter:
                         "name": name,
                         "name_pinyin": pinyin,
                         "name_initials": initials,
+                        "former_names": "",
                         "authority": info.authority,
                         "org_type": info.org_type,
                         "region_code": info.region_code,
@@ -213,7 +234,7 @@ class RecordWriter:
                         "updated_at": now,
                     }
                 )
-            self.session.execute(insert(Entity), rows)
+            insert_rows(self.session, Entity, rows)
             audit.record(
                 self.session,
                 self.actor,
@@ -254,7 +275,7 @@ class RecordWriter:
                 }
                 for key in missing
             ]
-            ids = self.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows).all()
+            ids = insert_rows(self.session, Person, rows, returning_ids=True)
             found.update(zip(missing, ids, strict=True))
             audit.record(
                 self.session,
@@ -267,8 +288,84 @@ class RecordWriter:
         return found
 
 
+def insert_rows(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], *, returning_ids: bool = False
+) -> list[int]:
+    """Insert rows that all have the same keys; with ``returning_ids`` the new ids, in the order of ``rows``.
+
+    On PostgreSQL the rows go in with ``COPY`` (ids drawn from the table's sequence first when they are wanted):
+    several times faster for the server than multi-row INSERTs and no SQL text to build. Elsewhere a plain
+    executemany INSERT. Columns left out get NULL (the tables written here have no server-side defaults but ids).
+    """
+    if not rows:
+        return []
+    table = cast(Table, model.__table__)
+    if session.get_bind().dialect.name != "postgresql":
+        if returning_ids:
+            stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            return [int(i) for i in session.scalars(stmt, list(rows))]
+        session.execute(insert(table), list(rows))
+        return []
+    session.flush()  # pending ORM rows first: COPY goes round the unit of work
+    ids: list[int] = []
+    if returning_ids:
+        ids = [
+            int(i)
+            for i in session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+                {"table": table.name, "n": len(rows)},
+            )
+        ]
+    names = [column.name for column in table.columns if column.name in rows[0] and column.name != "id"]
+    if returning_ids:
+        names = ["id", *names]
+    missing = [c.name for c in table.columns if c.name not in names and c.default is not None and c.name != "id"]
+    if missing:
+        raise ValueError(f"COPY into {table.name} would skip the defaults of {missing}")
+    convert = [_converter(table.c[name]) for name in names]
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    columns = ", ".join(f'"{name}"' for name in names)
+    with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        values: Iterable[list[Any]] = ([row.get(name) for name in names] for row in rows)
+        if returning_ids:
+            values = ([new_id, *row[1:]] for new_id, row in zip(ids, values, strict=True))
+        for row in values:
+            copy.write_row(
+                [value if to is None or value is None else to(value) for to, value in zip(convert, row, strict=True)]
+            )
+    return ids
+
+
+def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+    """How a column's values go into COPY as its SQLAlchemy type would bind them (None: as they are)."""
+    if isinstance(column.type, UTCDateTime):
+        return _utc
+    if isinstance(column.type, JSON):  # JSONB on PostgreSQL
+        return Jsonb
+    if isinstance(column.type, String):
+        return _plain
+    return None
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTCDateTime column")
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
 def _published_at_once(item: RecordIn) -> bool:
     return item.disclosure == Disclosure.PUBLIC and item.status == Status.VALID
+
+
+@lru_cache(maxsize=65_536)
+def _subject_uscc(code: str) -> UsccInfo:
+    """A subject's USCC decoded (a file names the same firms again and again; a bad code raises, uncached)."""
+    return validate_uscc(code, field="subject.uscc")
 
 
 def _person_key(id_type: str, number: str) -> tuple[str, str]:

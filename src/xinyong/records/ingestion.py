@@ -390,18 +390,23 @@ def _reject(
 
 
 def _resolve_resubmitted(session: Session, department: str, kind: Kind, batch_id: int, doc_numbers: set[str]) -> None:
-    """Earlier rejections whose document number this batch has now accepted are marked resubmitted."""
-    numbers = sorted(doc_numbers)
-    for start in range(0, len(numbers), 500):
+    """Earlier rejections whose document number this batch has now accepted are marked resubmitted. The pending
+    rejections of earlier batches are few, the batch's numbers many: read the former and match them here, rather
+    than one UPDATE per 500 numbers each scanning every rejection of the department."""
+    pending = session.execute(
+        select(BatchRejection.id, BatchRejection.doc_no).where(
+            BatchRejection.department == department,
+            BatchRejection.kind == kind,
+            BatchRejection.status == PENDING,
+            BatchRejection.batch_id != batch_id,
+            BatchRejection.doc_no.is_not(None),
+        )
+    )
+    resolved = sorted(rejection_id for rejection_id, doc_no in pending if doc_no in doc_numbers)
+    for start in range(0, len(resolved), 500):
         session.execute(
             update(BatchRejection)
-            .where(
-                BatchRejection.department == department,
-                BatchRejection.kind == kind,
-                BatchRejection.status == PENDING,
-                BatchRejection.batch_id != batch_id,
-                BatchRejection.doc_no.in_(numbers[start : start + 500]),
-            )
+            .where(BatchRejection.id.in_(resolved[start : start + 500]))
             .values(status=RESUBMITTED, resolved_by_batch=batch_id)
         )
 
