@@ -85,7 +85,7 @@ def test_profile_shows_basic_info_and_published_records(public: TestClient, seed
     assert "共市监罚" in page and "警告、罚款" in page and "共审批食许" in page
     assert "〔2021〕3号" not in page  # past its maximum publicity period
     assert "首违不罚" not in page and "19号" not in page  # 不公开
-    assert f'hx-get="/entity/{seeded.company}/commitments"' in page and "暂无评价结果" in page  # commitments load by HTMX
+    assert f'hx-get="/entity/{seeded.company}/commitments"' in page and "暂无评价结果" in page
     assert LEGAL_REP_ID not in page and MOBILE not in page
 
 

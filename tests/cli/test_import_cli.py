@@ -59,5 +59,6 @@ def test_import_refusals(cli_db: Database, tmp_path: Path) -> None:
 def test_tick_runs_the_sweeps(cli_db: Database) -> None:
     ran = runner.invoke(app, ["tick", "--today", "2026-11-26"])
     assert ran.exit_code == 0, ran.output
-    assert "publicity expiry examined 0, expired 0" in ran.output
+    assert "publicity expiry (双公示公示期满): examined 0, expired 0" in ran.output
+    assert "list expiry" in ran.output and "容缺" in ran.output
     assert runner.invoke(app, ["tick", "--today", "2026-02-30"]).exit_code == 2

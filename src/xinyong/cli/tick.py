@@ -1,15 +1,40 @@
-"""``xinyong tick``: the platform's scheduled sweeps, idempotent, safe to run from cron as often as wanted."""
+"""``xinyong tick``: the platform's scheduled sweeps, idempotent, safe to run from cron as often as wanted.
+
+Each sweep runs in its own transaction, so one failing sweep does not undo the others; a second run the same day
+changes nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import typer
 
+from xinyong.commitments.fulfilment import sweep_commitments
 from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.db import get_database
+from xinyong.lists.service import expire_entries
 from xinyong.records.sweep import expire_publicity
+from xinyong.remedies.service import sweep_rectifications
+
+Sweep = Callable[..., object]
+
+# (name, function, what it reports); every function takes (session, actor, today)
+SWEEPS: tuple[tuple[str, Sweep], ...] = (
+    ("publicity expiry (双公示公示期满)", expire_publicity),
+    ("list expiry (名单期满移出)", expire_entries),
+    ("rectification escalation (整改逾期)", sweep_rectifications),
+    ("容缺 materials overdue (容缺逾期)", sweep_commitments),
+)
+
+
+def _describe(result: object) -> str:
+    fields = getattr(result, "__dataclass_fields__", None)
+    if fields:
+        return ", ".join(f"{name} {getattr(result, name)}" for name in fields)
+    return str(result)
 
 
 def tick(
@@ -17,12 +42,14 @@ def tick(
         None, "--today", help="Run as of this date (YYYY-MM-DD); default: today in Beijing."
     ),
 ) -> None:
-    """Run the sweeps due today: penalties past their maximum publicity period go offline (已过期)."""
+    """Run the sweeps due today: publicity expiry, list expiry, overdue rectification and 容缺 materials."""
     try:
         day = dt.date.fromisoformat(today) if today else clock.today()
     except ValueError:
         typer.echo(f"error: --today {today!r} is not a date (YYYY-MM-DD)", err=True)
         raise typer.Exit(2) from None
-    with get_database().unit_of_work() as session:
-        result = expire_publicity(session, Actor.system("tick"), day)
-    typer.echo(f"{day.isoformat()}: publicity expiry examined {result.examined}, expired {result.expired}")
+    actor = Actor.system("tick")
+    for name, sweep in SWEEPS:
+        with get_database().unit_of_work() as session:
+            result = sweep(session, actor, day)
+        typer.echo(f"{day.isoformat()}: {name}: {_describe(result)}")
