@@ -42,6 +42,11 @@ def test_public_pages(as_actor: Callable[[Actor], TestClient], db: Session) -> N
     assert letter.letter_sm3 in shown.text and "全文与签署时一致" in shown.text
     assert letter.number in client.get(f"/entity/{made.uscc}/commitments").text
     assert 'hx-get="/entity/' in client.get(f"/entity/{made.uscc}").text
+    template_pdf = client.get(f"/commitments/items/{catalogue.id}/templates/1.pdf")
+    assert template_pdf.status_code == 200 and template_pdf.headers["content-type"] == "application/pdf"
+    assert template_pdf.content.startswith(b"%PDF-") and b"/FontFile" in template_pdf.content  # font embedded
+    letter_pdf = client.get(f"/commitments/letters/{letter.id}.pdf")
+    assert letter_pdf.status_code == 200 and letter_pdf.content.startswith(b"%PDF-")
     assert client.get("/commitments/items/99999").status_code == 404
     assert client.get(f"/commitments/items/{catalogue.id}/sign", headers=HTML).status_code == 401
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.commitments import fulfilment, service
+from xinyong.commitments import fulfilment, pdf, service
 from xinyong.commitments.models import Commitment, CommitmentItem
 from xinyong.commitments.rules import TYPE_LABELS, CommitmentType, LetterFacts, compose_letter
 from xinyong.commitments.schemas import SignIn
@@ -119,6 +119,31 @@ def item_page(request: Request, session: DbSession, actor: CurrentActor, item_id
     return render(request, "portal/commitments/item.html", context)
 
 
+@router.get("/commitments/items/{item_id}/templates/{version}.pdf")
+def template_as_pdf(session: DbSession, item_id: Id, version: Annotated[int, Path(ge=1, le=100_000)]) -> Response:
+    """A template version as PDF with an embedded Chinese font."""
+    item = service.get_item(session, item_id)
+    context = _template_context(session, item, version)
+    template = context["template"]
+    public = "本承诺书将通过“信用中国（江西共青）”网站向社会公开。" if template.is_public else "本承诺书不向社会公开。"
+    sections = [
+        ("一、承诺事项及条件", template.conditions),
+        ("二、承诺内容", template.undertaking),
+        ("三、核查", template.verification),
+        ("四、责任", template.liability),
+        ("五、公开", public),
+        ("六、声明", template.declaration),
+    ]
+    meta = f"{item.name}（{item.code}，{context['type_label']}）· 受理单位：{context['department']} · 第 {version} 版"
+    body = pdf.template_pdf(sections, template.title, meta, template.published_at)
+    return _pdf_response(body, f"{item.code}-v{version}.pdf")
+
+
+def _pdf_response(body: bytes, filename: str) -> Response:
+    headers = {"Content-Disposition": f'inline; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
+    return Response(body, media_type="application/pdf", headers=headers)
+
+
 @router.get("/commitments/items/{item_id}/templates/{version}")
 def template_print(
     request: Request, session: DbSession, item_id: Id, version: Annotated[int, Path(ge=1, le=100_000)]
@@ -170,6 +195,14 @@ def public_commitments(
 
 for _suffix in SUFFIXES:
     router.add_api_route("/commitments/public" + _suffix, public_commitments, methods=["GET"], response_model=None)
+
+
+@router.get("/commitments/letters/{commitment_id}.pdf")
+def letter_as_pdf(session: DbSession, actor: CurrentActor, commitment_id: Id) -> Response:
+    """A signed letter as PDF: its exact text, with its number and SM3 hash on every page."""
+    commitment = service.get_commitment(session, actor, commitment_id)
+    body = pdf.letter_pdf(commitment.letter_text, commitment.number, commitment.letter_sm3, commitment.signed_at)
+    return _pdf_response(body, f"{commitment.number}.pdf")
 
 
 @router.get("/commitments/letters/{commitment_id}")
