@@ -19,6 +19,7 @@ from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
 from xinyong.lists.routes import router as lists_router
 from xinyong.portal.routes import router as portal_router
+from xinyong.punishment.routes import router as punishment_router
 from xinyong.records.routes import router as records_router
 from xinyong.records.timeliness_routes import router as timeliness_router
 from xinyong.remedies.routes import router as remedies_router
@@ -54,6 +55,7 @@ def create_app(
     app.include_router(records_router)
     app.include_router(timeliness_router)
     app.include_router(lists_router)
+    app.include_router(punishment_router)
     app.include_router(remedies_router)
     app.include_router(commitments_router)
     app.include_router(selfreport_router)

@@ -60,6 +60,8 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "commitment_id": "1",
         "report_id": "1",
         "attachment_id": "1",
+        "measure_code": "GP01",
+        "check_id": "1",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

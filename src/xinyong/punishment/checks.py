@@ -1,0 +1,279 @@
+"""The embedded check (嵌入式核查), the business systems' feedback (反馈) and the effectiveness statistics (成效统计).
+
+A check resolves the subject, reads the list entries binding it today (for a person also the entries of entities
+where they were a responsible person on the conduct date, clause 14), and returns every catalogued measure a
+memorandum links to an entry's list type that bites in the scenario. Every check is stored and audited; an ID number
+is never stored or logged in clear. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.core.ids import IdType, validate_person_id, validate_uscc
+from xinyong.core.masking import mask_id_number
+from xinyong.entities import service as entities
+from xinyong.entities.models import Entity
+from xinyong.lists import service as lists
+from xinyong.punishment.catalogue import linked_measures
+from xinyong.punishment.models import Check, CheckMeasure, Measure
+from xinyong.punishment.rules import MeasureCategory, Outcome, explain, month_bounds
+from xinyong.punishment.schemas import (
+    CheckEntryOut,
+    CheckIn,
+    CheckMeasureOut,
+    CheckOut,
+    FeedbackIn,
+    FeedbackOut,
+    MeasureStat,
+    RequesterStat,
+    StatisticsOut,
+)
+
+_CHECKERS = frozenset({Role.BUSINESS_SYSTEM, Role.CREDIT_OFFICE, Role.SYSTEM})
+
+
+def _entry_out(view: lists.ListEntryView, **via: Any) -> CheckEntryOut:
+    return CheckEntryOut(
+        entry_id=view.id,
+        list_type=view.list_code,
+        list_name=view.list_name,
+        decision_doc_no=view.decision_doc_no,
+        department=view.department,
+        valid_from=view.valid_from,
+        valid_to=view.valid_to,
+        permanent=view.permanent,
+        **via,
+    )
+
+
+def _subject(session: Session, data: CheckIn) -> tuple[str, str, str, bool, int | None, list[CheckEntryOut]]:
+    """(kind, key, display, known, person id, entries in force today) for the request's subject."""
+    given = data.subject
+    person_fields = (given.id_type, given.id_number, given.name)
+    if given.uscc is not None and any(f is not None for f in person_fields):
+        raise InvalidInput("give either uscc or a person, not both (主体只能填写一种)", field="subject")
+    today = clock.today()
+    if given.uscc is not None:
+        uscc = validate_uscc(given.uscc.strip().upper(), field="subject.uscc").code
+        known = session.get(Entity, uscc) is not None
+        entries = [_entry_out(v) for v in lists.current_entries(session, uscc=uscc, on=today)] if known else []
+        return "entity", uscc, uscc, known, None, entries
+    for name, value in (("id_type", given.id_type), ("id_number", given.id_number), ("name", given.name)):
+        if not value:
+            raise InvalidInput(f"{name} is required for a person (请填写 {name})", field=f"subject.{name}")
+    assert given.id_type is not None and given.id_number is not None
+    number = validate_person_id(given.id_type, given.id_number, field="subject.id_number")
+    kind = IdType(given.id_type)
+    key = f"{kind.value}:{entities.id_blind(kind, number)}"
+    display = mask_id_number(number)
+    person = entities.find_person(session, kind, number)
+    if person is None:
+        return "person", key, display, False, None, []
+    found = [_entry_out(v) for v in lists.current_entries(session, person_id=person.id, on=today)]
+    for link in lists.entries_of_person(session, person.id, today):
+        found.append(_entry_out(link.entry, via=link.role, via_uscc=link.uscc, via_entity_name=link.entity_name))
+    return "person", key, display, True, person.id, found
+
+
+def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
+    """Check a subject in a scenario, store the check with what it answered, and audit it."""
+    if actor.role not in _CHECKERS:
+        raise Forbidden("only business systems and the credit office may check (仅业务系统可核查)")
+    kind, key, display, known, person_id, entries = _subject(session, data)
+    scenario = data.scenario
+    linked = linked_measures(session, {e.list_type for e in entries})
+    measures: dict[str, tuple[Measure, list[int], list[str]]] = {}
+    for entry in entries:
+        for measure, memo in linked.get(entry.list_type, []):
+            if scenario.value not in measure.scenarios or entry.list_type not in measure.list_types:
+                continue
+            _, entry_ids, memos = measures.setdefault(measure.code, (measure, [], []))
+            if entry.entry_id not in entry_ids:
+                entry_ids.append(entry.entry_id)
+            if memo not in memos:
+                memos.append(memo)
+    measure_out = [
+        CheckMeasureOut(
+            code=m.code,
+            name=m.name,
+            category=MeasureCategory(m.category),
+            legal_basis=m.legal_basis,
+            department=m.department,
+            entry_ids=ids,
+            memoranda=memos,
+        )
+        for m, ids, memos in measures.values()
+    ]
+    outcome = Outcome.RESTRICTED if measure_out else Outcome.CLEAR
+    own = sum(1 for e in entries if e.via is None)
+    text = explain(
+        subject_known=known,
+        scenario=scenario,
+        own=own,
+        inherited=len(entries) - own,
+        measures=[(m.name, m.department) for m in measure_out],
+    )
+    now = clock.now()
+    check = Check(
+        at=now,
+        requester_id=actor.id,
+        requester_role=actor.role,
+        requester_department=actor.department_code,
+        purpose=data.purpose,
+        scenario=scenario,
+        subject_kind=kind,
+        subject_key=key,
+        subject_display=display,
+        subject_known=known,
+        person_id=person_id,
+        outcome=outcome,
+        entry_ids=[e.entry_id for e in entries],
+        answer={},
+    )
+    session.add(check)
+    session.flush()
+    answer = CheckOut(
+        check_id=check.id,
+        checked_at=now,
+        scenario=scenario,
+        subject_kind="entity" if kind == "entity" else "person",
+        subject=display,
+        subject_known=known,
+        listed=bool(entries),
+        outcome=outcome,
+        entries=entries,
+        measures=measure_out,
+        explanation=text,
+    )
+    check.answer = answer.model_dump(mode="json")
+    for measure, _, _ in measures.values():
+        session.add(
+            CheckMeasure(
+                check_id=check.id, measure_id=measure.id, measure_code=measure.code, department=measure.department
+            )
+        )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "punishment:check:made",
+        "check",
+        str(check.id),
+        {
+            "purpose": data.purpose,
+            "scenario": scenario.value,
+            "subject_kind": kind,
+            "subject": display,
+            "outcome": outcome.value,
+            "entry_ids": check.entry_ids,
+            "measures": [m.code for m in measure_out],
+        },
+    )
+    return answer
+
+
+def record_feedback(session: Session, actor: Actor, check_id: int, data: FeedbackIn) -> FeedbackOut:
+    """The checking system's feedback on one measure of its check: applied, or not applied with a reason; once."""
+    check = session.get(Check, check_id)
+    if check is None:
+        raise NotFound(f"no check {check_id} (未找到该核查记录)", field="check_id")
+    if actor.role != Role.SYSTEM and actor.id != check.requester_id:
+        raise Forbidden("only the system that made the check may report back (仅核查方可反馈)")
+    reason = (data.reason or "").strip() or None
+    if not data.applied and reason is None:
+        raise InvalidInput("a measure not applied needs a reason (未实施须说明理由)", field="reason")
+    row = session.scalars(
+        select(CheckMeasure).where(CheckMeasure.check_id == check_id, CheckMeasure.measure_code == data.measure_code)
+    ).first()
+    if row is None:
+        raise InvalidInput(
+            f"measure {data.measure_code} was not returned by check {check_id} (该核查未返回此措施)",
+            field="measure_code",
+        )
+    if row.applied is not None:
+        raise Conflict(f"feedback on {data.measure_code} was given already (已反馈)", field="measure_code")
+    row.applied = data.applied
+    row.reason = reason
+    row.feedback_at = clock.now()
+    row.feedback_by = actor.id
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "punishment:feedback:recorded",
+        "check",
+        str(check_id),
+        {"measure": data.measure_code, "applied": data.applied, "reason": reason},
+    )
+    return FeedbackOut(
+        check_id=check_id,
+        measure_code=row.measure_code,
+        applied=data.applied,
+        reason=reason,
+        feedback_at=row.feedback_at,
+    )
+
+
+def _utc_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    start, end = month_bounds(month)
+    tz = clock.BEIJING
+    return dt.datetime.combine(start, dt.time(), tzinfo=tz), dt.datetime.combine(end, dt.time(), tzinfo=tz)
+
+
+def statistics(session: Session, month: str) -> StatisticsOut:
+    """Checks, restricted answers and feedback of one month (Beijing time), by measure and by requesting system."""
+    start, end = _utc_bounds(month)
+    checks = list(session.scalars(select(Check).where(Check.at >= start, Check.at < end)))
+    ids = [c.id for c in checks]
+    by_requester: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    for c in checks:
+        counts = by_requester[(c.requester_id, c.requester_department)]
+        counts[0] += 1
+        counts[1] += c.outcome == Outcome.RESTRICTED
+    per_measure: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for chunk_start in range(0, len(ids), 1000):
+        chunk = ids[chunk_start : chunk_start + 1000]
+        for row in session.scalars(select(CheckMeasure).where(CheckMeasure.check_id.in_(chunk))):
+            counts = per_measure[row.measure_id]
+            counts[0] += 1
+            counts[1] += row.applied is True
+            counts[2] += row.applied is False
+            counts[3] += row.applied is None
+    measures = {m.id: m for m in session.scalars(select(Measure).where(Measure.id.in_(list(per_measure))))}
+    by_measure = sorted(
+        (
+            MeasureStat(
+                measure_code=measures[mid].code,
+                measure_name=measures[mid].name,
+                department=measures[mid].department,
+                returned=c[0],
+                applied=c[1],
+                not_applied=c[2],
+                pending=c[3],
+            )
+            for mid, c in per_measure.items()
+        ),
+        key=lambda s: (s.department, s.measure_code),
+    )
+    return StatisticsOut(
+        month=month.strip(),
+        checks=len(checks),
+        restricted=sum(1 for c in checks if c.outcome == Outcome.RESTRICTED),
+        measures_returned=sum(s.returned for s in by_measure),
+        applied=sum(s.applied for s in by_measure),
+        not_applied=sum(s.not_applied for s in by_measure),
+        by_measure=by_measure,
+        by_requester=[
+            RequesterStat(requester=r, department=d, checks=c[0], restricted=c[1])
+            for (r, d), c in sorted(by_requester.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+        ],
+    )

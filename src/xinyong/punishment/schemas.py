@@ -1,0 +1,182 @@
+"""Shapes of joint punishment at the edges: the catalogue, memoranda, the check's request and answer, feedback and
+statistics. The check request carries an ID number only in its body; no answer ever carries one in clear."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xinyong.punishment.rules import MeasureCategory, MemorandumLevel, Outcome, Scenario
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+ListCode = Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]{0,31}$")
+
+
+class MeasureIn(BaseModel):
+    model_config = _STRICT
+
+    code: str = Field(min_length=2, max_length=16, pattern=r"^[A-Z][A-Z0-9_]{1,15}$")
+    name: str = Field(min_length=1, max_length=200)
+    category: MeasureCategory
+    legal_basis: str = Field(min_length=1, max_length=5000)
+    list_types: list[str] = Field(min_length=1, max_length=10)
+    department: str = Field(min_length=1, max_length=100)
+    scenarios: list[Scenario] = Field(min_length=1, max_length=20)
+
+
+class MeasureOut(BaseModel):
+    code: str
+    name: str
+    category: MeasureCategory
+    category_label: str
+    legal_basis: str
+    list_types: list[str]
+    department: str
+    scenarios: list[Scenario]
+    active: bool
+
+
+class MemorandumLinkIn(BaseModel):
+    model_config = _STRICT
+
+    list_type: str = ListCode
+    measure_codes: list[str] = Field(min_length=1, max_length=100)
+
+
+class MemorandumIn(BaseModel):
+    model_config = _STRICT
+
+    number: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=300)
+    level: MemorandumLevel
+    signing_bodies: list[str] = Field(min_length=1, max_length=100)
+    links: list[MemorandumLinkIn] = Field(min_length=1, max_length=20)
+
+
+class MemorandumLinkOut(BaseModel):
+    list_type: str
+    measure_codes: list[str]
+
+
+class MemorandumOut(BaseModel):
+    id: int
+    number: str
+    name: str
+    level: MemorandumLevel
+    signing_bodies: list[str]
+    links: list[MemorandumLinkOut]
+
+
+class ScenarioOut(BaseModel):
+    code: Scenario
+    label: str
+
+
+# ---------------------------------------------------------------- checks
+
+
+class CheckSubjectIn(BaseModel):
+    """Either ``uscc``, or ``id_type`` + ``id_number`` + ``name`` of a natural person."""
+
+    model_config = _STRICT
+
+    uscc: str | None = Field(default=None, max_length=32)
+    id_type: str | None = Field(default=None, max_length=32)
+    id_number: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=100)
+
+
+class CheckIn(BaseModel):
+    model_config = _STRICT
+
+    subject: CheckSubjectIn
+    scenario: Scenario
+    purpose: str = Field(min_length=1, max_length=500)
+
+
+class CheckEntryOut(BaseModel):
+    entry_id: int
+    list_type: str
+    list_name: str
+    decision_doc_no: str | None
+    department: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    permanent: bool
+    source: Literal["local"] = "local"
+    via: str | None = None  # for a person: the role held in the listed entity on the conduct date
+    via_uscc: str | None = None
+    via_entity_name: str | None = None
+
+
+class CheckMeasureOut(BaseModel):
+    code: str
+    name: str
+    category: MeasureCategory
+    legal_basis: str
+    department: str
+    entry_ids: list[int]
+    memoranda: list[str]
+
+
+class CheckOut(BaseModel):
+    check_id: int
+    checked_at: dt.datetime
+    scenario: Scenario
+    subject_kind: Literal["entity", "person"]
+    subject: str  # USCC, or the masked ID number
+    subject_known: bool
+    listed: bool
+    outcome: Outcome
+    entries: list[CheckEntryOut]
+    measures: list[CheckMeasureOut]
+    explanation: str
+
+
+class FeedbackIn(BaseModel):
+    model_config = _STRICT
+
+    measure_code: str = Field(min_length=1, max_length=16)
+    applied: bool
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    check_id: int
+    measure_code: str
+    applied: bool
+    reason: str | None
+    feedback_at: dt.datetime
+
+
+# ---------------------------------------------------------------- statistics
+
+
+class MeasureStat(BaseModel):
+    measure_code: str
+    measure_name: str
+    department: str
+    returned: int
+    applied: int
+    not_applied: int
+    pending: int
+
+
+class RequesterStat(BaseModel):
+    requester: str
+    department: str | None
+    checks: int
+    restricted: int
+
+
+class StatisticsOut(BaseModel):
+    month: str
+    checks: int
+    restricted: int
+    measures_returned: int
+    applied: int
+    not_applied: int
+    by_measure: list[MeasureStat]
+    by_requester: list[RequesterStat]
