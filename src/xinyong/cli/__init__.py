@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import audit, db, demo, departments, feed, ingest, serve, tick, uscc, users, workdays
+from xinyong.cli import apikeys, audit, db, demo, departments, feed, ingest, serve, tick, uscc, users, workdays
 
 app = typer.Typer(
     name="xinyong",
@@ -24,6 +24,7 @@ app.add_typer(uscc.app, name="uscc")
 app.add_typer(workdays.app, name="workdays")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.clients_app, name="api-clients")
+app.add_typer(apikeys.app, name="apikeys")
 
 
 def main() -> None:
