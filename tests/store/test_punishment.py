@@ -193,7 +193,7 @@ def test_bad_subjects_name_the_field(seeded: Session) -> None:
         ({}, "subject.id_type"),
         ({"id_type": "resident_id", "name": "王某"}, "subject.id_number"),
         ({"id_type": "resident_id", "id_number": "360482198506010000", "name": "王某"}, "subject.id_number"),
-        ({"id_type": "card", "id_number": "123456", "name": "王某"}, "id_type"),
+        ({"id_type": "card", "id_number": "123456", "name": "王某"}, "subject.id_type"),
     ]
     for subject, field in cases:
         with pytest.raises(InvalidInput) as bad:
@@ -241,6 +241,8 @@ def test_feedback_once_per_measure_and_the_statistics(seeded: Session) -> None:
     assert by_code["MG01"].returned == 2 and by_code["MG01"].not_applied == 1 and by_code["MG01"].pending == 1
     assert by_code["PR01"].department == "市政务服务管理局" and by_code["PR01"].applied == 1
     assert {r.requester: r.checks for r in stats.by_requester} == {"client-gp": 2, "client-ggzy": 1}
+    departments = {d.department: (d.returned, d.applied, d.not_applied, d.pending) for d in stats.by_department}
+    assert departments == {"市财政局": (1, 1, 0, 0), "市市场监管局": (2, 0, 1, 1), "市政务服务管理局": (1, 1, 0, 0)}
     empty = service.statistics(seeded, "2020-01")
     assert empty.checks == 0 and empty.by_measure == []
     with pytest.raises(InvalidInput) as bad:

@@ -31,6 +31,7 @@ from xinyong.punishment.schemas import (
     CheckIn,
     CheckMeasureOut,
     CheckOut,
+    DepartmentStat,
     FeedbackIn,
     FeedbackOut,
     MeasureStat,
@@ -71,8 +72,11 @@ def _subject(session: Session, data: CheckIn) -> tuple[str, str, str, bool, int 
         if not value:
             raise InvalidInput(f"{name} is required for a person (请填写 {name})", field=f"subject.{name}")
     assert given.id_type is not None and given.id_number is not None
-    number = validate_person_id(given.id_type, given.id_number, field="subject.id_number")
+    if given.id_type not in {t.value for t in IdType}:
+        allowed = ", ".join(t.value for t in IdType)
+        raise InvalidInput(f"unknown ID type (证件类型); allowed: {allowed}", field="subject.id_type")
     kind = IdType(given.id_type)
+    number = validate_person_id(kind, given.id_number, field="subject.id_number")
     key = f"{kind.value}:{entities.id_blind(kind, number)}"
     display = mask_id_number(number)
     person = entities.find_person(session, kind, number)
@@ -192,7 +196,9 @@ def record_feedback(session: Session, actor: Actor, check_id: int, data: Feedbac
     if not data.applied and reason is None:
         raise InvalidInput("a measure not applied needs a reason (未实施须说明理由)", field="reason")
     row = session.scalars(
-        select(CheckMeasure).where(CheckMeasure.check_id == check_id, CheckMeasure.measure_code == data.measure_code)
+        select(CheckMeasure)
+        .where(CheckMeasure.check_id == check_id, CheckMeasure.measure_code == data.measure_code)
+        .with_for_update()
     ).first()
     if row is None:
         raise InvalidInput(
@@ -264,6 +270,13 @@ def statistics(session: Session, month: str) -> StatisticsOut:
         ),
         key=lambda s: (s.department, s.measure_code),
     )
+    by_department: dict[str, DepartmentStat] = {}
+    for stat in by_measure:
+        dept = by_department.setdefault(stat.department, DepartmentStat(department=stat.department))
+        dept.returned += stat.returned
+        dept.applied += stat.applied
+        dept.not_applied += stat.not_applied
+        dept.pending += stat.pending
     return StatisticsOut(
         month=month.strip(),
         checks=len(checks),
@@ -272,6 +285,7 @@ def statistics(session: Session, month: str) -> StatisticsOut:
         applied=sum(s.applied for s in by_measure),
         not_applied=sum(s.not_applied for s in by_measure),
         by_measure=by_measure,
+        by_department=sorted(by_department.values(), key=lambda d: d.department),
         by_requester=[
             RequesterStat(requester=r, department=d, checks=c[0], restricted=c[1])
             for (r, d), c in sorted(by_requester.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))

@@ -164,6 +164,16 @@ class MeasureStat(BaseModel):
     pending: int
 
 
+class DepartmentStat(BaseModel):
+    """Totals of the measures an implementing department (实施部门) is responsible for."""
+
+    department: str
+    returned: int = 0
+    applied: int = 0
+    not_applied: int = 0
+    pending: int = 0
+
+
 class RequesterStat(BaseModel):
     requester: str
     department: str | None
@@ -179,4 +189,5 @@ class StatisticsOut(BaseModel):
     applied: int
     not_applied: int
     by_measure: list[MeasureStat]
+    by_department: list[DepartmentStat]
     by_requester: list[RequesterStat]
