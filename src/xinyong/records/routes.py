@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
-from xinyong.core.auth.access import BUSINESS_SYSTEM, DEPARTMENT, PUBLIC, SIGNED_IN, STAFF, require
+from xinyong.core.auth.access import BUSINESS_SYSTEM, DEPARTMENT, PUBLIC, STAFF, STAFF_OR_ENTITY, require
 from xinyong.core.config import get_settings
 from xinyong.core.http import CurrentActor, DbSession, parse_as_of, reject_unknown_query
 from xinyong.core.pagination import Page, PageRequest
@@ -25,6 +25,7 @@ AsOf = Annotated[str | None, Query(description="ISO date (end of that day, Beiji
 
 @router.get(
     "/entities/{uscc}/records",
+    dependencies=[Depends(require(PUBLIC))],
     response_model=Page[RecordOut],
     summary="An entity's credit records, now or as of a past moment",
 )
@@ -59,7 +60,7 @@ def read_record(
 
 @router.get(
     "/records/{record_id}/history",
-    dependencies=[Depends(require(SIGNED_IN))],
+    dependencies=[Depends(require(STAFF_OR_ENTITY))],
     response_model=list[RecordOut],
     summary="Every version of a record (staff and the entity itself)",
 )

@@ -37,6 +37,10 @@ OFFICE = AccessRule("credit_office", frozenset({Role.CREDIT_OFFICE, Role.SYSTEM}
 AUDIT = AccessRule("audit", frozenset({Role.AUDITOR, Role.CREDIT_OFFICE, Role.SYSTEM}))
 BUSINESS_SYSTEM = AccessRule("business_system", frozenset({Role.BUSINESS_SYSTEM, Role.CREDIT_OFFICE, Role.SYSTEM}))
 ENTITY = AccessRule("entity", frozenset({Role.ENTITY}))
+STAFF_OR_ENTITY = AccessRule(
+    "staff_or_entity",
+    frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR, Role.SYSTEM, Role.ENTITY}),
+)
 
 
 def require(rule: AccessRule) -> Callable[..., Actor]:
