@@ -75,11 +75,23 @@ ensure_browser() {
   fi
 }
 
+ensure_fonts() {
+  # Credit reports embed a CJK font (Noto Sans CJK SC); the report tests read PDFs with pdftotext.
+  local missing=()
+  [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} (Debian packages)…"
+    apt_install "${missing[@]}"
+  fi
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
   start)
     ensure_venv
+    ensure_fonts
     "$VENV/bin/xinyong" db upgrade
     "$VENV/bin/xinyong" demo --if-empty
     exec "$VENV/bin/xinyong" serve "$@"
@@ -89,6 +101,7 @@ case "$cmd" in
     ensure_postgres
     ensure_redis
     ensure_browser
+    ensure_fonts
     "$VENV/bin/ruff" check src tests bench
     "$VENV/bin/ruff" format --check src tests bench
     "$VENV/bin/mypy"

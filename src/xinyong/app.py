@@ -18,11 +18,14 @@ from xinyong.core.ratelimit import Limiter, RateLimitMiddleware, make_limiter
 from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
 from xinyong.lists.routes import router as lists_router
+from xinyong.objections.routes import router as objections_router
 from xinyong.portal.routes import router as portal_router
 from xinyong.punishment.routes import router as punishment_router
 from xinyong.records.routes import router as records_router
 from xinyong.records.timeliness_routes import router as timeliness_router
 from xinyong.remedies.routes import router as remedies_router
+from xinyong.reports.routes import router as reports_router
+from xinyong.risk.routes import router as risk_router
 from xinyong.selfreport.routes import router as selfreport_router
 
 
@@ -54,6 +57,9 @@ def create_app(
     app.include_router(entities_router)
     app.include_router(records_router)
     app.include_router(timeliness_router)
+    app.include_router(objections_router)
+    app.include_router(reports_router)
+    app.include_router(risk_router)
     app.include_router(lists_router)
     app.include_router(punishment_router)
     app.include_router(remedies_router)

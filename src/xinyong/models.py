@@ -8,9 +8,12 @@ from xinyong.core.auth import models as _auth  # noqa: F401
 from xinyong.core.db import Base
 from xinyong.entities import models as _entities  # noqa: F401
 from xinyong.lists import models as _lists  # noqa: F401
+from xinyong.objections import models as _objections  # noqa: F401
 from xinyong.punishment import models as _punishment  # noqa: F401
 from xinyong.records import models as _records  # noqa: F401
 from xinyong.remedies import models as _remedies  # noqa: F401
+from xinyong.reports import models as _reports  # noqa: F401
+from xinyong.risk import models as _risk  # noqa: F401
 from xinyong.selfreport import models as _selfreport  # noqa: F401
 
 __all__ = ["Base"]

@@ -239,9 +239,9 @@ def test_policies_and_verification(public: TestClient) -> None:
     assert "7 个工作日" in public.get("/policies/double-publicity").text
     assert "国办发〔2019〕35号" in public.get("/policies/framework").text
     form = public.get("/verify").text
-    assert 'name="report_no"' in form and "开通" in form
+    assert 'name="report_no"' in form and "二维码" in form
     asked = public.get("/verify", params={"report_no": "<b>XY</b>", "code": "ABC"}).text
-    assert "尚未开通" in asked and "<b>XY</b>" not in asked and "&lt;b&gt;XY&lt;/b&gt;" in asked
+    assert "非真实报告" in asked and "<b>XY</b>" not in asked and "&lt;b&gt;XY&lt;/b&gt;" in asked
 
 
 def test_a_bad_api_key_is_a_401_page(database: Database) -> None:

@@ -64,6 +64,8 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "commitment_id": "1",
         "report_id": "1",
         "attachment_id": "1",
+        "objection_id": "1",
+        "alert_id": "1",
         "measure_code": "GP01",
         "check_id": "1",
     }

@@ -44,4 +44,6 @@ def test_production_refuses_development_secrets() -> None:
         Settings(env="production").check_production()
     assert "XINYONG_FIELD_KEY" in str(refused.value)
     Settings(env="development").check_production()
-    Settings(env="production", secret_key="s" * 40, field_key="ab" * 16, blind_index_key="cd" * 32).check_production()
+    Settings(
+        env="production", secret_key="s" * 40, field_key="ab" * 16, blind_index_key="cd" * 32, report_key="r" * 40
+    ).check_production()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import apikeys, audit, db, demo, departments, feed, ingest, serve, tick, uscc, users, workdays
+from xinyong.cli import apikeys, audit, db, demo, departments, feed, ingest, reports, serve, tick, uscc, users, workdays
 
 app = typer.Typer(
     name="xinyong",
@@ -19,7 +19,9 @@ app.command("demo")(demo.demo)
 app.command("import")(ingest.import_file)
 app.command("feed")(feed.feed)
 app.command("tick")(tick.tick)
+app.command("report")(reports.report)
 app.add_typer(audit.app, name="audit")
+app.add_typer(reports.app, name="reports")
 app.add_typer(uscc.app, name="uscc")
 app.add_typer(workdays.app, name="workdays")
 app.add_typer(users.users_app, name="users")

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-000000000000"  # noqa: S105 - public dev default, refused in production
 DEV_FIELD_KEY = "00112233445566778899aabbccddeeff"
 DEV_BLIND_INDEX_KEY = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
+DEV_REPORT_KEY = "dev-report-key-not-for-production-0000000000000"  # public dev default, refused in production
 
 
 def _default_database_url() -> str:
@@ -44,6 +45,10 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=100, ge=1, le=10_000)
     redis_url: str | None = None
     rate_limit_per_minute: int = Field(default=300, ge=0)
+    report_key: str = DEV_REPORT_KEY
+    objection_platform_days: int = Field(default=3, ge=1, le=60)
+    objection_department_days: int = Field(default=7, ge=1, le=60)
+    base_url: str = "http://127.0.0.1:8000"
     upload_dir: Path = Path("var") / "uploads"
 
     @field_validator("field_key")
@@ -80,6 +85,7 @@ class Settings(BaseSettings):
             "XINYONG_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
             "XINYONG_FIELD_KEY": self.field_key == DEV_FIELD_KEY,
             "XINYONG_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
+            "XINYONG_REPORT_KEY": self.report_key == DEV_REPORT_KEY,
         }
         still_default = [name for name, is_default in defaults.items() if is_default]
         if still_default:

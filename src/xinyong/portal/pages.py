@@ -33,6 +33,7 @@ from xinyong.records import service as records
 from xinyong.records.publication import RecordFilter
 from xinyong.records.rules import KIND_LABELS, Kind
 from xinyong.records.schemas import RecordOut
+from xinyong.reports import service as reports
 
 router = portal_router()
 RECENT_DAYS = 30
@@ -223,15 +224,25 @@ def record_page(
 @router.get("/verify")
 def verify(
     request: Request,
+    session: DbSession,
+    actor: CurrentActor,
     report_no: Annotated[str | None, Query(max_length=64)] = None,
     code: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """Report verification: no report has been issued yet, so every check says so plainly."""
+    """Report verification (the QR code on every report opens this page): 有效, 已被更新 (which record changed) or
+    非真实报告."""
     number, check = text_value(report_no), text_value(code)
     if (number is None) != (check is None):
         field = "code" if check is None else "report_no"
         raise InvalidInput("报告编号和核验码都需要填写 (both fields are needed)", field=field)
-    context = {"active": "verify", "report_no": number or "", "code": check or "", "asked": number is not None}
+    result = reports.verify_code(session, actor, number, check) if number and check else None
+    context = {
+        "active": "verify",
+        "report_no": number or "",
+        "code": check or "",
+        "asked": number is not None,
+        "result": result,
+    }
     return render(request, "portal/verify.html", context)
 
 

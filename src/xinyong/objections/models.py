@@ -1,0 +1,45 @@
+"""The objections table: one row per objection, its stage, stored deadline and outcome. Steps are audit events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.core.db import Base, UTCDateTime
+
+
+class Objection(Base):
+    __tablename__ = "objections"
+    __table_args__ = (
+        Index("ix_objections_record", "record_id"),
+        Index("ix_objections_subject", "subject_uscc"),
+        Index("ix_objections_open", "status", "deadline"),
+        Index("ix_objections_department", "source_department", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"))
+    record_version: Mapped[int] = mapped_column(Integer)  # the version objected to
+    source_department: Mapped[str] = mapped_column(String(16))
+    subject_uscc: Mapped[str | None] = mapped_column(String(18))
+    objector_role: Mapped[str] = mapped_column(String(32))
+    objector_id: Mapped[str] = mapped_column(String(128))
+    objector_name: Mapped[str] = mapped_column(String(200))
+    reasons: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))
+    stage: Mapped[str] = mapped_column(String(16))
+    filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    filed_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    deadline_provisional: Mapped[bool] = mapped_column(Boolean)
+    deadline_rule: Mapped[str] = mapped_column(String(64))  # e.g. "platform:3wd" — the rule that produced it
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(8))
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    result_version: Mapped[int | None] = mapped_column(Integer)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolver_id: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,59 @@
+"""Request and response bodies of objections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xinyong.objections.rules import ObjectionStatus, Outcome
+from xinyong.records.schemas import RecordCorrection
+
+
+class ObjectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    record_id: int = Field(ge=1, le=2**62)
+    version: int | None = Field(default=None, ge=1, description="the version objected to (default: the current one)")
+    reasons: str = Field(min_length=5, max_length=5000, description="异议理由")
+    evidence: str | None = Field(default=None, max_length=20_000, description="证据材料说明")
+    objector_name: str | None = Field(
+        default=None, max_length=200, description="on behalf of a person concerned (credit office only)"
+    )
+
+
+class ForwardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    outcome: Outcome
+    reason: str = Field(min_length=2, max_length=5000, description="处理理由 (returned to the objector)")
+    correction: RecordCorrection | None = Field(default=None, description="required when the outcome is 更正")
+
+
+class ObjectionOut(BaseModel):
+    id: int
+    record_id: int
+    record_version: int
+    source_department: str
+    subject_uscc: str | None
+    objector_name: str
+    reasons: str
+    evidence: str | None
+    status: ObjectionStatus
+    stage: str
+    filed_at: dt.datetime
+    deadline: dt.date
+    deadline_provisional: bool
+    deadline_rule: str
+    overdue: bool
+    escalated_at: dt.datetime | None
+    outcome: Outcome | None
+    outcome_reason: str | None
+    result_version: int | None
+    resolved_at: dt.datetime | None

@@ -1,0 +1,273 @@
+"""Use cases of objections (SPEC §3.12): file, forward, resolve, read, and the sweep that escalates overdue ones.
+
+The record moves to 异议中 the moment an objection is filed and back to 有效 (upheld), to a corrected new version
+(corrected) or to 已撤销 (revoked) when it is decided. Those record changes go through ``records.service`` under a
+platform actor named after the objection and the person deciding, so the record's own history says why it moved;
+every step here writes its own audit event with the real actor. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.calendar import load_calendar
+from xinyong.core.clock import BEIJING
+from xinyong.core.config import get_settings
+from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.objections.models import Objection
+from xinyong.objections.rules import (
+    OPEN_STATUSES,
+    Action,
+    ObjectionStatus,
+    Outcome,
+    Stage,
+    may_act,
+    next_status,
+)
+from xinyong.objections.schemas import ForwardIn, ObjectionIn, ObjectionOut, ResolveIn
+from xinyong.records import service as records
+from xinyong.records.models import CreditRecordVersion
+from xinyong.records.rules import Status
+
+ON_BEHALF = frozenset({Role.CREDIT_OFFICE, Role.SYSTEM})
+
+
+def _deadline(session: Session, start: dt.date, stage: Stage) -> tuple[dt.date, bool, str]:
+    settings = get_settings()
+    days = settings.objection_platform_days if stage == Stage.PLATFORM else settings.objection_department_days
+    result = load_calendar(session).add_working_days(start, days)
+    return result.date, result.provisional, f"{stage}:{days}wd"
+
+
+def _record_actor(actor: Actor, objection_id: int) -> Actor:
+    """The platform acting on the record for this objection (the source department's write right is not needed)."""
+    return Actor(
+        role=Role.SYSTEM, id=f"objection:{objection_id}:{actor.role}:{actor.id}", name=f"异议处理 {actor.name}"
+    )
+
+
+def _visible(actor: Actor) -> ColumnElement[bool]:
+    o = Objection
+    if actor.sees_everything:
+        return true()
+    if actor.is_department:
+        return o.source_department == (actor.department_code or "")
+    if actor.role == Role.ENTITY and actor.entity_uscc:
+        return or_(o.subject_uscc == actor.entity_uscc, and_(o.objector_role == Role.ENTITY, o.objector_id == actor.id))
+    return false()
+
+
+def to_view(row: Objection, today: dt.date | None = None) -> ObjectionOut:
+    today = today or clock.today()
+    status = ObjectionStatus(row.status)
+    return ObjectionOut(
+        id=row.id,
+        record_id=row.record_id,
+        record_version=row.record_version,
+        source_department=row.source_department,
+        subject_uscc=row.subject_uscc,
+        objector_name=row.objector_name,
+        reasons=row.reasons,
+        evidence=row.evidence,
+        status=status,
+        stage=row.stage,
+        filed_at=row.filed_at,
+        deadline=row.deadline,
+        deadline_provisional=row.deadline_provisional,
+        deadline_rule=row.deadline_rule,
+        overdue=status in OPEN_STATUSES and today > row.deadline,
+        escalated_at=row.escalated_at,
+        outcome=Outcome(row.outcome) if row.outcome else None,
+        outcome_reason=row.outcome_reason,
+        result_version=row.result_version,
+        resolved_at=row.resolved_at,
+    )
+
+
+def file_objection(session: Session, actor: Actor, data: ObjectionIn) -> Objection:
+    """An entity objects to one of its own records; the credit office registers one for a person concerned."""
+    if actor.role == Role.ENTITY:
+        if data.objector_name:
+            raise InvalidInput("an entity objects in its own name (主体以自身名义提出异议)", field="objector_name")
+    elif actor.role not in ON_BEHALF:
+        raise Forbidden("only the subject, or the credit office for a person concerned, may object (无权提出异议)")
+    elif not data.objector_name:
+        raise InvalidInput("name the person concerned (请填写异议申请人)", field="objector_name")
+    current = session.execute(
+        select(CreditRecordVersion).where(
+            CreditRecordVersion.record_id == data.record_id, CreditRecordVersion.valid_to.is_(None)
+        )
+    ).scalar_one_or_none()
+    if actor.role == Role.ENTITY and (current is None or current.subject_uscc != actor.entity_uscc):
+        # someone else's record, or none at all: refused alike, nothing about it is revealed
+        raise Forbidden("you may object only to your own records (只能对本主体的信用记录提出异议)")
+    if current is None:
+        raise NotFound(f"no credit record {data.record_id} (未找到该信用记录)", field="record_id")
+    if data.version is not None and data.version != current.version:
+        raise Conflict(
+            f"version {data.version} is no longer current (now {current.version}) (该版本已不是现行版本)",
+            field="version",
+        )
+    if current.status != Status.VALID:
+        raise Conflict(f"a record that is {current.status} cannot be objected to (当前状态不可提出异议)")
+    now = clock.now()
+    filed_on = now.astimezone(BEIJING).date()
+    deadline, provisional, rule = _deadline(session, filed_on, Stage.PLATFORM)
+    row = Objection(
+        record_id=current.record_id,
+        record_version=current.version,
+        source_department=current.source_department,
+        subject_uscc=current.subject_uscc,
+        objector_role=actor.role,
+        objector_id=actor.id,
+        objector_name=data.objector_name or actor.name or current.subject_name,
+        reasons=data.reasons,
+        evidence=data.evidence,
+        status=ObjectionStatus.ACCEPTED,
+        stage=Stage.PLATFORM,
+        filed_at=now,
+        filed_on=filed_on,
+        deadline=deadline,
+        deadline_provisional=provisional,
+        deadline_rule=rule,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    records.change_status(
+        session, _record_actor(actor, row.id), current.record_id, Status.OBJECTED, f"异议受理（异议 {row.id}）"
+    )
+    audit.record(
+        session,
+        actor,
+        "objections:objection:filed",
+        "objection",
+        str(row.id),
+        {"record_id": row.record_id, "version": row.record_version, "deadline": deadline.isoformat(), "rule": rule},
+    )
+    return row
+
+
+def _for_step(session: Session, actor: Actor, objection_id: int, action: Action) -> tuple[Objection, ObjectionStatus]:
+    row = session.execute(
+        select(Objection).where(Objection.id == objection_id, _visible(actor)).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no objection {objection_id} (未找到该异议)", field="objection_id")
+    status = ObjectionStatus(row.status)
+    target = next_status(status, action)
+    if target is None:
+        raise Conflict(f"an objection that is {status} cannot take the step {action} (当前状态不可执行该操作)")
+    own = actor.is_department and actor.department_code == row.source_department
+    if not may_act(status, action, actor.role, own_department=own):
+        raise Forbidden(f"your role may not {action} an objection that is {status} (无权执行该操作)")
+    return row, target
+
+
+def forward(session: Session, actor: Actor, objection_id: int, data: ForwardIn) -> Objection:
+    """转办: the source department must answer within its own limit, counted from today."""
+    row, target = _for_step(session, actor, objection_id, Action.FORWARD)
+    deadline, provisional, rule = _deadline(session, clock.today(), Stage.DEPARTMENT)
+    previous = row.status
+    row.status, row.stage = target, Stage.DEPARTMENT
+    row.deadline, row.deadline_provisional, row.deadline_rule = deadline, provisional, rule
+    row.updated_at = clock.now()
+    audit.record(
+        session,
+        actor,
+        "objections:objection:forwarded",
+        "objection",
+        str(row.id),
+        {"from": previous, "to": target, "deadline": deadline.isoformat(), "rule": rule, "note": data.note},
+    )
+    return row
+
+
+def resolve(session: Session, actor: Actor, objection_id: int, data: ResolveIn) -> Objection:
+    """Decide: 更正 (new corrected version), 撤销 (已撤销) or 维持 (back to 有效), with reasons for the objector."""
+    row, target = _for_step(session, actor, objection_id, Action.RESOLVE)
+    if data.outcome == Outcome.CORRECTED and data.correction is None:
+        raise InvalidInput("a correction needs the corrected fields (更正须提供更正内容)", field="correction")
+    if data.outcome != Outcome.CORRECTED and data.correction is not None:
+        raise InvalidInput("only the outcome 更正 carries a correction", field="correction")
+    on_record = _record_actor(actor, row.id)
+    reason = f"异议处理（异议 {row.id}，{data.outcome}）：{data.reason}"[:500]
+    if data.outcome == Outcome.CORRECTED:
+        assert data.correction is not None
+        records.correct_record(session, on_record, row.record_id, data.correction)
+        version = records.change_status(session, on_record, row.record_id, Status.VALID, reason)
+    elif data.outcome == Outcome.REVOKED:
+        version = records.change_status(session, on_record, row.record_id, Status.REVOKED, reason)
+    else:
+        version = records.change_status(session, on_record, row.record_id, Status.VALID, reason)
+    previous = row.status
+    now = clock.now()
+    row.status, row.outcome, row.outcome_reason = target, data.outcome, data.reason
+    row.result_version, row.resolved_at, row.resolver_id, row.updated_at = version.version, now, actor.id, now
+    audit.record(
+        session,
+        actor,
+        "objections:objection:resolved",
+        "objection",
+        str(row.id),
+        {"from": previous, "outcome": data.outcome, "reason": data.reason, "result_version": version.version},
+    )
+    return row
+
+
+def get_objection(session: Session, actor: Actor, objection_id: int) -> Objection:
+    row = session.execute(select(Objection).where(Objection.id == objection_id, _visible(actor))).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no objection {objection_id} (未找到该异议)", field="objection_id")
+    return row
+
+
+def list_objections(session: Session, actor: Actor, *, open_only: bool = False, limit: int = 200) -> list[Objection]:
+    stmt = select(Objection).where(_visible(actor))
+    if open_only:
+        stmt = stmt.where(Objection.status.in_([str(s) for s in OPEN_STATUSES]))
+    return list(session.execute(stmt.order_by(Objection.deadline, Objection.id).limit(limit)).scalars())
+
+
+def open_objection_of_record(session: Session, record_id: int) -> Objection | None:
+    return session.execute(
+        select(Objection)
+        .where(Objection.record_id == record_id, Objection.status.in_([str(s) for s in OPEN_STATUSES]))
+        .order_by(Objection.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def sweep_objections(session: Session, actor: Actor, today: dt.date | None = None) -> list[int]:
+    """Escalate every open objection past its deadline to the credit office (已督办). Idempotent: an escalated
+    objection is not escalated again. Returns the ids escalated now."""
+    today = today or clock.today()
+    due = list(
+        session.execute(
+            select(Objection)
+            .where(
+                Objection.status.in_([ObjectionStatus.ACCEPTED, ObjectionStatus.FORWARDED]),
+                Objection.deadline < today,
+            )
+            .order_by(Objection.id)
+            .with_for_update()
+        ).scalars()
+    )
+    now = clock.now()
+    for row in due:
+        previous = row.status
+        row.status, row.escalated_at, row.updated_at = ObjectionStatus.ESCALATED, now, now
+        audit.record(
+            session,
+            actor,
+            "objections:objection:escalated",
+            "objection",
+            str(row.id),
+            {"from": previous, "deadline": row.deadline.isoformat(), "today": today.isoformat()},
+        )
+    return [row.id for row in due]

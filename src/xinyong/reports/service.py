@@ -1,0 +1,422 @@
+"""Use cases of credit reports: build the content as of a moment, issue it (number, code, the versions used),
+render the PDF (embedded CJK font, QR code) and verify a report by number and code, by its JSON twin or its PDF.
+
+A report's verification code is HMAC-SM3 over its canonical content; the issued row keeps that content, its hash
+and the SHA-256 of the PDF as rendered (rendering is deterministic), so a one-byte change in either file fails.
+A report whose records were later corrected, repaired or revoked is *superseded*, and the answer says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from fpdf import FPDF
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.clock import BEIJING
+from xinyong.core.config import get_settings
+from xinyong.core.errors import Forbidden, InvalidInput, NotFound, XinyongError
+from xinyong.core.masking import mask_id_number
+from xinyong.core.pagination import PageRequest
+from xinyong.entities import service as entities
+from xinyong.records import service as records
+from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.rules import ChangeKind, Status
+from xinyong.reports.models import IssuedReport
+from xinyong.reports.rules import (
+    AUDIENCE_LABELS,
+    EVALUATION_PENDING,
+    SECTION_OF_KIND,
+    SECTIONS,
+    Audience,
+    Verdict,
+    content_hash,
+    file_hash,
+    report_number,
+    same_code,
+    suggestions,
+    verification_code,
+)
+from xinyong.reports.schemas import VerifyOut
+
+MAX_RECORDS = 2000
+FONT_CANDIDATES: list[tuple[str, int]] = [
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # Noto Sans CJK SC (Debian fonts-noto-cjk)
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+]
+KEYWORDS = re.compile(rb"/Keywords \(report_no=([A-Z0-9-]{1,40}) code=([0-9A-F]{32})\)")
+SUMMARY_KEYS = ("WFXW", "CFLB", "NR_FK", "XKNR", "CFJG", "FR_ZJHM", "FR_XM")
+
+
+class ReportUnavailable(XinyongError):
+    status = 503
+    code = "report_unavailable"
+
+
+# ---------------------------------------------------------------- building
+
+
+def _reader(actor: Actor, uscc: str, audience: Audience) -> Actor:
+    if audience == Audience.PUBLIC:
+        return Actor.public()
+    if actor.role == Role.ENTITY:
+        if actor.entity_uscc != uscc:
+            raise Forbidden("the full report is only for the entity itself (完整版仅限本主体)")
+        return actor
+    if actor.sees_everything or actor.is_department:
+        return Actor.system("reports:full")
+    raise Forbidden("the full report is only for the entity itself or staff (完整版仅限本主体或工作人员)")
+
+
+def _item(view: Any, public: bool) -> dict[str, Any]:
+    content = view.content
+    summary = {k: content[k] for k in SUMMARY_KEYS if k in content and not (public and k == "FR_ZJHM")}
+    if "FR_ZJHM" in summary:
+        summary["FR_ZJHM"] = mask_id_number(str(summary["FR_ZJHM"]))
+    return {
+        "record_id": view.id,
+        "version": view.version,
+        "kind": str(view.kind),
+        "kind_label": view.kind_label,
+        "title": view.title,
+        "doc_no": view.doc_no,
+        "source_department": view.source_department,
+        "decision_date": view.decision_date.isoformat(),
+        "severity": view.severity,
+        "status": str(view.status),
+        "summary": summary,
+    }
+
+
+def build_content(
+    session: Session, actor: Actor, uscc: str, *, audience: Audience, as_of: dt.datetime, number: str
+) -> tuple[dict[str, Any], list[list[int]]]:
+    entity = entities.get_entity(session, uscc)
+    reader = _reader(actor, entity.uscc, audience)
+    views, _total = records.records_of_entity(
+        session, reader, entity.uscc, as_of=as_of, page=PageRequest(1, MAX_RECORDS)
+    )
+    sections: dict[str, list[dict[str, Any]]] = {key: [] for key, _label, _kinds in SECTIONS}
+    for view in views:
+        sections[SECTION_OF_KIND.get(str(view.kind), "other")].append(_item(view, audience == Audience.PUBLIC))
+    counts = {key: len(items) for key, items in sections.items()}
+    penalties = sum(1 for v in views if str(v.kind) == "penalty" and v.status in (Status.VALID, Status.OBJECTED))
+    objected = sum(1 for v in views if v.status == Status.OBJECTED)
+    identity: dict[str, Any] = {
+        "uscc": entity.uscc,
+        "name": entity.name,
+        "status": entity.status,
+        "legal_form": entity.legal_form,
+        "industry": entity.industry_name,
+        "established_on": entity.established_on.isoformat() if entity.established_on else None,
+        "registered_capital": entity.registered_capital,
+        "former_names": [n for n in entity.former_names.split("｜") if n],
+    }
+    if audience == Audience.FULL:
+        identity["registered_address"] = entity.registered_address
+        identity["persons"] = [
+            {"role": str(link.role), "name": person.name, "id_masked": person.id_masked}
+            for link, person in entities.roles_of_entity(session, entity.uscc, on=as_of.astimezone(BEIJING).date())
+        ]
+    content = {
+        "title": "公共信用信息报告",
+        "platform": get_settings().platform_name,
+        "number": number,
+        "audience": str(audience),
+        "audience_label": AUDIENCE_LABELS[audience],
+        "as_of": as_of.astimezone(BEIJING).isoformat(timespec="seconds"),
+        "identity": identity,
+        "sections": sections,
+        "counts": counts,
+        "evaluation": EVALUATION_PENDING,
+        "suggestions": suggestions(counts, penalties, objected),
+    }
+    used = sorted([v.id, v.version] for v in views)
+    return content, used
+
+
+def issue_report(
+    session: Session, actor: Actor, uscc: str, *, full: bool = False, as_of: dt.datetime | None = None
+) -> IssuedReport:
+    """Build, number, sign and store a report. ``as_of`` (a past moment) is for staff and the platform only."""
+    return issue_report_pdf(session, actor, uscc, full=full, as_of=as_of)[0]
+
+
+def issue_report_pdf(
+    session: Session, actor: Actor, uscc: str, *, full: bool = False, as_of: dt.datetime | None = None
+) -> tuple[IssuedReport, bytes]:
+    """:func:`issue_report`, also returning the PDF as issued (rendered once: its hash is stored with the row)."""
+    if as_of is not None and not (actor.sees_everything or actor.is_department):
+        raise Forbidden("only staff may ask for a report as of a past moment (仅工作人员可查询历史时点报告)")
+    now = clock.now()
+    if as_of is not None and as_of.astimezone(BEIJING).date() > now.astimezone(BEIJING).date():
+        raise InvalidInput("as_of is in the future (时点不能晚于当前)", field="as_of")
+    moment = min(as_of or now, now)  # "as of today" means now
+    audience = Audience.FULL if full else Audience.PUBLIC
+    uscc = entities.resolve_uscc(session, uscc)
+    day = now.astimezone(BEIJING).strftime("%Y%m%d")
+    row = IssuedReport(
+        number=f"pending-{uuid.uuid4().hex}"[:40],
+        uscc=uscc,
+        audience=audience,
+        as_of=moment,
+        issued_at=now,
+        actor_role=actor.role,
+        actor_id=actor.id,
+        content={},
+        content_hash="",
+        code="",
+        record_versions=[],
+    )
+    session.add(row)
+    session.flush()
+    row.number = report_number(day, row.id)
+    content, used = build_content(session, actor, uscc, audience=audience, as_of=moment, number=row.number)
+    row.content, row.record_versions = content, used
+    row.content_hash = content_hash(content)
+    row.code = verification_code(get_settings().report_key, content)
+    pdf = render_pdf(row)
+    row.pdf_sha256 = file_hash(pdf)
+    audit.record(
+        session,
+        actor,
+        "reports:report:issued",
+        "credit_report",
+        row.number,
+        {"uscc": uscc, "audience": audience, "as_of": moment.isoformat(), "records": len(used)},
+    )
+    return row, pdf
+
+
+def get_report(session: Session, actor: Actor, number: str) -> IssuedReport:
+    """An issued report, for whoever asked for it, the entity itself (full and public) or staff."""
+    row = session.execute(select(IssuedReport).where(IssuedReport.number == number)).scalar_one_or_none()
+    allowed = row is not None and (
+        actor.sees_everything
+        or (actor.role == Role.ENTITY and actor.entity_uscc == row.uscc)
+        or (row.actor_role == actor.role and row.actor_id == actor.id and actor.role != Role.PUBLIC)
+        or (actor.is_department and row.audience == Audience.PUBLIC)
+    )
+    if row is None or not allowed:
+        raise NotFound(f"no report {number} for you (未找到该报告)", field="number")
+    return row
+
+
+def verify_url(row: IssuedReport) -> str:
+    base = get_settings().base_url.rstrip("/")
+    return f"{base}/verify?{urlencode({'report_no': row.number, 'code': row.code})}"
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def font_path() -> tuple[str, int]:
+    for path, index in FONT_CANDIDATES:
+        if Path(path).is_file():
+            return path, index
+    raise ReportUnavailable("no CJK font installed: run ./dev.sh start once, or install fonts-noto-cjk (缺少中文字体)")
+
+
+class _Pdf(FPDF):
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("cjk", size=8)
+        self.cell(0, 6, f"第 {self.page_no()} 页", align="C")
+
+
+def render_pdf(row: IssuedReport) -> bytes:
+    """The report as PDF: deterministic for one issued row (fixed dates and document id), so its hash is stable."""
+    content = row.content
+    path, index = font_path()
+    pdf = _Pdf(format="A4")
+    pdf.set_creation_date(row.issued_at)
+    pdf.set_title(f"{content['title']} {row.number}")
+    pdf.set_subject(content["identity"]["uscc"])
+    pdf.set_keywords(f"report_no={row.number} code={row.code}")
+    pdf.set_creator("xinyong")
+    pdf.set_producer("xinyong")
+    pdf.add_font("cjk", fname=path, collection_font_number=index)
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_page()
+    width = pdf.epw
+
+    def line(text: str, size: float = 10, height: float = 6) -> None:
+        pdf.set_font("cjk", size=size)
+        pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
+
+    qr = io.BytesIO()
+    segno.make(verify_url(row), error="m").save(qr, kind="png", scale=3, border=1)
+    qr.seek(0)
+    pdf.image(qr, x=pdf.w - pdf.r_margin - 30, y=pdf.t_margin, w=30, h=30)
+    line(f"{content['platform']}", 11)
+    line(f"{content['title']}（{content['audience_label']}）", 18, 10)
+    line(f"报告编号：{row.number}")
+    line(f"验证码：{row.code}")
+    line(f"信息截止时点：{content['as_of']}")
+    line("扫描右上角二维码或访问本平台 /verify 页面核验报告真伪。", 9)
+    pdf.ln(2)
+    identity = content["identity"]
+    line("一、主体身份信息", 13, 8)
+    line(f"名称：{identity['name']}")
+    line(f"统一社会信用代码：{identity['uscc']}")
+    for label, key in (("登记状态", "status"), ("组织形式", "legal_form"), ("行业", "industry")):
+        if identity.get(key):
+            line(f"{label}：{identity[key]}")
+    if identity.get("established_on"):
+        line(f"成立日期：{identity['established_on']}")
+    if identity.get("former_names"):
+        line("曾用名：" + "、".join(identity["former_names"]))
+    if identity.get("registered_address"):
+        line(f"住所：{identity['registered_address']}")
+    for person in identity.get("persons", []):
+        line(f"{person['role']}：{person['name']}（证件号码 {person['id_masked']}）")
+    numerals = "二三四五六七八九十"
+    n = 0
+    for key, label, _kinds in SECTIONS:
+        items = content["sections"].get(key, [])
+        line(f"{numerals[n]}、{label}", 13, 8)
+        n += 1
+        if not items:
+            line("暂无")
+        for i, item in enumerate(items, 1):
+            line(
+                f"{i}. 【{item['kind_label']}】{item['title']}　文号：{item['doc_no']}　"
+                f"部门：{item['source_department']}　决定日期：{item['decision_date']}　状态：{item['status']}"
+                + ("　（自主填报，未经核实）" if key == "self_reported" else "")
+            )
+            if item["summary"]:
+                line("　　" + "；".join(f"{k}：{v}" for k, v in item["summary"].items()), 9)
+    line(f"{numerals[n]}、公共信用综合评价", 13, 8)
+    line(str(content["evaluation"]))
+    line(f"{numerals[n + 1]}、信用提升建议", 13, 8)
+    for i, text in enumerate(content["suggestions"], 1):
+        line(f"{i}. {text}")
+    pdf.ln(4)
+    line("本报告依据本平台截至上述时点归集的公共信用信息生成；报告内容如被改动，核验将显示为非真实报告。", 8)
+    pdf.file_id = lambda: f"<{row.content_hash[:32]}><{row.content_hash[32:]}>"  # type: ignore[method-assign]
+    return bytes(pdf.output())
+
+
+# ---------------------------------------------------------------- verification
+
+
+def _superseded(session: Session, row: IssuedReport) -> list[str]:
+    """Which records the report used were later corrected, repaired or revoked."""
+    reasons: list[str] = []
+    used = {int(pair[0]): int(pair[1]) for pair in row.record_versions}
+    if not used:
+        return reasons
+    later = session.execute(
+        select(CreditRecordVersion, CreditRecord.doc_no)
+        .join(CreditRecord, CreditRecord.id == CreditRecordVersion.record_id)
+        .where(CreditRecordVersion.record_id.in_(list(used)))
+        .order_by(CreditRecordVersion.record_id, CreditRecordVersion.version)
+    ).all()
+    seen: set[tuple[int, str]] = set()
+    for version, doc_no in later:
+        if version.version <= used[version.record_id]:
+            continue
+        what = None
+        if version.change_kind == ChangeKind.CORRECTED:
+            what = "已更正"
+        elif version.status in (Status.REPAIRED, Status.REVOKED):
+            what = str(version.status)
+        if what and (version.record_id, what) not in seen:
+            seen.add((version.record_id, what))
+            when = version.valid_from.astimezone(BEIJING).date().isoformat()
+            reasons.append(f"记录 {doc_no}（{version.kind}）于 {when} {what}")
+    return reasons
+
+
+def _answer(
+    session: Session,
+    row: IssuedReport | None,
+    code: str,
+    *,
+    pdf: bytes | None = None,
+    content: dict[str, Any] | None = None,
+) -> VerifyOut:
+    if row is None or not same_code(row.code, code):
+        return VerifyOut(verdict=Verdict.NOT_GENUINE, reasons=["报告编号或验证码不存在（unknown number or code）"])
+    key = get_settings().report_key
+    if not same_code(verification_code(key, row.content), row.code) or content_hash(row.content) != row.content_hash:
+        return VerifyOut(verdict=Verdict.NOT_GENUINE, number=row.number, reasons=["存档内容与验证码不符"])
+    if pdf is not None and file_hash(pdf) != row.pdf_sha256:
+        return VerifyOut(
+            verdict=Verdict.NOT_GENUINE, number=row.number, reasons=["PDF 文件内容已被改动（content changed）"]
+        )
+    if content is not None and not same_code(verification_code(key, content), row.code):
+        return VerifyOut(
+            verdict=Verdict.NOT_GENUINE, number=row.number, reasons=["JSON 内容已被改动（content changed）"]
+        )
+    reasons = _superseded(session, row)
+    return VerifyOut(
+        verdict=Verdict.SUPERSEDED if reasons else Verdict.VALID,
+        number=row.number,
+        uscc=row.uscc,
+        name=row.content.get("identity", {}).get("name"),
+        issued_at=row.issued_at,
+        reasons=reasons,
+    )
+
+
+def _by_number(session: Session, number: str) -> IssuedReport | None:
+    return session.execute(select(IssuedReport).where(IssuedReport.number == number.strip()[:40])).scalar_one_or_none()
+
+
+def _audit_check(session: Session, actor: Actor, number: str, result: VerifyOut, how: str) -> VerifyOut:
+    audit.record(
+        session,
+        actor,
+        "reports:report:verified",
+        "credit_report",
+        number[:128] or "-",
+        {"verdict": result.verdict, "how": how},
+    )
+    return result
+
+
+def verify_code(session: Session, actor: Actor, number: str, code: str) -> VerifyOut:
+    """The /verify page and the QR code: the number and code of a report the platform issued."""
+    return _audit_check(session, actor, number, _answer(session, _by_number(session, number), code), "code")
+
+
+def verify_pdf(session: Session, actor: Actor, data: bytes) -> VerifyOut:
+    found = KEYWORDS.search(data)
+    if found is None:
+        result = VerifyOut(
+            verdict=Verdict.NOT_GENUINE, reasons=["文件中没有报告编号和验证码（not a report of this platform）"]
+        )
+        return _audit_check(session, actor, "", result, "pdf")
+    number, code = found.group(1).decode(), found.group(2).decode()
+    return _audit_check(session, actor, number, _answer(session, _by_number(session, number), code, pdf=data), "pdf")
+
+
+def verify_json(session: Session, actor: Actor, data: dict[str, Any], code: str) -> VerifyOut:
+    number = str(data.get("number", ""))
+    return _audit_check(
+        session, actor, number, _answer(session, _by_number(session, number), code, content=data), "json"
+    )
+
+
+def reports_of_entity(session: Session, uscc: str, limit: int = 50) -> list[IssuedReport]:
+    return list(
+        session.execute(
+            select(IssuedReport).where(IssuedReport.uscc == uscc).order_by(IssuedReport.id.desc()).limit(limit)
+        ).scalars()
+    )
+
+
+def count_reports(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(IssuedReport)).scalar_one())

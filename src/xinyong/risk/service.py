@@ -1,0 +1,132 @@
+"""Use cases of risk alerts: the sweep that evaluates the rules, and the department's acknowledge/close steps.
+Each step is an audit event; services flush, never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import Session
+
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.errors import Conflict, Forbidden, NotFound
+from xinyong.records.models import CreditRecordVersion
+from xinyong.records.rules import Status
+from xinyong.risk.models import RiskAlert
+from xinyong.risk.rules import ACTIVE, RULES, AlertAction, AlertRule, AlertStatus, next_status
+from xinyong.risk.schemas import AlertOut, AlertStepIn
+
+COUNTED = (Status.VALID, Status.OBJECTED)
+
+
+def _visible(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return true()
+    if actor.is_department:
+        return RiskAlert.department == (actor.department_code or "")
+    return false()
+
+
+def to_view(row: RiskAlert) -> AlertOut:
+    return AlertOut.model_validate(row, from_attributes=True)
+
+
+def _evaluate(session: Session, actor: Actor, rule: AlertRule, today: dt.date) -> list[RiskAlert]:
+    start = today - dt.timedelta(days=rule.window_days)
+    v = CreditRecordVersion
+    rows = session.execute(
+        select(v.subject_uscc, v.source_department, v.subject_name, v.record_id)
+        .where(
+            v.valid_to.is_(None),
+            v.kind == rule.kind,
+            v.status.in_([str(s) for s in COUNTED]),
+            v.subject_uscc.is_not(None),
+            v.decision_date > start,
+            v.decision_date <= today,
+        )
+        .order_by(v.subject_uscc, v.source_department, v.record_id)
+    ).all()
+    groups: dict[tuple[str, str], tuple[str, list[int]]] = defaultdict(lambda: ("", []))
+    for uscc, department, name, record_id in rows:
+        key = (str(uscc), department)
+        groups[key] = (name, [*groups[key][1], record_id])
+    made: list[RiskAlert] = []
+    now = clock.now()
+    for (uscc, department), (name, ids) in groups.items():
+        if len(ids) < rule.threshold:
+            continue
+        active = session.execute(
+            select(RiskAlert.id).where(
+                RiskAlert.rule_code == rule.code,
+                RiskAlert.uscc == uscc,
+                RiskAlert.department == department,
+                RiskAlert.status.in_([str(s) for s in ACTIVE]),
+            )
+        ).first()
+        if active is not None:
+            continue
+        alert = RiskAlert(
+            rule_code=rule.code,
+            rule_label=rule.label,
+            uscc=uscc,
+            subject_name=name,
+            department=department,
+            status=AlertStatus.OPEN,
+            window_start=start + dt.timedelta(days=1),
+            window_end=today,
+            count=len(ids),
+            evidence=ids,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(alert)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "risk:alert:raised",
+            "risk_alert",
+            str(alert.id),
+            {"rule": rule.code, "uscc": uscc, "department": department, "count": len(ids), "records": ids[:50]},
+        )
+        made.append(alert)
+    return made
+
+
+def sweep_risk(session: Session, actor: Actor, today: dt.date | None = None) -> list[int]:
+    """Evaluate every alert rule; raise an alert per rule, entity and department unless one is still active.
+    Idempotent: a second run the same day raises nothing. Returns the ids raised now."""
+    today = today or clock.today()
+    return [alert.id for rule in RULES for alert in _evaluate(session, actor, rule, today)]
+
+
+def list_alerts(session: Session, actor: Actor, *, active_only: bool = False, limit: int = 200) -> list[RiskAlert]:
+    stmt = select(RiskAlert).where(_visible(actor))
+    if active_only:
+        stmt = stmt.where(RiskAlert.status.in_([str(s) for s in ACTIVE]))
+    return list(session.execute(stmt.order_by(RiskAlert.id.desc()).limit(limit)).scalars())
+
+
+def step(session: Session, actor: Actor, alert_id: int, action: AlertAction, data: AlertStepIn) -> RiskAlert:
+    """Acknowledge or close an alert: staff of the department in charge (or the platform)."""
+    row = session.execute(select(RiskAlert).where(RiskAlert.id == alert_id, _visible(actor))).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no alert {alert_id} (未找到该预警)", field="alert_id")
+    if not (actor.role == Role.SYSTEM or (actor.is_department and actor.department_code == row.department)):
+        raise Forbidden("only the department in charge handles its alerts (仅责任部门可处理)")
+    target = next_status(AlertStatus(row.status), action)
+    if target is None:
+        raise Conflict(f"an alert that is {row.status} cannot be {action}d (当前状态不可执行该操作)")
+    previous = row.status
+    row.status, row.handled_by, row.note, row.updated_at = target, actor.id, data.note, clock.now()
+    audit.record(
+        session,
+        actor,
+        f"risk:alert:{action}d",
+        "risk_alert",
+        str(row.id),
+        {"from": previous, "to": target, "note": data.note},
+    )
+    return row
