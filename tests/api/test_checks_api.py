@@ -104,3 +104,10 @@ def test_bad_check_input_is_422_naming_the_field(as_actor: Client, db: Session) 
     )
     assert person.status_code == 200 and not person.json()["subject_known"]
     assert number not in person.text
+
+
+def test_changes_are_for_business_systems(as_actor: Client) -> None:
+    assert as_actor(Actor.public()).get("/api/v1/checks/changes").status_code == 401
+    assert as_actor(OPERATOR).get("/api/v1/checks/changes").status_code == 403
+    assert as_actor(GP).get("/api/v1/checks/changes").json() == []
+    assert as_actor(GP).get("/api/v1/checks/changes", params={"days": "0"}).status_code == 422

@@ -248,3 +248,25 @@ def test_feedback_once_per_measure_and_the_statistics(seeded: Session) -> None:
     with pytest.raises(InvalidInput) as bad:
         service.statistics(seeded, "2024-13")
     assert bad.value.field == "month"
+
+
+def test_a_system_is_told_of_list_changes_after_its_check(seeded: Session) -> None:
+    firm = builders.entity(seeded)
+    other = builders.entity(seeded, name="共青城另一家公司")
+    at(dt.date(2024, 9, 20))
+    first = _check(seeded, {"uscc": firm.uscc})
+    _check(seeded, {"uscc": other.uscc}, actor=SYSTEM_B)
+    assert service.changes_for(seeded, SYSTEM_A) == []
+    entry = listed(seeded, firm.uscc, notice_on=dt.date(2024, 9, 27))
+    assert entry.published_on is not None and entry.earliest_exit_on is not None
+    told = service.changes_for(seeded, SYSTEM_A)
+    assert [(c.event, c.entry_id, c.check_id, c.on) for c in told] == [
+        ("listed", entry.id, first.check_id, entry.published_on)
+    ]
+    assert service.changes_for(seeded, SYSTEM_B) == [], "another system checked another subject"
+    at(entry.earliest_exit_on)
+    assert service.changes_for(seeded, SYSTEM_A) == [], "the first check is older than the window"
+    again = _check(seeded, {"uscc": firm.uscc})
+    lists.exit_entry(seeded, REVIEWER, entry.id, reason="信用修复完成")
+    told = service.changes_for(seeded, SYSTEM_A, days=30)
+    assert [(c.event, c.exit_kind, c.check_id) for c in told] == [("exited", "提前移出", again.check_id)]

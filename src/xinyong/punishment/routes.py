@@ -16,6 +16,7 @@ from xinyong.core.http import DbSession, reject_unknown_query
 from xinyong.punishment import service
 from xinyong.punishment.rules import Scenario
 from xinyong.punishment.schemas import (
+    ChangeOut,
     CheckIn,
     CheckOut,
     FeedbackIn,
@@ -123,6 +124,19 @@ def feedback(
     actor: Annotated[Actor, Depends(require(BUSINESS_SYSTEM))],
 ) -> FeedbackOut:
     return service.record_feedback(session, actor, check_id, data)
+
+
+@router.get(
+    "/checks/changes",
+    response_model=list[ChangeOut],
+    summary="List changes (列入/移出/撤销) about subjects this system checked in the last `days` days, after its check",
+)
+def changes(
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require(BUSINESS_SYSTEM))],
+    days: Annotated[int, Query(ge=1, le=366)] = 90,
+) -> list[ChangeOut]:
+    return service.changes_for(session, actor, days=days)
 
 
 @router.get(

@@ -151,6 +151,20 @@ class FeedbackOut(BaseModel):
     feedback_at: dt.datetime
 
 
+class ChangeOut(BaseModel):
+    """A list change about a subject the system checked, on or after the day of its check."""
+
+    event: Literal["listed", "exited", "revoked"]
+    on: dt.date
+    entry_id: int
+    list_type: str
+    decision_doc_no: str | None
+    exit_kind: str | None
+    subject: str  # USCC, or the masked ID number
+    check_id: int  # the system's latest check of the subject before the change
+    checked_at: dt.datetime
+
+
 # ---------------------------------------------------------------- statistics
 
 

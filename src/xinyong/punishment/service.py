@@ -15,6 +15,7 @@ Stable signatures::
     run_check(session, actor, data: CheckIn) -> CheckOut
     record_feedback(session, actor, check_id, data: FeedbackIn) -> FeedbackOut
     statistics(session, month) -> StatisticsOut
+    changes_for(session, actor, *, days=90) -> list[ChangeOut]          # pull; no webhook push yet
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from xinyong.punishment.catalogue import (
     measure_out,
     seed_catalogue,
 )
+from xinyong.punishment.changes import changes_for
 from xinyong.punishment.checks import record_feedback, run_check, statistics
 
 __all__ = [
+    "changes_for",
     "create_measure",
     "create_memorandum",
     "ensure_seeded",
