@@ -61,4 +61,7 @@ def test_tick_runs_the_sweeps(cli_db: Database) -> None:
     assert ran.exit_code == 0, ran.output
     assert "publicity expiry (双公示公示期满): examined 0, expired 0" in ran.output
     assert "list expiry" in ran.output and "容缺" in ran.output
+    assert "异议逾期督办): 0 changed" in ran.output and "风险预警): 0 changed" in ran.output
+    again = runner.invoke(app, ["tick", "--today", "2026-11-26"])
+    assert again.exit_code == 0 and again.output == ran.output, "a second run changes nothing"
     assert runner.invoke(app, ["tick", "--today", "2026-02-30"]).exit_code == 2

@@ -16,8 +16,10 @@ from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.db import get_database
 from xinyong.lists.service import expire_entries
+from xinyong.objections.service import sweep_objections
 from xinyong.records.sweep import expire_publicity
 from xinyong.remedies.service import sweep_rectifications
+from xinyong.risk.service import sweep_risk
 
 Sweep = Callable[..., object]
 
@@ -27,10 +29,14 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("list expiry (名单期满移出)", expire_entries),
     ("rectification escalation (整改逾期)", sweep_rectifications),
     ("容缺 materials overdue (容缺逾期)", sweep_commitments),
+    ("objections overdue (异议逾期督办)", sweep_objections),
+    ("risk alerts (风险预警)", sweep_risk),
 )
 
 
 def _describe(result: object) -> str:
+    if isinstance(result, list):
+        return f"{len(result)} changed"
     fields = getattr(result, "__dataclass_fields__", None)
     if fields:
         return ", ".join(f"{name} {getattr(result, name)}" for name in fields)
@@ -42,7 +48,8 @@ def tick(
         None, "--today", help="Run as of this date (YYYY-MM-DD); default: today in Beijing."
     ),
 ) -> None:
-    """Run the sweeps due today: publicity expiry, list expiry, overdue rectification and 容缺 materials."""
+    """Run the sweeps due today: publicity and list expiry, overdue rectification, 容缺 materials and objections,
+    risk alerts."""
     try:
         day = dt.date.fromisoformat(today) if today else clock.today()
     except ValueError:
