@@ -67,7 +67,7 @@ def create_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
         made.append((account.username, str(account.role), account.department or "全市"))
     firm = session.execute(
         select(Entity.uscc, Entity.name)
-        .where(Entity.authority == "9", Entity.org_type == "1", ~Entity.provisional)
+        .where(Entity.authority == "9", Entity.org_type == "1", Entity.region_code == "360482", ~Entity.provisional)
         .order_by(Entity.uscc)
         .limit(1)
     ).first()
