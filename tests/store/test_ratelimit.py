@@ -63,3 +63,18 @@ def test_app_answers_429_with_retry_after(database: Database) -> None:
     assert refused.json()["error"] == "rate_limited"
     assert int(refused.headers["Retry-After"]) > 0
     assert client.get("/healthz").status_code != 429, "health checks are never limited"
+
+
+def test_exports_and_feeds_weigh_more() -> None:
+    from starlette.requests import Request
+
+    from xinyong.core.ratelimit import cost_of
+
+    def request(path: str, query: str = "") -> Request:
+        return Request({"type": "http", "path": path, "query_string": query.encode(), "headers": []})
+
+    assert cost_of(request("/api/v1/entities")) == 1
+    assert cost_of(request("/api/v1/entities", "q=gqc")) == 2
+    assert cost_of(request("/publicity/penalties.xlsx")) == 10
+    assert cost_of(request("/api/v1/feeds/penalty", "format=jsonl")) == 10
+    assert cost_of(request("/api/v1/feeds/license")) == 10

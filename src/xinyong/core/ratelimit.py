@@ -19,7 +19,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 WINDOW_SECONDS = 60
 EXEMPT_PREFIXES = ("/static/", "/healthz")
-EXPORT_SUFFIXES = (".csv", ".xlsx", ".json")
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl")
+EXPORT_FORMATS = ("csv", "xlsx", "json", "jsonl")
+EXPORT_PATHS = ("/api/v1/feeds/",)  # a feed is an export whatever its format
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def caller_key(request: Request) -> str:
 
 def cost_of(request: Request) -> int:
     path = request.url.path
-    if path.endswith(EXPORT_SUFFIXES) or request.query_params.get("format") in ("csv", "xlsx", "json"):
+    exported = path.endswith(EXPORT_SUFFIXES) or path.startswith(EXPORT_PATHS)
+    if exported or request.query_params.get("format") in EXPORT_FORMATS:
         return 10
     if request.query_params.get("q"):
         return 2
