@@ -11,6 +11,7 @@ from tests import builders
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden, InvalidInput
+from xinyong.core.periods import month_bounds
 from xinyong.records import service, timeliness
 
 OFFICE = Actor(role=Role.CREDIT_OFFICE, id="o")
@@ -58,7 +59,7 @@ def test_due_soon_alert_and_department_scope(seeded: Session) -> None:
     assert [f.department for f in own] == ["SWJ"]
     assert len(timeliness.overview(seeded, OFFICE, "2020-09", dt.date(2020, 10, 9))) == 47
     with pytest.raises(InvalidInput):
-        timeliness.parse_month("2020-13")
+        month_bounds("2020-13")
 
 
 def test_api(seeded: Session) -> None:

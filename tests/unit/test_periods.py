@@ -169,3 +169,14 @@ def test_deadline_is_the_first_working_day_on_or_after_the_end(event: dt.date, d
     while day < result.date:
         assert not CAL.is_working_day(day).working
         day += dt.timedelta(days=1)
+
+
+def test_month_bounds_is_a_half_open_calendar_month() -> None:
+    from xinyong.core.periods import month_bounds
+
+    assert month_bounds("2020-12") == (dt.date(2020, 12, 1), dt.date(2021, 1, 1))
+    assert month_bounds(" 2024-02 ") == (dt.date(2024, 2, 1), dt.date(2024, 3, 1))
+    for bad in ("2020-1", "2020-13", "20-01", "abcd-01", "", "2020-01-01", "9999-01", "2020-01" * 1000):
+        with pytest.raises(InvalidInput) as refused:
+            month_bounds(bad)
+        assert refused.value.field == "month"

@@ -26,6 +26,7 @@ from xinyong.core.auth.access import STAFF, require
 from xinyong.core.errors import InvalidInput
 from xinyong.core.export import Cell, xlsx_response
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
+from xinyong.core.periods import month_bounds
 from xinyong.records import timeliness
 from xinyong.records.publicity import ALERT_WORKING_DAYS, TimelinessStatus
 from xinyong.records.timeliness import DepartmentMonth
@@ -62,7 +63,7 @@ def previous_month(day: dt.date) -> dt.date:
 def _month(value: str | None, today: dt.date) -> str:
     if not value or not value.strip():
         return month_text(today)
-    first, _ = timeliness.parse_month(value.strip())
+    first, _ = month_bounds(value.strip())
     if not 2000 <= first.year <= today.year + 1:
         raise InvalidInput(f"month {value[:7]!r} is out of range (月份超出范围)", field="month")
     return month_text(first)
@@ -180,7 +181,7 @@ def dashboard(
     request: Request, session: DbSession, actor: CurrentActor, month: Month = None, department: DepartmentCode = None
 ) -> HTMLResponse:
     view = build(session, actor, month, department)
-    first, _ = timeliness.parse_month(view.month)
+    first, _ = month_bounds(view.month)
     this_month = month_text(view.today)
     params = {"month": view.month} | ({"department": department.strip().upper()} if department else {})
     context = {

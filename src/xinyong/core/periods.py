@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar as _gregorian
 import datetime as dt
+import re
 from typing import Any
 
 from xinyong.core.errors import InvalidInput
@@ -92,3 +93,16 @@ def _check_whole(value: Any, name: str, limit: int) -> int:
     if value > limit:
         raise InvalidInput(f"{name} must be at most {limit}", field=name)
     return value
+
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def month_bounds(text: str) -> tuple[dt.date, dt.date]:
+    """A calendar month named ``YYYY-MM`` → (its first day, the first day of the next month): the half-open range
+    every monthly figure (timeliness, check statistics) counts over. ``InvalidInput`` naming ``month`` otherwise."""
+    found = _MONTH.fullmatch(text.strip()) if isinstance(text, str) else None
+    if found is None or not MIN_YEAR <= int(found.group(1)) <= MAX_YEAR:
+        raise InvalidInput(f"month {str(text)[:20]!r} must be YYYY-MM (月份格式应为 YYYY-MM)", field="month")
+    first = dt.date(int(found.group(1)), int(found.group(2)), 1)
+    return first, add_months(first, 1)

@@ -20,12 +20,13 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import IdType, validate_person_id, validate_uscc
 from xinyong.core.masking import mask_id_number
+from xinyong.core.periods import month_bounds
 from xinyong.entities import service as entities
 from xinyong.entities.models import Entity
 from xinyong.lists import service as lists
 from xinyong.punishment.catalogue import linked_measures
 from xinyong.punishment.models import Check, CheckMeasure, Measure
-from xinyong.punishment.rules import MeasureCategory, Outcome, explain, month_bounds
+from xinyong.punishment.rules import MeasureCategory, Outcome, explain
 from xinyong.punishment.schemas import (
     CheckEntryOut,
     CheckIn,

@@ -8,12 +8,8 @@ the entry's list type to the measure and the measure bites in the requested scen
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 from enum import StrEnum
-
-from xinyong.core.errors import InvalidInput
 
 
 class Scenario(StrEnum):
@@ -213,18 +209,6 @@ DEFAULT_MEMORANDA: tuple[MemorandumSpec, ...] = (
 
 
 # ---------------------------------------------------------------- small pure helpers
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    """``YYYY-MM`` → (first day, first day of the next month); 422 naming ``month`` otherwise."""
-    found = _MONTH.fullmatch(month.strip())
-    if found is None or not 2000 <= int(found.group(1)) <= 2100:
-        raise InvalidInput("month must be YYYY-MM (月份格式应为 YYYY-MM)", field="month")
-    start = dt.date(int(found.group(1)), int(found.group(2)), 1)
-    end = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-    return start, end
 
 
 def explain(

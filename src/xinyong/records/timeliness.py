@@ -15,7 +15,6 @@ Figures, all computed from stored data so anyone can re-derive them:
 
 from __future__ import annotations
 
-import calendar as month_calendar
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -26,7 +25,8 @@ from sqlalchemy.orm import Session
 from xinyong.core.actor import Actor
 from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
-from xinyong.core.errors import Forbidden, InvalidInput
+from xinyong.core.errors import Forbidden
+from xinyong.core.periods import month_bounds
 from xinyong.records.ingest.layouts import LABELS
 from xinyong.records.models import Batch, CreditRecordVersion
 from xinyong.records.publicity import TimelinessStatus, on_time_rate, timeliness
@@ -75,20 +75,6 @@ class DepartmentMonth:
         return asdict(self)
 
 
-def parse_month(text: str) -> tuple[dt.date, dt.date]:
-    """'2020-10' → (2020-10-01, 2020-10-31)."""
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        first = dt.date(year, month, 1)
-    except ValueError:
-        raise InvalidInput(f"month {text[:20]!r} is not YYYY-MM (月份格式错误)", field="month") from None
-    return first, dt.date(year, month, month_calendar.monthrange(year, month)[1])
-
-
-def _next_month(first: dt.date) -> dt.date:
-    return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-
-
 def _utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=BEIJING).astimezone(dt.UTC)
 
@@ -97,7 +83,7 @@ def department_month(session: Session, actor: Actor, department: str, month: str
     """The month's figures for one department (a department sees only its own; the office and auditors any)."""
     if not (actor.sees_everything or (actor.is_department and actor.department_code == department)):
         raise Forbidden("a department sees only its own timeliness figures (仅可查看本部门)")
-    first, last = parse_month(month)
+    first, following = month_bounds(month)
     figures = DepartmentMonth(department=department, month=month)
     work_calendar = load_calendar(session)
     rows = session.execute(
@@ -115,7 +101,7 @@ def department_month(session: Session, actor: Actor, department: str, month: str
             CreditRecordVersion.source_department == department,
             CreditRecordVersion.kind.in_([Kind.LICENSE, Kind.PENALTY]),
             CreditRecordVersion.decision_date >= first,
-            CreditRecordVersion.decision_date <= last,
+            CreditRecordVersion.decision_date < following,
         )
     ).all()
     statuses = []
@@ -162,7 +148,7 @@ def department_month(session: Session, actor: Actor, department: str, month: str
                 CreditRecordVersion.source_department == department,
                 CreditRecordVersion.kind.in_([Kind.LICENSE, Kind.PENALTY]),
                 CreditRecordVersion.received_date >= first,
-                CreditRecordVersion.received_date <= last,
+                CreditRecordVersion.received_date < following,
             )
         ).scalar_one()
     )
@@ -172,7 +158,7 @@ def department_month(session: Session, actor: Actor, department: str, month: str
         ).where(
             Batch.department == department,
             Batch.created_at >= _utc(first),
-            Batch.created_at < _utc(last) + dt.timedelta(days=1),
+            Batch.created_at < _utc(following),
         )  # one calendar day in clock time
     ).one()
     figures.rows_accepted, figures.rows_rejected = int(accepted), int(rejected)
