@@ -45,5 +45,14 @@ def test_production_refuses_development_secrets() -> None:
     assert "XINYONG_FIELD_KEY" in str(refused.value)
     Settings(env="development").check_production()
     Settings(
-        env="production", secret_key="s" * 40, field_key="ab" * 16, blind_index_key="cd" * 32, report_key="r" * 40
+        env="production",
+        secret_key="s" * 40,
+        field_key="ab" * 16,
+        blind_index_key="cd" * 32,
+        report_key="r" * 40,
+        outbox_secret="o" * 40,
     ).check_production()
+    with pytest.raises(RuntimeError, match="XINYONG_OUTBOX_SECRET"):
+        Settings(
+            env="production", secret_key="s" * 40, field_key="ab" * 16, blind_index_key="cd" * 32, report_key="r" * 40
+        ).check_production()

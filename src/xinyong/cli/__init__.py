@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from xinyong.cli import apikeys, audit, db, demo, departments, feed, ingest, reports, serve, tick, uscc, users, workdays
+from xinyong.cli import (
+    apikeys,
+    audit,
+    db,
+    demo,
+    departments,
+    feed,
+    ingest,
+    outbox,
+    reports,
+    serve,
+    tick,
+    uscc,
+    users,
+    workdays,
+)
 
 app = typer.Typer(
     name="xinyong",
@@ -27,6 +42,7 @@ app.add_typer(workdays.app, name="workdays")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.clients_app, name="api-clients")
 app.add_typer(apikeys.app, name="apikeys")
+app.add_typer(outbox.app, name="outbox")
 
 
 def main() -> None:

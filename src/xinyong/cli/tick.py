@@ -15,6 +15,7 @@ from xinyong.commitments.fulfilment import sweep_commitments
 from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.db import get_database
+from xinyong.core.outbox import sweep_outbox
 from xinyong.lists.service import expire_entries
 from xinyong.objections.service import sweep_objections
 from xinyong.records.sweep import expire_publicity
@@ -31,6 +32,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("容缺 materials overdue (容缺逾期)", sweep_commitments),
     ("objections overdue (异议逾期督办)", sweep_objections),
     ("risk alerts (风险预警)", sweep_risk),
+    ("webhook outbox (发件箱投递)", sweep_outbox),
 )
 
 
@@ -49,7 +51,7 @@ def tick(
     ),
 ) -> None:
     """Run the sweeps due today: publicity and list expiry, overdue rectification, 容缺 materials and objections,
-    risk alerts."""
+    risk alerts, then deliver the webhook outbox's due messages."""
     try:
         day = dt.date.fromisoformat(today) if today else clock.today()
     except ValueError:

@@ -19,6 +19,7 @@ DEV_SECRET_KEY = "dev-secret-key-not-for-production-000000000000"  # noqa: S105 
 DEV_FIELD_KEY = "00112233445566778899aabbccddeeff"
 DEV_BLIND_INDEX_KEY = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 DEV_REPORT_KEY = "dev-report-key-not-for-production-0000000000000"  # public dev default, refused in production
+DEV_OUTBOX_SECRET = "dev-outbox-secret-not-for-production-00000000000"  # noqa: S105 - public dev default, refused in production
 
 
 def _default_database_url() -> str:
@@ -50,6 +51,14 @@ class Settings(BaseSettings):
     objection_department_days: int = Field(default=7, ge=1, le=60)
     base_url: str = "http://127.0.0.1:8000"
     upload_dir: Path = Path("var") / "uploads"
+    outbox_secret: str = DEV_OUTBOX_SECRET
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    outbox_backoff_seconds: float = Field(default=30.0, ge=0, le=86_400)
+    outbox_backoff_max_seconds: float = Field(default=21_600.0, ge=0, le=7 * 86_400)
+    outbox_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    outbox_batch: int = Field(default=100, ge=1, le=10_000)
+    outbox_lease_seconds: int = Field(default=300, ge=1, le=86_400)
+    check_notify_days: int = Field(default=90, ge=1, le=366)
 
     @field_validator("field_key")
     @classmethod
@@ -86,6 +95,7 @@ class Settings(BaseSettings):
             "XINYONG_FIELD_KEY": self.field_key == DEV_FIELD_KEY,
             "XINYONG_BLIND_INDEX_KEY": self.blind_index_key == DEV_BLIND_INDEX_KEY,
             "XINYONG_REPORT_KEY": self.report_key == DEV_REPORT_KEY,
+            "XINYONG_OUTBOX_SECRET": self.outbox_secret == DEV_OUTBOX_SECRET,
         }
         still_default = [name for name, is_default in defaults.items() if is_default]
         if still_default:

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import DEPARTMENT_ROLES, Actor, Role
 from xinyong.core.auth.models import ApiClient, User, UserSession
-from xinyong.core.crypto import sm3_hex
+from xinyong.core.crypto import get_cipher, sm3_hex
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from xinyong.core.ids import validate_uscc
+from xinyong.core.outbox import validate_url
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 USER_ROLES = frozenset({Role.ENTITY, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR})
@@ -315,3 +316,47 @@ def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClie
 
 def list_api_clients(session: Session) -> list[ApiClient]:
     return list(session.execute(select(ApiClient).order_by(ApiClient.id)).scalars())
+
+
+WEBHOOK_CIPHER_CONTEXT = "api_clients.webhook_secret"
+
+
+def set_webhook(session: Session, actor: Actor, client_id: int, url: str | None) -> tuple[ApiClient, str | None]:
+    """Register (or with ``None`` remove) a business system's webhook for change notices. A new URL gets a fresh
+    signing secret, returned once (the receiver verifies ``X-Xinyong-Signature`` with it); it is kept encrypted."""
+    _require_office(actor)
+    client = session.get(ApiClient, client_id)
+    if client is None:
+        raise NotFound(f"no API client {client_id} (客户端不存在)", field="client_id")
+    if client.revoked_at is not None:
+        raise Conflict("the API client is revoked (客户端已吊销)", field="client_id")
+    if client.role != Role.BUSINESS_SYSTEM:
+        raise InvalidInput("only a business system receives change notices (仅业务系统可登记回调地址)", field="role")
+    secret: str | None = None
+    if url is None:
+        client.webhook_url = None
+        client.webhook_secret = None
+    else:
+        client.webhook_url = validate_url(url, field="webhook_url")
+        secret = "whsec_" + secrets.token_urlsafe(32)
+        client.webhook_secret = get_cipher().encrypt(secret, context=WEBHOOK_CIPHER_CONTEXT)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "auth:api_client:webhook_set" if url is not None else "auth:api_client:webhook_removed",
+        "api_client",
+        str(client.id),
+        {"webhook_url": client.webhook_url},
+    )
+    return client, secret
+
+
+def webhook_secret(session: Session, client_ref: str) -> bytes | None:
+    """The signing secret of API client ``client_ref`` (its id), or None when it has none (outbox resolver)."""
+    if not client_ref.isdigit():
+        return None
+    client = session.get(ApiClient, int(client_ref))
+    if client is None or client.webhook_secret is None:
+        return None
+    return get_cipher().decrypt(client.webhook_secret, context=WEBHOOK_CIPHER_CONTEXT).encode()

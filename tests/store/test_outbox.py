@@ -1,0 +1,237 @@
+"""The webhook outbox against a REAL HTTP receiver on 127.0.0.1: retries with backoff, exactly one delivery,
+dead after the last attempt, a receiver that is down or too slow, two workers at once, refused destinations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.receiver import closed_port_url, receiver
+from xinyong.core import audit, clock, outbox
+from xinyong.core.actor import Actor
+from xinyong.core.config import Settings, get_settings
+from xinyong.core.db import Database
+from xinyong.core.errors import Conflict, InvalidInput
+from xinyong.core.outbox import OutboxAttempt, OutboxMessage, Status
+
+SYSTEM = Actor.system("test")
+FAST = Settings(outbox_backoff_seconds=1, outbox_backoff_max_seconds=4, outbox_max_attempts=4, outbox_timeout_seconds=2)
+
+
+def _later(hours: int) -> dt.datetime:
+    return clock.now() + dt.timedelta(hours=hours)
+
+
+def _queue(database: Database, url: str, key: str = "k-1", payload: dict[str, object] | None = None) -> int:
+    with database.unit_of_work() as session:
+        message = outbox.enqueue(
+            session,
+            SYSTEM,
+            topic="test.ping",
+            destination=url,
+            payload=payload or {"hello": "世界", "n": 1},
+            idempotency_key=key,
+        )
+        return message.id
+
+
+def _message(database: Database, message_id: int) -> tuple[OutboxMessage, list[OutboxAttempt]]:
+    with database.unit_of_work() as session:
+        return outbox.get_message(session, message_id), outbox.attempts_of(session, message_id)
+
+
+def test_fails_twice_then_succeeds_delivered_exactly_once(committing_db: Database) -> None:
+    with receiver([500, 503]) as hook:
+        message_id = _queue(committing_db, hook.url)
+        first = outbox.deliver_due(committing_db, settings=FAST)
+        assert (first.delivered, first.retrying) == (0, 1)
+        # Not due again before its backoff: nothing is sent.
+        assert outbox.deliver_due(committing_db, settings=FAST).retrying == 0
+        assert len(hook.received) == 1
+        second = outbox.deliver_due(committing_db, _later(1), settings=FAST)
+        third = outbox.deliver_due(committing_db, _later(2), settings=FAST)
+        assert (second.retrying, third.delivered) == (1, 1)
+        fourth = outbox.deliver_due(committing_db, _later(3), settings=FAST)
+        assert (fourth.delivered, fourth.retrying, fourth.dead) == (0, 0, 0)
+
+    message, attempts = _message(committing_db, message_id)
+    assert message.status == Status.DELIVERED and message.delivered_at is not None and message.last_error is None
+    assert [a.http_status for a in attempts] == [500, 503, 200]
+    assert [a.delivered for a in attempts] == [False, False, True]
+    assert all(a.duration_ms >= 0 for a in attempts) and "HTTP 500" in (attempts[0].error or "")
+    assert len(hook.received) == 3 and len(hook.accepted) == 1
+    # The same message each time: same id and idempotency key, the payload intact, a valid signature.
+    assert {r.headers["Idempotency-Key"] for r in hook.received} == {"k-1"}
+    assert {r.headers["X-Xinyong-Message-Id"] for r in hook.received} == {str(message_id)}
+    got = hook.accepted[0]
+    assert got.json["data"] == {"hello": "世界", "n": 1} and got.json["topic"] == "test.ping"
+    secret = get_settings().outbox_secret.encode()
+    assert outbox.verify_signature(
+        secret, got.headers["X-Xinyong-Timestamp"], got.body, got.headers["X-Xinyong-Signature"]
+    )
+    assert not outbox.verify_signature(b"wrong", got.headers["X-Xinyong-Timestamp"], got.body, "hmac-sm3=00")
+    with committing_db.unit_of_work() as session:
+        delivered = session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == Status.DELIVERED)
+        )
+        assert delivered == 1
+        assert audit.verify(session).ok
+
+
+def test_dead_after_max_attempts_then_retried_by_hand(committing_db: Database) -> None:
+    with receiver(default=500) as hook:
+        message_id = _queue(committing_db, hook.url)
+        for hour in range(6):
+            outbox.deliver_due(committing_db, _later(hour), settings=FAST)
+        assert len(hook.received) == FAST.outbox_max_attempts
+        message, attempts = _message(committing_db, message_id)
+        assert message.status == Status.DEAD and message.attempts == FAST.outbox_max_attempts
+        assert len(attempts) == FAST.outbox_max_attempts
+        hook.default = 200
+        assert outbox.deliver_due(committing_db, _later(10), settings=FAST).delivered == 0  # dead stays dead
+        with committing_db.unit_of_work() as session:
+            outbox.retry(session, SYSTEM, message_id)
+        assert outbox.deliver_due(committing_db, settings=FAST).delivered == 1
+    message, attempts = _message(committing_db, message_id)
+    assert message.status == Status.DELIVERED and len(attempts) == FAST.outbox_max_attempts + 1
+    with committing_db.unit_of_work() as session, pytest.raises(Conflict):
+        outbox.retry(session, SYSTEM, message_id)
+
+
+def test_a_receiver_that_is_down_is_retried_and_nothing_is_lost(committing_db: Database) -> None:
+    url = closed_port_url()
+    message_id = _queue(committing_db, url)
+    report = outbox.deliver_due(committing_db, settings=FAST)
+    assert report.retrying == 1
+    message, attempts = _message(committing_db, message_id)
+    assert message.status == Status.RETRYING and message.attempts == 1
+    assert attempts[0].http_status is None and "Connect" in (attempts[0].error or "")
+    assert message.next_attempt_at > clock.now()
+
+
+def test_a_slow_receiver_times_out(committing_db: Database) -> None:
+    slow = FAST.model_copy(update={"outbox_timeout_seconds": 0.2})
+    with receiver(delay=1.0) as hook:
+        message_id = _queue(committing_db, hook.url)
+        assert outbox.deliver_due(committing_db, settings=slow).retrying == 1
+    _, attempts = _message(committing_db, message_id)
+    assert "Timeout" in (attempts[0].error or "")
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    settings = Settings(outbox_backoff_seconds=30, outbox_backoff_max_seconds=300)
+    assert [outbox.backoff(settings, n).total_seconds() for n in range(1, 7)] == [30, 60, 120, 240, 300, 300]
+    assert outbox.backoff(settings, 10_000).total_seconds() == 300
+
+
+def test_two_workers_at_once_deliver_each_message_once(committing_db: Database) -> None:
+    with receiver(delay=0.01) as hook:
+        ids = [_queue(committing_db, hook.url, key=f"k-{n}", payload={"n": n}) for n in range(24)]
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                for _ in range(3):
+                    outbox.deliver_due(committing_db, limit=5, settings=FAST)
+            except BaseException as error:
+                errors.append(error)
+
+        workers = [threading.Thread(target=work) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert not errors
+        outbox.deliver_due(committing_db, settings=FAST)  # whatever is left
+    sent = Counter(r.headers["X-Xinyong-Message-Id"] for r in hook.received)
+    assert sorted(int(k) for k in sent) == sorted(ids)
+    assert set(sent.values()) == {1}
+    with committing_db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxAttempt)) == len(ids)
+
+
+def test_the_same_key_for_the_same_destination_is_one_message(db: Session) -> None:
+    args = {"topic": "test.ping", "payload": {"a": 1}, "idempotency_key": "entry-7:exited"}
+    first = outbox.enqueue(db, SYSTEM, destination="https://a.example.cn/hook", **args)  # type: ignore[arg-type]
+    again = outbox.enqueue(db, SYSTEM, destination="https://a.example.cn/hook", **args)  # type: ignore[arg-type]
+    other = outbox.enqueue(db, SYSTEM, destination="https://b.example.cn/hook", **args)  # type: ignore[arg-type]
+    assert first.id == again.id != other.id
+    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "   ",
+        "ftp://files.example.cn/x",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "http://",
+        "https:///path-only",
+        "http://user:secret@example.cn/hook",
+        "http://exa mple.cn/hook",
+        "http://example.cn/ho\nok",
+        "http://example.cn:99999/hook",
+        "http://example.cn:0/hook",
+        "http://[::1/hook",
+        "http://example.cn/hook#frag",
+        "https://example.cn/" + "a" * 600,
+        "example.cn/hook",
+    ],
+)
+def test_a_malformed_destination_is_refused_at_enqueue(db: Session, url: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        outbox.enqueue(db, SYSTEM, topic="test.ping", destination=url, payload={}, idempotency_key="k")
+    assert refused.value.field == "destination"
+    assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"topic": "Bad Topic"}, "topic"),
+        ({"topic": ""}, "topic"),
+        ({"idempotency_key": ""}, "idempotency_key"),
+        ({"idempotency_key": "a b"}, "idempotency_key"),
+        ({"idempotency_key": "k" * 201}, "idempotency_key"),
+        ({"secret_ref": "nobody:1"}, "secret_ref"),
+        ({"payload": {"x": float("nan")}}, "payload"),
+        ({"payload": {"x": object()}}, "payload"),
+        ({"payload": {"x": "y" * 300_000}}, "payload"),
+    ],
+)
+def test_malformed_messages_are_refused(db: Session, change: dict[str, object], field: str) -> None:
+    args: dict[str, object] = {
+        "topic": "test.ping",
+        "destination": "https://a.example.cn/hook",
+        "payload": {"a": 1},
+        "idempotency_key": "k",
+    }
+    args.update(change)
+    with pytest.raises(InvalidInput) as refused:
+        outbox.enqueue(db, SYSTEM, **args)  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+def test_a_message_without_a_secret_is_not_sent_unsigned(committing_db: Database) -> None:
+    with receiver() as hook:
+        with committing_db.unit_of_work() as session:
+            message = outbox.enqueue(
+                session,
+                SYSTEM,
+                topic="test.ping",
+                destination=hook.url,
+                payload={},
+                idempotency_key="k",
+                secret_ref="api_client:999999",
+            )
+        assert outbox.deliver_due(committing_db, settings=FAST).retrying == 1
+        assert hook.received == []
+    _, attempts = _message(committing_db, message.id)
+    assert "secret" in (attempts[0].error or "")
