@@ -24,6 +24,7 @@ from xinyong.punishment.routes import router as punishment_router
 from xinyong.records.routes import router as records_router
 from xinyong.records.timeliness_routes import router as timeliness_router
 from xinyong.remedies.routes import router as remedies_router
+from xinyong.repair.routes import router as repair_router
 from xinyong.reports.routes import router as reports_router
 from xinyong.risk.routes import router as risk_router
 from xinyong.selfreport.routes import router as selfreport_router
@@ -60,6 +61,7 @@ def create_app(
     app.include_router(objections_router)
     app.include_router(reports_router)
     app.include_router(risk_router)
+    app.include_router(repair_router)
     app.include_router(lists_router)
     app.include_router(punishment_router)
     app.include_router(remedies_router)

@@ -13,6 +13,7 @@ from xinyong.objections import models as _objections  # noqa: F401
 from xinyong.punishment import models as _punishment  # noqa: F401
 from xinyong.records import models as _records  # noqa: F401
 from xinyong.remedies import models as _remedies  # noqa: F401
+from xinyong.repair import models as _repair  # noqa: F401
 from xinyong.reports import models as _reports  # noqa: F401
 from xinyong.risk import models as _risk  # noqa: F401
 from xinyong.selfreport import models as _selfreport  # noqa: F401

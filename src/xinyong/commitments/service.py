@@ -294,6 +294,13 @@ def is_member(session: Session, association_uscc: str, uscc: str, on: dt.date) -
 
 
 def eligibility_facts(session: Session, uscc: str, item: CommitmentItem, on: dt.date) -> EligibilityFacts:
+    if item.commitment_type == CommitmentType.REPAIR:
+        # a 信用修复承诺 is what a dishonest entity signs to repair: its dishonesty cannot bar it (SPEC §3.11)
+        return EligibilityFacts(
+            suspended_until=_suspended_until(session, uscc, on),
+            member_required=item.association_uscc,
+            is_member=is_member(session, item.association_uscc, uscc, on) if item.association_uscc else True,
+        )
     return EligibilityFacts(
         serious_records=_serious_records(session, uscc),
         serious_list_entries=listing.serious_list_entries(session, uscc, on),

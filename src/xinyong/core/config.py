@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     report_key: str = DEV_REPORT_KEY
     objection_platform_days: int = Field(default=3, ge=1, le=60)
     objection_department_days: int = Field(default=7, ge=1, le=60)
+    repair_accept_days: int = Field(default=3, ge=1, le=60)
+    repair_decide_days: int = Field(default=10, ge=1, le=120)
+    background_tick_seconds: int = Field(default=0, ge=0, le=86_400)
     base_url: str = "http://127.0.0.1:8000"
     upload_dir: Path = Path("var") / "uploads"
     outbox_secret: str = DEV_OUTBOX_SECRET

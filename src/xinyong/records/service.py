@@ -83,7 +83,8 @@ def visibility(actor: Actor, on: dt.date | None = None) -> ColumnElement[bool]:
     if actor.sees_everything:
         return true()
     if actor.is_department:
-        shared = v.disclosure.in_([Disclosure.PUBLIC, Disclosure.CONDITIONAL])
+        # shared with other departments while not repaired: a repaired record stops being shared (SPEC §3.11)
+        shared = and_(v.disclosure.in_([Disclosure.PUBLIC, Disclosure.CONDITIONAL]), v.status != Status.REPAIRED)
         return or_(v.source_department == (actor.department_code or ""), shared)
     if actor.role == Role.ENTITY and actor.entity_uscc:
         return or_(v.subject_uscc == actor.entity_uscc, public)

@@ -1,5 +1,6 @@
 """Attachment files, stored outside the web root under ``XINYONG_UPLOAD_DIR`` with names the platform chooses
-(random hex, no extension), never the uploader's name; read back only through access-checked routes."""
+(random hex, no extension), never the uploader's name, one folder per area (self-reports, repair materials);
+read back only through access-checked routes."""
 
 from __future__ import annotations
 
@@ -16,16 +17,16 @@ STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
 _STATIC = Path(__file__).resolve().parents[1] / "static"
 
 
-def root() -> Path:
+def root(area: str = AREA) -> Path:
     base = Path(get_settings().upload_dir).resolve()
     if base == _STATIC or _STATIC in base.parents:
         raise RuntimeError("XINYONG_UPLOAD_DIR must lie outside the web root (src/xinyong/static)")
-    return base / AREA
+    return base / area
 
 
-def save(data: bytes) -> str:
-    """Write ``data`` under a new random name (atomically, owner-only) and return the name."""
-    folder = root()
+def save(data: bytes, area: str = AREA) -> str:
+    """Write ``data`` under a new random name (atomically, owner-only) in ``area``'s folder and return the name."""
+    folder = root(area)
     folder.mkdir(parents=True, exist_ok=True)
     name = secrets.token_hex(16)
     final = folder / name
@@ -41,15 +42,15 @@ def save(data: bytes) -> str:
     return name
 
 
-def path_of(stored_as: str) -> Path:
+def path_of(stored_as: str, area: str = AREA) -> Path:
     if not STORED_NAME.match(stored_as):
         raise NotFound("no such attachment (附件不存在)", field="attachment_id")
-    path = root() / stored_as
+    path = root(area) / stored_as
     if not path.is_file():
         raise NotFound("the attachment's file is missing (附件文件缺失)", field="attachment_id")
     return path
 
 
-def remove(stored_as: str) -> None:
+def remove(stored_as: str, area: str = AREA) -> None:
     if STORED_NAME.match(stored_as):
-        (root() / stored_as).unlink(missing_ok=True)
+        (root(area) / stored_as).unlink(missing_ok=True)
