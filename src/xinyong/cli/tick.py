@@ -20,6 +20,7 @@ from xinyong.lists.service import expire_entries
 from xinyong.objections.service import sweep_objections
 from xinyong.records.sweep import expire_publicity
 from xinyong.remedies.service import sweep_rectifications
+from xinyong.repair.service import sweep_repairs
 from xinyong.risk.service import sweep_risk
 
 Sweep = Callable[..., object]
@@ -32,6 +33,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("容缺 materials overdue (容缺逾期)", sweep_commitments),
     ("objections overdue (异议逾期督办)", sweep_objections),
     ("risk alerts (风险预警)", sweep_risk),
+    ("repair applications overdue (信用修复逾期督办)", sweep_repairs),
     ("webhook outbox (发件箱投递)", sweep_outbox),
 )
 
@@ -50,8 +52,8 @@ def tick(
         None, "--today", help="Run as of this date (YYYY-MM-DD); default: today in Beijing."
     ),
 ) -> None:
-    """Run the sweeps due today: publicity and list expiry, overdue rectification, 容缺 materials and objections,
-    risk alerts, then deliver the webhook outbox's due messages."""
+    """Run the sweeps due today: publicity and list expiry, overdue rectification, 容缺 materials, objections and
+    repair applications, risk alerts, then deliver the webhook outbox's due messages."""
     try:
         day = dt.date.fromisoformat(today) if today else clock.today()
     except ValueError:
