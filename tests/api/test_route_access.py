@@ -68,6 +68,8 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "alert_id": "1",
         "measure_code": "GP01",
         "check_id": "1",
+        "application_id": "1",
+        "material_id": "1",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

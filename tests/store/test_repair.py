@@ -154,7 +154,7 @@ def test_refusal_return_and_denial(seeded: Session) -> None:
 
 def test_hostile_applications(seeded: Session) -> None:
     uscc, record_id = _penalty(seeded, dt.date(2025, 3, 31))
-    other_uscc, other_record = _penalty(seeded, dt.date(2025, 3, 31))
+    _other, other_record = _penalty(seeded, dt.date(2025, 3, 31))
     at(dt.date(2025, 7, 1))
     _commit(seeded, uscc)
     with pytest.raises(Forbidden):
