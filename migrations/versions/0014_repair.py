@@ -1,7 +1,7 @@
 """Credit repair (信用修复): applications, their steps and materials.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-11-26
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import xinyong.core.db
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
