@@ -93,3 +93,17 @@ class PersonRoleLink(Base):
     source_department: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
     share_percent: Mapped[str | None] = mapped_column(String(16))  # for 股东, as declared
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class RegradeQueue(Base):
+    """Entities whose credit grade must be recomputed (重新评价), queued by the areas that change what the grade
+    counts (records, lists) in their own transaction; the evaluation area drains it (``xinyong tick``,
+    ``xinyong regrade --pending``). It lives this low because records and lists cannot import evaluation."""
+
+    __tablename__ = "regrade_queue"
+    __table_args__ = (Index("ix_regrade_queue_uscc", "uscc"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    cause: Mapped[str] = mapped_column(String(200))
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

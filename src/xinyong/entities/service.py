@@ -15,7 +15,7 @@ from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import IdType, validate_person_id, validate_uscc
 from xinyong.core.masking import mask_id_number
 from xinyong.core.pagination import PageRequest
-from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, PersonRoleLink
+from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, PersonRoleLink, RegradeQueue
 from xinyong.entities.rules import (
     AliasType,
     AssertedBy,
@@ -364,3 +364,15 @@ def former_names(session: Session, uscc: str) -> list[str]:
 def aliases(session: Session, uscc: str) -> dict[str, str]:
     rows = session.execute(select(EntityAlias).where(EntityAlias.uscc == uscc)).scalars()
     return {row.alias_type: row.code for row in rows}
+
+
+# ---------------------------------------------------------------- re-grade queue
+
+REGRADE_CAUSE_LIMIT = 200
+
+
+def enqueue_regrade(session: Session, uscc: str | None, cause: str) -> None:
+    """Queue the entity for a prompt re-grade, in the caller's transaction (records and lists call this when what
+    the credit evaluation counts changes; ``xinyong tick`` drains the queue). ``None`` (a person) is ignored."""
+    if uscc:
+        session.add(RegradeQueue(uscc=uscc, cause=cause[:REGRADE_CAUSE_LIMIT], queued_at=clock.now()))

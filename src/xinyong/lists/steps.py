@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
 from xinyong.core.errors import InvalidInput, NotFound
+from xinyong.entities.service import enqueue_regrade
 from xinyong.lists.models import ListEntry, ListEntryStep
 from xinyong.lists.rules import EntryStatus, Parties, Step, check_step
 
 MAX_TEXT = 20_000
+# statuses that change what the credit evaluation counts: the entity is queued for a re-grade (SPEC §3.6)
+REGRADING_STATUSES = frozenset({EntryStatus.PUBLISHED, EntryStatus.EXITED, EntryStatus.REVOKED})
 DEFAULT_RIGHTS = (
     "当事人有权在告知之日起{days}个工作日内（截止{deadline}）提出陈述和申辩，也可以书面放弃；"
     "对列入决定不服的，可依法申请行政复议或者提起行政诉讼。"
@@ -67,6 +70,8 @@ def advance(session: Session, actor: Actor, entry: ListEntry, step: Step, detail
             details=plain(details),
         )
     )
+    if target in REGRADING_STATUSES:
+        enqueue_regrade(session, entry.subject_uscc, f"list_entry:{entry.id}:{step}")
     session.flush()
     audit.record(
         session,

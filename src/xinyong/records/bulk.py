@@ -23,7 +23,7 @@ from xinyong.core.crypto import get_cipher
 from xinyong.core.db import Base, UTCDateTime
 from xinyong.core.ids import IdType, UsccInfo, validate_person_id, validate_uscc
 from xinyong.core.masking import mask_id_number
-from xinyong.entities.models import Entity, Person
+from xinyong.entities.models import Entity, Person, RegradeQueue
 from xinyong.entities.rules import EntityStatus, pinyin_keys
 from xinyong.entities.service import ID_CONTEXT, id_blind
 from xinyong.records.models import CreditRecord, CreditRecordVersion
@@ -122,9 +122,29 @@ class RecordWriter:
                 ],
             )
             counts.corrected = len(corrections)
+        self._queue_regrades(new_versions, corrections, now)
         self.session.flush()
         self.session.expire_all()
         return counts
+
+    def _queue_regrades(
+        self,
+        new_versions: list[dict[str, Any]],
+        corrections: list[tuple[CreditRecordVersion, dict[str, Any]]],
+        now: Any,
+    ) -> None:
+        """Every entity whose records this chunk created or corrected is queued for a re-grade, once."""
+        usccs = {fields["subject_uscc"] for fields in new_versions}
+        for previous, fields in corrections:
+            usccs.update((previous.subject_uscc, fields["subject_uscc"]))
+        usccs.discard(None)
+        if usccs:
+            cause = f"batch:{self.batch_id}" if self.batch_id is not None else f"import:{self.department}:{self.kind}"
+            insert_rows(
+                self.session,
+                RegradeQueue,
+                [{"uscc": uscc, "cause": cause, "queued_at": now} for uscc in sorted(usccs)],
+            )
 
     def _version(
         self, record_id: int, version: int, fields: dict[str, Any], now: Any, change: ChangeKind, reason: str | None

@@ -192,9 +192,11 @@ def _new_version(
     reason: str | None,
 ) -> CreditRecordVersion:
     now = clock.now()
+    previous_uscc: str | None = None
     if record.current_version:
         current = current_of(session, record.id)
         current.valid_to = now
+        previous_uscc = current.subject_uscc
         session.flush()
     version = CreditRecordVersion(
         record_id=record.id,
@@ -211,6 +213,9 @@ def _new_version(
     )
     session.add(version)
     record.current_version = version.version
+    entities.enqueue_regrade(session, version.subject_uscc, f"record:{record.id}:{change}")
+    if previous_uscc and previous_uscc != version.subject_uscc:  # a correction moved it to another subject
+        entities.enqueue_regrade(session, previous_uscc, f"record:{record.id}:{change}")
     session.flush()
     return version
 

@@ -57,12 +57,18 @@ def _penalty_window(on: dt.date, policy: PublicityPolicy) -> ColumnElement[bool]
     return or_(*clauses) if clauses else false()
 
 
-def published_condition(on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) -> ColumnElement[bool]:
-    """Record versions on the portal on day ``on``: public, in a published status, decided, in their window."""
+def in_force_condition(on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) -> ColumnElement[bool]:
+    """Record versions in force on day ``on`` whatever their disclosure: in a published status (有效, 异议中),
+    decided by then, and a 行政处罚 inside its publicity period (what credit evaluation counts)."""
     v = CreditRecordVersion
     return and_(
-        v.disclosure == Disclosure.PUBLIC.value,
         v.status.in_([s.value for s in PUBLISHED_STATUSES]),
         v.decision_date <= on,
         or_(v.kind != Kind.PENALTY.value, _penalty_window(on, policy)),
     )
+
+
+def published_condition(on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) -> ColumnElement[bool]:
+    """Record versions on the portal on day ``on``: public, in a published status, decided, in their window."""
+    v = CreditRecordVersion
+    return and_(v.disclosure == Disclosure.PUBLIC.value, in_force_condition(on, policy))
