@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     repair_accept_days: int = Field(default=3, ge=1, le=60)
     repair_decide_days: int = Field(default=10, ge=1, le=120)
     background_tick_seconds: int = Field(default=0, ge=0, le=86_400)
+    inspection_publish_days: int = Field(default=20, ge=1, le=60)
     base_url: str = "http://127.0.0.1:8000"
     upload_dir: Path = Path("var") / "uploads"
     outbox_secret: str = DEV_OUTBOX_SECRET

@@ -39,6 +39,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from fractions import Fraction
 from math import ceil
 from typing import Any
@@ -566,3 +567,92 @@ def verify(bundle: Any) -> Verification:
     if found:
         return Verification(False, found, computed)
     return Verification(True, None, computed)
+
+
+# ---------------------------------------------------------------- graded supervision (分级分类监管, SPEC §3.6)
+
+GRADES = ("A", "B", "C", "D")
+WATCH = "重点关注"  # on a 重点关注对象名单 (or the serious list) in force: key supervision, overrides the grade
+UNGRADED = "未评价"  # no public credit grade yet
+CLASSES = (*GRADES, WATCH, UNGRADED)
+CLASS_LABELS = {
+    "A": "A 优（信用好）",
+    "B": "B 良",
+    "C": "C 中（一般）",
+    "D": "D 差（失信）",
+    WATCH: "重点关注对象",
+    UNGRADED: "未评价",
+}
+MAX_FREQUENCY = 52  # inspections a year; more is a typing error
+# The default a department starts from: good credit less, routine normal, dishonest and key supervision more.
+DEFAULT_CLASSES: dict[str, dict[str, Any]] = {
+    "A": {"ratio": "3", "frequency": 1},
+    "B": {"ratio": "5", "frequency": 1},
+    "C": {"ratio": "10", "frequency": 2},
+    "D": {"ratio": "30", "frequency": 4},
+    WATCH: {"ratio": "50", "frequency": 4},
+    UNGRADED: {"ratio": "10", "frequency": 2},
+}
+
+
+def check_classes(classes: object) -> dict[str, dict[str, Any]]:
+    """A mapping for every class: ratio (percent, 0–100, two decimals) and frequency (whole inspections a year)."""
+    if not isinstance(classes, Mapping):
+        raise DrawError("the mapping lists each class with a ratio and a frequency (请设置各类别)", field="classes")
+    unknown = sorted(set(classes) - set(CLASSES))
+    if unknown:
+        raise DrawError(f"unknown class {str(unknown[0])[:32]!r}; classes are {' '.join(CLASSES)}", field="classes")
+    missing = [c for c in CLASSES if c not in classes]
+    if missing:
+        raise DrawError(f"the mapping has no entry for class {missing[0]} (缺少类别 {missing[0]})", field="classes")
+    out: dict[str, dict[str, Any]] = {}
+    for name in CLASSES:
+        entry = classes[name]
+        if not isinstance(entry, Mapping):
+            raise DrawError(f"classes.{name} needs ratio and frequency", field=f"classes.{name}")
+        ratio = parse_ratio(entry.get("ratio"), f"classes.{name}.ratio")
+        frequency = entry.get("frequency")
+        if isinstance(frequency, bool) or not isinstance(frequency, int) or not 0 <= frequency <= MAX_FREQUENCY:
+            raise DrawError(
+                f"classes.{name}.frequency must be a whole number of inspections a year, 0–{MAX_FREQUENCY} "
+                "(抽查频次须为每年 0–52 次)",
+                field=f"classes.{name}.frequency",
+            )
+        out[name] = {"ratio": ratio_text(ratio), "frequency": frequency}
+    return out
+
+
+def class_of(grade: str | None, key_supervision: bool) -> str:
+    """An entity's supervision class: a key-supervision list wins over the grade; no grade is 未评价."""
+    if key_supervision:
+        return WATCH
+    return grade if grade in GRADES else UNGRADED
+
+
+# ---------------------------------------------------------------- results (检查结果)
+
+
+class Result(StrEnum):
+    NO_PROBLEM = "未发现问题"
+    PASSED = "合格"
+    FAILED = "不合格"
+    ORDERED = "发现问题已责令整改"
+    NOT_FOUND = "未找到该市场主体"  # 通过登记的住所（经营场所）无法联系
+    NOT_PUBLISHED = "未按规定公示应当公示的信息"
+    FALSE_INFO = "公示信息隐瞒真实情况、弄虚作假"
+    REFUSED = "不配合检查，情节严重"
+    CLOSED = "已注销或被吊销"
+
+
+RESULT_SEVERITY: dict[Result, str | None] = {
+    Result.NO_PROBLEM: None,
+    Result.PASSED: None,
+    Result.FAILED: "一般",
+    Result.ORDERED: "轻微",
+    Result.NOT_FOUND: "一般",
+    Result.NOT_PUBLISHED: "轻微",
+    Result.FALSE_INFO: "一般",
+    Result.REFUSED: "一般",
+    Result.CLOSED: None,
+}
+PUBLISH_WORKING_DAYS = 20  # 抽查检查结果 20 个工作日内公示 (the default of XINYONG_INSPECTION_PUBLISH_DAYS)
