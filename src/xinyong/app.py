@@ -17,6 +17,7 @@ from xinyong.core.http import DbSession, install_error_handlers
 from xinyong.core.ratelimit import Limiter, RateLimitMiddleware, make_limiter
 from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
+from xinyong.inspections.routes import router as inspections_router
 from xinyong.lists.routes import router as lists_router
 from xinyong.objections.routes import router as objections_router
 from xinyong.portal.routes import router as portal_router
@@ -67,6 +68,7 @@ def create_app(
     app.include_router(remedies_router)
     app.include_router(commitments_router)
     app.include_router(selfreport_router)
+    app.include_router(inspections_router)
     app.include_router(portal_router)
     app.include_router(console_router)
     app.mount("/static", static_files(), name="static")

@@ -70,6 +70,10 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "check_id": "1",
         "application_id": "1",
         "material_id": "1",
+        "inspector_id": "1",
+        "assignment_id": "1",
+        "draw_id": "1",
+        "case_id": "1",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

@@ -12,6 +12,7 @@ from xinyong.cli import (
     departments,
     feed,
     ingest,
+    inspections,
     outbox,
     reports,
     serve,
@@ -37,6 +38,7 @@ app.command("tick")(tick.tick)
 app.command("report")(reports.report)
 app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="reports")
+app.add_typer(inspections.app, name="inspections")
 app.add_typer(uscc.app, name="uscc")
 app.add_typer(workdays.app, name="workdays")
 app.add_typer(users.users_app, name="users")

@@ -17,6 +17,7 @@ from xinyong.core.actor import Actor
 from xinyong.core.db import get_database
 from xinyong.core.outbox import sweep_outbox
 from xinyong.evaluation.service import sweep_regrades
+from xinyong.inspections.service import sweep_overdue
 from xinyong.lists.service import expire_entries
 from xinyong.objections.service import sweep_objections
 from xinyong.records.sweep import expire_publicity
@@ -36,6 +37,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("risk alerts (风险预警)", sweep_risk),
     ("repair applications overdue (信用修复逾期督办)", sweep_repairs),
     ("webhook outbox (发件箱投递)", sweep_outbox),
+    ("inspection results overdue (双随机结果公示逾期)", sweep_overdue),
     ("prompt re-grading (信用评价重新评价)", sweep_regrades),  # last: the sweeps above queue entities
 )
 
@@ -55,8 +57,8 @@ def tick(
     ),
 ) -> None:
     """Run the sweeps due today: publicity and list expiry, overdue rectification, 容缺 materials, objections and
-    repair applications, risk alerts, deliver the webhook outbox's due messages, then re-grade the entities whose
-    records or list entries changed."""
+    repair applications, risk alerts, unpublished 双随机 results past their deadline, deliver the webhook outbox's due
+    messages, then re-grade the entities whose records or list entries changed."""
     try:
         day = dt.date.fromisoformat(today) if today else clock.today()
     except ValueError:

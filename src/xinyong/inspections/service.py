@@ -220,9 +220,8 @@ def entities_by_class(
         raise InvalidInput(f"unknown class {stratum[:32]!r} (未知类别)", field="stratum")
     mapping = current_mapping(session, code)
     classes = mapping.classes if mapping else DEFAULT_CLASSES
-    names = dict(
-        session.execute(select(Entity.uscc, Entity.name).where(Entity.status == "存续").order_by(Entity.uscc)).tuples()
-    )
+    in_business = select(Entity.uscc, Entity.name).where(Entity.status == "存续").order_by(Entity.uscc)
+    names = dict(session.execute(in_business).all())
     found = classify(session, list(names))
     counts = Counter(cls for cls, _ in found.values())
     chosen = [u for u in names if stratum is None or found[u][0] == stratum]
@@ -508,7 +507,7 @@ def pool_rows(session: Session, task_id: int) -> list[tuple[str, str]]:
         .where(InspectionPoolRow.task_id == task_id)
         .order_by(InspectionPoolRow.uscc)
     )
-    return [(u, s) for u, s in session.execute(stmt).tuples()]
+    return [(u, s) for u, s in session.execute(stmt)]
 
 
 def draws_of(session: Session, task_id: int) -> list[InspectionDraw]:
@@ -573,7 +572,7 @@ def _previous_inspectors(session: Session, department: str, usccs: Sequence[str]
             .where(InspectionAssignment.department == department, InspectionAssignment.uscc.in_(part))
             .order_by(InspectionAssignment.id)
         )
-        for uscc, ids in session.execute(stmt).tuples():
+        for uscc, ids in session.execute(stmt):
             out[uscc] = list(ids)  # later rows overwrite earlier ones: the last inspection wins
     return out
 
@@ -766,7 +765,7 @@ def _names(session: Session, usccs: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for start in range(0, len(wanted), CHUNK):
         part = wanted[start : start + CHUNK]
-        out.update(dict(session.execute(select(Entity.uscc, Entity.name).where(Entity.uscc.in_(part))).tuples()))
+        out.update(dict(session.execute(select(Entity.uscc, Entity.name).where(Entity.uscc.in_(part))).all()))
     return out
 
 
@@ -979,4 +978,13 @@ def public_case(session: Session, case_id: int) -> CaseOut:
     row = session.get(TypicalCase, case_id)
     if row is None or row.withdrawn_at is not None:
         raise NotFound(f"no typical case {case_id} (未找到该典型案例)", field="case_id")
+    return case_out(row, _department_names(session))
+
+
+def entity_name(session: Session, uscc: str) -> str:
+    entity = session.get(Entity, uscc)
+    return entity.name if entity else ""
+
+
+def case_view(session: Session, row: TypicalCase) -> CaseOut:
     return case_out(row, _department_names(session))
