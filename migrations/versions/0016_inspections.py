@@ -1,7 +1,7 @@
 """inspections: graded supervision and 双随机 draws
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0012
 Create Date: 2026-11-26 19:24:46.408469
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import xinyong.core.db
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

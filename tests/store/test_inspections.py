@@ -158,7 +158,7 @@ def test_conflicts_and_last_inspectors_are_excluded(db: Session, setup: dict[str
         if uscc == target.uscc:
             assert conflicted.badge_no not in assignment.inspectors  # type: ignore[attr-defined]
     # too few inspectors left: a clear refusal, nothing stored
-    for inspector in inspectors[2:]:  # type: ignore[index]
+    for inspector in inspectors[1:]:  # type: ignore[index]
         service.update_inspector(db, OP, inspector.id, InspectorUpdate(active=False))
     with pytest.raises(InvalidInput, match="inspectors"):
         service.make_draw(db, OP, task2.id, "r3")  # type: ignore[attr-defined]
@@ -228,3 +228,18 @@ def test_entities_by_class_and_typical_cases(db: Session, setup: dict[str, objec
     assert service.public_cases(db) == []
     with pytest.raises(NotFound):
         service.public_case(db, case.id)
+
+
+def test_the_stratum_is_the_grade_at_freeze(db: Session, setup: dict[str, object]) -> None:
+    from xinyong.evaluation import service as evaluation
+
+    graded = setup["usccs"][:3]  # type: ignore[index]
+    for uscc in graded:
+        evaluation.regrade_entity(db, Actor.system("test"), uscc, "test")
+    grades = evaluation.current_grades(db, list(graded))
+    assert set(grades) == set(graded)
+    task = _task(db, setup)
+    strata = dict(service.pool_rows(db, task.id))  # type: ignore[attr-defined]
+    for uscc in graded:
+        assert strata[uscc] == grades[uscc] and strata[uscc] in rules.GRADES
+    assert sum(1 for s in strata.values() if s == rules.UNGRADED) == 37

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -33,6 +32,7 @@ from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import InvalidUscc, validate_uscc
 from xinyong.core.pagination import PageRequest
 from xinyong.entities.models import Entity
+from xinyong.evaluation.service import current_grades
 from xinyong.inspections import rules
 from xinyong.inspections.models import (
     InspectionAssignment,
@@ -115,13 +115,8 @@ def _department_names(session: Session) -> dict[str, str]:
 
 
 def grades_of(session: Session, usccs: list[str] | None = None) -> dict[str, str]:
-    """USCC → public credit grade (A–D) from ``xinyong.evaluation``; empty while no evaluation is installed."""
-    try:
-        evaluation = importlib.import_module("xinyong.evaluation.service")
-    except ImportError:
-        return {}
-    grades: dict[str, str] = evaluation.current_grades(session, usccs)
-    return grades
+    """USCC → public credit grade (A–D) from ``xinyong.evaluation``; ungraded entities are absent."""
+    return current_grades(session, usccs)
 
 
 def key_supervision(session: Session, on: dt.date) -> set[str]:
