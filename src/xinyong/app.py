@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -11,7 +14,7 @@ from xinyong.commitments.routes import router as commitments_router
 from xinyong.console.routes import router as console_router
 from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
-from xinyong.core.db import Database
+from xinyong.core.db import Database, get_database
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, install_error_handlers
 from xinyong.core.ratelimit import Limiter, RateLimitMiddleware, make_limiter
@@ -29,6 +32,7 @@ from xinyong.repair.routes import router as repair_router
 from xinyong.reports.routes import router as reports_router
 from xinyong.risk.routes import router as risk_router
 from xinyong.selfreport.routes import router as selfreport_router
+from xinyong.ticker import BackgroundTicker
 
 
 class DepartmentOut(BaseModel):
@@ -44,12 +48,29 @@ def create_app(
     """The application; ``database`` pins it to one database (tests, embedding), else settings decide."""
     settings = get_settings()
     settings.check_production()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Start the background tick when ``XINYONG_BACKGROUND_TICK_SECONDS`` > 0; stop it cleanly on shutdown."""
+        ticker = None
+        if settings.background_tick_seconds > 0:
+            ticker = BackgroundTicker(database or get_database(), settings.background_tick_seconds)
+            ticker.start()
+        app.state.ticker = ticker
+        try:
+            yield
+        finally:
+            if ticker is not None:
+                ticker.stop()
+
     app = FastAPI(
         title=f"xinyong 公共信用信息平台 · {settings.platform_name}",
         version=__version__,
         description="API of the public credit information platform: entities, credit records, lists, checks.",
+        lifespan=lifespan,
     )
     app.state.database = database
+    app.state.ticker = None
     app.add_middleware(
         RateLimitMiddleware,
         limiter=limiter or make_limiter(settings.redis_url),

@@ -1,0 +1,96 @@
+"""The background tick (XINYONG_BACKGROUND_TICK_SECONDS): the server runs the same sweeps as ``xinyong tick`` in a
+thread started with the application and stopped on shutdown; each sweep in its own transaction; a failing sweep is
+logged and the others still run; a second round changes nothing; on PostgreSQL an advisory lock keeps two server
+processes from running a round at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from tests import builders
+from tests.store.test_repair import _apply, _commit, _penalty
+from xinyong import ticker
+from xinyong.app import create_app
+from xinyong.core import clock
+from xinyong.core.config import get_settings
+from xinyong.core.db import Database
+from xinyong.repair.models import RepairApplication
+
+
+@pytest.fixture(autouse=True)
+def _uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
+
+
+def _overdue_application(database: Database) -> int:
+    with database.unit_of_work() as session:
+        builders.departments(session)
+        uscc, record_id = _penalty(session, dt.date(2025, 3, 31), NR_FK=0)
+        clock.freeze(dt.datetime(2025, 7, 1, 4, tzinfo=dt.UTC))
+        _commit(session, uscc)
+        return _apply(session, uscc, record_id, files=[])
+
+
+def test_a_round_escalates_and_a_second_changes_nothing(committing_db: Database) -> None:
+    app_id = _overdue_application(committing_db)
+    first = dict(ticker.run_round(committing_db, dt.date(2025, 7, 8)))
+    assert first["repair applications overdue (信用修复逾期督办)"] == "1 changed"
+    second = dict(ticker.run_round(committing_db, dt.date(2025, 7, 8)))
+    assert second["repair applications overdue (信用修复逾期督办)"] == "0 changed"
+    assert all(outcome != "failed" for outcome in second.values())
+    with committing_db.unit_of_work() as session:
+        row = session.get(RepairApplication, app_id)
+        assert row is not None and row.escalated_stage == "accept"
+
+
+def test_a_failing_sweep_is_logged_and_the_others_run(
+    committing_db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ticker, "SWEEPS", (("broken", broken), *ticker.SWEEPS[:2]))
+    outcomes = ticker.run_round(committing_db, dt.date(2026, 11, 26))
+    assert outcomes[0] == ("broken", "failed") and len(outcomes) == 3 and "failed" not in dict(outcomes[1:]).values()
+    assert "sweep broken failed" in caplog.text
+
+
+def test_the_server_runs_it_in_the_background_and_stops(
+    committing_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "background_tick_seconds", 1)
+    app = create_app(committing_db)
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        running: ticker.BackgroundTicker = app.state.ticker
+        assert running is not None and running.running
+        deadline = time.monotonic() + 20
+        while running.rounds < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert running.rounds >= 1
+    assert not running.running, "stopped with the application"
+
+
+def test_off_by_default(committing_db: Database) -> None:
+    assert get_settings().background_tick_seconds == 0
+    app = create_app(committing_db)
+    with TestClient(app):
+        assert app.state.ticker is None
+
+
+def test_two_processes_do_not_run_a_round_at_once(committing_db: Database) -> None:
+    if committing_db.dialect != "postgresql":
+        pytest.skip("SQLite serves one process; the advisory lock is PostgreSQL's")
+    other = ticker.BackgroundTicker(committing_db, 60)
+    with committing_db.engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ticker.ADVISORY_LOCK_KEY})
+        assert other.run_once() is False and other.skipped == 1
+        holder.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ticker.ADVISORY_LOCK_KEY})
+        holder.commit()
+    assert other.run_once() is True and other.rounds == 1
