@@ -117,3 +117,44 @@ def test_a_repaired_listing_leaves_the_check_api(as_actor: Client, db: Session) 
     assert as_actor(SECOND).post(f"{base}/review", json={"approve": True, "opinion": "同意"}).status_code == 200
     after = as_actor(GP).post("/api/v1/checks", json=check).json()
     assert after["entries"] == [] and after["measures"] == [], after
+
+
+def test_repair_pages_portal_and_console(as_actor: Client, db: Session) -> None:
+    made = builders.entity(db, name="共青城修复页面测试有限公司")
+    at(dt.date(2025, 3, 31))
+    version, _ = records.upsert_record(
+        db, builders.SYSTEM, builders.penalty(made.uscc, decision_date=dt.date(2025, 3, 31), content={"WFXW": "x"})
+    )
+    at(dt.date(2025, 7, 1))
+    own = as_actor(party(made.uscc))
+    page = own.get("/my/repair")
+    assert page.status_code == 200 and "信用修复不收取任何费用" in page.text and "信用修复承诺" in page.text
+    assert 'id="repair-form"' not in page.text, "no commitment yet: nothing to apply for"
+    _commit(db, made.uscc)
+    own = as_actor(party(made.uscc))
+    assert 'id="repair-form"' in own.get("/my/repair").text
+    short = own.post(
+        "/my/repair",
+        data={"csrf_token": "t", "target": f"record:{version.record_id}", "methods": ["信用承诺"], "statement": "短"},
+    )
+    assert short.status_code == 422
+    form = {"csrf_token": "t", "target": f"record:{version.record_id}", "methods": ["信用承诺", "公益慈善"],
+            "statement": "已纠正失信行为，承诺依法诚信经营。"}  # fmt: skip
+    fake = own.post("/my/repair", data=form, files={"file": ("a.png", b"not a png")})
+    assert fake.status_code == 422 and "PNG" in fake.text
+    applied = own.post("/my/repair", data=form, follow_redirects=False)
+    assert applied.status_code == 303, applied.text
+    follow = own.get(applied.headers["location"])
+    assert follow.status_code == 200 and "待受理" in follow.text and "提交申请" in follow.text
+    assert as_actor(Actor.public()).get("/my/repair").status_code in (401, 303)
+    [app] = as_actor(party(made.uscc)).get("/api/v1/repair/applications").json()
+    desk = as_actor(OPERATOR)
+    assert app["number"] in desk.get("/console/repair").text
+    base = f"/console/repair/{app['id']}"
+    assert desk.post(f"{base}/accept", data={"csrf_token": "t", "decision": "accept"}).status_code == 200
+    propose = {"csrf_token": "t", "proposal": "修复", "opinion": "同意修复"}
+    assert desk.post(f"{base}/propose", data=propose, follow_redirects=False).status_code == 303
+    review = {"csrf_token": "t", "decision": "approve", "opinion": "同意"}
+    refused = as_actor(REVIEWER).post(f"{base}/review", data={**review}, follow_redirects=False)
+    assert refused.status_code == 303
+    assert "已修复" in as_actor(party(made.uscc)).get(f"/my/repair/{app['id']}").text

@@ -59,6 +59,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/timeliness", "双公示时效", STAFF),
     NavItem("/console/objections", "异议处理", STAFF),
     NavItem("/console/risk", "风险预警", STAFF),
+    NavItem("/console/repair", "信用修复", STAFF),
     NavItem("/console/commitments", "信用承诺", STAFF),
     NavItem("/console/self-reports", "自主填报核验", STAFF),
     NavItem("/console/education", "诚信教育", STAFF),

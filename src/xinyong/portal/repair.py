@@ -1,0 +1,103 @@
+"""Portal pages of credit repair (信用修复) for the entity signed in as itself: what can be repaired and from when,
+the online application with materials, and following an application to its decision. Repair is free."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from xinyong.core.actor import Actor
+from xinyong.core.auth.access import ENTITY, require
+from xinyong.core.errors import Forbidden, XinyongError
+from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
+from xinyong.core.web import render
+from xinyong.entities import service as entities
+from xinyong.portal.web import PortalRoute
+from xinyong.repair import service as repair
+from xinyong.repair.routes import read_uploads
+from xinyong.repair.rules import Method
+from xinyong.repair.schemas import ApplicationIn
+
+pages = APIRouter(include_in_schema=False, route_class=PortalRoute, dependencies=[Depends(reject_unknown_query)])
+
+
+def _repair_page(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    if not actor.entity_uscc:
+        raise Forbidden("this account is not linked to an entity (账号未关联市场主体)")
+    entity = entities.get_entity(session, actor.entity_uscc)
+    context: dict[str, Any] = {
+        "entity": entity,
+        "targets": repair.eligibility(session, actor),
+        "applications": [repair.to_view(session, a, details=False) for a in repair.list_applications(session, actor)],
+        "methods": [m.value for m in Method],
+        "notice": notice,
+        "error": error,
+    }
+    return render(request, "portal/repair.html", context, status_code=status_code)
+
+
+@pages.get("/my/repair", dependencies=[Depends(require(ENTITY))])
+def my_repair(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    applied: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    notice = f"修复申请 {applied} 已提交，认定部门将在 3 个工作日内决定是否受理。" if applied else None
+    return _repair_page(request, session, actor, notice=notice)
+
+
+@pages.post("/my/repair", dependencies=[Depends(require(ENTITY))])
+async def apply_for_repair(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Annotated[str, Form(max_length=200)],
+    target: Annotated[str, Form(max_length=40)],
+    statement: Annotated[str, Form(max_length=5000)] = "",
+    methods: Annotated[list[str], Form(max_length=6)] = [],  # noqa: B006 - read declaratively, never mutated
+    file: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - read declaratively, never mutated
+) -> Response:
+    kind, _, target_id = target.partition(":")
+    try:
+        data = ApplicationIn.model_validate(
+            {"target_kind": kind, "target_id": target_id, "methods": methods, "statement": statement}
+        )
+        uploads = await read_uploads(file)
+        with session.begin_nested():
+            row = repair.apply(session, actor, data, uploads)
+    except ValidationError as bad:
+        where = ".".join(str(p) for p in bad.errors()[0].get("loc", ()))
+        message = (
+            "请选择修复方式并填写不少于 10 个字的申请说明" if where in ("methods", "statement") else "申请内容有误"
+        )
+        return _repair_page(request, session, actor, error=f"{message}（{where}）", status_code=422)
+    except XinyongError as refused:
+        if refused.status == 401:
+            raise
+        return _repair_page(request, session, actor, error=refused.message, status_code=refused.status)
+    return RedirectResponse(f"/my/repair/{row.id}?applied=1", status_code=303)
+
+
+@pages.get("/my/repair/{application_id}", dependencies=[Depends(require(ENTITY))])
+def my_application(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    application_id: Annotated[int, Path(ge=1, le=2**62)],
+    applied: Annotated[str | None, Query(max_length=2)] = None,
+) -> Response:
+    row = repair.to_view(session, repair.get_application(session, actor, application_id))
+    context = {"app": row, "notice": "申请已提交。" if applied else None}
+    return render(request, "portal/repair_application.html", context)
