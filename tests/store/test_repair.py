@@ -17,6 +17,7 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
 from xinyong.records import service as records
 from xinyong.repair import service as repair
@@ -106,8 +107,11 @@ def test_the_whole_repair_of_a_penalty(seeded: Session) -> None:
         repair.review(seeded, REVIEWER, app_id, ReviewIn(approve=True, opinion="同意")), "the proposer approves"
     with pytest.raises(Forbidden):
         repair.review(seeded, OPERATOR, app_id, ReviewIn(approve=True, opinion="同意")), "an operator approves"
+    before = evaluation.regrade_entity(seeded, OFFICE, uscc, "test: before the repair")
     repair.review(seeded, SECOND_REVIEWER, app_id, ReviewIn(approve=True, opinion="同意修复"))
     assert row.status == AppStatus.REPAIRED and row.open_key is None and row.result_version == 2
+    after = evaluation.result_of(seeded, uscc)
+    assert after is not None and after.score > before.score, "the grade was recomputed without the penalty"
     assert records.get_record(seeded, OFFICE, record_id).status == "已修复"
     public, _ = records.records_of_entity(seeded, Actor.public(), uscc)
     assert record_id not in [r.id for r in public], "a repaired record is no longer published"
@@ -195,6 +199,8 @@ def test_a_list_entry_exits_early_through_repair(seeded: Session) -> None:
     repair.propose(seeded, OPERATOR, app_id, ProposeIn(proposal=Proposal.REPAIR, opinion="同意提前移出"))
     repair.review(seeded, REVIEWER, app_id, ReviewIn(approve=True, opinion="同意"))
     assert entry.status == "已移出" and entry.exit_kind == "提前移出"
+    graded = evaluation.result_of(seeded, uscc)
+    assert graded is not None and graded.grade != "D", "off the serious list, the forced D is gone"
     assert lists.current_entries(seeded, uscc=uscc, on=entry.earliest_exit_on) == []
     assert entry.record_id is not None and records.get_record(seeded, OFFICE, entry.record_id).status == "已修复"
 

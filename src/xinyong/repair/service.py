@@ -6,7 +6,7 @@ overdue applications.
 accept or refuse it within ``XINYONG_REPAIR_ACCEPT_DAYS`` working days and decide within
 ``XINYONG_REPAIR_DECIDE_DAYS`` working days of acceptance. On approval, in the caller's one transaction, the record
 gets a new version 已修复 (it stops being published and shared) or the list entry exits early (its record 已修复,
-the check API stops returning its measures), and :func:`after_repair` runs the follow-ups. Repair is free.
+the check API stops returning its measures), and :func:`after_repair` recomputes the grade. Repair is free.
 Services flush, never commit.
 """
 
@@ -31,6 +31,7 @@ from xinyong.core.config import get_settings
 from xinyong.core.crypto import sm3_hex
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.entities import service as entities
+from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntry, ListType
 from xinyong.lists.rules import EntryStatus
@@ -650,9 +651,9 @@ def review(session: Session, actor: Actor, application_id: int, data: ReviewIn) 
     details: dict[str, Any] = {"opinion": data.opinion, "proposal": row.proposal}
     if target is AppStatus.REPAIRED:
         details.update(_carry_out(session, actor, row))
-    _step(session, actor, row, step, previous, details)
     if target is AppStatus.REPAIRED:
         details.update(after_repair(session, actor, row))
+    _step(session, actor, row, step, previous, details)
     return row
 
 
@@ -672,19 +673,17 @@ def _carry_out(session: Session, actor: Actor, row: RepairApplication) -> dict[s
 
 
 def after_repair(session: Session, actor: Actor, row: RepairApplication) -> dict[str, Any]:
-    """Follow-ups of a repair in the same transaction: the grade recomputed and the business systems that checked
-    the subject told. Neither exists on the platform yet: this records that they are owed (audit event
-    ``repair:application:follow_up``) so that they can be wired here when the evaluation and outbox areas land."""
-    owed = {"regrade": "pending: evaluation area not built", "notify_checkers": "pending: outbox not built"}
-    audit.record(
-        session,
-        actor,
-        "repair:application:follow_up",
-        "repair_application",
-        str(row.id),
-        {"uscc": row.subject_uscc, **owed},
-    )
-    return {}
+    """Follow-ups of a repair in the same transaction: the grade is recomputed now
+    (``evaluation.service.regrade_entity``). Business systems that checked the subject are not yet pushed a notice
+    from here (no notify-checkers function exists yet); a repaired list entry does appear in their pull feed
+    ``GET /api/v1/checks/changes`` as an early exit."""
+    regraded = evaluation.regrade_entity(session, actor, row.subject_uscc, f"信用修复 {row.number}")
+    return {
+        "grade_from": regraded.old_grade,
+        "grade_to": regraded.grade,
+        "score": regraded.score,
+        "notify_checkers": "not pushed: no notify-checkers function yet",
+    }
 
 
 # ---------------------------------------------------------------- the sweep
