@@ -14,6 +14,7 @@ from xinyong.cli import (
     ingest,
     inspections,
     outbox,
+    regrade,
     reports,
     serve,
     tick,
@@ -35,6 +36,7 @@ app.command("demo")(demo.demo)
 app.command("import")(ingest.import_file)
 app.command("feed")(feed.feed)
 app.command("tick")(tick.tick)
+app.command("regrade")(regrade.regrade)
 app.command("report")(reports.report)
 app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="reports")

@@ -96,6 +96,11 @@ def current_model(session: Session) -> tuple[int, Model]:
     return row.version, _model_of(row)
 
 
+def model_of_version(session: Session, version: int) -> Model:
+    """The parsed model of a published version (cached by digest: versions never change)."""
+    return _model_of(get_model_version(session, version))
+
+
 def model_versions(session: Session) -> list[EvaluationModel]:
     ensure_seeded(session)
     return list(session.scalars(select(EvaluationModel).order_by(EvaluationModel.version.desc())))
@@ -502,9 +507,32 @@ def grade_everyone(session: Session, actor: Actor, today: dt.date | None = None,
     day = today or clock.today()
     while run_chunk(session, run, day, chunk):
         pass
-    session.execute(delete(RegradeQueue), execution_options={"synchronize_session": False})
-    audit.record(session, actor, "evaluation:run:finished", "regrade_run", str(run.id), {"done": run.done})
+    finish_run(session, actor, run)
     return run
+
+
+def get_run(session: Session, run_id: int) -> RegradeRun:
+    run = session.get(RegradeRun, run_id)
+    if run is None:
+        raise NotFound(f"no re-grading run {run_id}", field="run")
+    return run
+
+
+def finish_run(session: Session, actor: Actor, run: RegradeRun) -> None:
+    """After the last chunk: what was queued before the run started is graded now; later queue rows stay (they
+    may concern a chunk already done). Audit event ``evaluation:run:finished``."""
+    session.execute(
+        delete(RegradeQueue).where(RegradeQueue.queued_at < run.started_at),
+        execution_options={"synchronize_session": False},
+    )
+    audit.record(
+        session,
+        actor,
+        "evaluation:run:finished",
+        "regrade_run",
+        str(run.id),
+        {"done": run.done, "changed": run.changed, "model_version": run.model_version},
+    )
 
 
 # ---------------------------------------------------------------- reading
