@@ -61,6 +61,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/risk", "风险预警", STAFF),
     NavItem("/console/repair", "信用修复", STAFF),
     NavItem("/console/commitments", "信用承诺", STAFF),
+    NavItem("/console/evaluation", "信用评价", STAFF),
     NavItem("/console/self-reports", "自主填报核验", STAFF),
     NavItem("/console/education", "诚信教育", STAFF),
     NavItem("/console/associations", "行业协会", STAFF),

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from xinyong.console import audit_log, commitments, dashboard, login, oversight, repair, timeliness, uploads, users
+from xinyong.console import (
+    audit_log,
+    commitments,
+    dashboard,
+    evaluation,
+    login,
+    oversight,
+    repair,
+    timeliness,
+    uploads,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
 for part in (login.router, dashboard.router, uploads.router, timeliness.router, users.router, audit_log.router):
@@ -12,3 +23,4 @@ for part in (login.router, dashboard.router, uploads.router, timeliness.router, 
 router.include_router(oversight.router)
 router.include_router(commitments.router)
 router.include_router(repair.router)
+router.include_router(evaluation.router)

@@ -18,6 +18,7 @@ from xinyong.core.pagination import PageRequest
 from xinyong.core.web import render
 from xinyong.entities import service as entities
 from xinyong.entities.models import Entity
+from xinyong.evaluation import views as evaluation
 from xinyong.portal.lists import departments_by_code
 from xinyong.portal.views import (
     SEARCH_COLUMNS,
@@ -188,6 +189,8 @@ def entity_profile(
         "rows": {r.id: record_row(r, actor, departments) for r in found},
         "on_portal": {r.id: publication.is_on_portal(r, today) for r in found},
         "capped": len(found) >= PROFILE_LIMIT,
+        "evaluation": evaluation.evaluation_of(session, actor, entity.uscc),
+        "improvements": evaluation.improvements(session, actor, entity.uscc),
         **_sections(found),
     }
     return render(request, "portal/entity.html", context)
