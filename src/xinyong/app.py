@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from xinyong import __version__
+from xinyong.campaigns.routes import router as campaigns_router
 from xinyong.commitments.routes import router as commitments_router
 from xinyong.console.routes import router as console_router
 from xinyong.core.auth.access import PUBLIC, require
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(lists_router)
     app.include_router(punishment_router)
     app.include_router(evaluation_router)
+    app.include_router(campaigns_router)
     app.include_router(remedies_router)
     app.include_router(commitments_router)
     app.include_router(selfreport_router)

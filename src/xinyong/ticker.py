@@ -24,6 +24,7 @@ from xinyong.evaluation.service import sweep_regrades
 from xinyong.inspections.service import sweep_overdue
 from xinyong.lists.service import expire_entries
 from xinyong.objections.service import sweep_objections
+from xinyong.punishment.service import sweep_change_notices
 from xinyong.records.sweep import expire_publicity
 from xinyong.remedies.service import sweep_rectifications
 from xinyong.repair.service import sweep_repairs
@@ -42,6 +43,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("objections overdue (异议逾期督办)", sweep_objections),
     ("risk alerts (风险预警)", sweep_risk),
     ("repair applications overdue (信用修复逾期督办)", sweep_repairs),
+    ("change notices (名单变动通知)", sweep_change_notices),  # before the outbox: it queues webhook messages
     ("webhook outbox (发件箱投递)", sweep_outbox),
     ("inspection results overdue (双随机结果公示逾期)", sweep_overdue),
     ("prompt re-grading (信用评价重新评价)", sweep_regrades),  # last: the sweeps above queue entities

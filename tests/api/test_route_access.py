@@ -74,6 +74,9 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "assignment_id": "1",
         "draw_id": "1",
         "case_id": "1",
+        "campaign_id": "1",
+        "client_id": "1",
+        "message_id": "1",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

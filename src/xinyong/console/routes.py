@@ -11,6 +11,7 @@ from xinyong.console import (
     evaluation,
     login,
     oversight,
+    punishment,
     repair,
     timeliness,
     uploads,
@@ -24,3 +25,4 @@ router.include_router(oversight.router)
 router.include_router(commitments.router)
 router.include_router(repair.router)
 router.include_router(evaluation.router)
+router.include_router(punishment.router)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
@@ -101,3 +101,42 @@ class CheckMeasure(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     feedback_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     feedback_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class NoticeSource(Base):
+    """A list step (列入公示/移出/撤销) the change-notice sweep has handled, with how many notices it produced.
+
+    The sweep reads ``list_entry_steps`` that have no row here (an anti-join, not a cursor: a step committed late
+    with a smaller id is still found), so no change is ever skipped."""
+
+    __tablename__ = "punishment_notice_sources"
+
+    step_id: Mapped[int] = mapped_column(ForeignKey("list_entry_steps.id"), primary_key=True)
+    handled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    notices: Mapped[int] = mapped_column(Integer)
+
+
+class ChangeNotice(Base):
+    """A change notice (名单变动通知) to one business system that checked the subject before the change: what
+    changed, which check it answers, and the outbox message that carries it (None: the system has no webhook and
+    reads ``GET /api/v1/checks/changes`` instead)."""
+
+    __tablename__ = "punishment_change_notices"
+    __table_args__ = (
+        UniqueConstraint("client_id", "notice_key"),
+        Index("ix_punishment_change_notices_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_key: Mapped[str] = mapped_column(String(128))  # e.g. entry-12:exited; one notice per system and key
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    event: Mapped[str] = mapped_column(String(16))  # listed / exited / revoked / repaired / …
+    on: Mapped[dt.date] = mapped_column(Date)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("list_entries.id"), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(8))
+    subject_display: Mapped[str] = mapped_column(String(200))  # USCC or masked ID number; never an ID in clear
+    check_id: Mapped[int] = mapped_column(ForeignKey("punishment_checks.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(128))

@@ -25,6 +25,7 @@ from xinyong.punishment.schemas import (
     MeasureOut,
     MemorandumIn,
     MemorandumOut,
+    NoticeOut,
     ScenarioOut,
     StatisticsOut,
 )
@@ -137,6 +138,21 @@ def changes(
     days: Annotated[int, Query(ge=1, le=366)] = 90,
 ) -> list[ChangeOut]:
     return service.changes_for(session, actor, days=days)
+
+
+@router.get(
+    "/checks/notices",
+    dependencies=[Depends(require(AUDIT))],
+    response_model=list[NoticeOut],
+    summary="Change notices pushed to business systems (名单变动通知), newest first, with their delivery state",
+)
+def notices(
+    session: DbSession,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[NoticeOut]:
+    views = service.list_notices(session, limit=page_size, offset=(page - 1) * page_size)
+    return [NoticeOut.model_validate(v, from_attributes=True) for v in views]
 
 
 @router.get(

@@ -165,6 +165,28 @@ class ChangeOut(BaseModel):
     checked_at: dt.datetime
 
 
+class NoticeOut(BaseModel):
+    """A change notice to one business system and the state of its webhook delivery."""
+
+    id: int
+    created_at: dt.datetime
+    client_id: int
+    client_name: str
+    event: str
+    event_label: str
+    on: dt.date
+    entry_id: int | None
+    subject: str  # USCC, or the masked ID number
+    check_id: int
+    message_id: int | None
+    delivery: str  # pending / retrying / delivered / dead, or pull (no webhook registered)
+    delivery_label: str
+    attempts: int  # failed attempts so far
+    last_error: str | None
+    delivered_at: dt.datetime | None
+    destination: str | None
+
+
 # ---------------------------------------------------------------- statistics
 
 

@@ -15,7 +15,11 @@ Stable signatures::
     run_check(session, actor, data: CheckIn) -> CheckOut
     record_feedback(session, actor, check_id, data: FeedbackIn) -> FeedbackOut
     statistics(session, month) -> StatisticsOut
-    changes_for(session, actor, *, days=90) -> list[ChangeOut]          # pull; no webhook push yet
+    changes_for(session, actor, *, days=90) -> list[ChangeOut]          # pull
+    notify_entry_change(session, actor, entry_id, event, *, on=None, until=None, details=None) -> list[ChangeNotice]
+    notify_checkers(session, actor, *, notice_key, event, on, uscc=None, person_id=None, ...) -> list[ChangeNotice]
+    sweep_change_notices(session, actor, today=None) -> NoticeSweep      # push, through the outbox
+    list_notices(session, *, limit=200, offset=0) -> list[NoticeView]
 """
 
 from __future__ import annotations
@@ -32,8 +36,16 @@ from xinyong.punishment.catalogue import (
 )
 from xinyong.punishment.changes import changes_for
 from xinyong.punishment.checks import record_feedback, run_check, statistics
+from xinyong.punishment.notices import TOPIC as NOTICE_TOPIC
+from xinyong.punishment.notices import (
+    list_notices,
+    notify_checkers,
+    notify_entry_change,
+    sweep_change_notices,
+)
 
 __all__ = [
+    "NOTICE_TOPIC",
     "changes_for",
     "create_measure",
     "create_memorandum",
@@ -41,9 +53,13 @@ __all__ = [
     "get_measure",
     "list_measures",
     "list_memoranda",
+    "list_notices",
     "measure_out",
+    "notify_checkers",
+    "notify_entry_change",
     "record_feedback",
     "run_check",
     "seed_catalogue",
     "statistics",
+    "sweep_change_notices",
 ]
