@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import ENTITY, require
+from xinyong.core.departments import list_departments
 from xinyong.core.errors import Forbidden, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.web import render
@@ -41,6 +42,7 @@ def _repair_page(
         "targets": repair.eligibility(session, actor),
         "applications": [repair.to_view(session, a, details=False) for a in repair.list_applications(session, actor)],
         "methods": [m.value for m in Method],
+        "departments": {d.code: d.short_name for d in list_departments(session)},
         "notice": notice,
         "error": error,
     }
