@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from tests import builders
 from xinyong.cli import app
+from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.inspections import rules
 
@@ -45,7 +46,7 @@ def _prepared(as_actor: Callable[[Actor], TestClient], db: Session) -> tuple[Tes
         json={
             "name": "年报抽查",
             "item_ids": [item.json()["id"]],
-            "inspection_end": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+            "inspection_end": (clock.today() + dt.timedelta(days=30)).isoformat(),
         },
     )
     assert task.status_code == 201, task.text

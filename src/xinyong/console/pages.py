@@ -60,6 +60,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/objections", "异议处理", STAFF),
     NavItem("/console/risk", "风险预警", STAFF),
     NavItem("/console/repair", "信用修复", STAFF),
+    NavItem("/console/inspections", "分级分类监管", STAFF),
+    NavItem("/console/inspections/tasks", "双随机抽查", STAFF),
     NavItem("/console/commitments", "信用承诺", STAFF),
     NavItem("/console/evaluation", "信用评价", STAFF),
     NavItem("/console/self-reports", "自主填报核验", STAFF),

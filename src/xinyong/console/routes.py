@@ -9,6 +9,7 @@ from xinyong.console import (
     commitments,
     dashboard,
     evaluation,
+    inspections,
     login,
     oversight,
     punishment,
@@ -26,3 +27,4 @@ router.include_router(commitments.router)
 router.include_router(repair.router)
 router.include_router(evaluation.router)
 router.include_router(punishment.router)
+router.include_router(inspections.router)

@@ -983,3 +983,12 @@ def entity_name(session: Session, uscc: str) -> str:
 
 def case_view(session: Session, row: TypicalCase) -> CaseOut:
     return case_out(row, _department_names(session))
+
+
+def task_name(session: Session, task_id: int) -> str:
+    task = session.get(InspectionTask, task_id)
+    return task.name if task else ""
+
+
+def department_names(session: Session) -> dict[str, str]:
+    return _department_names(session)
