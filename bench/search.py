@@ -4,7 +4,8 @@
 
 Loads N demo entities into a throwaway PostgreSQL database (or reuses it with --reuse), serves the real application
 with Uvicorn on a free local port (rate limiting off), and times name-substring, USCC-prefix, pinyin and
-pinyin-initial searches: p50/p95 over HTTP, and p50/p95 of the service call alone (the floor: same SQL, no HTTP).
+pinyin-initial searches and two-character name substrings: p50/p95 over HTTP, and p50/p95 of the service call alone
+(the floor: same SQL, no HTTP).
 Target (issue 4): p95 under 50 ms for each kind. Ends with one JSON line of the figures.
 """
 
@@ -66,10 +67,11 @@ def queries(database: Database, count: int, rng: random.Random) -> dict[str, lis
             .order_by(text("random()"))
             .limit(count)
         ).all()
-    out: dict[str, list[str]] = {"name": [], "uscc_prefix": [], "pinyin": [], "initials": []}
+    out: dict[str, list[str]] = {"name": [], "short_name": [], "uscc_prefix": [], "pinyin": [], "initials": []}
     for uscc, name, pinyin, initials in sample:
         start = rng.randrange(max(1, len(name) - 4))
         out["name"].append(name[start : start + 4])
+        out["short_name"].append(name[start : start + 2])
         out["uscc_prefix"].append(uscc[: rng.choice((8, 10, 12))])
         p = rng.randrange(max(1, len(pinyin) - 8))
         out["pinyin"].append(pinyin[p : p + 8])

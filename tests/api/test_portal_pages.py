@@ -49,6 +49,16 @@ def test_search_by_name_pinyin_initials_and_former_name(public: TestClient, seed
     assert seeded.company in page and "共青城瑞雪羽绒服饰有限公司" in page
 
 
+def test_a_search_past_the_cap_says_so_and_lists_the_capped_set(
+    public: TestClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(entities, "SEARCH_COUNT_CAP", 2)
+    page = public.get("/search", params={"q": "gqc"}).text
+    assert "超过 <strong>2</strong> 个" in page and "缩小范围" in page
+    listed = public.get("/search.json", params={"q": "gqc", "page_size": 1, "page": 3}).json()
+    assert listed["total"] == 2 and listed["items"] == [], "only the capped set is paged"
+
+
 def test_search_by_uscc_and_prefix_shows_type_and_status(public: TestClient, seeded: Seeded) -> None:
     for query in (seeded.shop, seeded.shop[:10], seeded.shop.lower()):
         page = public.get("/search", params={"q": query}).text

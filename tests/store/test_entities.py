@@ -167,3 +167,19 @@ def test_search_by_pinyin_and_initials(seeded: Session) -> None:
         rows, _ = service.search_entities(seeded, query, PageRequest())
         assert [r.uscc for r in rows] == [made.uscc], query
     assert service.search_entities(seeded, "jjmm", PageRequest())[1] == 1
+
+
+def test_one_and_two_character_queries_match_exactly(seeded: Session) -> None:
+    """Short queries go through their own index on PostgreSQL (0018); the answer is the same on both databases."""
+    pharmacy = builders.entity(seeded, name="共青城市仁和大药房")
+    market = builders.entity(seeded, name="共青城市惠民超市")
+    renamed = builders.entity(seeded, name="江西甲公司")
+    service.upsert_entity(seeded, builders.SYSTEM, EntityIn(uscc=renamed.uscc, name="江西乙药业有限公司"))
+    found = {
+        q: {r.uscc for r in service.search_entities(seeded, q, PageRequest())[0]} for q in ("药房", "超", "甲", "司江")
+    }
+    assert found["药房"] == {pharmacy.uscc}
+    assert found["超"] == {market.uscc}
+    assert found["甲"] == {renamed.uscc}, "a former name is searched too"
+    assert found["司江"] == set(), "no pair spans two names"
+    assert service.search_entities(seeded, "药", PageRequest())[1] == 2

@@ -12,7 +12,7 @@ from xinyong.models import Base
 
 
 def _not_trigram(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    return not (type_ == "index" and (name or "").startswith("trgm_"))
+    return not (type_ in ("index", "column") and (name or "").startswith("trgm_"))
 
 
 def test_trigram_indexes_exist_on_postgresql(database: Database) -> None:
@@ -20,7 +20,12 @@ def test_trigram_indexes_exist_on_postgresql(database: Database) -> None:
         pytest.skip("trigram indexes are PostgreSQL-only")
     with database.engine.connect() as conn:
         names = set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'trgm_%'")).scalars())
-    assert {"trgm_entities_name", "trgm_entities_name_pinyin", "trgm_entities_name_initials"} <= names
+    assert {
+        "trgm_entities_name",
+        "trgm_entities_name_pinyin",
+        "trgm_entities_name_initials",
+        "trgm_entities_grams",
+    } <= names
 
 
 def test_models_and_migrations_agree(database: Database) -> None:

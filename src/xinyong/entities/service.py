@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, column, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
@@ -33,7 +34,7 @@ USCC_PREFIX = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{1,18}$")
 PUBLIC_ROLES = frozenset({PersonRole.LEGAL_REPRESENTATIVE, PersonRole.PRINCIPAL})
 MAX_QUERY = 100
 FORMER_NAME_SEPARATOR = "｜"
-SEARCH_COUNT_CAP = 10_000  # a search reports at most this many matches ("10,000+" when it is reached)
+SEARCH_COUNT_CAP = 1_000  # a search reports at most this many matches ("1,000+" when it is reached)
 
 _WRITERS = frozenset({Role.SYSTEM, Role.CREDIT_OFFICE, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER})
 
@@ -82,39 +83,67 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _name_condition(session: Session, text: str, pattern: str) -> ColumnElement[bool]:
+    """Current or former names containing ``text``.
+
+    Trigrams cannot serve a query of one or two characters (药房, 超市), so on PostgreSQL those ask the
+    ``trgm_grams`` column (every character and adjacent pair of the names, migration 0018) instead, which is exact on
+    its own: no ``LIKE`` is added, so the planner also estimates the matches right.
+    """
+    short = len(text) <= 2 and FORMER_NAME_SEPARATOR not in text
+    if short and session.get_bind().dialect.name == "postgresql":
+        return column("trgm_grams", ARRAY(Text)).op("@>")(array([cast(text, Text)]))
+    return or_(Entity.name.like(pattern, escape="\\"), Entity.former_names.like(pattern, escape="\\"))
+
+
+def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
+    """Every way of matching is a column of ``entities`` (GIN indexes on PostgreSQL), so the planner can combine
+    index scans. A query that is plainly a code (e.g. 91360482…) is answered by the key alone."""
+    upper = text.upper()
+    code_like = bool(USCC_PREFIX.match(upper)) and len(upper) >= 6 and sum(c.isdigit() for c in upper) >= 4
+    conditions: list[ColumnElement[bool]] = []
+    if not code_like:
+        conditions.append(_name_condition(session, text, f"%{_like_escape(text)}%"))
+        lower = text.lower().replace(" ", "")
+        if lower.isascii() and lower.isalnum():
+            conditions.append(Entity.name_initials.like(f"%{lower}%"))
+            conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
+    if USCC_PREFIX.match(upper):
+        # A key range the B-tree serves in any collation (USCC characters sort below "Z"), plus the exact prefix.
+        ceiling = upper + "Z" * (18 - len(upper))
+        conditions.append(and_(Entity.uscc >= upper, Entity.uscc <= ceiling, Entity.uscc.like(f"{upper}%")))
+    return or_(*conditions)
+
+
 def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple[list[Entity], int]:
     """Name substring (current or former names), USCC prefix, or pinyin / pinyin initials (``gqc`` finds
-    共青城…); ordered by USCC."""
-    stmt = select(Entity)
+    共青城…), ordered by USCC.
+
+    A query is answered from at most ``SEARCH_COUNT_CAP`` matches: the index finds up to that many USCCs, which are
+    sorted and paged here. Below the cap that is every match, exactly as an ``ORDER BY`` would give; a broader query
+    (e.g. 有限) is reported as "1,000+" and lists the first thousand the index yields, asking the reader to narrow
+    it. Either way the cost is bounded by the cap, not by the size of the city: sorting all 200,000 companies whose
+    name contains 有限 before showing twenty, or walking the key order past every 个体工商户 to reach the 合作社
+    at its end, is what made broad queries take a second.
+    """
     text = (q or "").strip()
     if len(text) > MAX_QUERY:
         raise InvalidInput(f"q is longer than {MAX_QUERY} characters (检索词过长)", field="q")
     if "\x00" in text:
         raise InvalidInput("q contains a NUL character (检索词含非法字符)", field="q")
-    if text:
-        upper = text.upper()
-        pattern = f"%{_like_escape(text)}%"
-        # Every way of matching is a column of ``entities`` (trigram GIN indexes on PostgreSQL), so the planner can
-        # combine index scans, or walk the primary key in order for broad queries and stop at one page. A query that
-        # is plainly a code (e.g. 91360482…) is answered by the key alone.
-        code_like = bool(USCC_PREFIX.match(upper)) and len(upper) >= 6 and sum(c.isdigit() for c in upper) >= 4
-        conditions: list[ColumnElement[bool]] = []
-        if not code_like:
-            conditions += [Entity.name.like(pattern, escape="\\"), Entity.former_names.like(pattern, escape="\\")]
-            lower = text.lower().replace(" ", "")
-            if lower.isascii() and lower.isalnum():
-                conditions.append(Entity.name_initials.like(f"%{lower}%"))
-                conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
-        if USCC_PREFIX.match(upper):
-            # A key range the B-tree serves in any collation (USCC characters sort below "Z"), plus the exact prefix.
-            ceiling = upper + "Z" * (18 - len(upper))
-            conditions.append(and_(Entity.uscc >= upper, Entity.uscc <= ceiling, Entity.uscc.like(f"{upper}%")))
-        stmt = stmt.where(or_(*conditions))
-    # Counting every match of a broad query over 10⁶ entities costs more than the page itself: stop at the cap.
-    capped = stmt.with_only_columns(Entity.uscc).limit(SEARCH_COUNT_CAP)
-    total = session.execute(select(func.count()).select_from(capped.subquery())).scalar_one()
-    rows = session.execute(stmt.order_by(Entity.uscc).offset(page.offset).limit(page.page_size)).scalars()
-    return list(rows), total
+    if not text:
+        listed = select(Entity).order_by(Entity.uscc)
+        capped = select(Entity.uscc).limit(SEARCH_COUNT_CAP).subquery()
+        total = session.execute(select(func.count()).select_from(capped)).scalar_one()
+        return list(session.execute(listed.offset(page.offset).limit(page.page_size)).scalars()), total
+    found = sorted(
+        session.execute(select(Entity.uscc).where(_search_condition(session, text)).limit(SEARCH_COUNT_CAP)).scalars()
+    )
+    keys = found[page.offset : page.offset + page.page_size]
+    if not keys:
+        return [], len(found)
+    rows = session.execute(select(Entity).where(Entity.uscc.in_(keys)).order_by(Entity.uscc)).scalars()
+    return list(rows), len(found)
 
 
 def upsert_entity(session: Session, actor: Actor, data: EntityIn) -> tuple[Entity, bool]:

@@ -119,7 +119,7 @@ def search(
         page_rows=page_rows,
         template="portal/search.html",
         fragment="portal/_search_results.html",
-        context={"active": "search", "q": text or ""},
+        context={"active": "search", "q": text or "", "search_cap": entities.SEARCH_COUNT_CAP},
     )
 
 
