@@ -14,7 +14,7 @@ SQLite keeps scanning (fine at city size). The column, the function and the inde
 ``trgm_*`` / ``xy_*`` so the model comparison leaves them alone (see 0007 and migrations/env.py).
 
 Revision ID: 0018
-Revises: 0011
+Revises: 0017
 Create Date: 2026-11-26
 """
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0011"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
