@@ -15,10 +15,15 @@ from tests import builders, commitment_builders
 from tests.store.test_lists_support import OFFICE, OPERATOR, REVIEWER, SYSTEM, at, listed, party
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
+from xinyong.core.auth import service as auth
+from xinyong.core.auth.models import ApiClient
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
+from xinyong.punishment import service as punishment
+from xinyong.punishment.models import ChangeNotice
+from xinyong.punishment.schemas import CheckIn
 from xinyong.records import service as records
 from xinyong.repair import service as repair
 from xinyong.repair.rules import MAX_MATERIAL_BYTES, AppStatus, Proposal, TargetKind
@@ -36,6 +41,19 @@ def seeded(db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sess
     builders.departments(db)
     monkeypatch.setattr(get_settings(), "upload_dir", tmp_path / "uploads")
     return db
+
+
+def _system(session: Session, name: str, webhook: str | None = None) -> tuple[Actor, ApiClient, str | None]:
+    client, _key = auth.create_api_client(session, OFFICE, name=name, role=Role.BUSINESS_SYSTEM, department=None)
+    secret = auth.set_webhook(session, OFFICE, client.id, webhook)[1] if webhook else None
+    return auth.actor_for_client(client), client, secret
+
+
+def _check(session: Session, actor: Actor, uscc: str) -> None:
+    data = CheckIn.model_validate(
+        {"subject": {"uscc": uscc}, "scenario": "government_procurement", "purpose": "资格审查"}
+    )
+    punishment.run_check(session, actor, data)
 
 
 def _penalty(session: Session, decided: dt.date, severity: str = "一般", **content: object) -> tuple[str, int]:
@@ -90,6 +108,8 @@ def test_the_whole_repair_of_a_penalty(seeded: Session) -> None:
     with pytest.raises(Conflict):
         _apply(seeded, uscc, record_id)
     at(dt.date(2025, 7, 1))  # a Tuesday
+    system, client, _ = _system(seeded, "政府采购系统", "https://gp.example.test/hooks/xinyong")
+    _check(seeded, system, uscc)
     with pytest.raises(InvalidInput):
         _apply(seeded, uscc, record_id, files=[]), "the fine's receipt is required"
     app_id = _apply(seeded, uscc, record_id)
@@ -112,6 +132,9 @@ def test_the_whole_repair_of_a_penalty(seeded: Session) -> None:
     assert row.status == AppStatus.REPAIRED and row.open_key is None and row.result_version == 2
     after = evaluation.result_of(seeded, uscc)
     assert after is not None and after.score > before.score, "the grade was recomputed without the penalty"
+    [notice] = seeded.scalars(select(ChangeNotice).where(ChangeNotice.client_id == client.id)).all()
+    assert notice.event == "repaired" and notice.payload["record_id"] == record_id
+    assert notice.outbox_message_id is not None, "queued for the system's webhook in the same transaction"
     assert records.get_record(seeded, OFFICE, record_id).status == "已修复"
     public, _ = records.records_of_entity(seeded, Actor.public(), uscc)
     assert record_id not in [r.id for r in public], "a repaired record is no longer published"
@@ -194,11 +217,15 @@ def test_a_list_entry_exits_early_through_repair(seeded: Session) -> None:
     with pytest.raises(Conflict):
         repair.apply(seeded, party(uscc), data)
     at(entry.earliest_exit_on)
+    system, client, _ = _system(seeded, "公共资源交易系统")
+    _check(seeded, system, uscc)
     app_id = repair.apply(seeded, party(uscc), data).id
     repair.accept(seeded, OPERATOR, app_id, AcceptIn(accept=True))
     repair.propose(seeded, OPERATOR, app_id, ProposeIn(proposal=Proposal.REPAIR, opinion="同意提前移出"))
     repair.review(seeded, REVIEWER, app_id, ReviewIn(approve=True, opinion="同意"))
     assert entry.status == "已移出" and entry.exit_kind == "提前移出"
+    [notice] = seeded.scalars(select(ChangeNotice).where(ChangeNotice.client_id == client.id)).all()
+    assert notice.event == "exited" and notice.entry_id == entry.id and notice.payload["repair"]
     graded = evaluation.result_of(seeded, uscc)
     assert graded is not None and graded.grade != "D", "off the serious list, the forced D is gone"
     assert lists.current_entries(seeded, uscc=uscc, on=entry.earliest_exit_on) == []

@@ -6,7 +6,8 @@ overdue applications.
 accept or refuse it within ``XINYONG_REPAIR_ACCEPT_DAYS`` working days and decide within
 ``XINYONG_REPAIR_DECIDE_DAYS`` working days of acceptance. On approval, in the caller's one transaction, the record
 gets a new version 已修复 (it stops being published and shared) or the list entry exits early (its record 已修复,
-the check API stops returning its measures), and :func:`after_repair` recomputes the grade. Repair is free.
+the check API stops returning its measures), and :func:`after_repair` recomputes the grade and tells the business
+systems that checked the subject. Repair is free.
 Services flush, never commit.
 """
 
@@ -35,6 +36,7 @@ from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntry, ListType
 from xinyong.lists.rules import EntryStatus
+from xinyong.punishment import service as punishment
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.publicity import publication_window
@@ -674,15 +676,29 @@ def _carry_out(session: Session, actor: Actor, row: RepairApplication) -> dict[s
 
 def after_repair(session: Session, actor: Actor, row: RepairApplication) -> dict[str, Any]:
     """Follow-ups of a repair in the same transaction: the grade is recomputed now
-    (``evaluation.service.regrade_entity``). Business systems that checked the subject are not yet pushed a notice
-    from here (no notify-checkers function exists yet); a repaired list entry does appear in their pull feed
-    ``GET /api/v1/checks/changes`` as an early exit."""
+    (``evaluation.service.regrade_entity``) and every business system that checked the subject in the notify window
+    is told (``punishment.service.notify_entry_change`` for a list entry's early exit, ``notify_checkers`` with the
+    event ``repaired`` for a record): a kept change notice each, and an outbox message to its webhook if it has one."""
     regraded = evaluation.regrade_entity(session, actor, row.subject_uscc, f"信用修复 {row.number}")
+    facts = {"repair": row.number, "department": row.department}
+    if row.target_kind == TargetKind.LIST_ENTRY:
+        assert row.list_entry_id is not None
+        notices = punishment.notify_entry_change(session, actor, row.list_entry_id, "exited", details=facts)
+    else:
+        notices = punishment.notify_checkers(
+            session,
+            actor,
+            notice_key=f"record-{row.record_id}:repaired",
+            event="repaired",
+            on=clock.today(),
+            uscc=row.subject_uscc,
+            details={"record_id": row.record_id, "title": row.title, **facts},
+        )
     return {
         "grade_from": regraded.old_grade,
         "grade_to": regraded.grade,
         "score": regraded.score,
-        "notify_checkers": "not pushed: no notify-checkers function yet",
+        "notified": sorted(n.client_id for n in notices),
     }
 
 
