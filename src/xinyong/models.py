@@ -10,6 +10,7 @@ from xinyong.core.auth import models as _auth  # noqa: F401
 from xinyong.core.db import Base
 from xinyong.entities import models as _entities  # noqa: F401
 from xinyong.evaluation import models as _evaluation  # noqa: F401
+from xinyong.exchange import models as _exchange  # noqa: F401
 from xinyong.inspections import models as _inspections  # noqa: F401
 from xinyong.lists import models as _lists  # noqa: F401
 from xinyong.objections import models as _objections  # noqa: F401

@@ -53,6 +53,7 @@ class ListEntry(Base):
         Index("ix_list_entries_person", "subject_person_id", "status"),
         Index("ix_list_entries_department", "department", "status"),
         Index("ix_list_entries_status_valid_to", "status", "valid_to"),
+        Index("ix_list_entries_upstream_key", "upstream_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -109,6 +110,11 @@ class ListEntry(Base):
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by: Mapped[str | None] = mapped_column(String(128))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # 上级来源: ``local`` for the city's own procedure; ``upstream`` for an entry received from a national,
+    # provincial or other city's source (only a newer version from that source changes it; see lists.upstream).
+    origin: Mapped[str] = mapped_column(String(8), default="local", server_default="local")
+    upstream_key: Mapped[str | None] = mapped_column(String(200))  # "<source code>:<the source's own id>"
+    upstream: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # source, level, issuing body, id, status
 
 
 class ListEntryStep(Base):

@@ -183,6 +183,7 @@ def expire_entries(session: Session, actor: Actor, today: dt.date) -> ExpiryResu
                 select(ListEntry.id)
                 .where(
                     ListEntry.status == EntryStatus.PUBLISHED,
+                    ListEntry.origin == "local",  # an upstream entry's term is its source's to end
                     ListEntry.valid_to.is_not(None),
                     ListEntry.valid_to < today,
                     ListEntry.id > last_id,

@@ -68,6 +68,19 @@ class SubjectRef(BaseModel):
     name: str
 
 
+class UpstreamRef(BaseModel):
+    """Where an upstream entry came from: the source (national, provincial or another city), the body that issued
+    the entry, the source's own identifier and status, and the version this row reflects."""
+
+    source: str
+    source_name: str
+    level: str
+    issuing_body: str
+    upstream_id: str
+    status: str
+    version: int
+
+
 class ListEntryView(BaseModel):
     """An entry as other areas see it: which list (and the version it was made under), whose, by which department,
     the decision, the term, and the status."""
@@ -95,6 +108,8 @@ class ListEntryView(BaseModel):
     exit_date: dt.date | None
     exit_kind: str | None
     record_id: int | None
+    origin: Literal["local", "upstream"] = "local"
+    upstream: UpstreamRef | None = None
 
 
 class ListEntryStepOut(BaseModel):

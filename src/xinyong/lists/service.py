@@ -20,6 +20,7 @@ Stable signatures::
     current_entries(session, *, uscc=None, person_id=None, on) -> list[ListEntryView]
     entries_of_person(session, person_id, on) -> list[ResponsibleListing]              # clause 14
     entry_view(session, entry_id) -> ListEntryView
+    apply_upstream_entry(session, system_actor, UpstreamEntry) -> ListEntry         # exchange area only
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from xinyong.lists.responsible import (
 )
 from xinyong.lists.schemas import ListEntryView
 from xinyong.lists.types import current_type, current_types, publish_version, seed_list_types, type_versions
+from xinyong.lists.upstream import UpstreamEntry, apply_upstream_entry, find_upstream
 from xinyong.lists.views import current_entries, get_entry, search_entries, views_of
 
 
@@ -73,6 +75,8 @@ __all__ = [
     "ExpiryResult",
     "ListEntry",
     "ListEntryView",
+    "UpstreamEntry",
+    "apply_upstream_entry",
     "current_entries",
     "current_type",
     "current_types",
@@ -82,6 +86,7 @@ __all__ = [
     "entry_view",
     "exit_entry",
     "expire_entries",
+    "find_upstream",
     "get_entry",
     "get_entry_row",
     "list_notices",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
-from xinyong.core.errors import InvalidInput, NotFound
+from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.entities.service import enqueue_regrade
 from xinyong.lists.models import ListEntry, ListEntryStep
 from xinyong.lists.rules import EntryStatus, Parties, Step, check_step
@@ -89,4 +89,17 @@ def load_for_step(session: Session, entry_id: int) -> ListEntry:
     entry = session.scalars(select(ListEntry).where(ListEntry.id == entry_id).with_for_update()).first()
     if entry is None:
         raise NotFound(f"no list entry {entry_id} (未找到该名单条目)", field="entry_id")
+    refuse_upstream(entry)
     return entry
+
+
+def refuse_upstream(entry: ListEntry) -> None:
+    """An upstream entry (from a national, provincial or other city's source) is never moved by a local step: only
+    a newer version from its source changes it (lists.upstream). 403 with the source named."""
+    if entry.origin != "local":
+        source = (entry.upstream or {}).get("source_name") or (entry.upstream or {}).get("source") or "上级来源"
+        raise Forbidden(
+            f"list entry {entry.id} came from {source}; the city cannot change or exit it — only a newer version "
+            f"from its source can (上级来源名单条目不可在本地修改或移出，仅可由来源方更新)",
+            field="entry_id",
+        )

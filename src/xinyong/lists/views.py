@@ -22,7 +22,7 @@ from xinyong.core.masking import mask_person_name
 from xinyong.core.pagination import PageRequest
 from xinyong.lists.models import ListEntry, ListEntryStep, ListType
 from xinyong.lists.rules import SHARED_STATUSES, EntryStatus, ListCategory
-from xinyong.lists.schemas import ListEntryOut, ListEntryStepOut, ListEntryView, SubjectRef
+from xinyong.lists.schemas import ListEntryOut, ListEntryStepOut, ListEntryView, SubjectRef, UpstreamRef
 
 _PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
 
@@ -91,6 +91,8 @@ def entry_view(entry: ListEntry, ltype: ListType) -> ListEntryView:
         exit_date=entry.exit_date,
         exit_kind=entry.exit_kind,
         record_id=entry.record_id,
+        origin="upstream" if entry.origin == "upstream" else "local",
+        upstream=UpstreamRef.model_validate(entry.upstream) if entry.upstream else None,
     )
 
 

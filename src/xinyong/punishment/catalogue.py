@@ -21,6 +21,7 @@ from xinyong.punishment.rules import (
     DEFAULT_MEMORANDA,
     MeasureCategory,
     MemorandumLevel,
+    MemorandumSpec,
     Scenario,
 )
 from xinyong.punishment.schemas import (
@@ -244,3 +245,74 @@ def linked_measures(session: Session, list_codes: set[str]) -> dict[str, list[tu
     for list_code, measure, number in rows:
         found[list_code].append((measure, number))
     return found
+
+
+def extend_catalogue(
+    session: Session,
+    actor: Actor,
+    *,
+    scopes: dict[str, tuple[str, ...]],
+    memoranda: tuple[MemorandumSpec, ...],
+) -> dict[str, int]:
+    """Widen measures to more list types and add memoranda (or links of existing memoranda), idempotently.
+
+    ``scopes`` maps a catalogued measure code to list type codes it also applies to; each memorandum is found by
+    its number (created when missing) and gets the links it lacks. Used to seed the memoranda that cover upstream
+    list types (national memoranda: the courts', the tax authority's, market regulation's...). Returns the counts
+    added; audit event ``punishment:catalogue:extended`` when anything was added."""
+    _require_office(actor)
+    ensure_seeded(session)
+    known_types = _known_list_codes(session)
+    measures = {m.code: m for m in session.scalars(select(Measure))}
+    widened = memos_added = links_added = 0
+    for code, list_codes in scopes.items():
+        measure = measures.get(code)
+        if measure is None:
+            raise InvalidInput(f"{code} is not in the measures catalogue (仅可扩展清单内的惩戒措施)", field="scopes")
+        unknown = sorted(set(list_codes) - known_types)
+        if unknown:
+            raise InvalidInput(f"unknown list types (名单类型): {', '.join(unknown)}", field="scopes")
+        missing = [c for c in list_codes if c not in measure.list_types]
+        if missing:
+            measure.list_types = sorted({*measure.list_types, *missing})
+            widened += 1
+    session.flush()
+    now = clock.now()
+    for spec in memoranda:
+        row = session.scalars(select(Memorandum).where(Memorandum.number == spec.number)).first()
+        if row is None:
+            row = Memorandum(
+                number=spec.number,
+                name=spec.name,
+                level=spec.level,
+                signing_bodies=list(spec.signing_bodies),
+                created_by=actor.id,
+                created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            memos_added += 1
+        have = set(
+            session.execute(
+                select(MemorandumMeasure.list_code, MemorandumMeasure.measure_id).where(
+                    MemorandumMeasure.memorandum_id == row.id
+                )
+            ).tuples()
+        )
+        for list_code, codes in spec.links:
+            for code in codes:
+                measure = measures.get(code)
+                if measure is None or list_code not in measure.list_types:
+                    raise InvalidInput(
+                        f"measure {code} does not apply to list type {list_code} (该措施不适用于此名单类型)",
+                        field="memoranda",
+                    )
+                if (list_code, measure.id) not in have:
+                    session.add(MemorandumMeasure(memorandum_id=row.id, list_code=list_code, measure_id=measure.id))
+                    have.add((list_code, measure.id))
+                    links_added += 1
+    session.flush()
+    counts = {"measures_widened": widened, "memoranda_added": memos_added, "links_added": links_added}
+    if any(counts.values()):
+        audit.record(session, actor, "punishment:catalogue:extended", "memorandum", "*", counts)
+    return counts

@@ -40,10 +40,12 @@ from xinyong.punishment.schemas import (
     StatisticsOut,
 )
 
+LOCAL_SOURCE_NAME = "共青城市公共信用信息平台"
 _CHECKERS = frozenset({Role.BUSINESS_SYSTEM, Role.CREDIT_OFFICE, Role.SYSTEM})
 
 
 def _entry_out(view: lists.ListEntryView, **via: Any) -> CheckEntryOut:
+    up = view.upstream
     return CheckEntryOut(
         entry_id=view.id,
         list_type=view.list_code,
@@ -53,6 +55,11 @@ def _entry_out(view: lists.ListEntryView, **via: Any) -> CheckEntryOut:
         valid_from=view.valid_from,
         valid_to=view.valid_to,
         permanent=view.permanent,
+        source="upstream" if up is not None else "local",
+        source_name=up.source_name if up is not None else LOCAL_SOURCE_NAME,
+        source_level=up.level if up is not None else "city",
+        issuing_body=up.issuing_body if up is not None else view.department,
+        upstream_id=up.upstream_id if up is not None else None,
         **via,
     )
 

@@ -105,7 +105,11 @@ class CheckEntryOut(BaseModel):
     valid_from: dt.date | None
     valid_to: dt.date | None
     permanent: bool
-    source: Literal["local"] = "local"
+    source: Literal["local", "upstream"] = "local"  # the city's own procedure, or received from a source
+    source_name: str | None = None  # where the entry came from: 本市 or the upstream source's name
+    source_level: str | None = None  # city / provincial / national
+    issuing_body: str | None = None  # the body that decided the entry (a local department code for local entries)
+    upstream_id: str | None = None  # the source's own identifier of the entry
     via: str | None = None  # for a person: the role held in the listed entity on the conduct date
     via_uscc: str | None = None
     via_entity_name: str | None = None
