@@ -22,6 +22,7 @@ from xinyong.core.ratelimit import Limiter, RateLimitMiddleware, make_limiter
 from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
 from xinyong.evaluation.routes import router as evaluation_router
+from xinyong.exchange.routes import router as exchange_router
 from xinyong.inspections.routes import router as inspections_router
 from xinyong.lists.routes import router as lists_router
 from xinyong.objections.routes import router as objections_router
@@ -90,6 +91,7 @@ def create_app(
     app.include_router(punishment_router)
     app.include_router(evaluation_router)
     app.include_router(campaigns_router)
+    app.include_router(exchange_router)
     app.include_router(remedies_router)
     app.include_router(commitments_router)
     app.include_router(selfreport_router)

@@ -17,6 +17,7 @@ from xinyong.cli import (
     regrade,
     reports,
     serve,
+    sync,
     tick,
     uscc,
     users,
@@ -47,6 +48,7 @@ app.add_typer(users.users_app, name="users")
 app.add_typer(users.clients_app, name="api-clients")
 app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(sync.app, name="sync")
 
 
 def main() -> None:

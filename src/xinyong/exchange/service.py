@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings
+from xinyong.core.db import get_database
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.masking import mask_id_number
@@ -1139,13 +1141,13 @@ def reconciliation(session: Session) -> ReconciliationOut:
             .group_by(ExchangeRejection.field, ExchangeRejection.reason)
         ):
             reasons[f"{field_}: {reason}"[:300]] += int(count)
-        conflicts = dict(
-            session.execute(
-                select(ExchangeConflict.resolution.is_(None), func.count())
-                .where(ExchangeConflict.source_id == source.id)
-                .group_by(ExchangeConflict.resolution.is_(None))
-            ).tuples()
-        )
+        conflicts: Counter[bool] = Counter()
+        for resolution, count in session.execute(
+            select(ExchangeConflict.resolution, func.count())
+            .where(ExchangeConflict.source_id == source.id)
+            .group_by(ExchangeConflict.resolution)
+        ):
+            conflicts[resolution is None] += int(count)
         in_force = session.scalar(
             select(func.count())
             .select_from(ListEntry)
@@ -1239,3 +1241,85 @@ def touched_entries(session: Session, code: str) -> list[int]:
             select(ExchangeItem.entry_id).where(ExchangeItem.source_id == source.id, ExchangeItem.entry_id.is_not(None))
         )
     )
+
+
+# ---------------------------------------------------------------- the drop folder
+
+
+@dataclass(frozen=True, slots=True)
+class FolderResult:
+    source: str
+    file: str
+    outcome: str  # applied / seen_before / refused
+    batch: BatchOut | None
+    reason: str | None
+
+
+def scan_folder(units: UnitOfWork, actor: Actor, code: str) -> list[FolderResult]:
+    """Read every file in a folder source's drop directory (oldest first), each in its own transaction; a file is
+    moved to ``done/`` once its batch is committed, or to ``refused/`` when the whole file is unusable (the reason
+    is audited). A file whose content was received before is moved to ``done/`` without a new batch."""
+    with units() as session:
+        source = get_source(session, code)
+        if source.transport != Transport.FOLDER or not source.drop_dir:
+            raise InvalidInput(f"source {source.code} has no drop folder (该来源不是目录方式)", field="source")
+        folder = Path(source.drop_dir)
+    if not folder.is_dir():
+        raise InvalidInput(f"drop folder {str(folder)[:200]} does not exist (目录不存在)", field="drop_dir")
+    files = sorted(
+        (p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(FILE_SUFFIXES)),
+        key=lambda p: (p.stat().st_mtime, p.name),
+    )
+    results: list[FolderResult] = []
+    limit = get_settings().exchange_max_file_bytes
+    for path in files:
+        outcome, batch, reason = "applied", None, None
+        try:
+            if path.stat().st_size > limit:
+                raise InvalidInput(f"the file is larger than {limit} bytes (文件过大)", field="file")
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            with units() as session:
+                source = get_source(session, code)
+                seen = session.scalars(
+                    select(ExchangeBatch.id).where(
+                        ExchangeBatch.source_id == source.id,
+                        ExchangeBatch.channel == "file",
+                        ExchangeBatch.sha256 == digest,
+                    )
+                ).first()
+                if seen is not None:
+                    outcome = "seen_before"
+                else:
+                    batch = ingest_file(session, actor, code, data, path.name)
+        except InvalidInput as refused:
+            outcome, reason = "refused", refused.message
+            with units() as session:
+                audit.record(
+                    session,
+                    actor,
+                    "exchange:file:refused",
+                    "exchange_source",
+                    code,
+                    {"file": path.name, "reason": reason},
+                )
+        target = folder / ("refused" if outcome == "refused" else "done")
+        target.mkdir(exist_ok=True)
+        path.replace(target / path.name)
+        results.append(FolderResult(code, path.name, outcome, batch, reason))
+    return results
+
+
+def sweep_pulls(session: Session, actor: Actor, today: dt.date) -> dict[str, int]:
+    """``xinyong tick``: pull every HTTP source whose schedule is due. Each page commits in its own transaction
+    (on the platform's database), so a sweep cut short resumes from the last applied page next time."""
+    del today
+    due = due_sources(session, clock.now())
+    pulled = failed = pages = 0
+    database = get_database()
+    for code in due:
+        out = pull(database.unit_of_work, actor, code)
+        pulled += 1
+        pages += out.pages
+        failed += out.error is not None
+    return {"due": len(due), "pulled": pulled, "pages": pages, "failed": failed}

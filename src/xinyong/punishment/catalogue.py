@@ -292,13 +292,14 @@ def extend_catalogue(
             session.add(row)
             session.flush()
             memos_added += 1
-        have = set(
-            session.execute(
+        have: set[tuple[str, int]] = {
+            (list_code, measure_id)
+            for list_code, measure_id in session.execute(
                 select(MemorandumMeasure.list_code, MemorandumMeasure.measure_id).where(
                     MemorandumMeasure.memorandum_id == row.id
                 )
-            ).tuples()
-        )
+            )
+        }
         for list_code, codes in spec.links:
             for code in codes:
                 measure = measures.get(code)
