@@ -206,7 +206,10 @@ def test_local_and_upstream_entries_are_checked_alike(seeded: Session, platform:
     service.pull(savepoint_units(seeded), OFFICE, _source(seeded, "prov", platform))
     answer = _check(seeded, local.subject_uscc, "tax_incentives")
     sources = sorted((e.source, e.list_type, e.source_name or "") for e in answer.entries)
-    assert sources == [("local", "serious", "共青城市公共信用信息平台"), ("upstream", "tax_major", "江西省公共信用信息平台")]
+    assert sources == [
+        ("local", "serious", "共青城市公共信用信息平台"),
+        ("upstream", "tax_major", "江西省公共信用信息平台"),
+    ]
     assert {m.code for m in answer.measures} == {"TX01"}
     assert len(answer.measures[0].entry_ids) == 2
 
@@ -329,7 +332,8 @@ def test_conflicts_are_held_for_the_office_never_merged(seeded: Session) -> None
     seeded.refresh(firm)
     assert firm.name == "共青城鸿瑞羽绒服饰有限公司"  # never merged
     k1 = next(c for c in conflicts if c.kind == "name_mismatch")
-    service.resolve_conflict(seeded, OFFICE, k1.id, ResolveIn(resolution="accepted", note="经核实为同一主体（曾用名未登记）"))
+    accept = ResolveIn(resolution="accepted", note="经核实为同一主体（曾用名未登记）")
+    service.resolve_conflict(seeded, OFFICE, k1.id, accept)
     assert _check(seeded, firm.uscc).outcome == "restricted"
     assert len(service.list_conflicts(seeded)) == 1
     with pytest.raises(Forbidden):
@@ -344,7 +348,7 @@ def test_conflicts_are_held_for_the_office_never_merged(seeded: Session) -> None
         ((200, "application/json", b'{"items": {}, "next_cursor": "9"}'), "items"),
         ((200, "application/json", b'{"items": [], "next_cursor": "1", "has_more": true}'), "backwards"),
         ((200, "application/json", b'{"items": [], "next_cursor": "5", "has_more": true, "x": 1}'), "unknown keys"),
-        ((200, "application/json", b'[1, 2, 3]'), "not a JSON object"),
+        ((200, "application/json", b"[1, 2, 3]"), "not a JSON object"),
         ((404, "application/json", b"{}"), "404"),
     ],
 )
@@ -394,8 +398,15 @@ def test_sources_are_configured_by_the_office_only_and_audited(seeded: Session, 
             seeded,
             Actor(role=Role.DEPT_OPERATOR, id="op", department_code="FY"),
             SourceIn.model_validate(
-                {"code": "x1", "name": "x", "level": "national", "issuing_body": "x", "list_types": ["court_dishonest"],
-                 "transport": "upload", "department": "FY"}  # fmt: skip
+                {
+                    "code": "x1",
+                    "name": "x",
+                    "level": "national",
+                    "issuing_body": "x",
+                    "list_types": ["court_dishonest"],
+                    "transport": "upload",
+                    "department": "FY",
+                }
             ),
         )
     with pytest.raises(InvalidInput):
