@@ -69,6 +69,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/associations", "行业协会", STAFF),
     NavItem("/console/notices", "名单变动通知", AUDIT),
     NavItem("/console/check-statistics", "联合惩戒成效", AUDIT),
+    NavItem("/console/exchange", "信用信息交换", AUDIT),
     NavItem("/console/users", "用户管理", OFFICE),
     NavItem("/console/audit", "审计日志", AUDIT),
     NavItem("/console/account", "修改密码"),

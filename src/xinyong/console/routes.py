@@ -9,6 +9,7 @@ from xinyong.console import (
     commitments,
     dashboard,
     evaluation,
+    exchange,
     inspections,
     login,
     oversight,
@@ -28,3 +29,4 @@ router.include_router(repair.router)
 router.include_router(evaluation.router)
 router.include_router(punishment.router)
 router.include_router(inspections.router)
+router.include_router(exchange.router)

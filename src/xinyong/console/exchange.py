@@ -1,0 +1,120 @@
+"""Console page of cross-level exchange (信用信息交换): the sources with their reconciliation figures, an upload
+form per source, the review list of conflicts, and the pushes to the provincial platform (pending, sent, failed,
+with a retry). Every change goes through the exchange service, which audits it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from xinyong.console.pages import console_router, page
+from xinyong.core.auth.access import AUDIT, OFFICE, require
+from xinyong.core.config import get_settings
+from xinyong.core.errors import XinyongError
+from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
+from xinyong.exchange import service
+from xinyong.exchange.schemas import ResolveIn
+
+router = console_router()
+router.dependencies.append(Depends(reject_unknown_query))
+RowId = Annotated[int, Path(ge=1, le=2**62)]
+Code = Annotated[str, Path(min_length=2, max_length=32, pattern=r"^[a-z][a-z0-9_-]{1,31}$")]
+
+
+def _back(message: str | None = None, error: str | None = None) -> RedirectResponse:
+    suffix = f"?done={quote(message)}" if message else (f"?error={quote(error)}" if error else "")
+    return RedirectResponse("/console/exchange" + suffix, status_code=303)
+
+
+def _refusal(error: Exception) -> str:
+    if isinstance(error, XinyongError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return "; ".join(str(e["msg"]) for e in error.errors())
+    return str(error)
+
+
+@router.get("/exchange", dependencies=[Depends(require(AUDIT))])
+def exchange_desk(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    status: Annotated[str | None, Query(max_length=8, pattern="^(pending|sent|failed)$")] = None,
+    done: Annotated[str | None, Query(max_length=300)] = None,
+    error: Annotated[str | None, Query(max_length=1000)] = None,
+) -> HTMLResponse:
+    report = service.reconciliation(session)
+    figures = {s.source: s for s in report.sources}
+    sources = [(service.source_out(s), figures.get(s.code)) for s in service.list_sources(session)]
+    context: dict[str, Any] = {
+        "sources": sources,
+        "pushes": [service.push_out(p) for p in service.list_pushes(session, status=status, limit=100)],
+        "push_totals": report.pushes,
+        "conflicts": service.list_conflicts(session, open_only=True, limit=200),
+        "status": status,
+        "done": done,
+        "error": error,
+        "may_act": OFFICE.allows(actor.role),
+    }
+    return page(request, session, actor, "console/exchange.html", context)
+
+
+@router.post("/exchange/sources/{code}/files", dependencies=[Depends(require(OFFICE))])
+def upload_file(
+    code: Code,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Annotated[str, Form(max_length=200)],
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    if file is None or not (file.filename or "").strip():
+        return _back(error="请选择要上传的文件（CSV、XLSX 或 JSON 行）。")
+    data = file.file.read(get_settings().exchange_max_file_bytes + 1)
+    try:
+        with session.begin_nested():
+            batch = service.ingest_file(session, actor, code, data, (file.filename or "")[:200])
+    except XinyongError as refused:
+        return _back(error=_refusal(refused))
+    reasons = "；".join(f"第{r.row}行 {r.field}：{r.reason}" for r in batch.rejections[:5])
+    message = (
+        f"{code}：接收 {batch.received} 条，应用 {batch.applied}，未变化 {batch.unchanged}，"
+        f"拒收 {batch.rejected}，冲突 {batch.conflicts}" + (f"。拒收原因：{reasons}" if reasons else "")
+    )
+    return _back(message=message[:290])
+
+
+@router.post("/exchange/conflicts/{conflict_id}/resolve", dependencies=[Depends(require(OFFICE))])
+def resolve_conflict(
+    conflict_id: RowId,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Annotated[str, Form(max_length=200)],
+    resolution: Annotated[str, Form(max_length=12)],
+    note: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    try:
+        data = ResolveIn.model_validate({"resolution": resolution, "note": note})
+        with session.begin_nested():
+            service.resolve_conflict(session, actor, conflict_id, data)
+    except (XinyongError, ValidationError) as refused:
+        return _back(error=_refusal(refused))
+    return _back(message=f"冲突 {conflict_id} 已处理（{resolution}）")
+
+
+@router.post("/exchange/pushes/{push_id}/retry", dependencies=[Depends(require(OFFICE))])
+def retry_push(
+    push_id: RowId,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Annotated[str, Form(max_length=200)],
+) -> Response:
+    try:
+        with session.begin_nested():
+            service.retry_push(session, actor, push_id)
+    except XinyongError as refused:
+        return _back(error=_refusal(refused))
+    return _back(message=f"推送 {push_id} 已重新排队")
