@@ -1,7 +1,7 @@
 """cross-level exchange: upstream sources, items and versions, conflicts, pushes; list entries get origin and upstream columns
 
 Revision ID: 0015
-Revises: 0017
+Revises: 0018
 Create Date: 2026-11-26 19:21:56.037293
 """
 
@@ -16,7 +16,7 @@ import xinyong.core.db
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
