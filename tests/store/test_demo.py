@@ -25,6 +25,7 @@ from xinyong.core.masking import mask_id_number
 from xinyong.demo import WINDOW_END, WINDOW_START, DemoDataPresent, load_demo
 from xinyong.entities import service as entities
 from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, PersonRoleLink
+from xinyong.evaluation import service as evaluation
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.publicity import publication_window
@@ -211,3 +212,17 @@ def test_cli_creates_one_account_per_role_that_can_sign_in(cli_db: Database) -> 
     assert roles == {"credit_office", "auditor", "department_operator", "entity"}
     again = runner.invoke(app, ["demo", "--if-empty"])
     assert again.exit_code == 0 and "admin" in again.stdout, "re-running keeps the accounts and says so"
+
+
+def test_every_entity_is_graded_after_loading(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        grades = evaluation.current_grades(session)
+        assert len(grades) == N == session.scalar(select(func.count()).select_from(Entity))
+        assert set(grades.values()) <= {"A", "B", "C", "D"} and len(set(grades.values())) >= 2
+        for uscc in list(grades)[:20]:  # the set-based grading gives what one entity's re-grade gives
+            before = evaluation.result_of(session, uscc)
+            assert before is not None
+            stored = (before.score, before.grade, before.breakdown)
+            evaluation.regrade_entity(session, SYSTEM, uscc, "check")
+            after = evaluation.result_of(session, uscc)
+            assert after is not None and (after.score, after.grade, after.breakdown) == stored

@@ -40,6 +40,7 @@ from xinyong.demo import loader
 from xinyong.demo import names as n
 from xinyong.entities import service as entity_service
 from xinyong.entities.rules import AliasType, AssertedBy, EntityStatus, PersonRole, pinyin_keys
+from xinyong.evaluation import service as evaluation
 from xinyong.records import service as record_service
 from xinyong.records.publicity import publication_window
 from xinyong.records.rules import ChangeKind, Disclosure, Kind, Severity, Status, SubjectType
@@ -85,19 +86,20 @@ class DemoSummary:
     departments_added: int
     seconds: float
     backend: str
+    grades: dict[str, int] = field(default_factory=dict)  # entities per 公共信用综合评价 grade after loading
 
     def counts(self) -> dict[str, Any]:
         return {
             "seed": self.seed, "entities": self.entities, "persons": self.persons, "person_roles": self.person_roles,
             "former_names": self.former_names, "aliases": self.aliases, "records": self.records,
-            "versions": self.versions, "records_by_kind": self.records_by_kind,
+            "versions": self.versions, "records_by_kind": self.records_by_kind, "grades": self.grades,
         }  # fmt: skip
 
     def describe(self) -> str:
         return (
             f"demo data loaded (seed {self.seed}, {self.backend}): {self.entities} entities, {self.persons} persons, "
-            f"{self.person_roles} roles, {self.records} credit records ({self.versions} versions) "
-            f"in {self.seconds:.1f} s"
+            f"{self.person_roles} roles, {self.records} credit records ({self.versions} versions), graded "
+            f"{' '.join(f'{g} {n}' for g, n in self.grades.items())} in {self.seconds:.1f} s"
         )
 
 
@@ -160,12 +162,15 @@ def load_demo(
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         loader.fix_sequences(connection)
+        # every entity graded set-based (公共信用综合评价), so the portal and the console show grades at once
+        evaluation.grade_everyone(session, ACTOR)
+        grades = evaluation.distribution(session)[1]
         summary = DemoSummary(
             seed=seed, entities=entities, persons=dataset.counts["persons"],
             person_roles=dataset.counts["person_roles"], former_names=dataset.counts["entity_names"],
             aliases=dataset.counts["entity_aliases"], records=dataset.counts["credit_records"],
             versions=dataset.counts["credit_record_versions"], records_by_kind=dict(sorted(dataset.kinds.items())),
-            departments_added=added, seconds=0.0, backend=database.dialect,
+            departments_added=added, seconds=0.0, backend=database.dialect, grades=grades,
         )  # fmt: skip
         audit.record(session, ACTOR, "demo:dataset:loaded", "dataset", str(seed), summary.counts())
     return replace(summary, seconds=time.perf_counter() - started)
