@@ -1,4 +1,5 @@
-"""``xinyong import``: load a department's CSV/XLSX file of 行政许可 or 行政处罚 through the ingestion service."""
+"""``xinyong import``: load a department's CSV/XLSX file of 行政许可, 行政处罚 or 行业信用评价 through the ingestion
+service."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ console = Console(stderr=True)
 def import_file(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV or XLSX file."),
     department: str = typer.Option(..., "--department", help="The sending department: its code or its USCC."),
-    kind: str | None = typer.Option(None, "--kind", help="license or penalty (guessed from the headers if omitted)."),
+    kind: str | None = typer.Option(
+        None, "--kind", help="license, penalty or evaluation (guessed from the headers if omitted)."
+    ),
     encoding: str | None = typer.Option(None, "--encoding", help="Force a CSV encoding (utf-8, utf-8-sig, gb18030)."),
     as_json: bool = typer.Option(False, "--json", help="Print the batch result as one JSON object."),
 ) -> None:

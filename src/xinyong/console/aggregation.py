@@ -29,13 +29,18 @@ from xinyong.records.ingest.layouts import LABELS, PREFIX
 from xinyong.records.models import Batch, BatchRejection
 from xinyong.records.rules import Kind
 
-KIND_CHOICES: tuple[tuple[str, str], ...] = (("", "自动识别"), ("penalty", "行政处罚"), ("license", "行政许可"))
+KIND_CHOICES: tuple[tuple[str, str], ...] = (
+    ("", "自动识别"),
+    ("penalty", "行政处罚"),
+    ("license", "行政许可"),
+    ("evaluation", "行业信用评价"),
+)
 ENCODING_CHOICES: tuple[tuple[str, str], ...] = (
     ("", "自动识别（UTF-8 / GB18030）"),
     ("utf-8", "UTF-8"),
     ("gb18030", "GB18030（GBK，Excel 默认）"),
 )
-KIND_LABELS = {"license": "行政许可", "penalty": "行政处罚"}
+KIND_LABELS = {"license": "行政许可", "penalty": "行政处罚", "evaluation": "行业信用评价"}
 LAYOUT_LABELS = {"national-2.0": "国家标准 2.0 版", "national-1.0": "国家标准 1.0 版（旧版）"}
 CHANNEL_LABELS = {"upload": "工作台上传", "api": "接口报送", "cli": "命令行导入"}
 STATUS_CHOICES: dict[str, str | None] = {
@@ -124,7 +129,7 @@ class RejectionFilter:
         if status not in STATUS_CHOICES:
             raise InvalidInput(f"status must be one of {', '.join(STATUS_CHOICES)} (状态筛选错误)", field="status")
         if kind and kind not in KIND_LABELS:
-            raise InvalidInput("kind must be license or penalty (类别错误)", field="kind")
+            raise InvalidInput("kind must be license, penalty or evaluation (类别错误)", field="kind")
         return cls(status, batch_id, kind or None, (department or "").strip().upper() or None)
 
     def query(self) -> dict[str, str]:

@@ -37,7 +37,7 @@ from xinyong.records.ingest import (
 from xinyong.records.models import Batch, BatchRejection
 from xinyong.records.rules import Kind
 
-INGESTIBLE = (Kind.LICENSE, Kind.PENALTY)
+INGESTIBLE = (Kind.LICENSE, Kind.PENALTY, Kind.EVALUATION)
 CHUNK = 2000
 MAX_JSON_ROWS = 10_000
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -99,17 +99,21 @@ def _kind(value: str | Kind | None, headers: Sequence[str]) -> Kind:
         guessed = guess_kind(headers)
         if guessed is None:
             raise InvalidInput(
-                "say whether the file holds licences or penalties (--kind license|penalty)", field="kind"
+                "say whether the file holds licences, penalties or evaluations (--kind license|penalty|evaluation)",
+                field="kind",
             )
         return guessed
     try:
         kind = Kind(value)
     except ValueError:
         raise InvalidInput(
-            f"kind must be license or penalty, not {str(value)[:40]!r} (类别错误)", field="kind"
+            f"kind must be license, penalty or evaluation, not {str(value)[:40]!r} (类别错误)", field="kind"
         ) from None
     if kind not in INGESTIBLE:
-        raise InvalidInput("only 行政许可 (license) and 行政处罚 (penalty) are aggregated this way", field="kind")
+        raise InvalidInput(
+            "only 行政许可 (license), 行政处罚 (penalty) and 行业信用评价 (evaluation) are aggregated this way",
+            field="kind",
+        )
     return kind
 
 

@@ -89,7 +89,9 @@ class BatchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(min_length=1, max_length=32, description="license (行政许可) or penalty (行政处罚)")
+    kind: str = Field(
+        min_length=1, max_length=32, description="license (行政许可), penalty (行政处罚) or evaluation (行业信用评价)"
+    )
     rows: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
 
 

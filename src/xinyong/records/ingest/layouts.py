@@ -30,8 +30,8 @@ from xinyong.records.rules import Kind
 
 NATIONAL_2: Final = "national-2.0"
 NATIONAL_1: Final = "national-1.0"
-PREFIX: Final = {Kind.LICENSE: "XK_", Kind.PENALTY: "CF_"}
-KIND_NAMES: Final = {Kind.LICENSE: "行政许可", Kind.PENALTY: "行政处罚"}
+PREFIX: Final = {Kind.LICENSE: "XK_", Kind.PENALTY: "CF_", Kind.EVALUATION: "PJ_"}
+KIND_NAMES: Final = {Kind.LICENSE: "行政许可", Kind.PENALTY: "行政处罚", Kind.EVALUATION: "行业信用评价"}
 
 # (code, national Chinese name, required in 2.0, other Chinese names)
 _Spec = tuple[str, str, bool, tuple[str, ...]]
@@ -91,6 +91,24 @@ _PENALTY: Final[tuple[_Spec, ...]] = (
     ("ZT", "当前状态", False, ()),
     ("CFMC", "处罚名称", False, ()),
 )
+# 行业信用评价 (信用评价结果信息: 纳税信用等级, 市场监管信用风险分类, 行业主管部门的信用评价…). No national file
+# standard: the platform's own ``PJ_`` layout, with the same subject fields as 双公示 files.
+_EVALUATION: Final[tuple[_Spec, ...]] = (
+    ("WSH", "评价文书号", True, ("评价编号", "文书号", "评价结果文号")),
+    ("PJLX", "评价类型", True, ("评价名称", "信用评价类型", "评价项目")),
+    ("PJJG", "评价结果", True, ("评价等级", "信用等级", "风险等级", "信用评价结果")),
+    ("PJND", "评价年度", False, ("年度", "评价周期")),
+    ("JDRQ", "评价日期", True, ("决定日期", "评定日期", "发布日期")),
+    ("YXQZI", "有效期至", False, ()),
+    ("PJJGMC", "评价单位", True, ("评价机关", "评价部门")),
+    ("PJJGDM", "评价单位统一社会信用代码", True, ("评价机关统一社会信用代码",)),
+    ("ZT", "当前状态", False, ()),
+    ("SJLY", "数据来源单位", True, ()),
+    ("SJLYDM", "数据来源单位统一社会信用代码", True, ()),
+    ("BZ", "备注", False, ()),
+)
+#: The specs of each kind's layout (subject fields first).
+SPECS: Final = {Kind.LICENSE: _LICENSE, Kind.PENALTY: _PENALTY, Kind.EVALUATION: _EVALUATION}
 #: 1.0 codes (without prefix) -> canonical field. DFBM/SJC are kept in the provenance only.
 _OLD_CODES: Final[dict[Kind, dict[str, str]]] = {
     Kind.PENALTY: {
@@ -101,6 +119,7 @@ _OLD_CODES: Final[dict[Kind, dict[str, str]]] = {
         "XMMC": "XKWS", "SPLB": "XKLB", "XDR": "XDR_MC", "XDR_ZDM": "XDR_ZZJG", "XDR_GSDJ": "XDR_GSZC",
         "XDR_SFZ": "XDR_ZJHM", "FR": "FRDB", "JZQ": "YXQZI", "XZJG": "XKJG", "DFBM": "DFBM", "SJC": "SJC",
     },
+    Kind.EVALUATION: {},  # no 1.0 layout
 }  # fmt: skip
 #: 1.0 Chinese names -> (canonical field, 1.0 code).
 _OLD_NAMES: Final[dict[Kind, dict[str, tuple[str, str]]]] = {
@@ -116,20 +135,21 @@ _OLD_NAMES: Final[dict[Kind, dict[str, tuple[str, str]]]] = {
         "居民身份证号": ("XDR_ZJHM", "XK_XDR_SFZ"), "地方编码": ("DFBM", "DFBM"),
         "数据更新时间戳": ("SJC", "SJC"), "时间戳": ("SJC", "SJC"),
     },
+    Kind.EVALUATION: {},
 }  # fmt: skip
 #: 2.0 codes (without prefix) the 1.0 layout already had, unchanged.
 _V1_SHARED_CODES: Final = {
     Kind.PENALTY: frozenset({"WSH", "SY", "YJ", "XDR_MC", "XDR_SHXYM", "XDR_SWDJ", "JDRQ", "ZT", "BZ"}),
     Kind.LICENSE: frozenset({"WSH", "NR", "XDR_SHXYM", "XDR_SWDJ", "JDRQ", "ZT", "BZ"}),
+    Kind.EVALUATION: frozenset(code for code, _, _, _ in (*_SUBJECT, *_EVALUATION)),  # one generation only
 }
 #: Canonical fields the 1.0 layout has under some name (the others only exist in 2.0).
-_V1_FIELDS: Final = {
-    kind: _V1_SHARED_CODES[kind] | frozenset(_OLD_CODES[kind].values()) for kind in (Kind.PENALTY, Kind.LICENSE)
-}
+_V1_FIELDS: Final = {kind: _V1_SHARED_CODES[kind] | frozenset(_OLD_CODES[kind].values()) for kind in SPECS}
 #: Columns a file must have to be usable, per layout (rows still need values; see validate.py).
 _V1_REQUIRED: Final = {
     Kind.PENALTY: ("WSH", "XDR_MC", "CFLB", "SY", "YJ", "NR", "JDRQ", "CFJG"),
     Kind.LICENSE: ("WSH", "XDR_MC", "XKWS", "XKLB", "NR", "JDRQ", "XKJG"),
+    Kind.EVALUATION: (),  # never chosen: the evaluation layout has no 1.0 codes
 }
 #: Canonical fields kept in the provenance only, never in the record's content (SJC changes on every export).
 PROVENANCE_ONLY: Final = frozenset({"DFBM", "SJC"})
@@ -141,11 +161,10 @@ _NOTE: Final = re.compile(r"\((?:必填|选填|可选|非必填|必填项|选填
 
 LABELS: Final[dict[Kind, dict[str, str]]] = {
     kind: {code: label for code, label, _, _ in (*_SUBJECT, *specs)} | {"DFBM": "地方编码", "SJC": "数据更新时间戳"}
-    for kind, specs in ((Kind.LICENSE, _LICENSE), (Kind.PENALTY, _PENALTY))
+    for kind, specs in SPECS.items()
 }
 REQUIRED: Final[dict[Kind, frozenset[str]]] = {
-    kind: frozenset(code for code, _, required, _ in (*_SUBJECT, *specs) if required)
-    for kind, specs in ((Kind.LICENSE, _LICENSE), (Kind.PENALTY, _PENALTY))
+    kind: frozenset(code for code, _, required, _ in (*_SUBJECT, *specs) if required) for kind, specs in SPECS.items()
 }
 REQUIRED_V1: Final = {kind: frozenset(codes) for kind, codes in _V1_REQUIRED.items()}
 
@@ -165,12 +184,14 @@ def is_id_header(header: str) -> bool:
 
 
 def as_kind(kind: Kind | str) -> Kind:
-    """``license`` or ``penalty`` (the kinds a 双公示 file holds), else ``InvalidInput``."""
+    """``license``, ``penalty`` (the kinds a 双公示 file holds) or ``evaluation`` (行业信用评价), else
+    ``InvalidInput``."""
     for known in PREFIX:
         if kind == known:
             return known
     raise InvalidInput(
-        f"files hold license or penalty records, not {str(kind)[:30]!r} (导入类型应为行政许可或行政处罚)",
+        f"files hold license, penalty or evaluation records, not {str(kind)[:30]!r} "
+        "(导入类型应为行政许可、行政处罚或行业信用评价)",
         field="kind",
     )
 
@@ -181,7 +202,7 @@ _Match = tuple[str, str, str]  # (canonical, generation, department-facing code)
 
 def _build(kind: Kind) -> dict[str, _Match]:
     prefix = PREFIX[kind]
-    specs = (*_SUBJECT, *(_LICENSE if kind is Kind.LICENSE else _PENALTY))
+    specs = (*_SUBJECT, *SPECS[kind])
     table: dict[str, _Match] = {}
     for code, label, _, aliases in specs:
         by_code = "" if code in _V1_SHARED_CODES[kind] else "2.0"
@@ -245,7 +266,8 @@ def layout_for_fields(kind: Kind | str, name: str = NATIONAL_2) -> Layout:
 
 
 def guess_kind(headers: Iterable[str]) -> Kind | None:
-    """License or penalty from the headers (``XK_`` vs ``CF_`` codes, names only one kind has), else None."""
+    """License, penalty or evaluation from the headers (``XK_`` / ``CF_`` / ``PJ_`` codes, names only one kind
+    has), else None."""
     score = dict.fromkeys(PREFIX, 0)
     for header in headers:
         key = normalise_header(header)

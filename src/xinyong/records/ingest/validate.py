@@ -54,10 +54,18 @@ __all__ = ["NormalisedRow", "RowError", "RowOutcome", "SourceUnit", "Subject", "
 PENALTY_TITLE: Final = "行政处罚决定书"
 EARLIEST_DECISION_YEAR: Final = 1949
 _ID_FIELDS: Final = frozenset({"FR_ZJHM", "XDR_ZJHM"})
-_AUTHORITY_CODES: Final = {Kind.LICENSE: ("XKJGDM", "LYDWDM"), Kind.PENALTY: ("CFJGDM", "SJLYDM")}
-_SOURCE_FIELDS: Final = {Kind.LICENSE: ("LYDW", "LYDWDM"), Kind.PENALTY: ("SJLY", "SJLYDM")}
-_DATES: Final = {Kind.LICENSE: ("JDRQ", "YXQZ"), Kind.PENALTY: ("JDRQ", "GSJZQ")}
-_END_DATES: Final = {Kind.LICENSE: ("YXQZI",), Kind.PENALTY: ("YXQ",)}
+_AUTHORITY_CODES: Final = {
+    Kind.LICENSE: ("XKJGDM", "LYDWDM"),
+    Kind.PENALTY: ("CFJGDM", "SJLYDM"),
+    Kind.EVALUATION: ("PJJGDM", "SJLYDM"),
+}
+_SOURCE_FIELDS: Final = {
+    Kind.LICENSE: ("LYDW", "LYDWDM"),
+    Kind.PENALTY: ("SJLY", "SJLYDM"),
+    Kind.EVALUATION: ("SJLY", "SJLYDM"),
+}
+_DATES: Final = {Kind.LICENSE: ("JDRQ", "YXQZ"), Kind.PENALTY: ("JDRQ", "GSJZQ"), Kind.EVALUATION: ("JDRQ",)}
+_END_DATES: Final = {Kind.LICENSE: ("YXQZI",), Kind.PENALTY: ("YXQ",), Kind.EVALUATION: ("YXQZI",)}
 # In the 2.0 layout these categories need the field that says how much / which licence.
 _CATEGORY_NEEDS: Final = (
     ("罚款", "NR_FK"),
@@ -154,7 +162,7 @@ def validate_row(
         kind=kind.value,
         doc_no=r.get("WSH"),
         subject=subject,
-        title=r.get("XKWS") if kind is Kind.LICENSE else r.get("CFMC") or PENALTY_TITLE,
+        title=_title(kind, r),
         decision_date=decision,
         disclosure=Disclosure.PUBLIC.value,
         severity=severity.value if severity else None,
@@ -163,6 +171,15 @@ def validate_row(
         provenance=provenance,
     )
     return RowOutcome(row, record=record)
+
+
+def _title(kind: Kind, r: RowCheck) -> str:
+    if kind is Kind.LICENSE:
+        return r.get("XKWS")
+    if kind is Kind.EVALUATION:  # e.g. 2025年度纳税信用等级评价：A
+        year = r.get("PJND")
+        return f"{year + '年度' if year and year.isdigit() else year}{r.get('PJLX')}：{r.get('PJJG')}"[:300]
+    return r.get("CFMC") or PENALTY_TITLE
 
 
 def _original(r: RowCheck, layout: Layout) -> dict[str, str]:
@@ -220,7 +237,7 @@ def _enumerations(r: RowCheck, old: bool) -> None:
         category = r.parsed("XKLB", v.parse_license_category)
         if category is not None:
             r.content["XKLB"] = category
-    else:
+    elif r.kind is Kind.PENALTY:
         parsed = r.parsed("CFLB", v.parse_penalty_categories)
         if parsed is not None:
             categories, mapped = parsed
