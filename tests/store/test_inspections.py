@@ -243,3 +243,15 @@ def test_the_stratum_is_the_grade_at_freeze(db: Session, setup: dict[str, object
     for uscc in graded:
         assert strata[uscc] == grades[uscc] and strata[uscc] in rules.GRADES
     assert sum(1 for s in strata.values() if s == rules.UNGRADED) == 37
+
+
+def test_a_listed_entity_is_under_key_supervision(db: Session) -> None:
+    from tests.store.test_lists_support import listed
+
+    builders.departments(db)
+    watched = builders.entity(db, name="共青城重点关注测试有限公司").uscc
+    plain = builders.entity(db, name="共青城普通测试有限公司").uscc
+    listed(db, watched)
+    clock.freeze(dt.datetime(2025, 6, 10, 2, 0, tzinfo=dt.UTC))
+    found = service.classify(db, [watched, plain])
+    assert found[watched][0] == rules.WATCH and found[plain][0] == rules.UNGRADED

@@ -74,7 +74,32 @@ def test_count_is_ceil_of_ratio_times_size() -> None:
     assert rules.sample_count(7, Decimal(100)) == 7
 
 
-def test_inspector_assignment_balances_load_and_uses_the_second_stream() -> None:
+def reference_inspectors(
+    result: rules.DrawResult, inspectors: list[Inspector], previous: dict[str, list[str]], per_entity: int = 2
+) -> list[tuple[str, ...]]:
+    """Step 6 exactly as documented, by brute force: slot k takes the eligible unchosen inspector with the lowest
+    (load, (circle position − offset_k) mod n)."""
+    ring = rules.circle(result.seed, inspectors)
+    position = {iid: r for r, iid in enumerate(ring)}
+    load = dict.fromkeys(ring, 0)
+    out = []
+    for pick in result.picks:
+        eligible = [
+            i.id for i in inspectors if pick.uscc not in i.conflicts and i.id not in previous.get(pick.uscc, [])
+        ]
+        chosen: list[str] = []
+        for slot in range(1, per_entity + 1):
+            offset = rules.slot_offset(result.seed, pick.uscc, slot, len(ring))
+            best = min(
+                (i for i in eligible if i not in chosen), key=lambda i: (load[i], (position[i] - offset) % len(ring))
+            )
+            chosen.append(best)
+            load[best] += 1
+        out.append(tuple(chosen))
+    return out
+
+
+def test_inspector_assignment_balances_load_and_follows_the_documented_stream() -> None:
     result = rules.draw(pool_of(60), "abc", RATIOS, INSPECTORS)
     loads: dict[str, int] = {}
     for pick in result.picks:
@@ -82,9 +107,14 @@ def test_inspector_assignment_balances_load_and_uses_the_second_stream() -> None
         for iid in pick.inspectors:
             loads[iid] = loads.get(iid, 0) + 1
     assert max(loads.values()) - min(loads.values()) <= 1  # no conflicts here: perfectly balanced
+    assert [p.inspectors for p in result.picks] == reference_inspectors(result, INSPECTORS, {})
+    ring = sorted((sm3_hex((result.seed + "inspectors:circle:" + i.id).encode()), i.id) for i in INSPECTORS)
+    assert rules.circle(result.seed, INSPECTORS) == [iid for _, iid in ring]
     first = result.picks[0]
-    keys = sorted((rules.inspector_key(result.seed, first.uscc, i.id), i.id) for i in INSPECTORS)
-    assert first.inspectors == (keys[0][1], keys[1][1])  # all loads 0: the lowest keys win
+    offset = int(sm3_hex(f"{result.seed}inspectors:slot:{first.uscc}:1".encode()), 16) % len(INSPECTORS)
+    assert first.inspectors[0] == ring[offset][1]  # all loads 0: slot 1 takes the inspector at its offset
+    pairs = {frozenset(p.inspectors) for p in result.picks}
+    assert len(pairs) > len(INSPECTORS)  # not a fixed set of teams
 
 
 # ---------------------------------------------------------------- clear refusals
@@ -218,6 +248,7 @@ def test_every_entity_gets_two_clean_inspectors(
     if result is None:
         assert "eligible" in message  # too many conflicts for some entity: refused, never a bad draw
         return
+    assert [p.inspectors for p in result.picks] == reference_inspectors(result, inspectors, previous)
     by_id = {i.id: i for i in inspectors}
     for pick in result.picks:
         assert len(pick.inspectors) >= 2 and len(set(pick.inspectors)) == len(pick.inspectors)

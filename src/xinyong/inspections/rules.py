@@ -17,12 +17,15 @@ The algorithm, version ``xinyong-inspection-draw/1``, exactly:
    positive ratio always gives at least one entity). Every stratum in the pool needs a ratio; 0 draws nobody.
 5. **Selection.** In each stratum the ``count`` rows with the lowest (ticket, USCC) win. The drawn entities are listed
    in ascending (ticket, USCC) order.
-6. **Inspectors** (the second stream). Walk the drawn entities in that order. For each, the eligible inspectors are
-   the department's pool minus those who declared a conflict with that USCC and minus whoever inspected it last
-   time. Each eligible inspector gets a key = SM3(``seed`` ‖ ``"inspectors"`` ‖ USCC ‖ inspector id). Take the
-   ``inspectors_per_entity`` (at least 2) eligible inspectors with the lowest (assignments so far, key, id) — the
-   least-loaded first, the key breaking ties at random — and add one to each one's load. Too few eligible inspectors
-   for any entity refuses the whole draw.
+6. **Inspectors** (the second stream). The department's inspectors stand on a circle in the order of
+   (SM3(``seed`` ‖ ``"inspectors:circle:"`` ‖ id), id). Walk the drawn entities in (ticket, USCC) order. For each,
+   the eligible inspectors are the pool minus those who declared a conflict with that USCC and minus whoever
+   inspected it last time; too few for any entity refuses the whole draw. Slot *k* = 1 … ``inspectors_per_entity``
+   (at least 2) starts at ``offset_k`` = SM3(``seed`` ‖ ``"inspectors:slot:"`` ‖ USCC ‖ ``":"`` ‖ *k*) as a
+   big-endian number mod the number of inspectors, and takes, among the eligible inspectors not yet chosen for this
+   entity, the one with the lowest (assignments so far, (circle position − ``offset_k``) mod n): the least loaded
+   first, the first met walking the circle from the offset among equals. Its load grows by one at once. Every slot
+   has its own offset, so who works with whom is random too.
 
 The bundle is plain JSON holding all of the above inputs and the result; :func:`verify` re-runs it and names the
 first difference. Pure: no database, no web framework.
@@ -30,6 +33,7 @@ first difference. Pure: no database, no web framework.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import itertools
@@ -52,7 +56,7 @@ from xinyong.core.ids import InvalidUscc, validate_uscc
 
 FORMAT = "xinyong-inspection-draw/1"
 ROUNDING = "ceil"
-INSPECTOR_STREAM = "inspectors"
+INSPECTOR_STREAM = "inspectors"  # prefix of the second stream (see step 6)
 MIN_INSPECTORS_PER_ENTITY = 2
 MAX_INSPECTORS_PER_ENTITY = 10
 MAX_PUBLIC_VALUE = 200
@@ -67,8 +71,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 ALGORITHM = (
     "pool_hash = SM3(rows sorted by USCC as 'USCC\\tstratum\\n', UTF-8); seed = SM3(public_value ‖ pool_hash); "
     "ticket = SM3(seed ‖ USCC); per stratum count = ceil(size × ratio / 100), lowest (ticket, USCC) win; "
-    "inspectors: per drawn entity in (ticket, USCC) order, eligible = pool − declared conflicts − last inspectors, "
-    "pick the lowest (load, SM3(seed ‖ 'inspectors' ‖ USCC ‖ id), id)"
+    "inspectors: circle order = (SM3(seed ‖ 'inspectors:circle:' ‖ id), id); per drawn entity in (ticket, USCC) "
+    "order, eligible = pool − declared conflicts − last inspectors; slot k takes the eligible unchosen inspector with "
+    "the lowest (load, (position − SM3(seed ‖ 'inspectors:slot:' ‖ USCC ‖ ':' ‖ k) mod n) mod n)"
 )
 
 
@@ -239,10 +244,6 @@ def ticket(seed: str, uscc: str) -> str:
     return sm3_hex((seed + uscc).encode("ascii"))
 
 
-def inspector_key(seed: str, uscc: str, inspector_id: str) -> str:
-    return sm3_hex((seed + INSPECTOR_STREAM + uscc + inspector_id).encode("utf-8"))
-
-
 def _stream(prefix: str) -> Callable[[bytes], bytes]:
     """SM3(prefix ‖ data) for many ``data``: the state after the prefix is computed once and copied. Uses the
     OpenSSL SM3 behind :mod:`hashlib` when it offers one (faster to copy), else the one :func:`sm3_hex` uses; both
@@ -272,13 +273,34 @@ def _stream(prefix: str) -> Callable[[bytes], bytes]:
     return digest
 
 
+def _sm3_state(prefix: bytes) -> Any:
+    """A hash state that has absorbed ``prefix``, to be copied (see :func:`_stream`)."""
+    state: Any
+    try:
+        state = hashlib.new("sm3")
+    except ValueError:
+        state = hashes.Hash(hashes.SM3())
+    state.update(prefix)
+    return state
+
+
 def _lowest(count: int, seed: str, members: Sequence[str]) -> list[tuple[bytes, str]]:
-    """The ``count`` members with the lowest (ticket, USCC), tickets as raw digests (hex order = byte order)."""
-    stream = _stream(seed)
-    keyed = ((stream(uscc.encode("ascii")), uscc) for uscc in members)
-    if count * 8 < len(members):
-        return heapq.nsmallest(count, keyed)
-    return sorted(keyed)[:count]
+    """The ``count`` members with the lowest (ticket, USCC), tickets as raw digests (hex order = byte order).
+
+    Each key is the 32-byte digest followed by the USCC, so plain byte order is (ticket, USCC) order and the winner's
+    USCC is the key's tail: no tuples, no lookup table over the whole stratum."""
+    base = _sm3_state(seed.encode("ascii"))
+    fresh = base.copy
+    finish = "digest" if hasattr(base, "digest") else "finalize"
+    keys: list[bytes] = []
+    append = keys.append
+    for uscc in members:
+        data = uscc.encode("ascii")
+        state = fresh()
+        state.update(data)
+        append(getattr(state, finish)() + data)
+    lowest = heapq.nsmallest(count, keys) if count * 8 < len(keys) else sorted(keys)[:count]
+    return [(key[:32], key[32:].decode("ascii")) for key in lowest]
 
 
 # ---------------------------------------------------------------- the draw
@@ -339,6 +361,19 @@ def check_inspectors(inspectors: Sequence[Inspector], per_entity: int) -> None:
         )
 
 
+def circle(seed: str, inspectors: Sequence[Inspector]) -> list[str]:
+    """The inspector ids in the order of (SM3(seed ‖ "inspectors:circle:" ‖ id), id): the circle slots walk on."""
+    stream = _stream(seed + INSPECTOR_STREAM + ":circle:")
+    return [iid for _, iid in sorted((stream(i.id.encode("utf-8")), i.id) for i in inspectors)]
+
+
+def slot_offset(seed: str, uscc: str, slot: int, size: int) -> int:
+    """Where slot ``slot`` (1, 2, …) of an entity starts on the circle: SM3(seed ‖ "inspectors:slot:" ‖ USCC ‖ ":" ‖
+    slot) read as a big-endian number, modulo the number of inspectors."""
+    digest = sm3_hex(f"{seed}{INSPECTOR_STREAM}:slot:{uscc}:{slot}".encode("ascii"))
+    return int(digest, 16) % size
+
+
 def assign(
     picks: Sequence[Pick],
     seed: str,
@@ -346,42 +381,61 @@ def assign(
     previous: Mapping[str, Iterable[str]] | None = None,
     per_entity: int = MIN_INSPECTORS_PER_ENTITY,
 ) -> tuple[Pick, ...]:
-    """Step 6: inspectors for each drawn entity on the second stream, balancing workload."""
+    """Step 6: inspectors for each drawn entity on the second stream, balancing workload.
+
+    Slot k of an entity takes, among the eligible inspectors not yet chosen for it, the one with the lowest
+    (load, (position − offset_k) mod n), position being its place on :func:`circle`. Loads live in per-level sorted
+    lists, so a slot costs a bisection and a short walk instead of a key per inspector."""
     check_inspectors(inspectors, per_entity)
-    last = {uscc: frozenset(ids) for uscc, ids in (previous or {}).items()}
-    load = {inspector.id: 0 for inspector in inspectors}
+    ring = circle(seed, inspectors)
+    size = len(ring)
+    position = {iid: r for r, iid in enumerate(ring)}
+    conflicted: dict[str, set[int]] = {}
+    for inspector in inspectors:
+        for uscc in inspector.conflicts:
+            conflicted.setdefault(uscc, set()).add(position[inspector.id])
+    last = {uscc: {position[i] for i in ids if i in position} for uscc, ids in (previous or {}).items()}
+    levels: list[list[int]] = [list(range(size))]  # levels[n]: positions with load n, ascending
+    load = [0] * size
+    low = 0  # loads only grow: no level below this one holds anyone
+    slots = _stream(seed + INSPECTOR_STREAM + ":slot:")
     out: list[Pick] = []
     for pick in picks:
-        barred = last.get(pick.uscc, frozenset())
-        eligible = [i.id for i in inspectors if pick.uscc not in i.conflicts and i.id not in barred]
-        if len(eligible) < per_entity:
+        barred = conflicted.get(pick.uscc, set()) | last.get(pick.uscc, set())
+        if size - len(barred) < per_entity:
             raise DrawError(
-                f"only {len(eligible)} inspectors are eligible for {pick.uscc} after conflicts and last time's "
+                f"only {size - len(barred)} inspectors are eligible for {pick.uscc} after conflicts and last time's "
                 f"inspectors; {per_entity} needed (可匹配的执法检查人员不足)",
                 field="inspectors",
             )
-        chosen = _least_loaded(_stream(seed + INSPECTOR_STREAM + pick.uscc), eligible, load, per_entity)
-        for iid in chosen:
-            load[iid] += 1
-        out.append(Pick(pick.uscc, pick.stratum, pick.ticket, chosen))
+        chosen: list[int] = []
+        for slot in range(1, per_entity + 1):
+            offset = int.from_bytes(slots(f"{pick.uscc}:{slot}".encode("ascii")), "big") % size
+            found = _first_on_circle(levels, low, offset, barred)
+            chosen.append(found)
+            barred.add(found)
+            level = load[found]
+            members = levels[level]
+            del members[bisect.bisect_left(members, found)]
+            load[found] = level + 1
+            if len(levels) == level + 1:
+                levels.append([])
+            bisect.insort(levels[level + 1], found)
+            while not levels[low]:
+                low += 1
+        out.append(Pick(pick.uscc, pick.stratum, pick.ticket, tuple(ring[r] for r in chosen)))
     return tuple(out)
 
 
-def _least_loaded(
-    stream: Callable[[bytes], bytes], eligible: list[str], load: Mapping[str, int], wanted: int
-) -> tuple[str, ...]:
-    """The ``wanted`` eligible ids with the lowest (load, key, id); keys are computed only for the load tiers that
-    can still win."""
-    tiers: dict[int, list[str]] = {}
-    for iid in eligible:
-        tiers.setdefault(load[iid], []).append(iid)
-    chosen: list[str] = []
-    for level in sorted(tiers):
-        keyed = sorted((stream(iid.encode("utf-8")), iid) for iid in tiers[level])
-        chosen.extend(iid for _, iid in keyed[: wanted - len(chosen)])
-        if len(chosen) == wanted:
-            break
-    return tuple(chosen)
+def _first_on_circle(levels: list[list[int]], low: int, offset: int, barred: set[int]) -> int:
+    for members in levels[low:]:
+        count = len(members)
+        start = bisect.bisect_left(members, offset)
+        for step in range(count):
+            candidate = members[(start + step) % count]
+            if candidate not in barred:
+                return candidate
+    raise AssertionError("an eligible inspector was counted but not found")  # pragma: no cover
 
 
 def draw(
