@@ -49,7 +49,7 @@ def _actor(role: Role, uscc: str) -> Actor:
 def test_route_matrix_of_commitments(as_actor: Callable[[Actor], TestClient], db: Session, role: Role) -> None:
     made = builders.entity(db)
     values = {"uscc": made.uscc, "item_id": "1", "version": "1", "commitment_id": "1", "report_id": "1"}
-    values |= {"attachment_id": "1"}
+    values |= {"attachment_id": "1", "application_id": "1"}
     client = as_actor(_actor(role, made.uscc))
     checked = 0
     for route in effective_routes(create_app()):
