@@ -21,7 +21,7 @@ from xinyong.core.actor import Actor
 from xinyong.core.db import Database
 from xinyong.core.outbox import deliver_due, sweep_outbox
 from xinyong.evaluation.service import sweep_regrades
-from xinyong.exchange.service import deliver_pushes, scan_outbound, sweep_pulls
+from xinyong.exchange.service import scan_outbound, sweep_pulls
 from xinyong.inspections.service import sweep_overdue
 from xinyong.lists.service import expire_entries
 from xinyong.objections.service import sweep_objections
@@ -45,11 +45,10 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("risk alerts (风险预警)", sweep_risk),
     ("repair applications overdue (信用修复逾期督办)", sweep_repairs),
     ("change notices (名单变动通知)", sweep_change_notices),  # before the outbox: it queues webhook messages
+    ("upstream feeds due (上级来源拉取)", sweep_pulls),
+    ("push queue (上报省平台入队)", scan_outbound),  # before the outbox delivers
     ("webhook outbox (发件箱投递)", sweep_outbox),
     ("inspection results overdue (双随机结果公示逾期)", sweep_overdue),
-    ("upstream feeds due (上级来源拉取)", sweep_pulls),
-    ("push queue (上报入队)", scan_outbound),
-    ("push delivery (上报推送)", deliver_pushes),
     ("prompt re-grading (信用评价重新评价)", sweep_regrades),  # last: the sweeps above queue entities
 )
 

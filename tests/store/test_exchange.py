@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 from tests import builders
 from tests.exchange_support import Platform, item, running_platform, savepoint_units
 from tests.store.test_lists_support import OPERATOR, REVIEWER, listed
-from xinyong.core import clock
+from xinyong.core import clock, outbox
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Forbidden, InvalidInput
 from xinyong.entities.models import Entity
 from xinyong.exchange import service
-from xinyong.exchange.models import ExchangeItemVersion, ExchangePush, ExchangePushAttempt
+from xinyong.exchange.models import ExchangeItemVersion
 from xinyong.exchange.schemas import ResolveIn, SourceIn
 from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntry
@@ -244,21 +244,25 @@ def test_a_push_that_fails_twice_then_succeeds_is_one_delivery(seeded: Session, 
     platform.push_failures = 2
     moment = dt.datetime(2025, 3, 3, 4, 0, tzinfo=dt.UTC)
     for hours in (0, 1, 2, 3):
-        clock.freeze(moment + dt.timedelta(hours=hours))
-        service.deliver_pushes(seeded, SYSTEM, TODAY)
-    push = seeded.scalars(
-        select(ExchangePush).where(ExchangePush.kind == "list_entry", ExchangePush.local_id == local.id)
-    ).one()
-    assert push.status == "sent" and push.attempts == 3 and push.ack is not None
-    attempts = list(seeded.scalars(select(ExchangePushAttempt).where(ExchangePushAttempt.push_id == push.id)))
-    assert [a.ok for a in attempts] == [False, False, True] and attempts[0].http_status == 503
+        outbox.deliver_due(seeded, now=moment + dt.timedelta(hours=hours))
+    push = next(p for p in service.list_pushes(seeded) if p.payload["kind"] == "list_entry")
+    assert push.payload["local_id"] == local.id
+    assert push.status == "delivered" and push.attempts == 2 and push.delivered_at is not None
+    attempts = outbox.attempts_of(seeded, push.id)
+    assert [a.delivered for a in attempts] == [False, False, True] and attempts[0].http_status == 503
     mine = [p for p in platform.pushes if p[0] == push.idempotency_key]
     assert [status for _, _, status in mine] == [503, 503, 200]  # one delivery, the same key each time
-    assert mine[-1][1]["MDLX"] == "serious" and mine[-1][1]["ZT"] == "active"
+    item_sent = mine[-1][1]["data"]["item"]
+    assert item_sent["MDLX"] == "serious" and item_sent["ZT"] == "active" and item_sent["XDR_SHXYM"]
     # scanning again queues nothing: the same version is never a new item
     assert service.scan_outbound(seeded, SYSTEM, TODAY).queued == 0
     report = service.reconciliation(seeded)
-    assert report.pushes[0].sent >= 1 and report.pushes[0].acknowledged >= 1
+    assert report.pushes[0].delivered >= 1 and report.pushes[0].failed_attempts >= 2
+    # a later decision on the entry is a new version: queued once
+    clock.freeze(dt.datetime(2025, 9, 30, 4, 0, tzinfo=dt.UTC))
+    lists.revoke_entry(seeded, REVIEWER, local.id, reason="复议撤销")
+    assert service.scan_outbound(seeded, SYSTEM, TODAY).list_decisions == 1
+    assert service.scan_outbound(seeded, SYSTEM, TODAY).queued == 0
 
 
 def test_records_are_pushed_in_the_national_format(seeded: Session, platform: Platform) -> None:
@@ -269,8 +273,8 @@ def test_records_are_pushed_in_the_national_format(seeded: Session, platform: Pl
     records.upsert_record(seeded, builders.SYSTEM, builders.penalty(firm.uscc))
     scanned = service.scan_outbound(seeded, SYSTEM, TODAY)
     assert scanned.records == 1
-    service.deliver_pushes(seeded, SYSTEM, TODAY)
-    body = next(b for _, b, s in platform.pushes if s == 200 and "CF_XDR_MC" in b)
+    outbox.deliver_due(seeded)
+    body = next(b["data"]["item"] for _, b, s in platform.pushes if s == 200 and "CF_XDR_MC" in b["data"]["item"])
     assert body["CF_XDR_SHXYM"] == firm.uscc and body["BGLX"] and body["JLID"]
 
 

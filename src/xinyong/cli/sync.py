@@ -8,7 +8,7 @@ import getpass
 
 import typer
 
-from xinyong.core import clock
+from xinyong.core import clock, outbox
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import get_database
 from xinyong.core.errors import XinyongError
@@ -82,16 +82,15 @@ def pull(
 
 @app.command("push")
 def push() -> None:
-    """Queue the city's new records and list decisions for the provincial platform and deliver what is due."""
+    """Queue the city's new records and list decisions for the provincial platform (outbox) and deliver what is due."""
     actor = Actor.system("sync-push")
-    with get_database().unit_of_work() as session:
+    database = get_database()
+    with database.unit_of_work() as session:
         scanned = service.scan_outbound(session, actor, clock.today())
-    with get_database().unit_of_work() as session:
-        delivered = service.deliver_pushes(session, actor, clock.today())
+    delivered = outbox.deliver_due(database)
     typer.echo(
         f"queued {scanned.queued} (records {scanned.records}, list decisions {scanned.list_decisions}); "
-        f"attempted {delivered.attempted}, sent {delivered.sent}, failed {delivered.failed}, "
-        f"gave up {delivered.gave_up}"
+        f"delivered {delivered.delivered}, retrying {delivered.retrying}, dead {delivered.dead}"
     )
 
 

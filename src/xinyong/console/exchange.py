@@ -43,7 +43,7 @@ def exchange_desk(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    status: Annotated[str | None, Query(max_length=8, pattern="^(pending|sent|failed)$")] = None,
+    status: Annotated[str | None, Query(max_length=9, pattern="^(pending|retrying|delivered|dead)$")] = None,
     done: Annotated[str | None, Query(max_length=300)] = None,
     error: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> HTMLResponse:

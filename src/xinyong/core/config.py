@@ -69,10 +69,6 @@ class Settings(BaseSettings):
     exchange_max_page_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     exchange_max_pages: int = Field(default=1_000, ge=1)
     exchange_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
-    exchange_push_attempts: int = Field(default=6, ge=1, le=100)
-    exchange_push_backoff_seconds: int = Field(default=60, ge=0)
-    exchange_push_backoff_max_seconds: int = Field(default=3600, ge=0)
-    exchange_push_batch: int = Field(default=200, ge=1, le=10_000)
 
     @field_validator("field_key")
     @classmethod

@@ -1,6 +1,6 @@
 """Tables of cross-level exchange: upstream sources, what each delivery brought (batches), the upstream items with
-every version, rejected rows with reasons, the office's review list of conflicts, and the outbound pushes to the
-provincial platform with each attempt.
+every version, rejected rows with reasons, the office's review list of conflicts, and how far the outbound scan has
+queued the city's own data for the provincial platform (the messages themselves are ``core.outbox`` rows).
 
 An upstream list item's current version is also a row of ``list_entries`` (origin ``upstream``), written through
 :mod:`xinyong.lists.upstream`, so the check API matches it like a local entry.
@@ -142,43 +142,6 @@ class ExchangeConflict(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class ExchangePush(Base):
-    """One version of one of the city's own items queued for the provincial platform (the outbox row)."""
-
-    __tablename__ = "exchange_pushes"
-    __table_args__ = (Index("ix_exchange_pushes_due", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))  # record / list_entry
-    local_id: Mapped[int] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(Integer)
-    target_url: Mapped[str] = mapped_column(String(500))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)  # the national format (CF_XDR_MC …)
-    status: Mapped[str] = mapped_column(String(8))
-    attempts: Mapped[int] = mapped_column(Integer)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    ack: Mapped[str | None] = mapped_column(String(200))  # the province's receipt
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-
-class ExchangePushAttempt(Base):
-    """One delivery attempt of a push: when, what the province answered, how long it took."""
-
-    __tablename__ = "exchange_push_attempts"
-    __table_args__ = (Index("ix_exchange_push_attempts_push", "push_id", "id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    push_id: Mapped[int] = mapped_column(ForeignKey("exchange_pushes.id"))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    http_status: Mapped[int | None] = mapped_column(Integer)
-    ok: Mapped[bool] = mapped_column(Boolean)
-    error: Mapped[str | None] = mapped_column(Text)
-    millis: Mapped[int] = mapped_column(Integer)
 
 
 class ExchangeScanMark(Base):

@@ -175,10 +175,11 @@ def resolve(conflict_id: RowId, body: ResolveIn, session: DbSession, actor: Curr
     "/pushes",
     dependencies=[Depends(require(AUDIT))],
     response_model=list[PushOut],
-    summary="Pushes to the provincial platform: pending, sent, failed",
+    summary="Pushes to the provincial platform (outbox messages): pending, retrying, delivered, dead",
 )
 def pushes(
-    session: DbSession, status: Annotated[Literal["pending", "sent", "failed"] | None, Query()] = None
+    session: DbSession,
+    status: Annotated[Literal["pending", "retrying", "delivered", "dead"] | None, Query()] = None,
 ) -> list[PushOut]:
     return [service.push_out(p) for p in service.list_pushes(session, status=status)]
 
@@ -187,7 +188,7 @@ def pushes(
     "/pushes/{push_id}/retry",
     dependencies=[Depends(require(OFFICE))],
     response_model=PushOut,
-    summary="Send a failed push again (same idempotency key)",
+    summary="Send a push again now (same idempotency key); 409 once delivered",
 )
 def retry(push_id: RowId, session: DbSession, actor: CurrentActor) -> PushOut:
     return service.push_out(service.retry_push(session, actor, push_id))

@@ -71,12 +71,6 @@ class ItemState(StrEnum):
     DISMISSED = "dismissed"  # the office decided not to apply the held version
 
 
-class PushStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the last attempt; the office may retry
-
-
 UPSTREAM_STATUS_WORDS: Final[dict[str, str]] = {
     "active": "active", "有效": "active", "在列": "active", "已公示": "active", "列入": "active",
     "exited": "exited", "已移出": "exited", "移出": "exited", "已退出": "exited", "屏蔽": "exited",
@@ -519,8 +513,3 @@ def parse_page(body: object, *, current: str | None, max_items: int) -> FeedPage
 def push_key(kind: str, local_id: int, version: int) -> str:
     """The idempotency key of one pushed item version: a re-send of the same version carries the same key."""
     return f"gongqingcheng:{kind}:{local_id}:v{version}"
-
-
-def backoff_seconds(attempts: int, base: int, cap: int) -> int:
-    """Wait before the next attempt after ``attempts`` failures: base · 2^(attempts−1), at most ``cap``."""
-    return int(min(cap, base * 2 ** max(0, attempts - 1)))

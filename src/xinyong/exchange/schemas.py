@@ -153,18 +153,19 @@ class ResolveIn(BaseModel):
 
 
 class PushOut(BaseModel):
+    """One item version queued for the provincial platform (a ``core.outbox`` message of topic exchange.push)."""
+
     id: int
     idempotency_key: str
     kind: str
     local_id: int
     version: int
     target_url: str
-    status: str
-    attempts: int
+    status: str  # pending / retrying / delivered / dead
+    attempts: int  # failed attempts since it was (re)queued
     next_attempt_at: dt.datetime
     last_error: str | None
-    sent_at: dt.datetime | None
-    ack: str | None
+    delivered_at: dt.datetime | None  # when the province answered 2xx (its acknowledgement)
     created_at: dt.datetime
 
 
@@ -172,13 +173,6 @@ class ScanOut(BaseModel):
     queued: int
     records: int
     list_decisions: int
-
-
-class DeliverOut(BaseModel):
-    attempted: int
-    sent: int
-    failed: int
-    gave_up: int
 
 
 class SourceReport(BaseModel):
@@ -202,10 +196,10 @@ class SourceReport(BaseModel):
 class PushReport(BaseModel):
     target_url: str
     pending: int
-    sent: int
-    failed: int
-    acknowledged: int
-    attempts: int
+    retrying: int
+    delivered: int  # acknowledged by the province (a 2xx answer)
+    dead: int  # stopped after the last attempt; the office may retry
+    failed_attempts: int
 
 
 class ReconciliationOut(BaseModel):

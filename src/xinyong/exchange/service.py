@@ -15,7 +15,7 @@ Stable signatures::
     ingest_file(session, actor, code, data, filename) -> BatchOut
     pull(units, actor, code, *, max_pages=None) -> PullOut
     list_conflicts(session, *, open_only) / resolve_conflict(session, actor, conflict_id, ResolveIn)
-    scan_outbound(session, actor, today) -> ScanOut / deliver_pushes(session, actor, today) -> DeliverOut
+    scan_outbound(session, actor, today) -> ScanOut      # queues into core.outbox (topic exchange.push)
     reconciliation(session) -> ReconciliationOut
 """
 
@@ -34,13 +34,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit, clock
+from xinyong.core import audit, clock, outbox
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings
 from xinyong.core.db import get_database
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.masking import mask_id_number
+from xinyong.core.outbox import OutboxMessage
 from xinyong.entities import service as entities
 from xinyong.entities.models import Entity
 from xinyong.exchange import transport
@@ -49,8 +50,6 @@ from xinyong.exchange.models import (
     ExchangeConflict,
     ExchangeItem,
     ExchangeItemVersion,
-    ExchangePush,
-    ExchangePushAttempt,
     ExchangeRejection,
     ExchangeScanMark,
     ExchangeSource,
@@ -61,10 +60,8 @@ from xinyong.exchange.rules import (
     ItemError,
     ItemState,
     ParsedItem,
-    PushStatus,
     SourceLevel,
     Transport,
-    backoff_seconds,
     content_hash,
     measure_scopes,
     parse_item,
@@ -75,7 +72,6 @@ from xinyong.exchange.rules import (
 from xinyong.exchange.schemas import (
     BatchOut,
     ConflictOut,
-    DeliverOut,
     PullOut,
     PushOut,
     PushReport,
@@ -97,6 +93,7 @@ from xinyong.records.ingest import UnreadableRow, open_table
 from xinyong.records.rules import Kind
 
 _SYSTEM = Actor.system("exchange")
+PUSH_TOPIC = "exchange.push"  # the outbox topic of the city's data pushed to the provincial platform
 _OFFICE = frozenset({Role.CREDIT_OFFICE, Role.SYSTEM})
 MAX_REJECTIONS_SHOWN = 200
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
@@ -895,32 +892,21 @@ def _set_mark(session: Session, row: ExchangeScanMark | None, name: str, positio
 
 
 def _enqueue(
-    session: Session, targets: list[str], kind: str, local_id: int, version: int, payload: dict[str, Any]
+    session: Session, actor: Actor, targets: list[str], kind: str, local_id: int, version: int, payload: dict[str, Any]
 ) -> int:
+    """Queue one item version for each push target in the platform's outbox (same transaction). The key is the
+    item version's: meeting it again (a re-scan) queues nothing."""
     added = 0
-    now = clock.now()
+    key = push_key(kind, local_id, version)
     for url in targets:
-        key = push_key(kind, local_id, version) + (
-            "" if len(targets) == 1 else f"@{hashlib.sha256(url.encode()).hexdigest()[:8]}"
-        )
-        if session.scalars(select(ExchangePush.id).where(ExchangePush.idempotency_key == key)).first() is not None:
+        found = session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.destination == url, OutboxMessage.idempotency_key == key)
+        ).first()
+        if found is not None:
             continue  # queued before: the same version is never a new item
-        session.add(
-            ExchangePush(
-                idempotency_key=key,
-                kind=kind,
-                local_id=local_id,
-                version=version,
-                target_url=url,
-                payload=payload,
-                status=PushStatus.PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        data = {"kind": kind, "local_id": local_id, "version": version, "item": payload}
+        outbox.enqueue(session, actor, topic=PUSH_TOPIC, destination=url, payload=data, idempotency_key=key)
         added += 1
-    session.flush()
     return added
 
 
@@ -965,7 +951,7 @@ def scan_outbound(session: Session, actor: Actor, today: dt.date) -> ScanOut:
             record_id, number = int(str(row["JLID"])), int(str(row["BBH"]))
             version = number * 2 + (1 if row.get("BGLX") == feeds.DELETE else 0)  # a withdrawal is its own version
             payload = dict(row.items())
-            added = _enqueue(session, targets, f"record-{kind.value}", record_id, version, payload)
+            added = _enqueue(session, actor, targets, f"record-{kind.value}", record_id, version, payload)
             queued += added
             records += added
         _set_mark(session, mark, name, now.isoformat())
@@ -980,139 +966,53 @@ def scan_outbound(session: Session, actor: Actor, today: dt.date) -> ScanOut:
     )
     for step, entry in steps:
         last = max(last, step.id)
-        added = _enqueue(session, targets, "list_entry", entry.id, step.id, _entry_payload(entry, step))
+        added = _enqueue(session, actor, targets, "list_entry", entry.id, step.id, _entry_payload(entry, step))
         queued += added
         decisions += added
     top = session.scalar(select(func.max(ListEntryStep.id))) or 0
     _set_mark(session, mark, "list_steps", str(max(last, top, int(mark.position) if mark else 0)))
     session.flush()
     if queued:
-        audit.record(session, actor, "exchange:push:queued", "exchange_push", "*", {"queued": queued})
+        audit.record(session, actor, "exchange:push:queued", "outbox_message", PUSH_TOPIC, {"queued": queued})
     return ScanOut(queued=queued, records=records, list_decisions=decisions)
 
 
-def deliver_pushes(
-    session: Session,
-    actor: Actor,
-    today: dt.date,
-    *,
-    post: Callable[..., transport.Answer] = transport.post_json,
-) -> DeliverOut:
-    """Send the pushes that are due, each with its idempotency key. A 2xx answer marks it sent (with the
-    province's receipt, ``ack`` or ``id`` in the answer); anything else records the attempt and waits (backoff
-    doubling up to a cap); after the last allowed attempt it is failed, shown in the console, and may be retried."""
-    del today
-    settings = get_settings()
-    now = clock.now()
-    due = list(
-        session.scalars(
-            select(ExchangePush)
-            .where(ExchangePush.status == PushStatus.PENDING, ExchangePush.next_attempt_at <= now)
-            .order_by(ExchangePush.id)
-            .limit(settings.exchange_push_batch)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    out = DeliverOut(attempted=0, sent=0, failed=0, gave_up=0)
-    tokens: dict[str, str | None] = {}
-    for source in list_sources(session):
-        if source.push_url:
-            tokens.setdefault(source.push_url, source.credentials_ref)
-    for push in due:
-        out.attempted += 1
-        push.attempts += 1
-        status: int | None = None
-        error: str | None = None
-        millis = 0
-        try:
-            answer = post(
-                push.target_url,
-                push.payload,
-                idempotency_key=push.idempotency_key,
-                token=transport.token_of(tokens.get(push.target_url)),
-                timeout=settings.exchange_timeout_seconds,
-                max_bytes=64 * 1024,
-            )
-            status, millis = answer.status, answer.millis
-            body = answer.body if isinstance(answer.body, dict) else {}
-            ack = body.get("ack") or body.get("id") or body.get("receipt")
-            push.status = PushStatus.SENT
-            push.sent_at = clock.now()
-            push.ack = str(ack)[:200] if ack is not None else None
-            push.last_error = None
-            out.sent += 1
-        except transport.TransportError as failed:
-            status, error = failed.status, str(failed)
-            push.last_error = error[:2000]
-            out.failed += 1
-            if push.attempts >= settings.exchange_push_attempts:
-                push.status = PushStatus.FAILED
-                out.gave_up += 1
-            else:
-                wait = backoff_seconds(
-                    push.attempts, settings.exchange_push_backoff_seconds, settings.exchange_push_backoff_max_seconds
-                )
-                push.next_attempt_at = clock.now() + dt.timedelta(seconds=wait)  # retry pacing, not a legal date
-        session.add(
-            ExchangePushAttempt(
-                push_id=push.id, at=clock.now(), http_status=status, ok=error is None, error=error, millis=millis
-            )
-        )
-        session.flush()
-    if out.attempted:
-        audit.record(session, actor, "exchange:push:delivered", "exchange_push", "*", out.model_dump())
-    return out
-
-
-def retry_push(session: Session, actor: Actor, push_id: int) -> ExchangePush:
-    """The office sends a failed push again (same idempotency key: the province sees the same item)."""
-    _require_office(actor)
-    push = session.scalars(select(ExchangePush).where(ExchangePush.id == push_id).with_for_update()).first()
-    if push is None:
-        raise NotFound(f"no push {push_id} (未找到该推送)", field="push_id")
-    if push.status != PushStatus.FAILED:
-        raise Conflict(f"push {push_id} is {push.status}, not failed (仅失败的推送可重发)", field="push_id")
-    push.status = PushStatus.PENDING
-    push.attempts = 0
-    push.next_attempt_at = clock.now()
-    session.flush()
-    audit.record(session, actor, "exchange:push:retried", "exchange_push", str(push.id), {"key": push.idempotency_key})
-    return push
-
-
-def push_out(row: ExchangePush) -> PushOut:
+def push_out(row: OutboxMessage) -> PushOut:
+    data = row.payload if isinstance(row.payload, dict) else {}
     return PushOut(
         id=row.id,
         idempotency_key=row.idempotency_key,
-        kind=row.kind,
-        local_id=row.local_id,
-        version=row.version,
-        target_url=row.target_url,
+        kind=str(data.get("kind", "")),
+        local_id=int(data.get("local_id", 0)),
+        version=int(data.get("version", 0)),
+        target_url=row.destination,
         status=row.status,
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         last_error=row.last_error,
-        sent_at=row.sent_at,
-        ack=row.ack,
+        delivered_at=row.delivered_at,
         created_at=row.created_at,
     )
 
 
-def list_pushes(session: Session, *, status: str | None = None, limit: int = 200) -> list[ExchangePush]:
-    stmt = select(ExchangePush)
+def list_pushes(session: Session, *, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+    """The exchange's messages in the outbox (topic ``exchange.push``), newest first."""
+    chosen: outbox.Status | None = None
     if status:
-        if status not in {s.value for s in PushStatus}:
-            raise InvalidInput("status is pending, sent or failed", field="status")
-        stmt = stmt.where(ExchangePush.status == status)
-    return list(session.scalars(stmt.order_by(ExchangePush.id.desc()).limit(limit)))
+        try:
+            chosen = outbox.Status(status)
+        except ValueError:
+            raise InvalidInput("status is pending, retrying, delivered or dead", field="status") from None
+    return outbox.list_messages(session, status=chosen, topic=PUSH_TOPIC, limit=limit)
 
 
-def push_attempts(session: Session, push_id: int) -> list[ExchangePushAttempt]:
-    return list(
-        session.scalars(
-            select(ExchangePushAttempt).where(ExchangePushAttempt.push_id == push_id).order_by(ExchangePushAttempt.id)
-        )
-    )
+def retry_push(session: Session, actor: Actor, push_id: int) -> OutboxMessage:
+    """The office sends a push again now (same idempotency key: the province sees the same item)."""
+    _require_office(actor)
+    message = session.get(OutboxMessage, push_id)
+    if message is None or message.topic != PUSH_TOPIC:
+        raise NotFound(f"no push {push_id} (未找到该推送)", field="push_id")
+    return outbox.retry(session, actor, push_id)
 
 
 # ---------------------------------------------------------------- reconciliation
@@ -1176,24 +1076,24 @@ def reconciliation(session: Session) -> ReconciliationOut:
                 last_pull_error=source.last_pull_error,
             )
         )
-    pushes: list[PushReport] = []
+    by_target: dict[str, PushReport] = {}
     rows = session.execute(
         select(
-            ExchangePush.target_url,
-            ExchangePush.status,
+            OutboxMessage.destination,
+            OutboxMessage.status,
             func.count(),
-            func.count(ExchangePush.ack),
-            func.coalesce(func.sum(ExchangePush.attempts), 0),
-        ).group_by(ExchangePush.target_url, ExchangePush.status)
-    )
-    by_target: dict[str, PushReport] = {}
-    for url, status, count, acked, attempts in rows:
-        report = by_target.setdefault(
-            url, PushReport(target_url=url, pending=0, sent=0, failed=0, acknowledged=0, attempts=0)
+            func.coalesce(func.sum(OutboxMessage.attempts), 0),
         )
-        setattr(report, str(status), getattr(report, str(status)) + int(count))
-        report.acknowledged += int(acked)
-        report.attempts += int(attempts)
+        .where(OutboxMessage.topic == PUSH_TOPIC)
+        .group_by(OutboxMessage.destination, OutboxMessage.status)
+    )
+    for url, status, count, attempts in rows:
+        report = by_target.setdefault(
+            url, PushReport(target_url=url, pending=0, retrying=0, delivered=0, dead=0, failed_attempts=0)
+        )
+        if status in ("pending", "retrying", "delivered", "dead"):
+            setattr(report, str(status), getattr(report, str(status)) + int(count))
+        report.failed_attempts += int(attempts)
     pushes = sorted(by_target.values(), key=lambda r: r.target_url)
     return ReconciliationOut(generated_at=clock.now(), sources=sources, pushes=pushes)
 
@@ -1224,10 +1124,10 @@ def reconciliation_rows(report: ReconciliationOut) -> list[dict[str, Any]]:
                 "类型": "推送",
                 "来源/目标": p.target_url,
                 "待发送": p.pending,
-                "已发送": p.sent,
-                "失败": p.failed,
-                "已回执": p.acknowledged,
-                "尝试次数": p.attempts,
+                "待重试": p.retrying,
+                "省平台已确认接收": p.delivered,
+                "已停止（需人工重试）": p.dead,
+                "失败尝试": p.failed_attempts,
             }
         )
     return rows
