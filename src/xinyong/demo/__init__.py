@@ -41,6 +41,7 @@ from xinyong.demo import names as n
 from xinyong.entities import service as entity_service
 from xinyong.entities.rules import AliasType, AssertedBy, EntityStatus, PersonRole, pinyin_keys
 from xinyong.evaluation import service as evaluation
+from xinyong.inspections.demo import seed_supervision
 from xinyong.records import service as record_service
 from xinyong.records.publicity import publication_window
 from xinyong.records.rules import ChangeKind, Disclosure, Kind, Severity, Status, SubjectType
@@ -165,6 +166,8 @@ def load_demo(
         # every entity graded set-based (公共信用综合评价), so the portal and the console show grades at once
         evaluation.grade_everyone(session, ACTOR)
         grades = evaluation.distribution(session)[1]
+        # 双随机、一公开: the market regulator's mapping, items, inspectors, a task with its first round drawn
+        seed_supervision(session, ACTOR)
         summary = DemoSummary(
             seed=seed, entities=entities, persons=dataset.counts["persons"],
             person_roles=dataset.counts["person_roles"], former_names=dataset.counts["entity_names"],

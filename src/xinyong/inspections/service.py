@@ -581,6 +581,8 @@ def _deadline(session: Session, start: dt.date) -> tuple[dt.date, bool, str]:
 def make_draw(session: Session, actor: Actor, task_id: int, public_value: str) -> InspectionDraw:
     """Draw one round of the task with the public value entered now; store the result and publish it."""
     task = _task(session, actor, task_id, write=True)
+    # one round at a time per task: a second draw waits here and then sees the first one's round and value
+    session.execute(select(InspectionTask.id).where(InspectionTask.id == task.id).with_for_update())
     value = rules.normalise_public_value(public_value)
     used = session.scalars(
         select(InspectionDraw.id)

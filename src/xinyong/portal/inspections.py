@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated
 
-from fastapi import Path, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from xinyong.core.charts import bar_chart
@@ -18,6 +18,7 @@ from xinyong.portal.web import portal_router
 
 router = portal_router()
 ItemId = Annotated[int, Path(ge=1, le=2**62)]
+SELECTED_PAGE = 200  # drawn entities per page; the bundle and the API hold them all
 
 
 @router.get("/inspections")
@@ -42,14 +43,19 @@ def draws_page(request: Request, session: DbSession) -> Response:
 
 
 @router.get("/inspections/draws/{draw_id}")
-def draw_page(draw_id: ItemId, request: Request, session: DbSession) -> Response:
+def draw_page(
+    draw_id: ItemId, request: Request, session: DbSession, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
     view = service.public_draw(session, draw_id)
+    pages = max(1, -(-len(view.selected) // SELECTED_PAGE))
+    shown = view.selected[(page - 1) * SELECTED_PAGE : page * SELECTED_PAGE]
     chart = bar_chart(
         [s.stratum for s in view.draw.strata],
         [("对象库户数", [s.size for s in view.draw.strata]), ("抽中户数", [s.count for s in view.draw.strata])],
         title="按类别抽取情况",
     )
-    return render(request, "portal/inspections/draw.html", {"active": "inspections", "view": view, "chart": chart})
+    context = {"active": "inspections", "view": view, "chart": chart, "shown": shown, "page": page, "pages": pages}
+    return render(request, "portal/inspections/draw.html", context)
 
 
 @router.get("/inspections/draws/{draw_id}/bundle.json")
