@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.core.actor import Actor
@@ -60,6 +61,10 @@ async def current_actor(
 
     A bad or revoked key is a 401, never a silent downgrade to the public. Cookie-authenticated requests that change
     something must carry the session's CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``).
+
+    The database calls run in the thread pool, never on the event loop: a call that waits for a row lock (another
+    request of the same client stamping ``last_used_at``) must not stop the loop that would let the lock holder
+    finish and commit (that was a deadlock under concurrent load).
     """
     from xinyong.core.auth import service as auth
 
@@ -68,14 +73,14 @@ async def current_actor(
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise Unauthorized("use 'Authorization: Bearer <API key>' (认证方式错误)")
-        client = auth.resolve_api_key(session, key.strip())
+        client = await run_in_threadpool(auth.resolve_api_key, session, key.strip())
         if client is None:
             raise Unauthorized("invalid or revoked API key (API 密钥无效或已吊销)")
         return auth.actor_for_client(client)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         token = unsign_session_token(cookie)
-        found = auth.resolve_session(session, token) if token else None
+        found = await run_in_threadpool(auth.resolve_session, session, token) if token else None
         if found is not None:
             user, row = found
             request.state.csrf_token = row.csrf_token

@@ -297,9 +297,20 @@ def resolve_api_key(session: Session, key: str) -> ApiClient | None:
         return None
     now = clock.now()
     if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=1):
-        client.last_used_at = now
-        session.flush()
+        _stamp_last_used(session, client, now)
     return client
+
+
+def _stamp_last_used(session: Session, client: ApiClient, now: dt.datetime) -> None:
+    """Note when a key was last used (at most once a minute). Never wait for it: when another request of the same
+    client holds the row (it is stamping too), this one skips, so concurrent calls of one system do not queue
+    behind each other's transactions (PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite has a single writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        mine = session.scalar(select(ApiClient.id).where(ApiClient.id == client.id).with_for_update(skip_locked=True))
+        if mine is None:
+            return
+    client.last_used_at = now
+    session.flush()
 
 
 def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClient:
