@@ -25,7 +25,7 @@ from xinyong.exchange.service import scan_outbound, sweep_pulls
 from xinyong.inspections.service import sweep_overdue
 from xinyong.lists.service import expire_entries
 from xinyong.objections.service import sweep_objections
-from xinyong.punishment.service import sweep_change_notices
+from xinyong.punishment.service import seal_checks, sweep_change_notices
 from xinyong.records.sweep import expire_publicity
 from xinyong.remedies.service import sweep_rectifications
 from xinyong.repair.service import sweep_repairs
@@ -44,6 +44,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("objections overdue (异议逾期督办)", sweep_objections),
     ("risk alerts (风险预警)", sweep_risk),
     ("repair applications overdue (信用修复逾期督办)", sweep_repairs),
+    ("check log seal (核查记录封存)", seal_checks),
     ("change notices (名单变动通知)", sweep_change_notices),  # before the outbox: it queues webhook messages
     ("upstream feeds due (上级来源拉取)", sweep_pulls),
     ("push queue (上报省平台入队)", scan_outbound),  # before the outbox delivers

@@ -135,8 +135,11 @@ def test_a_check_is_restricted_only_while_the_entry_is_in_force(seeded: Session)
     assert [r.outcome for r in rows] == ["clear", "restricted", "restricted", "clear"]
     assert rows[1].requester_id == "client-gp" and rows[1].purpose == "采购项目资格审查"
     assert rows[1].answer["measures"][0]["code"] == "GP01"
-    events = seeded.scalars(select(AuditEvent).where(AuditEvent.action == "punishment:check:made")).all()
-    assert len(events) == 4 and events[1].payload["measures"] == ["GP01", "MG01"]
+    at(dt.date.today() + dt.timedelta(days=1))  # a minute later the log is sealed into the audit chain
+    sealed = service.seal_checks(seeded, builders.SYSTEM)
+    assert (sealed.seals, sealed.checks, sealed.up_to) == (1, 4, rows[-1].id)
+    event = seeded.scalars(select(AuditEvent).where(AuditEvent.action == "punishment:checks:sealed")).one()
+    assert event.payload["count"] == 4 and service.verify_check_seals(seeded).ok
 
 
 def test_unknown_subject_and_known_clean_subject_are_told_apart(seeded: Session) -> None:
@@ -166,7 +169,9 @@ def test_a_person_is_hit_through_a_legal_representative_role_and_never_stored_in
     assert number not in answer.subject and "*" in answer.subject
     row = seeded.scalars(select(Check)).one()
     assert number not in row.subject_key and number not in str(row.answer) and number not in row.subject_display
-    for event in seeded.scalars(select(AuditEvent).where(AuditEvent.action == "punishment:check:made")):
+    at(dt.date.today() + dt.timedelta(days=1))
+    service.seal_checks(seeded, builders.SYSTEM)
+    for event in seeded.scalars(select(AuditEvent).where(AuditEvent.action.like("punishment:%"))):
         assert number not in str(event.payload)
     stranger = _check(
         seeded, {"id_type": "resident_id", "id_number": builders.new_resident_id(dt.date(1990, 1, 1)), "name": "王某"}

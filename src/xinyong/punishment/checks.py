@@ -2,8 +2,9 @@
 
 A check resolves the subject, reads the list entries binding it today (for a person also the entries of entities
 where they were a responsible person on the conduct date, clause 14), and returns every catalogued measure a
-memorandum links to an entry's list type that bites in the scenario. Every check is stored and audited; an ID number
-is never stored or logged in clear. Services flush, never commit.
+memorandum links to an entry's list type that bites in the scenario. Every check is stored (the log) and sealed into
+the audit chain in batches by :mod:`xinyong.punishment.seals`; an ID number is never stored or logged in clear.
+Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def _subject(session: Session, data: CheckIn) -> tuple[str, str, str, bool, int 
 
 
 def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
-    """Check a subject in a scenario, store the check with what it answered, and audit it."""
+    """Check a subject in a scenario and store the check with what it answered (sealed into the audit chain later)."""
     if actor.role not in _CHECKERS:
         raise Forbidden("only business systems and the credit office may check (仅业务系统可核查)")
     kind, key, display, known, person_id, entries = _subject(session, data)
@@ -135,6 +136,19 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
         measures=[(m.name, m.department) for m in measure_out],
     )
     now = clock.now()
+    answer = CheckOut(
+        check_id=1,  # the row's id, filled in below; the stored answer leaves it out (it is the row's own id)
+        checked_at=now,
+        scenario=scenario,
+        subject_kind="entity" if kind == "entity" else "person",
+        subject=display,
+        subject_known=known,
+        listed=bool(entries),
+        outcome=outcome,
+        entries=entries,
+        measures=measure_out,
+        explanation=text,
+    )
     check = Check(
         at=now,
         requester_id=actor.id,
@@ -149,24 +163,11 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
         person_id=person_id,
         outcome=outcome,
         entry_ids=[e.entry_id for e in entries],
-        answer={},
+        answer=answer.model_dump(mode="json", exclude={"check_id"}),
     )
     session.add(check)
     session.flush()
-    answer = CheckOut(
-        check_id=check.id,
-        checked_at=now,
-        scenario=scenario,
-        subject_kind="entity" if kind == "entity" else "person",
-        subject=display,
-        subject_known=known,
-        listed=bool(entries),
-        outcome=outcome,
-        entries=entries,
-        measures=measure_out,
-        explanation=text,
-    )
-    check.answer = answer.model_dump(mode="json")
+    answer.check_id = check.id
     for measure, _, _ in measures.values():
         session.add(
             CheckMeasure(
@@ -174,22 +175,8 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
             )
         )
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "punishment:check:made",
-        "check",
-        str(check.id),
-        {
-            "purpose": data.purpose,
-            "scenario": scenario.value,
-            "subject_kind": kind,
-            "subject": display,
-            "outcome": outcome.value,
-            "entry_ids": check.entry_ids,
-            "measures": [m.code for m in measure_out],
-        },
-    )
+    # The check row is the log; it enters the audit chain through a periodic seal (punishment.seals), not one chain
+    # event per check, so checks do not queue on the chain head's lock.
     return answer
 
 

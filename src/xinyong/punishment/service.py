@@ -20,6 +20,8 @@ Stable signatures::
     notify_checkers(session, actor, *, notice_key, event, on, uscc=None, person_id=None, ...) -> list[ChangeNotice]
     sweep_change_notices(session, actor, today=None) -> NoticeSweep      # push, through the outbox
     list_notices(session, *, limit=200, offset=0) -> list[NoticeView]
+    seal_checks(session, actor, today=None) -> SealReport                # the check log into the audit chain
+    verify_check_seals(session) -> SealCheck
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from xinyong.punishment.notices import (
     notify_entry_change,
     sweep_change_notices,
 )
+from xinyong.punishment.seals import seal_checks, verify_check_seals
 
 __all__ = [
     "NOTICE_TOPIC",
@@ -61,7 +64,9 @@ __all__ = [
     "notify_entry_change",
     "record_feedback",
     "run_check",
+    "seal_checks",
     "seed_catalogue",
     "statistics",
     "sweep_change_notices",
+    "verify_check_seals",
 ]
