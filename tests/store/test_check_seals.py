@@ -31,7 +31,8 @@ def _checks(session: Session, count: int) -> list[int]:
 
 
 def _chain_events(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("punishment:check%")))
+    query = select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("punishment:check%"))
+    return session.scalar(query) or 0
 
 
 def test_checks_are_sealed_in_batches_and_tampering_is_found(db: Session) -> None:
