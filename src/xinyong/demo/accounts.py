@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.models import User
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Forbidden
+from xinyong.core.periods import add_months
 from xinyong.entities.models import Entity
+from xinyong.records import service as records
+from xinyong.records.schemas import RecordIn, SubjectIn
 
 DEFAULT_PASSWORD = "Gongqing-2020!"  # noqa: S105 - public development default, refused in production
 
@@ -82,5 +86,24 @@ def create_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
                 password=password,
                 entity_uscc=firm.uscc,
             )
+            repairable_penalty(session, firm.uscc, firm.name)
         made.append(("qiye", str(Role.ENTITY), firm.uscc))
     return made
+
+
+def repairable_penalty(session: Session, uscc: str, name: str) -> None:
+    """Give the demo entity an 一般 penalty decided 8 months ago (past its 3-month minimum publicity period, fine
+    of 0.5 万元), so that ``qiye`` can walk through credit repair: sign the 信用修复承诺, apply with the receipt, and
+    the 市场监管局's ``scjg`` and ``scjg-review`` accept, propose and approve."""
+    decided = add_months(clock.today(), -8)
+    data = RecordIn(
+        source_department="SCJGJ",
+        kind="penalty",
+        doc_no=f"共市监罚〔{decided.year}〕9001号",
+        subject=SubjectIn(type="entity", name=name, uscc=uscc),
+        title="行政处罚决定书（未按规定公示年度报告）",
+        decision_date=decided,
+        severity="一般",
+        content={"WFXW": "未按规定公示年度报告", "CFLB": ["罚款"], "NR": "罚款0.5万元", "NR_FK": 0.5},
+    )
+    records.upsert_record(session, Actor.system("demo"), data)
