@@ -317,14 +317,18 @@ def _superseded(session: Session, row: IssuedReport) -> list[str]:
     used = {int(pair[0]): int(pair[1]) for pair in row.record_versions}
     if not used:
         return reasons
+    v = CreditRecordVersion
+    # only versions recorded after the report's moment can be later than the ones it used (ix_crv_record_valid), and
+    # only the columns the verdict needs: loading every version with its content made verification slow
     later = session.execute(
-        select(CreditRecordVersion, CreditRecord.doc_no)
-        .join(CreditRecord, CreditRecord.id == CreditRecordVersion.record_id)
-        .where(CreditRecordVersion.record_id.in_(list(used)))
-        .order_by(CreditRecordVersion.record_id, CreditRecordVersion.version)
+        select(v.record_id, v.version, v.change_kind, v.status, v.valid_from, v.kind, CreditRecord.doc_no)
+        .join(CreditRecord, CreditRecord.id == v.record_id)
+        .where(v.record_id.in_(list(used)), v.valid_from >= row.as_of)
+        .order_by(v.record_id, v.version)
     ).all()
     seen: set[tuple[int, str]] = set()
-    for version, doc_no in later:
+    for version in later:
+        doc_no = version.doc_no
         if version.version <= used[version.record_id]:
             continue
         what = None
