@@ -24,13 +24,14 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Forbidden, InvalidInput
-from xinyong.entities.models import Entity
+from xinyong.entities.models import Entity, RegradeQueue
 from xinyong.exchange import service
 from xinyong.exchange.models import ExchangeItemVersion
 from xinyong.exchange.schemas import ResolveIn, SourceIn
 from xinyong.lists import service as lists
-from xinyong.lists.models import ListEntry
+from xinyong.lists.models import ListEntry, ListEntryStep
 from xinyong.punishment import service as punishment
+from xinyong.punishment.notices import sweep_change_notices
 from xinyong.punishment.schemas import CheckIn, CheckOut
 
 OFFICE = Actor(role=Role.CREDIT_OFFICE, id="office")
@@ -190,6 +191,14 @@ def test_an_upstream_exit_takes_the_entry_out_of_the_checks(seeded: Session, pla
     service.pull(units, OFFICE, "prov")
     cleared = _check(seeded, uscc)
     assert cleared.outcome == "clear" and cleared.entries == []
+    # the step log names the changes as local ones would be: change notices and re-grading follow them
+    steps = seeded.scalars(
+        select(ListEntryStep.step).where(ListEntryStep.entry_id == entry.entry_id).order_by(ListEntryStep.id)
+    )
+    assert list(steps) == ["publish", "exit_early"]
+    assert sweep_change_notices(seeded, SYSTEM).changes >= 2
+    queued = seeded.scalars(select(RegradeQueue.uscc).where(RegradeQueue.uscc == uscc)).first()
+    assert queued == uscc
 
 
 def test_local_and_upstream_entries_are_checked_alike(seeded: Session, platform: Platform) -> None:
@@ -427,3 +436,30 @@ def test_sources_are_configured_by_the_office_only_and_audited(seeded: Session, 
     actions = [e.action for e in seeded.scalars(select(AuditEvent))]
     assert "exchange:source:created" in actions and "exchange:source:updated" in actions
     assert service.due_sources(seeded, clock.now()) == ["prov"]
+
+
+def test_upstream_credit_records_are_kept_as_versioned_items(seeded: Session) -> None:
+    from tests.store.test_ingestion import HEADERS, person_row, row
+
+    code = _source(seeded, "prov-records", list_types=[], record_kinds=["penalty"])
+    good = dict(zip(HEADERS, row(1), strict=True)) | {"JLID": "JX-R1"}
+    person = dict(zip(HEADERS, person_row(2, builders.new_resident_id()), strict=True))
+    bad = dict(zip(HEADERS, row(3, CF_JDRQ="2024-02-30"), strict=True))
+    license_row = {"LB": "license", "XK_XDR_MC": "某公司"}
+    lines = "\n".join(json.dumps(x, ensure_ascii=False) for x in (good, person, bad, license_row)).encode()
+    batch = service.ingest_file(seeded, OFFICE, code, lines, "records.jsonl")
+    assert batch.received == 4 and batch.applied == 2 and batch.rejected == 2
+    assert {(r.row, r.field) for r in batch.rejections} >= {(3, "CF_JDRQ"), (4, "LB")}
+    rows, total = service.list_items(seeded, code)
+    assert total == 2 and {r.list_code for r in rows} == {"record:penalty"}
+    firm = next(r for r in rows if r.upstream_id == "JX-R1")
+    assert seeded.get(Entity, firm.subject_uscc).provisional  # type: ignore[arg-type,union-attr]
+    stored = service.item_versions(seeded, next(r.id for r in rows if r.upstream_id != "JX-R1"))[0]
+    text = json.dumps(stored.content, ensure_ascii=False)
+    assert person["CF_XDR_ZJHM"] not in text and "id_sha256" in text  # the ID number never stored in clear
+    again = service.ingest_file(seeded, OFFICE, code, lines, "records.jsonl")
+    assert again.applied == 0 and again.unchanged == 2
+    changed = dict(good) | {"CF_NR": "警告并处罚款（已更正）"}
+    update = service.ingest_file(seeded, OFFICE, code, json.dumps(changed, ensure_ascii=False).encode(), "u.jsonl")
+    assert update.applied == 1
+    assert [v.version for v in service.item_versions(seeded, firm.id)] == [1, 2]

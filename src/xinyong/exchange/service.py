@@ -60,13 +60,16 @@ from xinyong.exchange.rules import (
     ItemError,
     ItemState,
     ParsedItem,
+    ParsedRecord,
     SourceLevel,
     Transport,
     content_hash,
     measure_scopes,
     parse_item,
     parse_page,
+    parse_record,
     push_key,
+    record_kind_of,
     same_name,
 )
 from xinyong.exchange.schemas import (
@@ -96,6 +99,8 @@ _SYSTEM = Actor.system("exchange")
 PUSH_TOPIC = "exchange.push"  # the outbox topic of the city's data pushed to the provincial platform
 _OFFICE = frozenset({Role.CREDIT_OFFICE, Role.SYSTEM})
 MAX_REJECTIONS_SHOWN = 200
+NEWER_VERSION = "a newer version of this item arrived since; decide that one (已有更新版本)"
+RECORD_KINDS_READ = frozenset({"penalty", "license"})  # upstream records read with the aggregation's validator
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 
 
@@ -285,7 +290,7 @@ class _Subject:
     conflict: tuple[str, str, str, str, str] | None  # kind, subject, local, upstream, detail
 
 
-def _resolve_subject(session: Session, item: ParsedItem) -> _Subject:
+def _resolve_subject(session: Session, item: ParsedItem | ParsedRecord) -> _Subject:
     """The local subject of an item: a known entity or person, a new provisional entity (or person), or a
     conflict with local data (same USCC under another name; the name registered here under another USCC)."""
     if item.uscc is not None:
@@ -443,6 +448,124 @@ def _apply_item(
     tally.applied += 1
 
 
+def _apply_record(
+    session: Session, actor: Actor, source: ExchangeSource, batch: ExchangeBatch, parsed: ParsedRecord, tally: _Tally
+) -> None:
+    """An upstream credit record: kept as an item with every version (source, its identifier, status), its subject
+    resolved as a list item's is (provisional entity, or a conflict held for the office). It is not merged into the
+    city's own credit records."""
+    digest = content_hash(parsed.content)
+    code = f"record:{parsed.kind}"
+    item = session.scalars(
+        select(ExchangeItem)
+        .where(ExchangeItem.source_id == source.id, ExchangeItem.upstream_id == parsed.upstream_id)
+        .with_for_update()
+    ).first()
+    if item is not None:
+        latest = session.scalars(
+            select(ExchangeItemVersion).where(
+                ExchangeItemVersion.item_id == item.id, ExchangeItemVersion.version == item.version
+            )
+        ).one()
+        if latest.content_sha256 == digest:
+            tally.unchanged += 1
+            return
+        if item.list_code != code:
+            _reject(session, batch, [ItemError(0, "LB", "同一编号不能改变类别 (kind cannot change)")], tally)
+            return
+    subject = _resolve_subject(session, parsed)
+    now = clock.now()
+    if item is None:
+        item = ExchangeItem(source_id=source.id, upstream_id=parsed.upstream_id, list_code=code, version=0)
+        session.add(item)
+    item.version += 1
+    item.subject_uscc = parsed.uscc
+    item.subject_name = parsed.subject_name[:200]
+    item.status = parsed.status
+    item.upstream_version = None
+    item.updated_at = now
+    session.flush()
+    session.add(
+        ExchangeItemVersion(
+            item_id=item.id,
+            version=item.version,
+            content_sha256=digest,
+            content=parsed.content,
+            status=parsed.status,
+            valid_from=parsed.decision_date,
+            valid_to=None,
+            state=ItemState.HELD if subject.conflict else ItemState.APPLIED,
+            batch_id=batch.id,
+            received_at=now,
+        )
+    )
+    session.flush()
+    if subject.conflict is not None:
+        kind, who, local, upstream, detail = subject.conflict
+        session.add(
+            ExchangeConflict(
+                source_id=source.id,
+                item_id=item.id,
+                version=item.version,
+                batch_id=batch.id,
+                kind=kind,
+                subject=who,
+                local_value=local[:500],
+                upstream_value=upstream[:500],
+                detail=detail,
+                created_at=now,
+            )
+        )
+        tally.conflicts += 1
+        session.flush()
+        return
+    if parsed.uscc is not None:
+        entities.ensure_entity(session, actor, parsed.uscc, parsed.subject_name)
+    elif subject.person_id is not None:
+        item.subject_person_id = subject.person_id
+    elif parsed.id_type is not None and parsed.id_number is not None:
+        person = entities.upsert_person(session, actor, parsed.subject_name, parsed.id_type, parsed.id_number)
+        item.subject_person_id = person.id
+    item.applied_version = item.version
+    session.flush()
+    tally.applied += 1
+
+
+def _ingest_record(
+    session: Session,
+    actor: Actor,
+    source: ExchangeSource,
+    batch: ExchangeBatch,
+    raw: dict[str, Any],
+    row: int,
+    kind: str,
+    today: dt.date,
+    seen: set[str],
+    tally: _Tally,
+) -> None:
+    if kind not in source.record_kinds:
+        carried = "、".join(source.record_kinds) or "无"
+        reason = f"该来源未配置此信用记录类别（可接收：{carried}）(record kind not carried by this source)"
+        _reject(session, batch, [ItemError(row, "LB", reason)], tally)
+        return
+    if kind not in RECORD_KINDS_READ:
+        _reject(session, batch, [ItemError(row, "LB", "仅可接收行政许可、行政处罚 (only license and penalty)")], tally)
+        return
+    parsed = parse_record(raw, row=row, kind=kind, today=today, source_department=source.department)
+    if isinstance(parsed, list):
+        _reject(session, batch, parsed, tally)
+        return
+    if parsed.upstream_id in seen:
+        _reject(session, batch, [ItemError(row, "JLID", "同一批次内编号重复 (duplicate ID in delivery)")], tally)
+        return
+    seen.add(parsed.upstream_id)
+    try:
+        with session.begin_nested():
+            _apply_record(session, actor, source, batch, parsed, tally)
+    except InvalidInput as bad:
+        _reject(session, batch, [ItemError(row, bad.field or "row", bad.message, parsed.upstream_id)], tally)
+
+
 def ingest_items(
     session: Session,
     actor: Actor,
@@ -480,6 +603,10 @@ def ingest_items(
         tally.received += 1
         if isinstance(raw, ItemError):
             _reject(session, batch, [raw], tally)
+            continue
+        record_kind = record_kind_of(raw)
+        if record_kind is not None:
+            _ingest_record(session, actor, source, batch, raw, row, record_kind, today, seen, tally)
             continue
         parsed = parse_item(raw, row=row, carried=carried, today=today)
         if isinstance(parsed, list):
@@ -604,8 +731,8 @@ def ingest_file(session: Session, actor: Actor, code: str, data: bytes, filename
     limit = get_settings().exchange_max_file_bytes
     if len(data) > limit:
         raise InvalidInput(f"the file is larger than {limit} bytes (文件过大)", field="file")
-    if source.list_types == []:
-        raise InvalidInput(f"source {source.code} carries no list types (该来源未配置名单类型)", field="source")
+    if not source.list_types and not source.record_kinds:
+        raise InvalidInput(f"source {source.code} carries nothing (该来源未配置名单类型或记录类别)", field="source")
     items = list(file_items(data, filename))
     return ingest_items(
         session,
@@ -796,7 +923,17 @@ def resolve_conflict(session: Session, actor: Actor, conflict_id: int, data: Res
     ).one()
     source = session.get(ExchangeSource, row.source_id)
     assert source is not None
-    if data.resolution == "accepted":
+    if data.resolution == "accepted" and item.list_code.startswith("record:"):
+        if item.version != row.version:
+            raise Conflict(
+                "a newer version of this item arrived since; decide that one (已有更新版本)", field="conflict_id"
+            )
+        subject = version.content.get("subject") or {}
+        if subject.get("uscc"):
+            entities.ensure_entity(session, actor, str(subject["uscc"]), str(subject.get("name") or subject["uscc"]))
+        item.applied_version = item.version
+        version.state = ItemState.APPLIED
+    elif data.resolution == "accepted":
         if item.version != row.version:
             raise Conflict(
                 "a newer version of this item arrived since; decide that one (已有更新版本)", field="conflict_id"

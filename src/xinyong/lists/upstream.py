@@ -5,8 +5,8 @@ names the source, level, issuing body, the source's own identifier and status, a
 
 Only :func:`apply_upstream_entry` (called by the exchange area for a newer version from the entry's source) changes
 such an entry; every local step refuses it (:func:`xinyong.lists.steps.refuse_upstream`), and the expiry sweep skips
-it. Each applied version is a row of ``list_entry_steps`` (step ``upstream``) and an audit event. Flushes, never
-commits.
+it. Each applied version is a row of ``list_entry_steps`` (a change of status under the local step's name, so change
+notices and re-grading follow it; otherwise ``upstream``) and an audit event. Flushes, never commits.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden, InvalidInput
+from xinyong.entities.service import enqueue_regrade
 from xinyong.lists import types
 from xinyong.lists.models import ListEntry, ListEntryStep
-from xinyong.lists.rules import EntryStatus, ExitKind
+from xinyong.lists.rules import EntryStatus, ExitKind, Step
 from xinyong.lists.steps import plain
 
 UPSTREAM_STEP = "upstream"
@@ -154,10 +155,23 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
         "valid_from": data.valid_from,
         "valid_to": data.valid_to,
     }
+    # A change of status is logged under the step name a local entry's change would have (publish, expire /
+    # exit_early, revoke), so every reader of the step log (change notices to business systems, /checks/changes,
+    # the re-grading queue) treats it alike; a new version that keeps the status is logged as ``upstream``.
+    step = UPSTREAM_STEP
+    if previous != target:
+        if target == EntryStatus.PUBLISHED:
+            step = Step.PUBLISH
+        elif target == EntryStatus.REVOKED:
+            step = Step.REVOKE
+        else:
+            step = Step.EXIT_EARLY if entry.exit_kind == ExitKind.EARLY else Step.EXPIRE
+        if entry.subject_uscc:
+            enqueue_regrade(session, entry.subject_uscc, f"list_entry:{entry.id}:upstream")
     session.add(
         ListEntryStep(
             entry_id=entry.id,
-            step=UPSTREAM_STEP,
+            step=step,
             from_status=previous,
             to_status=target,
             on=clock.today(),
@@ -175,6 +189,6 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
         "lists:entry:upstream",
         "list_entry",
         str(entry.id),
-        {"from": previous, "to": target, "list": entry.list_code, **details},
+        {"from": previous, "to": target, "step": str(step), "list": entry.list_code, **details},
     )
     return entry
