@@ -182,6 +182,7 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
             details=plain(details),
         )
     )
+    enqueue_regrade(session, entry.subject_uscc, f"list_entry:{entry.id}:upstream")  # the grade counts it too
     session.flush()
     audit.record(
         session,
