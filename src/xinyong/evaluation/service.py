@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, delete, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -91,8 +91,11 @@ def _model_row(version: int, model: Model, actor: Actor, note: str | None) -> Ev
 
 def current_model(session: Session) -> tuple[int, Model]:
     """The latest published version and its model."""
-    ensure_seeded(session)
-    row = session.scalars(select(EvaluationModel).order_by(EvaluationModel.version.desc()).limit(1)).one()
+    latest = select(EvaluationModel).order_by(EvaluationModel.version.desc()).limit(1)
+    row = session.scalars(latest).first()
+    if row is None:
+        ensure_seeded(session)
+        row = session.scalars(latest).one()
     return row.version, _model_of(row)
 
 
@@ -188,6 +191,82 @@ def _scope(column: Any, usccs: Sequence[str] | None, bounds: tuple[str, str] | N
     return true()
 
 
+def _bound_scope(column: Any, ranged: bool) -> ColumnElement[bool]:
+    """The scope as bind parameters (``lo``/``hi`` or the expanding ``usccs``), so a built statement is reused."""
+    if ranged:
+        return and_(column >= bindparam("lo"), column <= bindparam("hi"))
+    return column.in_(bindparam("usccs", expanding=True))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    model: Model  # held so the cache key's id() stays this model's
+    records: Select[Any] | None
+    record_indicators: tuple[Indicator, ...]
+    entries: Select[Any] | None
+    list_indicators: tuple[Indicator, ...]
+
+
+_STATEMENTS: dict[tuple[int, dt.date, bool], _Statements] = {}
+_STATEMENTS_MAX = 32
+
+
+def _statements(model: Model, today: dt.date, ranged: bool) -> _Statements:
+    """The two counting queries of a model on a day, built once: building them (the publicity windows, one filter
+    per indicator) costs more than running them for one entity."""
+    key = (id(model), today, ranged)
+    found = _STATEMENTS.get(key)
+    if found is not None and found.model is model:
+        return found
+    v = CreditRecordVersion
+    record_indicators = tuple(i for i in model.indicators if i.source is Source.RECORD)
+    records: Select[Any] | None = None
+    if record_indicators:
+        columns: list[Any] = [v.subject_uscc]
+        for indicator in record_indicators:
+            condition = _record_condition(indicator, today)
+            columns.append(func.count().filter(condition))
+            columns.append(func.aggregate_strings(cast(v.record_id, String), ",").filter(condition))
+        listed = select(ListEntry.record_id).where(ListEntry.record_id.is_not(None))
+        records = (
+            select(*columns)
+            .where(
+                v.valid_to.is_(None),
+                v.subject_type == SubjectType.ENTITY.value,
+                _bound_scope(v.subject_uscc, ranged),
+                in_force_condition(today),
+                v.kind.in_(sorted({k for i in record_indicators for k in i.kinds})),
+                v.record_id.not_in(listed),  # a list's own record counts through the list indicator
+            )
+            .group_by(v.subject_uscc)
+        )
+    list_indicators = tuple(i for i in model.indicators if i.source is Source.LIST)
+    entries: Select[Any] | None = None
+    if list_indicators:
+        columns = [ListEntry.subject_uscc]
+        for indicator in list_indicators:
+            condition = _entry_condition(indicator, today)
+            columns.append(func.count().filter(condition))
+            columns.append(func.aggregate_strings(cast(ListEntry.id, String), ",").filter(condition))
+        entries = (
+            select(*columns)
+            .join(ListType, ListType.id == ListEntry.list_type_id)
+            .where(
+                ListEntry.status == EntryStatus.PUBLISHED.value,
+                ListEntry.subject_uscc.is_not(None),
+                _bound_scope(ListEntry.subject_uscc, ranged),
+                or_(ListEntry.valid_to.is_(None), ListEntry.valid_to >= today),
+                or_(ListEntry.valid_from.is_(None), ListEntry.valid_from <= today),
+            )
+            .group_by(ListEntry.subject_uscc)
+        )
+    built = _Statements(model, records, record_indicators, entries, list_indicators)
+    if len(_STATEMENTS) >= _STATEMENTS_MAX:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = built
+    return built
+
+
 def count_items(
     session: Session,
     model: Model,
@@ -197,61 +276,29 @@ def count_items(
     bounds: tuple[str, str] | None = None,
 ) -> dict[str, Counted]:
     """Items per entity and indicator for the entities in scope (an explicit list or an inclusive USCC range)."""
+    params: dict[str, Any]
+    if usccs is not None:
+        params = {"usccs": list(usccs)}
+    elif bounds is not None:
+        params = {"lo": bounds[0], "hi": bounds[1]}
+    else:
+        raise ValueError("count_items needs a scope: usccs or bounds")
+    built = _statements(model, today, ranged=usccs is None)
     out: dict[str, Counted] = {}
-    v = CreditRecordVersion
-    record_indicators = [i for i in model.indicators if i.source is Source.RECORD]
-    if record_indicators:
-        columns: list[Any] = [v.subject_uscc]
-        for indicator in record_indicators:
-            condition = _record_condition(indicator, today)
-            columns.append(func.count().filter(condition))
-            columns.append(func.aggregate_strings(cast(v.record_id, String), ",").filter(condition))
-        listed = select(ListEntry.record_id).where(ListEntry.record_id.is_not(None))
-        stmt = (
-            select(*columns)
-            .where(
-                v.valid_to.is_(None),
-                v.subject_type == SubjectType.ENTITY.value,
-                _scope(v.subject_uscc, usccs, bounds),
-                in_force_condition(today),
-                v.kind.in_(sorted({k for i in record_indicators for k in i.kinds})),
-                v.record_id.not_in(listed),  # a list's own record counts through the list indicator
-            )
-            .group_by(v.subject_uscc)
-        )
-        for row in session.execute(stmt):
+    for stmt, indicators, ids_of in (
+        (built.records, built.record_indicators, "records"),
+        (built.entries, built.list_indicators, "entries"),
+    ):
+        if stmt is None:
+            continue
+        for row in session.execute(stmt, params):
             counted = out.setdefault(row[0], Counted())
-            for index, indicator in enumerate(record_indicators):
+            target: dict[str, list[int]] = getattr(counted, ids_of)
+            for index, indicator in enumerate(indicators):
                 count = row[1 + 2 * index]
                 if count:
                     counted.counts[indicator.code] = count
-                    counted.records[indicator.code] = _ids(row[2 + 2 * index])
-    list_indicators = [i for i in model.indicators if i.source is Source.LIST]
-    if list_indicators:
-        columns = [ListEntry.subject_uscc]
-        for indicator in list_indicators:
-            condition = _entry_condition(indicator, today)
-            columns.append(func.count().filter(condition))
-            columns.append(func.aggregate_strings(cast(ListEntry.id, String), ",").filter(condition))
-        stmt = (
-            select(*columns)
-            .join(ListType, ListType.id == ListEntry.list_type_id)
-            .where(
-                ListEntry.status == EntryStatus.PUBLISHED.value,
-                ListEntry.subject_uscc.is_not(None),
-                _scope(ListEntry.subject_uscc, usccs, bounds),
-                or_(ListEntry.valid_to.is_(None), ListEntry.valid_to >= today),
-                or_(ListEntry.valid_from.is_(None), ListEntry.valid_from <= today),
-            )
-            .group_by(ListEntry.subject_uscc)
-        )
-        for row in session.execute(stmt):
-            counted = out.setdefault(row[0], Counted())
-            for index, indicator in enumerate(list_indicators):
-                count = row[1 + 2 * index]
-                if count:
-                    counted.counts[indicator.code] = count
-                    counted.entries[indicator.code] = _ids(row[2 + 2 * index])
+                    target[indicator.code] = _ids(row[2 + 2 * index])
     return out
 
 
