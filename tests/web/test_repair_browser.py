@@ -121,8 +121,10 @@ def test_objection_report_and_repair_in_the_browser(
     expect(entity.locator("[data-verdict]")).to_have_attribute("data-verdict", "有效")
     screenshot(entity, "portal-verify-valid")
 
-    # 3. it applies for the repair of the old penalty with a receipt
-    entity.goto(f"{live_server}/my/repair")
+    # 3. it applies for the repair of the old penalty with a receipt (reached from its console navigation)
+    entity.goto(f"{live_server}/console")
+    entity.click("nav.sidenav >> text=信用修复（本主体）")
+    entity.wait_for_url(re.compile(r"/my/repair$"))
     expect(entity.locator("#free-notice")).to_contain_text("不收取任何费用")
     row = entity.locator(f"#repair-targets tr[data-target='record:{made['repairable']}']")
     expect(row.locator(".verdict")).to_have_text("可申请")

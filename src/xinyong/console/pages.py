@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
 from xinyong.core.actor import Actor, Role
-from xinyong.core.auth.access import AUDIT, DEPARTMENT, OFFICE, STAFF, AccessRule
+from xinyong.core.auth.access import AUDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, AccessRule
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
 from xinyong.core.errors import XinyongError
@@ -72,6 +72,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/exchange", "信用信息交换", AUDIT),
     NavItem("/console/users", "用户管理", OFFICE),
     NavItem("/console/audit", "审计日志", AUDIT),
+    NavItem("/my/repair", "信用修复（本主体）", ENTITY),
+    NavItem("/my/objections", "我的异议", ENTITY),
     NavItem("/console/account", "修改密码"),
 )
 
