@@ -128,3 +128,44 @@ def test_campaigns_api(as_actor: Client, db: Session) -> None:
     assert as_actor(Actor.public()).get(f"/api/v1/campaigns/{cid}/work").status_code == 401
     assert as_actor(OPERATOR).get(f"/api/v1/campaigns/{cid}/work").json()["result_list"][0]["notes"] == "内部说明"
     assert as_actor(Actor.public()).get("/api/v1/campaigns/999999").status_code == 404
+
+
+def test_campaign_console_and_portal_pages(as_actor: Client, db: Session) -> None:
+    at(dt.date(2024, 9, 27))
+    firm = builders.entity(db, name="共青城建工集团有限公司", industry_code="E4710")
+    form = {
+        "csrf_token": "t",
+        "name": "建筑工程领域失信问题专项治理",
+        "legal_basis": "国办发〔2020〕49号",
+        "lead_department": "ZJJ",
+        "start_date": "2024-09-01",
+        "end_date": "2024-12-31",
+        "description": "治理拖欠农民工工资。",
+    }
+    bad = as_actor(OFFICE).post("/console/campaigns", data={**form, "end_date": "2024-08-01"}, follow_redirects=False)
+    assert bad.status_code == 303 and "error=" in bad.headers["location"]
+    made = as_actor(OFFICE).post("/console/campaigns", data=form, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    here = made.headers["location"].split("?")[0]
+    lead = Actor(role=Role.DEPT_OPERATOR, id="user:zjj", department_code="ZJJ")
+    added = as_actor(lead).post(f"{here}/targets", data={"csrf_token": "t", "industry": "E"}, follow_redirects=False)
+    assert "error" not in added.headers["location"], added.headers["location"]
+    refused = as_actor(OPERATOR).post(f"{here}/targets", data={"csrf_token": "t", "usccs": firm.uscc})
+    assert refused.status_code == 200 and "牵头部门" in refused.text  # redirected to the page with the refusal
+    as_actor(lead).post(
+        f"{here}/tasks", data={"csrf_token": "t", "department": "SCJGJ", "title": "核查欠薪", "working_days": "5"}
+    )
+    page = as_actor(OPERATOR).get(here, headers=HTML)
+    assert page.status_code == 200 and firm.uscc in page.text and "2024-10-10" in page.text and "办结" in page.text
+    result = {"csrf_token": "t", "uscc": firm.uscc, "outcome": "整改到位", "notes": "内部：负责人已约谈"}
+    as_actor(lead).post(f"{here}/results", data=result)
+    bad_result = as_actor(lead).post(f"{here}/results", data={**result, "outcome": "x"}, follow_redirects=False)
+    assert "error=" in bad_result.headers["location"]
+    assert as_actor(lead).post(f"{here}/publish", data={"csrf_token": "t"}).status_code == 403
+    as_actor(OFFICE).post(f"{here}/publish", data={"csrf_token": "t"})
+    portal = as_actor(Actor.public()).get("/campaigns", headers=HTML)
+    assert portal.status_code == 200 and "建筑工程领域失信问题专项治理" in portal.text and "整改到位 1" in portal.text
+    one = as_actor(Actor.public()).get("/campaigns/" + here.rsplit("/", 1)[1], headers=HTML)
+    assert one.status_code == 200 and firm.uscc in one.text and "内部" not in one.text
+    assert as_actor(Actor.public()).get("/campaigns/999999", headers=HTML).status_code == 404
+    assert as_actor(Actor.public()).get("/console/campaigns", headers=HTML).status_code == 401

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from xinyong.console import (
     audit_log,
+    campaigns,
     commitments,
     dashboard,
     evaluation,
@@ -28,5 +29,6 @@ router.include_router(commitments.router)
 router.include_router(repair.router)
 router.include_router(evaluation.router)
 router.include_router(punishment.router)
+router.include_router(campaigns.router)
 router.include_router(inspections.router)
 router.include_router(exchange.router)

@@ -1,0 +1,234 @@
+"""Console pages of special campaigns (专项治理): the office opens campaigns and publishes results; the office or the
+lead department adds targets (USCCs or a filter) and assigns tasks; departments complete their tasks and record
+results. Each form posts to one service call, which checks the actor's right and audits."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from xinyong.campaigns import service
+from xinyong.campaigns.rules import Outcome, is_office, may_organise
+from xinyong.campaigns.schemas import CampaignIn, FilterIn, ResultIn, TargetsIn, TaskDoneIn, TaskIn
+from xinyong.console.pages import console_router, page
+from xinyong.core import clock
+from xinyong.core.auth.access import DEPARTMENT, OFFICE, STAFF, require
+from xinyong.core.departments import list_departments
+from xinyong.core.errors import XinyongError
+from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
+
+router = console_router()
+router.dependencies.append(Depends(reject_unknown_query))
+ItemId = Annotated[int, Path(ge=1, le=2**62)]
+Short = Annotated[str, Form(max_length=200)]
+Long = Annotated[str, Form(max_length=20_000)]
+Csrf = Annotated[str, Form(max_length=200)]
+
+
+def _back(target: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
+    suffix = f"?done={quote(message)}" if message else (f"?error={quote(error)}" if error else "")
+    return RedirectResponse(target + suffix, status_code=303)
+
+
+def _refusal(error: Exception) -> str:
+    if isinstance(error, XinyongError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())[:900]
+    return str(error)[:900]
+
+
+Refused = (XinyongError, ValidationError, ValueError)
+
+
+@router.get("/campaigns", dependencies=[Depends(require(STAFF))])
+def campaigns(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    done: Annotated[str | None, Query(max_length=300)] = None,
+    error: Annotated[str | None, Query(max_length=1000)] = None,
+) -> HTMLResponse:
+    context: dict[str, Any] = {
+        "campaigns": service.list_campaigns(session),
+        "departments": list_departments(session),
+        "may_open": is_office(actor),
+        "done": done,
+        "error": error,
+    }
+    return page(request, session, actor, "console/campaigns.html", context)
+
+
+@router.post("/campaigns", dependencies=[Depends(require(OFFICE))])
+def open_campaign(
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Csrf,
+    name: Short,
+    legal_basis: Long,
+    lead_department: Annotated[str, Form(max_length=64)],
+    start_date: Annotated[str, Form(max_length=10)],
+    end_date: Annotated[str, Form(max_length=10)],
+    description: Long,
+) -> Response:
+    try:
+        data = CampaignIn.model_validate(
+            {
+                "name": name,
+                "legal_basis": legal_basis,
+                "lead_department": lead_department,
+                "start_date": start_date,
+                "end_date": end_date,
+                "description": description,
+            }
+        )
+        with session.begin_nested():
+            made = service.create_campaign(session, actor, data)
+    except Refused as refused:
+        return _back("/console/campaigns", error=_refusal(refused))
+    return _back(f"/console/campaigns/{made.id}", message="专项治理已创建")
+
+
+@router.get("/campaigns/{campaign_id}", dependencies=[Depends(require(STAFF))])
+def campaign(
+    campaign_id: ItemId,
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    done: Annotated[str | None, Query(max_length=300)] = None,
+    error: Annotated[str | None, Query(max_length=1000)] = None,
+) -> HTMLResponse:
+    work = service.campaign_work(session, campaign_id)
+    context: dict[str, Any] = {
+        "work": work,
+        "departments": list_departments(session),
+        "outcomes": list(Outcome),
+        "may_organise": may_organise(actor, work.lead_department),
+        "may_publish": is_office(actor),
+        "my_department": actor.department_code,
+        "done": done,
+        "error": error,
+        "today": clock.today().isoformat(),
+    }
+    return page(request, session, actor, "console/campaign.html", context)
+
+
+def _here(campaign_id: int) -> str:
+    return f"/console/campaigns/{campaign_id}"
+
+
+@router.post("/campaigns/{campaign_id}/targets", dependencies=[Depends(require(STAFF))])
+def add_targets(
+    campaign_id: ItemId,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Csrf,
+    usccs: Annotated[str, Form(max_length=40_000)] = "",
+    industry: Annotated[str, Form(max_length=5)] = "",
+    region_code: Annotated[str, Form(max_length=6)] = "",
+    kind: Annotated[str, Form(max_length=2)] = "",
+    name_contains: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    try:
+        codes = [c for c in re.split(r"[\s,，;；]+", usccs) if c]
+        if codes:
+            data = TargetsIn(usccs=codes)
+        else:
+            given = {"industry": industry, "region_code": region_code, "kind": kind, "name_contains": name_contains}
+            data = TargetsIn(filter=FilterIn(**{k: v.strip() or None for k, v in given.items()}))
+        with session.begin_nested():
+            added = service.add_targets(session, actor, campaign_id, data)
+    except Refused as refused:
+        return _back(_here(campaign_id), error=_refusal(refused))
+    return _back(_here(campaign_id), message=f"新增治理对象 {added.added} 户（已在册 {added.already} 户）")
+
+
+@router.post("/campaigns/{campaign_id}/targets/remove", dependencies=[Depends(require(STAFF))])
+def remove_target(
+    campaign_id: ItemId,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Csrf,
+    uscc: Annotated[str, Form(max_length=32)],
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    try:
+        with session.begin_nested():
+            service.remove_target(session, actor, campaign_id, uscc, reason)
+    except Refused as refused:
+        return _back(_here(campaign_id), error=_refusal(refused))
+    return _back(_here(campaign_id), message=f"{uscc} 已移出治理对象")
+
+
+@router.post("/campaigns/{campaign_id}/tasks", dependencies=[Depends(require(STAFF))])
+def add_task(
+    campaign_id: ItemId,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Csrf,
+    department: Annotated[str, Form(max_length=64)],
+    title: Short,
+    working_days: Annotated[str, Form(max_length=6)],
+    description: Long = "",
+) -> Response:
+    try:
+        data = TaskIn.model_validate(
+            {"department": department, "title": title, "description": description, "working_days": working_days}
+        )
+        with session.begin_nested():
+            task = service.add_task(session, actor, campaign_id, data)
+    except Refused as refused:
+        return _back(_here(campaign_id), error=_refusal(refused))
+    return _back(_here(campaign_id), message=f"任务已分派，办结期限 {task.deadline.isoformat()}")
+
+
+@router.post("/campaigns/{campaign_id}/tasks/{task_id}/complete", dependencies=[Depends(require(DEPARTMENT))])
+def complete_task(
+    campaign_id: ItemId,
+    task_id: ItemId,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Csrf,
+    note: Annotated[str, Form(max_length=5000)],
+) -> Response:
+    try:
+        with session.begin_nested():
+            service.complete_task(session, actor, campaign_id, task_id, TaskDoneIn(note=note))
+    except Refused as refused:
+        return _back(_here(campaign_id), error=_refusal(refused))
+    return _back(_here(campaign_id), message="任务已办结")
+
+
+@router.post("/campaigns/{campaign_id}/results", dependencies=[Depends(require(STAFF))])
+def record_result(
+    campaign_id: ItemId,
+    session: DbSession,
+    actor: CurrentActor,
+    csrf_token: Csrf,
+    uscc: Annotated[str, Form(max_length=32)],
+    outcome: Annotated[str, Form(max_length=16)],
+    notes: Annotated[str, Form(max_length=5000)] = "",
+    on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    try:
+        data = ResultIn.model_validate({"uscc": uscc, "outcome": outcome, "notes": notes, "on": on.strip() or None})
+        with session.begin_nested():
+            service.record_result(session, actor, campaign_id, data)
+    except Refused as refused:
+        return _back(_here(campaign_id), error=_refusal(refused))
+    return _back(_here(campaign_id), message=f"{uscc} 的治理结果已登记")
+
+
+@router.post("/campaigns/{campaign_id}/publish", dependencies=[Depends(require(OFFICE))])
+def publish(campaign_id: ItemId, session: DbSession, actor: CurrentActor, csrf_token: Csrf) -> Response:
+    try:
+        with session.begin_nested():
+            service.publish_results(session, actor, campaign_id)
+    except Refused as refused:
+        return _back(_here(campaign_id), error=_refusal(refused))
+    return _back(_here(campaign_id), message="治理结果已在门户公开")
