@@ -166,8 +166,6 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
             step = Step.REVOKE
         else:
             step = Step.EXIT_EARLY if entry.exit_kind == ExitKind.EARLY else Step.EXPIRE
-        if entry.subject_uscc:
-            enqueue_regrade(session, entry.subject_uscc, f"list_entry:{entry.id}:upstream")
     session.add(
         ListEntryStep(
             entry_id=entry.id,
@@ -182,7 +180,8 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
             details=plain(details),
         )
     )
-    enqueue_regrade(session, entry.subject_uscc, f"list_entry:{entry.id}:upstream")  # the grade counts it too
+    # every new version (status, term, subject) may change the grade: queue a re-grade once
+    enqueue_regrade(session, entry.subject_uscc, f"list_entry:{entry.id}:upstream")
     session.flush()
     audit.record(
         session,
