@@ -463,3 +463,27 @@ def test_upstream_credit_records_are_kept_as_versioned_items(seeded: Session) ->
     update = service.ingest_file(seeded, OFFICE, code, json.dumps(changed, ensure_ascii=False).encode(), "u.jsonl")
     assert update.applied == 1
     assert [v.version for v in service.item_versions(seeded, firm.id)] == [1, 2]
+
+
+def test_a_person_registered_under_another_name_is_held_then_accepted(seeded: Session) -> None:
+    from xinyong.entities import service as entities
+
+    code = _source(seeded, "court-persons")
+    number = builders.new_resident_id()
+    local = entities.upsert_person(seeded, SYSTEM, "王五", "resident_id", number)
+    line = json.dumps(item("P9", None, "王伍", XDR_ZJHM=number), ensure_ascii=False).encode()
+    batch = service.ingest_file(seeded, OFFICE, code, line, "p.jsonl")
+    assert batch.conflicts == 1 and batch.applied == 0
+    conflict = service.list_conflicts(seeded)[0]
+    assert conflict.kind == "person_name_mismatch" and number not in conflict.subject  # masked
+    accept = ResolveIn(resolution="accepted", note="经核实为同音异写，同一自然人")
+    service.resolve_conflict(seeded, OFFICE, conflict.id, accept)
+    body = {
+        "subject": {"id_type": "resident_id", "id_number": number, "name": "王五"},
+        "scenario": "flights",
+        "purpose": "购票核查",
+    }
+    answer = punishment.run_check(seeded, CHECKER, CheckIn.model_validate(body))
+    assert answer.outcome == "restricted" and answer.entries[0].upstream_id == "P9"
+    entry = seeded.get(ListEntry, answer.entries[0].entry_id)
+    assert entry is not None and entry.subject_person_id == local.id

@@ -396,6 +396,7 @@ def _apply_item(
         session.add(item)
     item.version += 1
     item.subject_uscc = parsed.uscc
+    item.subject_person_id = subject.person_id  # a known person (also when held: accepting needs it)
     item.subject_name = parsed.subject_name
     item.status = parsed.status
     item.upstream_version = parsed.upstream_version
@@ -480,6 +481,7 @@ def _apply_record(
         session.add(item)
     item.version += 1
     item.subject_uscc = parsed.uscc
+    item.subject_person_id = subject.person_id
     item.subject_name = parsed.subject_name[:200]
     item.status = parsed.status
     item.upstream_version = None
@@ -942,9 +944,6 @@ def resolve_conflict(session: Session, actor: Actor, conflict_id: int, data: Res
         uscc = content.get("XDR_SHXYM")
         person_id = item.subject_person_id
         if uscc is None and person_id is None:
-            found = session.scalars(select(ExchangeItem.subject_person_id).where(ExchangeItem.id == item.id)).first()
-            person_id = found
-        if uscc is None and person_id is None:
             raise Conflict(
                 "the person cannot be identified from the stored version (无法确定自然人)", field="conflict_id"
             )
@@ -1342,7 +1341,10 @@ def scan_folder(units: UnitOfWork, actor: Actor, code: str) -> list[FolderResult
                 )
         target = folder / ("refused" if outcome == "refused" else "done")
         target.mkdir(exist_ok=True)
-        path.replace(target / path.name)
+        moved = target / path.name
+        if moved.exists():  # a file of the same name was read before: keep both
+            moved = target / f"{path.stem}.{clock.now().strftime('%Y%m%dT%H%M%S%f')}{path.suffix}"
+        path.replace(moved)
         results.append(FolderResult(code, path.name, outcome, batch, reason))
     return results
 
