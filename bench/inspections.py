@@ -82,6 +82,17 @@ def prepare(usccs: list[str], grades: list[str | None]) -> Database:
     create_schema(database)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     started = time.perf_counter()
+    with database.engine.begin() as conn:  # the search indexes are rebuilt after the load, not row by row
+        trigram = [
+            (name, definition)
+            for name, definition in conn.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'entities' AND indexname LIKE 'trgm%'"
+                )
+            )
+        ]
+        for name, _ in trigram:
+            conn.execute(text(f'DROP INDEX "{name}"'))
     with database.unit_of_work() as session:
         seed_notice_departments(session, Actor.system("bench"))
         ensure_seeded(session)
@@ -116,6 +127,9 @@ def prepare(usccs: list[str], grades: list[str | None]) -> Database:
                 for uscc, grade in zip(usccs, grades, strict=True):
                     if grade:
                         copy.write_row((uscc, 1, 1000, grade, None, "[]", "bench", now))
+    with database.engine.begin() as conn:
+        for _, definition in trigram:
+            conn.execute(text(definition))
     with database.engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()

@@ -461,7 +461,7 @@ def create_task(session: Session, actor: Actor, data: TaskIn) -> InspectionTask:
     )
     session.add(task)
     session.flush()
-    insert_rows(session, InspectionPoolRow, [{"task_id": task.id, "uscc": u, "stratum": s} for u, s in rows])
+    _store_pool(session, task.id, rows)
     audit.record(
         session,
         actor,
@@ -471,6 +471,17 @@ def create_task(session: Session, actor: Actor, data: TaskIn) -> InspectionTask:
         {"department": department, "pool_size": len(rows), "pool_hash": digest, "mapping_version": mapping.version},
     )
     return task
+
+
+def _store_pool(session: Session, task_id: int, rows: Sequence[tuple[str, str]]) -> None:
+    """The frozen rows: one COPY of plain tuples on PostgreSQL, an executemany INSERT elsewhere."""
+    raw = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name != "postgresql" or raw is None:
+        insert_rows(session, InspectionPoolRow, [{"task_id": task_id, "uscc": u, "stratum": s} for u, s in rows])
+        return
+    with raw.cursor() as cursor, cursor.copy("COPY inspection_pool_rows (task_id, uscc, stratum) FROM STDIN") as copy:
+        for uscc, stratum in rows:
+            copy.write_row((task_id, uscc, stratum))
 
 
 def _task(session: Session, actor: Actor, task_id: int, *, write: bool = False) -> InspectionTask:
@@ -497,12 +508,28 @@ def list_tasks(session: Session, actor: Actor, department: str | None) -> list[I
 
 
 def pool_rows(session: Session, task_id: int) -> list[tuple[str, str]]:
-    stmt = (
-        select(InspectionPoolRow.uscc, InspectionPoolRow.stratum)
-        .where(InspectionPoolRow.task_id == task_id)
-        .order_by(InspectionPoolRow.uscc)
-    )
-    return [(u, s) for u, s in session.execute(stmt)]
+    """A task's frozen rows in USCC order. Read through the driver's own cursor: a million rows arrive as plain
+    tuples, without building a result row object for each (about twice as fast as the ORM path)."""
+    session.flush()
+    raw = session.connection().connection.driver_connection
+    if raw is None:  # pragma: no cover - every engine here has a driver connection
+        stmt = (
+            select(InspectionPoolRow.uscc, InspectionPoolRow.stratum)
+            .where(InspectionPoolRow.task_id == task_id)
+            .order_by(InspectionPoolRow.uscc)
+        )
+        return [(u, s) for u, s in session.execute(stmt)]
+    mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    cursor = raw.cursor()
+    try:
+        cursor.execute(
+            f"SELECT uscc, stratum FROM inspection_pool_rows WHERE task_id = {mark} ORDER BY uscc",  # noqa: S608
+            (task_id,),
+        )
+        rows: list[tuple[str, str]] = cursor.fetchall()
+        return rows
+    finally:
+        cursor.close()
 
 
 def draws_of(session: Session, task_id: int) -> list[InspectionDraw]:
