@@ -16,11 +16,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
@@ -584,19 +586,40 @@ def task_out(session: Session, task: InspectionTask) -> TaskOut:
 
 
 def _previous_inspectors(session: Session, department: str, usccs: Sequence[str]) -> dict[str, list[str]]:
-    """Who inspected each entity last time for this department (its most recent earlier assignment)."""
+    """Who inspected each entity last time for this department (its most recent earlier assignment). On PostgreSQL
+    the codes travel as one array parameter (``= ANY``), not as thousands of placeholders."""
     out: dict[str, list[str]] = {}
     wanted = list(dict.fromkeys(usccs))
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    step = 100_000 if postgres else CHUNK
+    for start in range(0, len(wanted), step):
+        part = wanted[start : start + step]
+        among = (
+            InspectionAssignment.uscc == any_(bindparam("usccs", part, type_=ARRAY(String(18))))
+            if postgres
+            else InspectionAssignment.uscc.in_(part)
+        )
         stmt = (
             select(InspectionAssignment.uscc, InspectionAssignment.inspectors)
-            .where(InspectionAssignment.department == department, InspectionAssignment.uscc.in_(part))
+            .where(InspectionAssignment.department == department, among)
             .order_by(InspectionAssignment.id)
         )
         for uscc, ids in session.execute(stmt):
             out[uscc] = list(ids)  # later rows overwrite earlier ones: the last inspection wins
     return out
+
+
+def _store_assignments(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The drawn entities: one COPY on PostgreSQL (the inspectors list as JSON text), insert_rows elsewhere."""
+    raw = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name != "postgresql" or raw is None or not rows:
+        insert_rows(session, InspectionAssignment, rows)
+        return
+    names = list(rows[0])
+    columns = ", ".join(names)
+    with raw.cursor() as cursor, cursor.copy(f"COPY inspection_assignments ({columns}) FROM STDIN") as copy:
+        for item in rows:
+            copy.write_row([json.dumps(v) if name == "inspectors" else v for name, v in item.items()])
 
 
 def _deadline(session: Session, start: dt.date) -> tuple[dt.date, bool, str]:
@@ -680,9 +703,8 @@ def make_draw(session: Session, actor: Actor, task_id: int, public_value: str) -
     session.add(row)
     session.flush()
     deadline, provisional, rule = _deadline(session, task.inspection_end)
-    insert_rows(
+    _store_assignments(
         session,
-        InspectionAssignment,
         [
             {
                 "draw_id": row.id,
