@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from tests import builders
 from tests.store.test_lists_support import OFFICE, REVIEWER, SYSTEM, at, listed
 from xinyong.core import audit
+from xinyong.core.db import Database
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput
 from xinyong.entities.models import RegradeQueue
 from xinyong.evaluation import service
@@ -230,3 +233,34 @@ def test_publishing_a_model(seeded: Session) -> None:
     assert [v.version for v in service.model_versions(seeded)] == [2, 1]
     events = [e.action for e in seeded.scalars(select(audit.AuditEvent))]
     assert "evaluation:model:published" in events and "evaluation:entity:regraded" in events
+
+
+def test_two_regrades_of_one_entity_at_once_both_succeed(committing_db: Database) -> None:
+    """tick's drain and a repair's regrade_entity may grade the same entity concurrently (PostgreSQL): the second
+    waits for the first and updates its row instead of failing on the primary key."""
+    if committing_db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    with committing_db.unit_of_work() as session:
+        builders.departments(session)
+        uscc = builders.entity(session).uscc
+    first = Session(committing_db.engine)
+    service.regrade_entity(first, SYSTEM, uscc, "first")  # first grade: inserts the row, not yet committed
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with committing_db.unit_of_work() as session:
+                service.regrade_entity(session, SYSTEM, uscc, "second")
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.5)  # the second now waits on the first's uncommitted row
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert errors == [] and not thread.is_alive()
+    with committing_db.unit_of_work() as session:
+        result = service.result_of(session, uscc)
+        assert result is not None and result.cause == "second"

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, delete, func, or_, select, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -387,14 +389,27 @@ def _grade(
                     "changed_at": now,
                 }
             )
-    session.execute(
-        delete(r).where(_scope(r.uscc, None if bounds else usccs, bounds)),
-        execution_options={"synchronize_session": False},
-    )
-    insert_rows(session, EvaluationResult, results)
+    if bounds is not None:  # a run's chunk: replace the range's rows with one COPY (runs do not overlap)
+        session.execute(delete(r).where(_scope(r.uscc, None, bounds)), execution_options={"synchronize_session": False})
+        insert_rows(session, EvaluationResult, results)
+    else:  # a few entities: an upsert, so two re-grades of one entity at once (tick and a repair) both succeed
+        _upsert_results(session, results)
     insert_rows(session, GradeChange, history)
     session.flush()
     return stats, written
+
+
+def _upsert_results(session: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(EvaluationResult)
+    updated = {name: stmt.excluded[name] for name in rows[0] if name != "uscc"}
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["uscc"], set_=updated),
+        rows,
+        execution_options={"synchronize_session": False},
+    )
 
 
 def regrade_entity(session: Session, actor: Actor, uscc: str, cause: str) -> RegradeOutValue:
