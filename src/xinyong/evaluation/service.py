@@ -48,7 +48,7 @@ from xinyong.records.windows import in_force_condition
 SEED_ACTOR = Actor.system("evaluation:seed")
 _PUBLISHERS = frozenset({Role.CREDIT_OFFICE, Role.SYSTEM})
 RUN_CHUNK = 20_000
-QUEUE_CHUNK = 200
+QUEUE_CHUNK = 1_000
 MAX_USCCS = 5_000
 
 _parsed: dict[str, Model] = {}  # digest -> parsed model (versions are immutable)
