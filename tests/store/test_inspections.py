@@ -145,7 +145,6 @@ def test_conflicts_and_last_inspectors_are_excluded(db: Session, setup: dict[str
     service.update_inspector(db, OP, conflicted.id, InspectorUpdate(conflicts=[target.uscc]))
     # a new task over the same entities: the entity's last inspectors and the conflicted one are all barred
     task2 = _task(db, setup, name="第二次抽查")
-    db.execute(InspectionPoolRow.__table__.select())  # the pools are separate tables rows per task
     second = service.make_draw(db, OP, task2.id, "r1-again")  # type: ignore[attr-defined]
     again = {a.uscc: a for a in service.assignments_of_draw(db, second.id)}
     bundle = service.bundle_of(db, second.id)
@@ -255,3 +254,15 @@ def test_a_listed_entity_is_under_key_supervision(db: Session) -> None:
     clock.freeze(dt.datetime(2025, 6, 10, 2, 0, tzinfo=dt.UTC))
     found = service.classify(db, [watched, plain])
     assert found[watched][0] == rules.WATCH and found[plain][0] == rules.UNGRADED
+
+
+def test_a_frozen_pool_changed_behind_the_platform_refuses_to_draw(db: Session, setup: dict[str, object]) -> None:
+    task = _task(db, setup)
+    one = service.pool_rows(db, task.id)[0][0]  # type: ignore[attr-defined]
+    db.execute(
+        InspectionPoolRow.__table__.update()
+        .where(InspectionPoolRow.task_id == task.id, InspectionPoolRow.uscc == one)  # type: ignore[attr-defined]
+        .values(stratum="A")
+    )
+    with pytest.raises(Conflict, match="no longer matches its published hash"):
+        service.make_draw(db, OP, task.id, "777")  # type: ignore[attr-defined]

@@ -657,7 +657,11 @@ def make_draw(session: Session, actor: Actor, task_id: int, public_value: str) -
     ]
     ratios = rules.parse_ratios(task.ratios)
     rules.check_inspectors(inspectors, task.inspectors_per_entity)
-    checked = rules.check_pool(rows, strict=False)
+    # The rows were checked when frozen, are unique by the table's key, and must hash to the published value: sorting
+    # them in code-point order (a no-op pass when the database's order agrees) is all the canonical form still needs.
+    checked = sorted(rows)
+    if not checked:
+        raise Conflict(f"task {task.id} has no frozen pool (对象库为空)")
     digest = rules.pool_hash(checked)
     if digest != task.pool_hash:  # the stored rows no longer match what was published: refuse, loudly
         raise Conflict(f"the frozen pool of task {task.id} no longer matches its published hash (对象库已被改动)")
