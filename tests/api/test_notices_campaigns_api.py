@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests import builders
 from tests.store.test_lists_support import OPERATOR, SYSTEM, at, listed
+from xinyong.core import outbox
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.models import ApiClient
@@ -53,6 +54,20 @@ def test_notices_page_webhook_form_and_api(as_actor: Client, db: Session) -> Non
     assert as_actor(OPERATOR).get("/console/notices", headers=HTML).status_code == 403
     auditor_form = as_actor(AUDITOR).post(f"/console/notices/systems/{client.id}/webhook", data=form)
     assert auditor_form.status_code == 403
+
+    message_id = api.json()[0]["message_id"]
+    delivered = as_actor(OFFICE).post(f"/console/notices/messages/{message_id}/retry", data={"csrf_token": "t"})
+    assert delivered.status_code == 200  # a pending message may be queued again now
+    outbox.get_message(db, message_id).status = outbox.Status.DELIVERED
+    db.flush()
+    refused = as_actor(OFFICE).post(
+        f"/console/notices/messages/{message_id}/retry", data={"csrf_token": "t"}, follow_redirects=False
+    )
+    assert refused.status_code == 303 and "error=" in refused.headers["location"]
+    assert (
+        as_actor(AUDITOR).post(f"/console/notices/messages/{message_id}/retry", data={"csrf_token": "t"}).status_code
+        == 403
+    )
 
 
 def test_effectiveness_chart_is_svg(as_actor: Client, db: Session) -> None:

@@ -235,3 +235,29 @@ def test_a_message_without_a_secret_is_not_sent_unsigned(committing_db: Database
         assert hook.received == []
     _, attempts = _message(committing_db, message.id)
     assert "secret" in (attempts[0].error or "")
+
+
+def test_two_transactions_queueing_the_same_key_make_one_message(committing_db: Database) -> None:
+    if committing_db.dialect != "postgresql":
+        pytest.skip("concurrent writers are PostgreSQL's; SQLite has one writer")
+    args = {"topic": "test.ping", "destination": "https://a.example.cn/hook", "payload": {}, "idempotency_key": "k"}
+    first = committing_db.sessions()
+    try:
+        mine = outbox.enqueue(first, SYSTEM, **args)  # type: ignore[arg-type]  # not committed yet
+        found: list[int] = []
+
+        def second() -> None:
+            with committing_db.unit_of_work() as session:
+                found.append(outbox.enqueue(session, SYSTEM, **args).id)  # type: ignore[arg-type]
+
+        worker = threading.Thread(target=second)
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive(), "the second waits on the unique index"
+        first.commit()
+        worker.join(10)
+        assert found == [mine.id]
+    finally:
+        first.close()
+    with committing_db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
