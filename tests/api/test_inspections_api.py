@@ -58,6 +58,11 @@ def test_draw_publish_download_and_verify(
     as_actor: Callable[[Actor], TestClient], db: Session, client: TestClient, tmp_path: Path
 ) -> None:
     staff, task_id = _prepared(as_actor, db)
+    # the pool hash is public from the freeze on, before anyone knows the public value
+    frozen = client.get("/api/v1/public/inspections/tasks").json()
+    task = staff.get(f"/api/v1/inspections/tasks/{task_id}").json()
+    assert [(t["id"], t["pool_hash"], t["rounds"]) for t in frozen] == [(task_id, task["pool_hash"], 0)]
+    assert task["pool_hash"] in client.get("/inspections").text
     drawn = staff.post(f"/api/v1/inspections/tasks/{task_id}/draws", json={"public_value": "福彩3D 2025150: 4 7 1"})
     assert drawn.status_code == 201, drawn.text
     draw_id = drawn.json()["id"]

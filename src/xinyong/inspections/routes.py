@@ -28,6 +28,7 @@ from xinyong.inspections.schemas import (
     MappingIn,
     MappingOut,
     PublicDrawOut,
+    PublicTaskOut,
     ResultIn,
     TaskIn,
     TaskOut,
@@ -198,6 +199,16 @@ def withdraw_case(case_id: Id, session: DbSession, actor: CurrentActor) -> CaseO
 
 
 # ---------------------------------------------------------------- public
+
+
+@router.get(
+    "/public/inspections/tasks",
+    dependencies=[Depends(require(PUBLIC))],
+    response_model=list[PublicTaskOut],
+    summary="Frozen tasks with their pool hash (published at freeze, before the draw)",
+)
+def public_tasks(session: DbSession) -> list[PublicTaskOut]:
+    return service.public_tasks(session)
 
 
 @router.get(

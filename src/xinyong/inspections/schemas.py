@@ -233,3 +233,18 @@ class PublicDrawOut(BaseModel):
     department_name: str
     items: list[str]
     selected: list[AssignmentOut]
+
+
+class PublicTaskOut(BaseModel):
+    """What is published when a pool is frozen, before any draw: enough to hold the department to this pool."""
+
+    id: int
+    department: str
+    department_name: str
+    name: str
+    pool_size: int
+    pool_hash: str
+    strata_sizes: dict[str, int]
+    ratios: dict[str, str]
+    frozen_at: dt.datetime
+    rounds: int

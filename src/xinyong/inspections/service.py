@@ -63,6 +63,7 @@ from xinyong.inspections.schemas import (
     MappingIn,
     MappingOut,
     PublicDrawOut,
+    PublicTaskOut,
     ResultIn,
     StratumOut,
     TaskIn,
@@ -1047,3 +1048,25 @@ def task_name(session: Session, task_id: int) -> str:
 
 def department_names(session: Session) -> dict[str, str]:
     return _department_names(session)
+
+
+def public_tasks(session: Session, limit: int = 200) -> list[PublicTaskOut]:
+    """Frozen tasks with their pool hash, newest first: published at freeze, before anyone knows the public value."""
+    names = _department_names(session)
+    rounds = dict(session.execute(select(InspectionDraw.task_id, func.count()).group_by(InspectionDraw.task_id)).all())
+    rows = session.scalars(select(InspectionTask).order_by(InspectionTask.id.desc()).limit(limit))
+    return [
+        PublicTaskOut(
+            id=t.id,
+            department=t.department,
+            department_name=names.get(t.department, t.department),
+            name=t.name,
+            pool_size=t.pool_size,
+            pool_hash=t.pool_hash,
+            strata_sizes=t.strata_sizes,
+            ratios=t.ratios,
+            frozen_at=t.frozen_at,
+            rounds=int(rounds.get(t.id, 0)),
+        )
+        for t in rows
+    ]

@@ -4,13 +4,15 @@ is that anyone can re-run it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from xinyong.core.charts import bar_chart
+from xinyong.core.clock import BEIJING
 from xinyong.core.http import DbSession
 from xinyong.core.web import render
 from xinyong.inspections import rules, service
@@ -19,6 +21,10 @@ from xinyong.portal.web import portal_router
 router = portal_router()
 ItemId = Annotated[int, Path(ge=1, le=2**62)]
 SELECTED_PAGE = 200  # drawn entities per page; the bundle and the API hold them all
+
+
+def _beijing(moment: dt.datetime) -> str:
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 @router.get("/inspections")
@@ -37,7 +43,9 @@ def draws_page(request: Request, session: DbSession) -> Response:
         [("参与抽取户次", [pooled[c] for c in order]), ("抽中户次", [drawn[c] for c in order])],
         title="各类别抽取情况（全部已公示轮次）",
     )
-    context = {"active": "inspections", "draws": draws, "tasks": tasks, "chart": chart if order else ""}
+    context: dict[str, Any] = {"active": "inspections", "draws": draws, "tasks": tasks, "chart": chart if order else ""}
+    context["frozen"] = [t for t in service.public_tasks(session) if t.rounds == 0]
+    context["beijing"] = _beijing
     context["departments"] = service.department_names(session)
     return render(request, "portal/inspections/index.html", context)
 
