@@ -51,6 +51,16 @@ def test_portal_profile_shows_the_evaluation(db: Session) -> None:
     assert "严重行政处罚" in text and "-150" in text
     assert "纳税信用等级评价" in text and "国家税务总局共青城市税务局" in text
     assert "如何提升信用等级" in text and "可申请信用修复" in text
+    assert "评价变动记录" not in text, "the grade history is not public"
+
+
+def test_the_entity_sees_its_grade_history(db: Session) -> None:
+    client = console_client(db)
+    uscc = _graded(db)
+    make_user(db, "xinyongban", Role.CREDIT_OFFICE)
+    sign_in(client, "xinyongban")
+    page = client.get(f"/entity/{uscc}", headers=HTML).text
+    assert "评价变动记录" in page and "— → C" in page
 
 
 def test_portal_profile_before_grading(db: Session) -> None:

@@ -40,6 +40,7 @@ router = portal_router()
 RECENT_DAYS = 30
 LATEST = 6
 PROFILE_LIMIT = 500
+HISTORY_LIMIT = 10  # grade changes shown to the entity itself and to staff
 SEARCH_SUFFIXES = ("", ".json", ".csv", ".xlsx")
 
 # (address, title, one line on where it comes from): the pages are summaries written for citizens and firms.
@@ -191,6 +192,7 @@ def entity_profile(
         "capped": len(found) >= PROFILE_LIMIT,
         "evaluation": evaluation.evaluation_of(session, actor, entity.uscc),
         "improvements": evaluation.improvements(session, actor, entity.uscc),
+        "grade_history": evaluation.history(session, actor, entity.uscc)[:HISTORY_LIMIT] if full else [],
         **_sections(found),
     }
     return render(request, "portal/entity.html", context)
