@@ -261,3 +261,34 @@ def test_two_transactions_queueing_the_same_key_make_one_message(committing_db: 
         first.close()
     with committing_db.unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_huge_answer_is_not_read_whole(committing_db: Database) -> None:
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Flood(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(500)
+            self.send_header("Content-Length", str(50 * 1024 * 1024))
+            self.end_headers()
+            try:
+                for _ in range(50):
+                    self.wfile.write(b"x" * 1024 * 1024)
+            except OSError:
+                return  # the client stopped reading: as it should
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flood)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        message_id = _queue(committing_db, f"http://127.0.0.1:{server.server_address[1]}/hook")
+        assert outbox.deliver_due(committing_db, settings=FAST).retrying == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+    _, attempts = _message(committing_db, message_id)
+    assert attempts[0].http_status == 500 and len(attempts[0].error or "") <= 500

@@ -62,6 +62,7 @@ MAX_URL = 500
 MAX_KEY = 200
 MAX_PAYLOAD_BYTES = 256 * 1024
 MAX_ERROR = 500
+MAX_ANSWER = 1024  # bytes of a receiver's answer read (for the error text); the rest is not read
 TOPIC = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
 SECRET_REF = re.compile(r"^[a-z][a-z0-9_]{0,31}(:[A-Za-z0-9_.-]{1,64})?$")
 SIGNATURE_HEADER = "X-Xinyong-Signature"
@@ -375,13 +376,20 @@ def _post(client: httpx.Client, item: _Claimed) -> _Outcome:
         "User-Agent": "xinyong-outbox/1",
     }
     try:
-        response = client.post(item.destination, content=item.body, headers=headers)
+        # Streamed: only the first KiB of the answer is read, so a receiver cannot make the worker hold a huge body.
+        with client.stream("POST", item.destination, content=item.body, headers=headers) as response:
+            status = response.status_code
+            head = b""
+            for chunk in response.iter_bytes():
+                head += chunk
+                if len(head) >= MAX_ANSWER:
+                    break
     except httpx.HTTPError as error:
         elapsed = int((time.perf_counter() - started) * 1000)
         return _Outcome(at, None, f"{type(error).__name__}: {error}"[:MAX_ERROR], elapsed)
     elapsed = int((time.perf_counter() - started) * 1000)
-    status = response.status_code
-    error_text = None if 200 <= status < 300 else f"HTTP {status}: {response.text[:200]}"[:MAX_ERROR]
+    answer = head[:MAX_ANSWER].decode("utf-8", errors="replace")[:200]
+    error_text = None if 200 <= status < 300 else f"HTTP {status}: {answer}"[:MAX_ERROR]
     return _Outcome(at, status, error_text, elapsed)
 
 
