@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from xinyong.campaigns import service
 from xinyong.campaigns.rules import Outcome, is_office, may_organise
 from xinyong.campaigns.schemas import CampaignIn, FilterIn, ResultIn, TargetsIn, TaskDoneIn, TaskIn
+from xinyong.console.forms import back, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core import clock
 from xinyong.core.auth.access import DEPARTMENT, OFFICE, STAFF, require
@@ -28,19 +28,6 @@ ItemId = Annotated[int, Path(ge=1, le=2**62)]
 Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=20_000)]
 Csrf = Annotated[str, Form(max_length=200)]
-
-
-def _back(target: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
-    suffix = f"?done={quote(message)}" if message else (f"?error={quote(error)}" if error else "")
-    return RedirectResponse(target + suffix, status_code=303)
-
-
-def _refusal(error: Exception) -> str:
-    if isinstance(error, XinyongError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())[:900]
-    return str(error)[:900]
 
 
 Refused = (XinyongError, ValidationError, ValueError)
@@ -90,8 +77,8 @@ def open_campaign(
         with session.begin_nested():
             made = service.create_campaign(session, actor, data)
     except Refused as refused:
-        return _back("/console/campaigns", error=_refusal(refused))
-    return _back(f"/console/campaigns/{made.id}", message="专项治理已创建")
+        return back("/console/campaigns", error=refusal(refused))
+    return back(f"/console/campaigns/{made.id}", message="专项治理已创建")
 
 
 @router.get("/campaigns/{campaign_id}", dependencies=[Depends(require(STAFF))])
@@ -144,8 +131,8 @@ def add_targets(
         with session.begin_nested():
             added = service.add_targets(session, actor, campaign_id, data)
     except Refused as refused:
-        return _back(_here(campaign_id), error=_refusal(refused))
-    return _back(_here(campaign_id), message=f"新增治理对象 {added.added} 户（已在册 {added.already} 户）")
+        return back(_here(campaign_id), error=refusal(refused))
+    return back(_here(campaign_id), message=f"新增治理对象 {added.added} 户（已在册 {added.already} 户）")
 
 
 @router.post("/campaigns/{campaign_id}/targets/remove", dependencies=[Depends(require(STAFF))])
@@ -161,8 +148,8 @@ def remove_target(
         with session.begin_nested():
             service.remove_target(session, actor, campaign_id, uscc, reason)
     except Refused as refused:
-        return _back(_here(campaign_id), error=_refusal(refused))
-    return _back(_here(campaign_id), message=f"{uscc} 已移出治理对象")
+        return back(_here(campaign_id), error=refusal(refused))
+    return back(_here(campaign_id), message=f"{uscc} 已移出治理对象")
 
 
 @router.post("/campaigns/{campaign_id}/tasks", dependencies=[Depends(require(STAFF))])
@@ -183,8 +170,8 @@ def add_task(
         with session.begin_nested():
             task = service.add_task(session, actor, campaign_id, data)
     except Refused as refused:
-        return _back(_here(campaign_id), error=_refusal(refused))
-    return _back(_here(campaign_id), message=f"任务已分派，办结期限 {task.deadline.isoformat()}")
+        return back(_here(campaign_id), error=refusal(refused))
+    return back(_here(campaign_id), message=f"任务已分派，办结期限 {task.deadline.isoformat()}")
 
 
 @router.post("/campaigns/{campaign_id}/tasks/{task_id}/complete", dependencies=[Depends(require(DEPARTMENT))])
@@ -200,8 +187,8 @@ def complete_task(
         with session.begin_nested():
             service.complete_task(session, actor, campaign_id, task_id, TaskDoneIn(note=note))
     except Refused as refused:
-        return _back(_here(campaign_id), error=_refusal(refused))
-    return _back(_here(campaign_id), message="任务已办结")
+        return back(_here(campaign_id), error=refusal(refused))
+    return back(_here(campaign_id), message="任务已办结")
 
 
 @router.post("/campaigns/{campaign_id}/results", dependencies=[Depends(require(STAFF))])
@@ -220,8 +207,8 @@ def record_result(
         with session.begin_nested():
             service.record_result(session, actor, campaign_id, data)
     except Refused as refused:
-        return _back(_here(campaign_id), error=_refusal(refused))
-    return _back(_here(campaign_id), message=f"{uscc} 的治理结果已登记")
+        return back(_here(campaign_id), error=refusal(refused))
+    return back(_here(campaign_id), message=f"{uscc} 的治理结果已登记")
 
 
 @router.post("/campaigns/{campaign_id}/publish", dependencies=[Depends(require(OFFICE))])
@@ -230,5 +217,5 @@ def publish(campaign_id: ItemId, session: DbSession, actor: CurrentActor, csrf_t
         with session.begin_nested():
             service.publish_results(session, actor, campaign_id)
     except Refused as refused:
-        return _back(_here(campaign_id), error=_refusal(refused))
-    return _back(_here(campaign_id), message="治理结果已在门户公开")
+        return back(_here(campaign_id), error=refusal(refused))
+    return back(_here(campaign_id), message="治理结果已在门户公开")

@@ -5,12 +5,12 @@ with a retry). Every change goes through the exchange service, which audits it."
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from xinyong.console.forms import back, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import AUDIT, OFFICE, require
 from xinyong.core.config import get_settings
@@ -22,20 +22,8 @@ from xinyong.exchange.schemas import ResolveIn
 router = console_router()
 router.dependencies.append(Depends(reject_unknown_query))
 RowId = Annotated[int, Path(ge=1, le=2**62)]
+EXCHANGE = "/console/exchange"
 Code = Annotated[str, Path(min_length=2, max_length=32, pattern=r"^[a-z][a-z0-9_-]{1,31}$")]
-
-
-def _back(message: str | None = None, error: str | None = None) -> RedirectResponse:
-    suffix = f"?done={quote(message)}" if message else (f"?error={quote(error)}" if error else "")
-    return RedirectResponse("/console/exchange" + suffix, status_code=303)
-
-
-def _refusal(error: Exception) -> str:
-    if isinstance(error, XinyongError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return "; ".join(str(e["msg"]) for e in error.errors())
-    return str(error)
 
 
 @router.get("/exchange", dependencies=[Depends(require(AUDIT))])
@@ -72,19 +60,19 @@ def upload_file(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     if file is None or not (file.filename or "").strip():
-        return _back(error="请选择要上传的文件（CSV、XLSX 或 JSON 行）。")
+        return back(EXCHANGE, error="请选择要上传的文件（CSV、XLSX 或 JSON 行）。")
     data = file.file.read(get_settings().exchange_max_file_bytes + 1)
     try:
         with session.begin_nested():
             batch = service.ingest_file(session, actor, code, data, (file.filename or "")[:200])
     except XinyongError as refused:
-        return _back(error=_refusal(refused))
+        return back(EXCHANGE, error=refusal(refused))
     reasons = "；".join(f"第{r.row}行 {r.field}：{r.reason}" for r in batch.rejections[:5])
     message = (
         f"{code}：接收 {batch.received} 条，应用 {batch.applied}，未变化 {batch.unchanged}，"
         f"拒收 {batch.rejected}，冲突 {batch.conflicts}" + (f"。拒收原因：{reasons}" if reasons else "")
     )
-    return _back(message=message[:290])
+    return back(EXCHANGE, message=message[:290])
 
 
 @router.post("/exchange/conflicts/{conflict_id}/resolve", dependencies=[Depends(require(OFFICE))])
@@ -101,8 +89,8 @@ def resolve_conflict(
         with session.begin_nested():
             service.resolve_conflict(session, actor, conflict_id, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(error=_refusal(refused))
-    return _back(message=f"冲突 {conflict_id} 已处理（{resolution}）")
+        return back(EXCHANGE, error=refusal(refused))
+    return back(EXCHANGE, message=f"冲突 {conflict_id} 已处理（{resolution}）")
 
 
 @router.post("/exchange/pushes/{push_id}/retry", dependencies=[Depends(require(OFFICE))])
@@ -116,5 +104,5 @@ def retry_push(
         with session.begin_nested():
             service.retry_push(session, actor, push_id)
     except XinyongError as refused:
-        return _back(error=_refusal(refused))
-    return _back(message=f"推送 {push_id} 已重新排队")
+        return back(EXCHANGE, error=refusal(refused))
+    return back(EXCHANGE, message=f"推送 {push_id} 已重新排队")

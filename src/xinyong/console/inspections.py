@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from xinyong.console.forms import back, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import STAFF, require
@@ -48,25 +48,6 @@ WRITE = [Depends(require(INSPECTION_STAFF))]
 READ = [Depends(require(STAFF))]
 PAGE_SIZE = 20
 _SPLIT = re.compile(r"[\s,，;；、]+")
-
-
-def _back(target: str, department: str | None, message: str | None = None, error: str | None = None) -> Response:
-    query: dict[str, str] = {}
-    if department:
-        query["department"] = department
-    if message:
-        query["done"] = message
-    if error:
-        query["error"] = error[:900]
-    return RedirectResponse(target + (f"?{urlencode(query, quote_via=quote)}" if query else ""), status_code=303)
-
-
-def _refusal(error: Exception) -> str:
-    if isinstance(error, XinyongError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
-    return str(error)
 
 
 def _context(
@@ -144,8 +125,8 @@ async def save_mapping(request: Request, session: DbSession, actor: CurrentActor
         with session.begin_nested():
             row = service.save_mapping(session, actor, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(BASE, department, error=_refusal(refused))
-    return _back(BASE, department, message=f"已发布分级分类抽查比例第 {row.version} 版")
+        return back(BASE, department=department, error=refusal(refused))
+    return back(BASE, department=department, message=f"已发布分级分类抽查比例第 {row.version} 版")
 
 
 # ---------------------------------------------------------------- items
@@ -183,8 +164,8 @@ def add_item(
         with session.begin_nested():
             service.create_item(session, actor, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(target, department, message=f"已添加抽查事项 {code}")
+        return back(target, department=department, error=refusal(refused))
+    return back(target, department=department, message=f"已添加抽查事项 {code}")
 
 
 @router.post("/inspections/items/{item_id}/retire", dependencies=WRITE)
@@ -196,8 +177,8 @@ def retire_item(
         with session.begin_nested():
             service.retire_item(session, actor, item_id)
     except XinyongError as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(target, department, message=f"抽查事项 {item_id} 已停用")
+        return back(target, department=department, error=refusal(refused))
+    return back(target, department=department, message=f"抽查事项 {item_id} 已停用")
 
 
 # ---------------------------------------------------------------- inspectors
@@ -239,8 +220,8 @@ def add_inspector(
         with session.begin_nested():
             service.create_inspector(session, actor, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(target, department, message=f"已登记执法检查人员 {name}")
+        return back(target, department=department, error=refusal(refused))
+    return back(target, department=department, message=f"已登记执法检查人员 {name}")
 
 
 @router.post("/inspections/inspectors/{inspector_id}", dependencies=WRITE)
@@ -259,8 +240,8 @@ def change_inspector(
         with session.begin_nested():
             service.update_inspector(session, actor, inspector_id, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(target, department, message=f"执法检查人员 {inspector_id} 已更新")
+        return back(target, department=department, error=refusal(refused))
+    return back(target, department=department, message=f"执法检查人员 {inspector_id} 已更新")
 
 
 # ---------------------------------------------------------------- tasks, pools and draws
@@ -312,8 +293,10 @@ async def add_task(request: Request, session: DbSession, actor: CurrentActor) ->
         with session.begin_nested():
             task = service.create_task(session, actor, data)
     except (XinyongError, ValidationError, ValueError) as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(f"{target}/{task.id}", department, message=f"任务已创建，对象库已冻结（{task.pool_size} 户）")
+        return back(target, department=department, error=refusal(refused))
+    return back(
+        f"{target}/{task.id}", department=department, message=f"任务已创建，对象库已冻结（{task.pool_size} 户）"
+    )
 
 
 @router.get("/inspections/tasks/{task_id}", dependencies=READ)
@@ -352,8 +335,10 @@ def draw(
         with session.begin_nested():
             row = service.make_draw(session, actor, task_id, public_value)
     except XinyongError as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(target, department, message=f"第 {row.round_no} 轮抽取完成：抽中 {row.selected_count} 户，结果已公开")
+        return back(target, department=department, error=refusal(refused))
+    return back(
+        target, department=department, message=f"第 {row.round_no} 轮抽取完成：抽中 {row.selected_count} 户，结果已公开"
+    )
 
 
 @router.post("/inspections/assignments/{assignment_id}/result", dependencies=WRITE)
@@ -376,8 +361,8 @@ def record_result(
         with session.begin_nested():
             row = service.record_result(session, actor, assignment_id, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(f"{BASE}/tasks/{row.task_id}", department, message=f"{row.uscc} 检查结果已记录并公示")
+        return back(target, department=department, error=refusal(refused))
+    return back(f"{BASE}/tasks/{row.task_id}", department=department, message=f"{row.uscc} 检查结果已记录并公示")
 
 
 # ---------------------------------------------------------------- typical cases
@@ -417,8 +402,8 @@ def add_case(
         with session.begin_nested():
             row = service.create_case(session, actor, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(target, department, message=f"典型案例“{row.title}”已发布")
+        return back(target, department=department, error=refusal(refused))
+    return back(target, department=department, message=f"典型案例“{row.title}”已发布")
 
 
 @router.post("/inspections/cases/{case_id}/withdraw", dependencies=WRITE)
@@ -430,5 +415,5 @@ def withdraw_case(
         with session.begin_nested():
             service.withdraw_case(session, actor, case_id)
     except XinyongError as refused:
-        return _back(target, department, error=_refusal(refused))
-    return _back(target, department, message=f"典型案例 {case_id} 已撤回")
+        return back(target, department=department, error=refusal(refused))
+    return back(target, department=department, message=f"典型案例 {case_id} 已撤回")

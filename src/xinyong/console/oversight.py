@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from xinyong.console.forms import back, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import DEPARTMENT, OFFICE, STAFF, require
 from xinyong.core.errors import XinyongError
@@ -27,19 +27,6 @@ router = console_router()
 router.dependencies.append(Depends(reject_unknown_query))
 ItemId = Annotated[int, Path(ge=1, le=2**62)]
 Text = Annotated[str, Form(max_length=5000)]
-
-
-def _back(target: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
-    suffix = f"?done={quote(message)}" if message else (f"?error={quote(error)}" if error else "")
-    return RedirectResponse(target + suffix, status_code=303)
-
-
-def _refusal(error: Exception) -> str:
-    if isinstance(error, XinyongError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return "; ".join(str(e["msg"]) for e in error.errors())
-    return str(error)
 
 
 @router.get("/objections", dependencies=[Depends(require(STAFF))])
@@ -67,8 +54,8 @@ def forward_objection(
         with session.begin_nested():
             objections.forward(session, actor, objection_id, ForwardIn(note=note))
     except (XinyongError, ValidationError) as refused:
-        return _back("/console/objections", error=_refusal(refused))
-    return _back("/console/objections", message=f"异议 {objection_id} 已转办来源部门")
+        return back("/console/objections", error=refusal(refused))
+    return back("/console/objections", message=f"异议 {objection_id} 已转办来源部门")
 
 
 @router.post("/objections/{objection_id}/resolve", dependencies=[Depends(require(DECIDERS))])
@@ -95,8 +82,8 @@ def resolve_objection(
         with session.begin_nested():
             objections.resolve(session, actor, objection_id, data)
     except (XinyongError, ValidationError, ValueError) as refused:
-        return _back("/console/objections", error=_refusal(refused))
-    return _back("/console/objections", message=f"异议 {objection_id} 已办结（{outcome}）")
+        return back("/console/objections", error=refusal(refused))
+    return back("/console/objections", message=f"异议 {objection_id} 已办结（{outcome}）")
 
 
 @router.get("/risk", dependencies=[Depends(require(STAFF))])
@@ -117,10 +104,8 @@ def _alert_step(session: DbSession, actor: CurrentActor, alert_id: int, action: 
         with session.begin_nested():
             risk.step(session, actor, alert_id, action, AlertStepIn(note=note))
     except (XinyongError, ValidationError) as refused:
-        return _back("/console/risk", error=_refusal(refused))
-    return _back(
-        "/console/risk", message=f"预警 {alert_id} 已{'确认' if action == AlertAction.ACKNOWLEDGE else '关闭'}"
-    )
+        return back("/console/risk", error=refusal(refused))
+    return back("/console/risk", message=f"预警 {alert_id} 已{'确认' if action == AlertAction.ACKNOWLEDGE else '关闭'}")
 
 
 @router.post("/risk/{alert_id}/acknowledge", dependencies=[Depends(require(DEPARTMENT))])

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.console.forms import back
 from xinyong.console.pages import console_router, page
 from xinyong.core import clock, outbox
 from xinyong.core.actor import Role
@@ -29,11 +29,6 @@ from xinyong.punishment.schemas import StatisticsOut
 router = console_router()
 router.dependencies.append(Depends(reject_unknown_query))
 ItemId = Annotated[int, Path(ge=1, le=2**62)]
-
-
-def _back(target: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
-    suffix = f"?done={quote(message)}" if message else (f"?error={quote(error)}" if error else "")
-    return RedirectResponse(target + suffix, status_code=303)
 
 
 def _notices_page(
@@ -91,9 +86,9 @@ def set_webhook(
         with session.begin_nested():
             client, secret = auth.set_webhook(session, actor, client_id, url)
     except XinyongError as refused:
-        return _back("/console/notices", error=refused.message)
+        return back("/console/notices", error=refused.message)
     if secret is None:
-        return _back("/console/notices", message=f"{client.name} 的回调地址已删除")
+        return back("/console/notices", message=f"{client.name} 的回调地址已删除")
     shown = {"client": client.name, "url": client.webhook_url, "secret": secret}
     return _notices_page(request, session, actor, done=f"{client.name} 的回调地址已登记", secret=shown)
 
@@ -109,8 +104,8 @@ def retry_message(
         with session.begin_nested():
             outbox.retry(session, actor, message_id)
     except XinyongError as refused:
-        return _back("/console/notices", error=refused.message)
-    return _back("/console/notices", message=f"消息 {message_id} 已重新排队发送")
+        return back("/console/notices", error=refused.message)
+    return back("/console/notices", message=f"消息 {message_id} 已重新排队发送")
 
 
 # ---------------------------------------------------------------- the effectiveness chart

@@ -4,12 +4,12 @@ second person approves or returns. Every step goes through the repair service, w
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from xinyong.console.forms import back, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import DEPARTMENT, STAFF, require
 from xinyong.core.errors import XinyongError
@@ -22,19 +22,6 @@ router.dependencies.append(Depends(reject_unknown_query))
 ApplicationId = Annotated[int, Path(ge=1, le=2**62)]
 Opinion = Annotated[str, Form(max_length=2000)]
 DESK = "/console/repair"
-
-
-def _back(message: str | None = None, error: str | None = None) -> RedirectResponse:
-    suffix = f"?done={quote(message)}" if message else (f"?error={quote(error)}" if error else "")
-    return RedirectResponse(DESK + suffix, status_code=303)
-
-
-def _refusal(error: Exception) -> str:
-    if isinstance(error, XinyongError):
-        return error.message
-    if isinstance(error, ValidationError):
-        return "; ".join(str(e["msg"]) for e in error.errors())
-    return str(error)
 
 
 @router.get("/repair", dependencies=[Depends(require(STAFF))])
@@ -70,8 +57,8 @@ def accept_application(
         with session.begin_nested():
             row = repair.accept(session, actor, application_id, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(error=_refusal(refused))
-    return _back(f"修复申请 {row.number} {row.status}")
+        return back(DESK, error=refusal(refused))
+    return back(DESK, f"修复申请 {row.number} {row.status}")
 
 
 @router.post("/repair/{application_id}/propose", dependencies=[Depends(require(DEPARTMENT))])
@@ -88,8 +75,8 @@ def propose_application(
         with session.begin_nested():
             row = repair.propose(session, actor, application_id, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(error=_refusal(refused))
-    return _back(f"修复申请 {row.number} 已拟办（{row.proposal}），待另一名审核人员审核")
+        return back(DESK, error=refusal(refused))
+    return back(DESK, f"修复申请 {row.number} 已拟办（{row.proposal}），待另一名审核人员审核")
 
 
 @router.post("/repair/{application_id}/review", dependencies=[Depends(require(DEPARTMENT))])
@@ -106,5 +93,5 @@ def review_application(
         with session.begin_nested():
             row = repair.review(session, actor, application_id, data)
     except (XinyongError, ValidationError) as refused:
-        return _back(error=_refusal(refused))
-    return _back(f"修复申请 {row.number} {row.status}")
+        return back(DESK, error=refusal(refused))
+    return back(DESK, f"修复申请 {row.number} {row.status}")
