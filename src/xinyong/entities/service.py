@@ -96,21 +96,27 @@ def _name_condition(session: Session, text: str, pattern: str) -> ColumnElement[
     return or_(Entity.name.like(pattern, escape="\\"), Entity.former_names.like(pattern, escape="\\"))
 
 
+def _code_like(upper: str) -> bool:
+    """A query that is plainly a (partial) USCC, e.g. 91360482…"""
+    return bool(USCC_PREFIX.match(upper)) and len(upper) >= 6 and sum(c.isdigit() for c in upper) >= 4
+
+
 def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
     """Every way of matching is a column of ``entities`` (GIN indexes on PostgreSQL), so the planner can combine
     index scans. A query that is plainly a code (e.g. 91360482…) is answered by the key alone."""
     upper = text.upper()
-    code_like = bool(USCC_PREFIX.match(upper)) and len(upper) >= 6 and sum(c.isdigit() for c in upper) >= 4
-    conditions: list[ColumnElement[bool]] = []
-    if not code_like:
-        conditions.append(_name_condition(session, text, f"%{_like_escape(text)}%"))
-        lower = text.lower().replace(" ", "")
-        if lower.isascii() and lower.isalnum():
-            conditions.append(Entity.name_initials.like(f"%{lower}%"))
-            conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
+    ceiling = upper + "Z" * (18 - len(upper))  # USCC characters all sort below "Z"
+    if _code_like(upper):
+        # The key range alone, so the planner estimates it from the histogram and walks the primary key in order;
+        # search_entities keeps only the USCCs that really start with the prefix (whatever the collation).
+        return and_(Entity.uscc >= upper, Entity.uscc <= ceiling)
+    conditions = [_name_condition(session, text, f"%{_like_escape(text)}%")]
+    lower = text.lower().replace(" ", "")
+    if lower.isascii() and lower.isalnum():
+        conditions.append(Entity.name_initials.like(f"%{lower}%"))
+        conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
     if USCC_PREFIX.match(upper):
-        # A key range the B-tree serves in any collation (USCC characters sort below "Z"), plus the exact prefix.
-        ceiling = upper + "Z" * (18 - len(upper))
+        # A key range the B-tree serves in any collation, plus the exact prefix.
         conditions.append(and_(Entity.uscc >= upper, Entity.uscc <= ceiling, Entity.uscc.like(f"{upper}%")))
     return or_(*conditions)
 
@@ -136,9 +142,14 @@ def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple
         capped = select(Entity.uscc).limit(SEARCH_COUNT_CAP).subquery()
         total = session.execute(select(func.count()).select_from(capped)).scalar_one()
         return list(session.execute(listed.offset(page.offset).limit(page.page_size)).scalars()), total
-    found = sorted(
-        session.execute(select(Entity.uscc).where(_search_condition(session, text)).limit(SEARCH_COUNT_CAP)).scalars()
-    )
+    candidates = select(Entity.uscc).where(_search_condition(session, text)).limit(SEARCH_COUNT_CAP)
+    upper = text.upper()
+    if _code_like(upper):
+        # A key range: walk the primary key in order and stop at the cap (91360482 covers most of the city, and a
+        # bitmap of it would be built in full before the first row).
+        found = [uscc for uscc in session.execute(candidates.order_by(Entity.uscc)).scalars() if uscc.startswith(upper)]
+    else:
+        found = sorted(session.execute(candidates).scalars())
     keys = found[page.offset : page.offset + page.page_size]
     if not keys:
         return [], len(found)
