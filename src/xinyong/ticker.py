@@ -20,7 +20,7 @@ from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.db import Database
 from xinyong.core.outbox import deliver_due, sweep_outbox
-from xinyong.evaluation.service import sweep_regrades
+from xinyong.evaluation.service import sweep_model_runs, sweep_regrades
 from xinyong.exchange.service import scan_outbound, sweep_pulls
 from xinyong.inspections.service import sweep_overdue
 from xinyong.lists.service import expire_entries
@@ -50,7 +50,8 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("push queue (上报省平台入队)", scan_outbound),  # before the outbox delivers
     ("webhook outbox (发件箱投递)", sweep_outbox),
     ("inspection results overdue (双随机结果公示逾期)", sweep_overdue),
-    ("prompt re-grading (信用评价重新评价)", sweep_regrades),  # last: the sweeps above queue entities
+    ("prompt re-grading (信用评价重新评价)", sweep_regrades),  # after the sweeps that queue entities
+    ("new model version (新评价模型全量重评)", sweep_model_runs),  # one chunk of the full run a tick
 )
 
 

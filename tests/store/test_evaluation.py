@@ -264,3 +264,28 @@ def test_two_regrades_of_one_entity_at_once_both_succeed(committing_db: Database
     with committing_db.unit_of_work() as session:
         result = service.result_of(session, uscc)
         assert result is not None and result.cause == "second"
+
+
+def test_a_new_model_version_regrades_everyone_through_the_tick(seeded: Session) -> None:
+    made = [builders.entity(seeded, name=f"共青城新模型{i}有限公司") for i in range(5)]
+    _add(seeded, made[0].uscc, "honour")
+    day = dt.date(2026, 11, 20)
+    service.grade_everyone(seeded, SYSTEM)
+    assert service.sweep_model_runs(seeded, SYSTEM, day).run is None, "every result names the current model"
+    definition = copy.deepcopy(DEFAULT_MODEL_JSON)
+    assert service.current_grades(seeded)[made[0].uscc] == "A"
+    definition["thresholds"]["A"] = 1200
+    service.publish_model(seeded, OFFICE, definition, "A级门槛调整为1200")
+    total = seeded.scalar(select(func.count()).select_from(EvaluationResult))
+    steps = []
+    while (step := service.sweep_model_runs(seeded, SYSTEM, day, chunk=2)).run is not None:
+        steps.append(step)
+        assert len(steps) < 100
+    assert [s.graded for s in steps][-1] == 0 and steps[-1].done == total
+    versions = set(seeded.scalars(select(EvaluationResult.model_version)))
+    assert versions == {2}
+    assert service.current_grades(seeded)[made[0].uscc] == "B"
+    changes = seeded.scalars(select(GradeChange).where(GradeChange.uscc == made[0].uscc)).all()
+    assert [(c.old_grade, c.new_grade, c.model_version) for c in changes if "模型v2" in c.cause] == [("A", "B", 2)]
+    assert service.sweep_model_runs(seeded, SYSTEM, day).run is None, "nothing more once the run is finished"
+    assert "evaluation:run:finished" in {e.action for e in seeded.scalars(select(audit.AuditEvent))}

@@ -573,6 +573,33 @@ def grade_everyone(session: Session, actor: Actor, today: dt.date | None = None,
     return run
 
 
+@dataclass
+class ModelRunStep:
+    run: int | None  # the full run advanced, None when every result already names the current model
+    graded: int
+    done: int
+    total: int
+
+
+def sweep_model_runs(session: Session, actor: Actor, today: dt.date, chunk: int = RUN_CHUNK) -> ModelRunStep:
+    """After the office publishes a model version, grade everyone under it without waiting for `xinyong regrade`:
+    each call (a tick) opens the full run when results still name an older version, grades its next chunk and
+    finishes it after the last. The run is the same one `xinyong regrade` resumes."""
+    version, _ = current_model(session)
+    latest = session.scalars(select(RegradeRun).order_by(RegradeRun.id.desc()).limit(1)).first()
+    if latest is None or latest.model_version != version:
+        stale = session.scalar(select(EvaluationResult.uscc).where(EvaluationResult.model_version != version).limit(1))
+        if stale is None:
+            return ModelRunStep(None, 0, 0, 0)
+        latest, _ = open_run(session, actor)
+    elif latest.status != "running":
+        return ModelRunStep(None, 0, 0, 0)
+    graded = run_chunk(session, latest, today, chunk)
+    if not graded:
+        finish_run(session, actor, latest)
+    return ModelRunStep(latest.id, graded, latest.done, latest.total)
+
+
 def get_run(session: Session, run_id: int) -> RegradeRun:
     run = session.get(RegradeRun, run_id)
     if run is None:
