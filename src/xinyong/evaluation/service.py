@@ -120,8 +120,10 @@ def get_model_version(session: Session, version: int) -> EvaluationModel:
 
 
 def publish_model(session: Session, actor: Actor, definition: Any, note: str) -> EvaluationModel:
-    """The credit office publishes a new model version (immutable from then on). Results keep naming the version
-    that produced them until re-graded (``xinyong regrade``). Audit event ``evaluation:model:published``."""
+    """The credit office publishes a new model version (immutable from then on) and opens the full run that grades
+    everyone under it: the tick advances it a chunk at a time (:func:`sweep_model_runs`), ``xinyong regrade`` can
+    finish it at once; results keep naming their old version until their chunk is done. Audit event
+    ``evaluation:model:published``."""
     if actor.role not in _PUBLISHERS:
         raise Forbidden("only the credit office publishes evaluation models (仅信用办可发布评价模型)")
     if not note.strip():
@@ -145,6 +147,7 @@ def publish_model(session: Session, actor: Actor, definition: Any, note: str) ->
         str(row.version),
         {"digest": row.digest, "note": row.note, "indicators": len(model.indicators)},
     )
+    open_run(session, actor)
     return row
 
 
@@ -582,22 +585,21 @@ class ModelRunStep:
 
 
 def sweep_model_runs(session: Session, actor: Actor, today: dt.date, chunk: int = RUN_CHUNK) -> ModelRunStep:
-    """After the office publishes a model version, grade everyone under it without waiting for `xinyong regrade`:
-    each call (a tick) opens the full run when results still name an older version, grades its next chunk and
-    finishes it after the last. The run is the same one `xinyong regrade` resumes."""
+    """Advance the running full run of the current model by one chunk (a tick's share), finishing it after the last.
+    Publishing a model version opens that run; a run of an older version is left to be abandoned by the next one."""
     version, _ = current_model(session)
-    latest = session.scalars(select(RegradeRun).order_by(RegradeRun.id.desc()).limit(1)).first()
-    if latest is None or latest.model_version != version:
-        stale = session.scalar(select(EvaluationResult.uscc).where(EvaluationResult.model_version != version).limit(1))
-        if stale is None:
-            return ModelRunStep(None, 0, 0, 0)
-        latest, _ = open_run(session, actor)
-    elif latest.status != "running":
+    run = session.scalars(
+        select(RegradeRun)
+        .where(RegradeRun.status == "running", RegradeRun.model_version == version)
+        .order_by(RegradeRun.id.desc())
+        .limit(1)
+    ).first()
+    if run is None:
         return ModelRunStep(None, 0, 0, 0)
-    graded = run_chunk(session, latest, today, chunk)
+    graded = run_chunk(session, run, today, chunk)
     if not graded:
-        finish_run(session, actor, latest)
-    return ModelRunStep(latest.id, graded, latest.done, latest.total)
+        finish_run(session, actor, run)
+    return ModelRunStep(run.id, graded, run.done, run.total)
 
 
 def get_run(session: Session, run_id: int) -> RegradeRun:
