@@ -101,15 +101,14 @@ def _code_like(upper: str) -> bool:
     return bool(USCC_PREFIX.match(upper)) and len(upper) >= 6 and sum(c.isdigit() for c in upper) >= 4
 
 
-def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
+def _key_range(upper: str) -> ColumnElement[bool]:
+    """USCCs from ``upper`` up to its last possible continuation (USCC characters all sort below "Z")."""
+    return and_(Entity.uscc >= upper, Entity.uscc <= upper + "Z" * (18 - len(upper)))
+
+
+def _search_condition(session: Session, text: str, upper: str) -> ColumnElement[bool]:
     """Every way of matching is a column of ``entities`` (GIN indexes on PostgreSQL), so the planner can combine
-    index scans. A query that is plainly a code (e.g. 91360482…) is answered by the key alone."""
-    upper = text.upper()
-    ceiling = upper + "Z" * (18 - len(upper))  # USCC characters all sort below "Z"
-    if _code_like(upper):
-        # The key range alone, so the planner estimates it from the histogram and walks the primary key in order;
-        # search_entities keeps only the USCCs that really start with the prefix (whatever the collation).
-        return and_(Entity.uscc >= upper, Entity.uscc <= ceiling)
+    index scans."""
     conditions = [_name_condition(session, text, f"%{_like_escape(text)}%")]
     lower = text.lower().replace(" ", "")
     if lower.isascii() and lower.isalnum():
@@ -117,7 +116,7 @@ def _search_condition(session: Session, text: str) -> ColumnElement[bool]:
         conditions.append(Entity.name_pinyin.like(f"%{lower}%"))
     if USCC_PREFIX.match(upper):
         # A key range the B-tree serves in any collation, plus the exact prefix.
-        conditions.append(and_(Entity.uscc >= upper, Entity.uscc <= ceiling, Entity.uscc.like(f"{upper}%")))
+        conditions.append(and_(_key_range(upper), Entity.uscc.like(f"{upper}%")))
     return or_(*conditions)
 
 
@@ -142,14 +141,16 @@ def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple
         capped = select(Entity.uscc).limit(SEARCH_COUNT_CAP).subquery()
         total = session.execute(select(func.count()).select_from(capped)).scalar_one()
         return list(session.execute(listed.offset(page.offset).limit(page.page_size)).scalars()), total
-    candidates = select(Entity.uscc).where(_search_condition(session, text)).limit(SEARCH_COUNT_CAP)
     upper = text.upper()
     if _code_like(upper):
-        # A key range: walk the primary key in order and stop at the cap (91360482 covers most of the city, and a
-        # bitmap of it would be built in full before the first row).
-        found = [uscc for uscc in session.execute(candidates.order_by(Entity.uscc)).scalars() if uscc.startswith(upper)]
+        # Plainly a code (e.g. 91360482…): the key range alone, so the planner estimates it from the histogram and
+        # walks the primary key in order, stopping at the cap (a bitmap of a range covering most of the city would
+        # be built in full first); the prefix itself is checked here, whatever the collation.
+        by_key = select(Entity.uscc).where(_key_range(upper)).order_by(Entity.uscc).limit(SEARCH_COUNT_CAP)
+        found = [uscc for uscc in session.execute(by_key).scalars() if uscc.startswith(upper)]
     else:
-        found = sorted(session.execute(candidates).scalars())
+        condition = _search_condition(session, text, upper)
+        found = sorted(session.execute(select(Entity.uscc).where(condition).limit(SEARCH_COUNT_CAP)).scalars())
     keys = found[page.offset : page.offset + page.page_size]
     if not keys:
         return [], len(found)
