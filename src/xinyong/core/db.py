@@ -104,7 +104,19 @@ class Database:
         session = self.sessions()
         try:
             yield session
-            session.commit()
+        except BaseException:
+            self.finish(session, commit=False)
+            raise
+        self.finish(session, commit=True)
+
+    @staticmethod
+    def finish(session: Session, *, commit: bool) -> None:
+        """End a unit of work: commit (rolling back if the commit fails) or roll back; close the session either way."""
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
         except BaseException:
             session.rollback()
             raise

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -27,11 +28,23 @@ from xinyong.core.errors import Forbidden, InvalidInput, Unauthorized, XinyongEr
 log = logging.getLogger("xinyong.http")
 
 
-def request_session(request: Request) -> Iterator[Session]:
-    """The request owns the transaction: commit when the route returns, roll back if it raises."""
+async def request_session(request: Request) -> AsyncIterator[Session]:
+    """The request owns the transaction: commit when the route returns, roll back if it raises.
+
+    The session is made on the event loop (it connects lazily, on its first statement in the route's thread), and
+    its end (commit or roll back, then close) is one thread-pool call, shielded from cancellation so a connection
+    always goes back to the pool in a known state. Ending runs before the response is sent (the dependency's scope
+    is the route function), so a failed commit is the caller's error, never a silent 200."""
     database = getattr(request.app.state, "database", None) or get_database()
-    with database.unit_of_work() as session:
+    session = database.sessions()
+    try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(database.finish, session, commit=False)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(database.finish, session, commit=True)
 
 
 SESSION_COOKIE = "xinyong_session"
@@ -73,10 +86,10 @@ async def current_actor(
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise Unauthorized("use 'Authorization: Bearer <API key>' (认证方式错误)")
-        client = await run_in_threadpool(auth.resolve_api_key, session, key.strip())
-        if client is None:
+        actor = await run_in_threadpool(auth.resolve_api_actor, session, key.strip())
+        if actor is None:
             raise Unauthorized("invalid or revoked API key (API 密钥无效或已吊销)")
-        return auth.actor_for_client(client)
+        return actor
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         token = unsign_session_token(cookie)
@@ -102,8 +115,9 @@ async def _check_csrf(request: Request, expected: str) -> None:
         raise Forbidden("missing or wrong CSRF token; reload the page (页面已过期，请刷新)")
 
 
-def reject_unknown_query(request: Request) -> None:
-    """A misspelt filter must not silently return everything: unknown query parameters are a 422."""
+async def reject_unknown_query(request: Request) -> None:
+    """A misspelt filter must not silently return everything: unknown query parameters are a 422. (async: no I/O,
+    so it runs on the loop rather than taking a thread-pool round trip.)"""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return

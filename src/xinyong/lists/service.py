@@ -18,6 +18,8 @@ Stable signatures::
     revoke_entry(session, actor, entry_id, *, reason) -> ListEntry
     expire_entries(session, actor, today) -> ExpiryResult                             # xinyong tick
     current_entries(session, *, uscc=None, person_id=None, on) -> list[ListEntryView]
+    binding_entity(session, uscc, on) -> (known, list[BindingEntry])                   # the check's one statement
+    binding_person(session, person_id, on) -> list[BindingEntry]
     entries_of_person(session, person_id, on) -> list[ResponsibleListing]              # clause 14
     entry_view(session, entry_id) -> ListEntryView
     apply_upstream_entry(session, system_actor, UpstreamEntry) -> ListEntry         # exchange area only
@@ -52,7 +54,15 @@ from xinyong.lists.responsible import (
 from xinyong.lists.schemas import ListEntryView
 from xinyong.lists.types import current_type, current_types, publish_version, seed_list_types, type_versions
 from xinyong.lists.upstream import UpstreamEntry, apply_upstream_entry, find_upstream
-from xinyong.lists.views import current_entries, get_entry, search_entries, views_of
+from xinyong.lists.views import (
+    BindingEntry,
+    binding_entity,
+    binding_person,
+    current_entries,
+    get_entry,
+    search_entries,
+    views_of,
+)
 
 
 def entry_view(session: Session, entry_id: int) -> ListEntryView:
@@ -72,11 +82,14 @@ def get_entry_row(session: Session, entry_id: int) -> ListEntry:
 
 
 __all__ = [
+    "BindingEntry",
     "ExpiryResult",
     "ListEntry",
     "ListEntryView",
     "UpstreamEntry",
     "apply_upstream_entry",
+    "binding_entity",
+    "binding_person",
     "current_entries",
     "current_type",
     "current_types",

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
@@ -20,6 +23,7 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import InvalidInput, NotFound
 from xinyong.core.masking import mask_person_name
 from xinyong.core.pagination import PageRequest
+from xinyong.entities.models import Entity
 from xinyong.lists.models import ListEntry, ListEntryStep, ListType
 from xinyong.lists.rules import SHARED_STATUSES, EntryStatus, ListCategory
 from xinyong.lists.schemas import ListEntryOut, ListEntryStepOut, ListEntryView, SubjectRef, UpstreamRef
@@ -27,9 +31,11 @@ from xinyong.lists.schemas import ListEntryOut, ListEntryStepOut, ListEntryView,
 _PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
 
 
-def in_force_condition(on: dt.date) -> ColumnElement[bool]:
-    """Entries binding on ``on``: published by then and within their term, or exited only after ``on``."""
-    e = ListEntry
+def in_force_condition(on: dt.date | ColumnElement[dt.date], e: Any = ListEntry) -> ColumnElement[bool]:
+    """Entries binding on ``on``: published by then and within their term, or exited only after ``on``.
+
+    ``e`` is the entity (ORM statements) or the table's columns ``ListEntry.__table__.c`` (the check's Core
+    statement): the one rule either way."""
     return and_(
         e.valid_from <= on,
         or_(e.valid_to.is_(None), e.valid_to >= on),
@@ -116,6 +122,94 @@ def current_entries(
         )
     )
     return views_of(session, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class BindingEntry:
+    """What the check needs of an entry binding a subject: which list, whose decision, its term and its source."""
+
+    id: int
+    list_code: str
+    list_name: str
+    decision_doc_no: str | None
+    department: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    permanent: bool
+    upstream: UpstreamRef | None
+
+
+_E = ListEntry.__table__.c
+_T = ListType.__table__.c
+_BINDING_COLUMNS = (
+    _E.id,
+    _T.code,
+    _T.name,
+    _E.decision_doc_no,
+    _E.department,
+    _E.valid_from,
+    _E.valid_to,
+    _E.permanent,
+    _E.upstream,
+)
+
+
+@cache
+def _binding_statement(by: str) -> Select[Any]:
+    """Built once per subject kind, with bound parameters, so the compiled form is reused by every check.
+
+    For an entity it is one round trip that also says whether the entity is known: the entity row outer-joined to
+    the entries binding it (no row: unknown; one row without an entry: known, on no list). Core columns, not ORM
+    attributes: nothing here needs the identity map."""
+    on = bindparam("on", type_=_E.valid_from.type)
+    if by == "uscc":
+        entity = Entity.__table__.c
+        return (
+            select(entity.uscc, *_BINDING_COLUMNS)
+            .select_from(Entity.__table__)
+            .outerjoin(ListEntry.__table__, and_(_E.subject_uscc == entity.uscc, in_force_condition(on, _E)))
+            .outerjoin(ListType.__table__, _T.id == _E.list_type_id)
+            .where(entity.uscc == bindparam("subject", type_=entity.uscc.type))
+            .order_by(_E.decision_date, _E.id)
+        )
+    return (
+        select(_E.subject_person_id, *_BINDING_COLUMNS)
+        .select_from(ListEntry.__table__)
+        .join(ListType.__table__, _T.id == _E.list_type_id)
+        .where(_E.subject_person_id == bindparam("subject", type_=_E.subject_person_id.type))
+        .where(in_force_condition(on, _E))
+        .order_by(_E.decision_date, _E.id)
+    )
+
+
+def _binding(row: Any) -> BindingEntry:
+    _, entry_id, code, name, doc_no, department, valid_from, valid_to, permanent, upstream = row
+    return BindingEntry(
+        id=entry_id,
+        list_code=code,
+        list_name=name,
+        decision_doc_no=doc_no,
+        department=department,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        permanent=bool(permanent),
+        upstream=UpstreamRef.model_validate(upstream) if upstream else None,
+    )
+
+
+def binding_entity(session: Session, uscc: str, on: dt.date) -> tuple[bool, list[BindingEntry]]:
+    """(whether the entity is known, the entries binding it on ``on``) in one statement: the same rule as
+    :func:`current_entries` (published and within the term on that day), oldest decision first. For the check."""
+    session.flush()
+    rows = session.execute(_binding_statement("uscc"), {"subject": uscc, "on": on}).all()
+    return bool(rows), [_binding(row) for row in rows if row[1] is not None]
+
+
+def binding_person(session: Session, person_id: int, on: dt.date) -> list[BindingEntry]:
+    """The entries binding a person on ``on`` in their own name (see :func:`binding_entity`)."""
+    session.flush()
+    rows = session.execute(_binding_statement("person"), {"subject": person_id, "on": on}).all()
+    return [_binding(row) for row in rows]
 
 
 def entries_in_force_for(session: Session, usccs: Sequence[str], on: dt.date) -> list[ListEntry]:

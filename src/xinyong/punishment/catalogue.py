@@ -6,8 +6,10 @@ Services flush, never commit. The catalogue is seeded on first use (idempotent, 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -229,21 +231,63 @@ def create_memorandum(session: Session, actor: Actor, data: MemorandumIn) -> Mem
     return _memoranda_out(session, [row])[0]
 
 
-def linked_measures(session: Session, list_codes: set[str]) -> dict[str, list[tuple[Measure, str]]]:
-    """For each list type, the active measures memoranda link to it, with the memorandum's number."""
-    ensure_seeded(session)
-    found: dict[str, list[tuple[Measure, str]]] = defaultdict(list)
+@dataclass(frozen=True, slots=True)
+class LinkedMeasure:
+    """What a check needs of a catalogued measure a memorandum links to a list type."""
+
+    id: int
+    code: str
+    name: str
+    category: str
+    legal_basis: str
+    department: str
+    list_types: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    memorandum: str  # the memorandum's number (文号)
+
+
+@cache
+def _linked_statement() -> Executable:
+    """Built once, with an expanding parameter for the list codes, so every check reuses its compiled form (Core
+    columns: the check needs no ORM objects)."""
+    link, measure, memo = MemorandumMeasure.__table__.c, Measure.__table__.c, Memorandum.__table__.c
+    return (
+        select(
+            link.list_code,
+            measure.id,
+            measure.code,
+            measure.name,
+            measure.category,
+            measure.legal_basis,
+            measure.department,
+            measure.list_types,
+            measure.scenarios,
+            memo.number,
+        )
+        .select_from(MemorandumMeasure.__table__)
+        .join(Measure.__table__, measure.id == link.measure_id)
+        .join(Memorandum.__table__, memo.id == link.memorandum_id)
+        .where(link.list_code.in_(bindparam("codes", expanding=True)), measure.active.is_(True))
+        .order_by(measure.code, memo.id)
+    )
+
+
+def linked_measures(session: Session, list_codes: set[str]) -> dict[str, list[LinkedMeasure]]:
+    """For each list type, the active measures memoranda link to it, each with the memorandum's number.
+
+    One statement; the catalogue is seeded first only when nothing is linked (a fresh database), so a check on a
+    listed subject costs no extra round trip once the catalogue exists."""
+    found: dict[str, list[LinkedMeasure]] = defaultdict(list)
     if not list_codes:
         return found
-    rows = session.execute(
-        select(MemorandumMeasure.list_code, Measure, Memorandum.number)
-        .join(Measure, Measure.id == MemorandumMeasure.measure_id)
-        .join(Memorandum, Memorandum.id == MemorandumMeasure.memorandum_id)
-        .where(MemorandumMeasure.list_code.in_(sorted(list_codes)), Measure.active.is_(True))
-        .order_by(Measure.code, Memorandum.id)
-    )
-    for list_code, measure, number in rows:
-        found[list_code].append((measure, number))
+    rows = session.execute(_linked_statement(), {"codes": sorted(list_codes)}).all()
+    if not rows and session.scalar(select(func.count()).select_from(Measure)) == 0:
+        seed_catalogue(session)
+        rows = session.execute(_linked_statement(), {"codes": sorted(list_codes)}).all()
+    for list_code, mid, code, name, category, basis, department, list_types, scenarios, number in rows:
+        found[list_code].append(
+            LinkedMeasure(mid, code, name, category, basis, department, tuple(list_types), tuple(scenarios), number)
+        )
     return found
 
 

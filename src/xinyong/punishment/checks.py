@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
@@ -23,9 +23,8 @@ from xinyong.core.ids import IdType, validate_person_id, validate_uscc
 from xinyong.core.masking import mask_id_number
 from xinyong.core.periods import month_bounds
 from xinyong.entities import service as entities
-from xinyong.entities.models import Entity
 from xinyong.lists import service as lists
-from xinyong.punishment.catalogue import linked_measures
+from xinyong.punishment.catalogue import LinkedMeasure, linked_measures
 from xinyong.punishment.models import Check, CheckMeasure, Measure
 from xinyong.punishment.rules import MeasureCategory, Outcome, explain
 from xinyong.punishment.schemas import (
@@ -45,21 +44,21 @@ LOCAL_SOURCE_NAME = "共青城市公共信用信息平台"
 _CHECKERS = frozenset({Role.BUSINESS_SYSTEM, Role.CREDIT_OFFICE, Role.SYSTEM})
 
 
-def _entry_out(view: lists.ListEntryView, **via: Any) -> CheckEntryOut:
-    up = view.upstream
+def _entry_out(entry: lists.BindingEntry | lists.ListEntryView, **via: Any) -> CheckEntryOut:
+    up = entry.upstream
     return CheckEntryOut(
-        entry_id=view.id,
-        list_type=view.list_code,
-        list_name=view.list_name,
-        decision_doc_no=view.decision_doc_no,
-        department=view.department,
-        valid_from=view.valid_from,
-        valid_to=view.valid_to,
-        permanent=view.permanent,
+        entry_id=entry.id,
+        list_type=entry.list_code,
+        list_name=entry.list_name,
+        decision_doc_no=entry.decision_doc_no,
+        department=entry.department,
+        valid_from=entry.valid_from,
+        valid_to=entry.valid_to,
+        permanent=entry.permanent,
         source="upstream" if up is not None else "local",
         source_name=up.source_name if up is not None else LOCAL_SOURCE_NAME,
         source_level=up.level if up is not None else "city",
-        issuing_body=up.issuing_body if up is not None else view.department,
+        issuing_body=up.issuing_body if up is not None else entry.department,
         upstream_id=up.upstream_id if up is not None else None,
         **via,
     )
@@ -74,9 +73,8 @@ def _subject(session: Session, data: CheckIn) -> tuple[str, str, str, bool, int 
     today = clock.today()
     if given.uscc is not None:
         uscc = validate_uscc(given.uscc.strip().upper(), field="subject.uscc").code
-        known = session.get(Entity, uscc) is not None
-        entries = [_entry_out(v) for v in lists.current_entries(session, uscc=uscc, on=today)] if known else []
-        return "entity", uscc, uscc, known, None, entries
+        known, binding = lists.binding_entity(session, uscc, today)
+        return "entity", uscc, uscc, known, None, [_entry_out(e) for e in binding]
     for name, value in (("id_type", given.id_type), ("id_number", given.id_number), ("name", given.name)):
         if not value:
             raise InvalidInput(f"{name} is required for a person (请填写 {name})", field=f"subject.{name}")
@@ -91,29 +89,37 @@ def _subject(session: Session, data: CheckIn) -> tuple[str, str, str, bool, int 
     person = entities.find_person(session, kind, number)
     if person is None:
         return "person", key, display, False, None, []
-    found = [_entry_out(v) for v in lists.current_entries(session, person_id=person.id, on=today)]
+    found = [_entry_out(e) for e in lists.binding_person(session, person.id, today)]
     for link in lists.entries_of_person(session, person.id, today):
         found.append(_entry_out(link.entry, via=link.role, via_uscc=link.uscc, via_entity_name=link.entity_name))
     return "person", key, display, True, person.id, found
 
 
+_CHECKS = cast(Table, Check.__table__)
+_CHECK_MEASURES = cast(Table, CheckMeasure.__table__)
+
+
 def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
-    """Check a subject in a scenario and store the check with what it answered (sealed into the audit chain later)."""
+    """Check a subject in a scenario and store the check with what it answered (sealed into the audit chain later).
+
+    This is the hot path business systems call before every decision, so it is written for few round trips: one
+    statement for the entity and the entries binding it, one for the linked measures (only when there are
+    entries), one insert for the check (and one for the measures it returned); no ORM unit of work."""
     if actor.role not in _CHECKERS:
         raise Forbidden("only business systems and the credit office may check (仅业务系统可核查)")
     kind, key, display, known, person_id, entries = _subject(session, data)
     scenario = data.scenario
     linked = linked_measures(session, {e.list_type for e in entries})
-    measures: dict[str, tuple[Measure, list[int], list[str]]] = {}
+    measures: dict[str, tuple[LinkedMeasure, list[int], list[str]]] = {}
     for entry in entries:
-        for measure, memo in linked.get(entry.list_type, []):
+        for measure in linked.get(entry.list_type, []):
             if scenario.value not in measure.scenarios or entry.list_type not in measure.list_types:
                 continue
             _, entry_ids, memos = measures.setdefault(measure.code, (measure, [], []))
             if entry.entry_id not in entry_ids:
                 entry_ids.append(entry.entry_id)
-            if memo not in memos:
-                memos.append(memo)
+            if measure.memorandum not in memos:
+                memos.append(measure.memorandum)
     measure_out = [
         CheckMeasureOut(
             code=m.code,
@@ -149,32 +155,34 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
         measures=measure_out,
         explanation=text,
     )
-    check = Check(
-        at=now,
-        requester_id=actor.id,
-        requester_role=actor.role,
-        requester_department=actor.department_code,
-        purpose=data.purpose,
-        scenario=scenario,
-        subject_kind=kind,
-        subject_key=key,
-        subject_display=display,
-        subject_known=known,
-        person_id=person_id,
-        outcome=outcome,
-        entry_ids=[e.entry_id for e in entries],
-        answer=answer.model_dump(mode="json", exclude={"check_id"}),
-    )
-    session.add(check)
-    session.flush()
-    answer.check_id = check.id
-    for measure, _, _ in measures.values():
-        session.add(
-            CheckMeasure(
-                check_id=check.id, measure_id=measure.id, measure_code=measure.code, department=measure.department
-            )
+    check_id = session.execute(
+        insert(_CHECKS).returning(_CHECKS.c.id),
+        {
+            "at": now,
+            "requester_id": actor.id,
+            "requester_role": actor.role.value,
+            "requester_department": actor.department_code,
+            "purpose": data.purpose,
+            "scenario": scenario.value,
+            "subject_kind": kind,
+            "subject_key": key,
+            "subject_display": display,
+            "subject_known": known,
+            "person_id": person_id,
+            "outcome": outcome.value,
+            "entry_ids": [e.entry_id for e in entries],
+            "answer": answer.model_dump(mode="json", exclude={"check_id"}),
+        },
+    ).scalar_one()
+    answer.check_id = check_id
+    if measures:
+        session.execute(
+            insert(_CHECK_MEASURES),
+            [
+                {"check_id": check_id, "measure_id": m.id, "measure_code": m.code, "department": m.department}
+                for m, _, _ in measures.values()
+            ],
         )
-    session.flush()
     # The check row is the log; it enters the audit chain through a periodic seal (punishment.seals), not one chain
     # event per check, so checks do not queue on the chain head's lock.
     return answer

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from xinyong.core import clock, export
 from xinyong.core.actor import Actor
@@ -108,8 +108,11 @@ def create_memorandum(
     response_model=CheckOut,
     summary="Embedded check (嵌入式核查): the subject's list entries and the measures that apply in the scenario",
 )
-def check(data: CheckIn, session: DbSession, actor: Annotated[Actor, Depends(require(BUSINESS_SYSTEM))]) -> CheckOut:
-    return service.run_check(session, actor, data)
+def check(data: CheckIn, session: DbSession, actor: Annotated[Actor, Depends(require(BUSINESS_SYSTEM))]) -> Response:
+    # The answer is a CheckOut built and validated by the service; serialised once here instead of FastAPI
+    # validating it a second time against response_model (which stays for the OpenAPI document).
+    answer = service.run_check(session, actor, data)
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.post(

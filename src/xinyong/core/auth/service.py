@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
@@ -285,32 +285,57 @@ def create_api_client(
     return client, key
 
 
-def resolve_api_key(session: Session, key: str) -> ApiClient | None:
-    """The client an API key belongs to, if the key is well formed, known, matches and is not revoked."""
+_CLIENT = ApiClient.__table__.c
+_KEY_LOOKUP = (
+    select(
+        _CLIENT.id,
+        _CLIENT.role,
+        _CLIENT.name,
+        _CLIENT.department_code,
+        _CLIENT.key_hash,
+        _CLIENT.revoked_at,
+        _CLIENT.last_used_at,
+    )
+    .where(_CLIENT.key_prefix == bindparam("prefix"))
+    .limit(2)
+)
+
+
+def resolve_api_actor(session: Session, key: str) -> Actor | None:
+    """Who an API key acts as, if the key is well formed, known, matches and is not revoked.
+
+    Every API request runs this, so it reads seven columns with one Core statement compiled once (no ORM object);
+    the check is the same as :func:`resolve_api_key`'s, which is built on it."""
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
     prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
-    client = session.execute(select(ApiClient).where(ApiClient.key_prefix == prefix)).scalar_one_or_none()
-    if client is None or client.revoked_at is not None:
+    rows = session.execute(_KEY_LOOKUP, {"prefix": prefix}).all()
+    if len(rows) != 1:
         return None
-    if not hmac.compare_digest(client.key_hash, _key_hash(key)):
+    client_id, role, name, department, key_hash, revoked_at, last_used_at = rows[0]
+    if revoked_at is not None or not hmac.compare_digest(key_hash, _key_hash(key)):
         return None
     now = clock.now()
-    if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=1):
-        _stamp_last_used(session, client, now)
-    return client
+    if last_used_at is None or now - last_used_at > dt.timedelta(minutes=1):  # a throttle, not a legal period
+        _stamp_last_used(session, client_id, now)
+    return Actor(role=Role(role), id=f"api:{client_id}", name=name, department_code=department)
 
 
-def _stamp_last_used(session: Session, client: ApiClient, now: dt.datetime) -> None:
+def resolve_api_key(session: Session, key: str) -> ApiClient | None:
+    """The client an API key belongs to, if the key is well formed, known, matches and is not revoked."""
+    actor = resolve_api_actor(session, key)
+    return None if actor is None else session.get(ApiClient, int(actor.id.removeprefix("api:")))
+
+
+def _stamp_last_used(session: Session, client_id: int, now: dt.datetime) -> None:
     """Note when a key was last used (at most once a minute). Never wait for it: when another request of the same
     client holds the row (it is stamping too), this one skips, so concurrent calls of one system do not queue
     behind each other's transactions (PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite has a single writer)."""
     if session.get_bind().dialect.name == "postgresql":
-        mine = session.scalar(select(ApiClient.id).where(ApiClient.id == client.id).with_for_update(skip_locked=True))
+        mine = session.scalar(select(ApiClient.id).where(ApiClient.id == client_id).with_for_update(skip_locked=True))
         if mine is None:
             return
-    client.last_used_at = now
-    session.flush()
+    session.execute(update(ApiClient).where(ApiClient.id == client_id).values(last_used_at=now))
 
 
 def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClient:
