@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=100, ge=1, le=10_000)
     redis_url: str | None = None
     rate_limit_per_minute: int = Field(default=300, ge=0)
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300)  # revocation lag in other worker processes
+    db_pool_size: int = Field(default=20, ge=1, le=500)  # PostgreSQL connections kept per worker process
+    db_max_overflow: int = Field(default=10, ge=0, le=500)
     report_key: str = DEV_REPORT_KEY
     objection_platform_days: int = Field(default=3, ge=1, le=60)
     objection_department_days: int = Field(default=7, ge=1, le=60)

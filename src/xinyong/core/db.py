@@ -83,7 +83,20 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    from xinyong.core.config import get_settings
+
+    # The pool holds as many connections as a worker's thread pool keeps busy under load (XINYONG_DB_POOL_SIZE):
+    # a connection opened in a burst and dropped after it (overflow) costs a new backend with cold caches, which
+    # showed as 50–100 ms stalls in the check benchmark. Workers × (size + overflow) must stay under the server's
+    # max_connections.
+    settings = get_settings()
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
 
 
 class Database:

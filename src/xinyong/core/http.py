@@ -33,8 +33,10 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
 
     The session is made on the event loop (it connects lazily, on its first statement in the route's thread), and
     its end (commit or roll back, then close) is one thread-pool call, shielded from cancellation so a connection
-    always goes back to the pool in a known state. Ending runs before the response is sent (the dependency's scope
-    is the route function), so a failed commit is the caller's error, never a silent 200."""
+    always goes back to the pool in a known state. A hot route may commit in its own thread when its work is done
+    (the check does); then there is nothing left to end and no thread-pool round trip. Ending runs before the
+    response is sent (the dependency's scope is the route function), so a failed commit is the caller's error,
+    never a silent 200."""
     database = getattr(request.app.state, "database", None) or get_database()
     session = database.sessions()
     try:
@@ -43,6 +45,9 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(database.finish, session, commit=False)
         raise
+    if not session.in_transaction():
+        session.close()  # nothing to end (no statement ran, or the route committed in its own thread): no I/O
+        return
     with anyio.CancelScope(shield=True):
         await run_in_threadpool(database.finish, session, commit=True)
 
@@ -72,8 +77,10 @@ async def current_actor(
 ) -> Actor:
     """Who is calling: an API key (``Authorization: Bearer xy_…``), a console session cookie, or the public.
 
-    A bad or revoked key is a 401, never a silent downgrade to the public. Cookie-authenticated requests that change
-    something must carry the session's CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``).
+    A bad or revoked key is a 401, never a silent downgrade to the public. A key found valid is remembered for a
+    few seconds (:class:`xinyong.core.auth.service.KeyCache`: a revocation elsewhere takes that long to bite).
+    Cookie-authenticated requests that change something must carry the session's CSRF token (header
+    ``X-CSRF-Token`` or form field ``csrf_token``).
 
     The database calls run in the thread pool, never on the event loop: a call that waits for a row lock (another
     request of the same client stamping ``last_used_at``) must not stop the loop that would let the lock holder
@@ -86,9 +93,14 @@ async def current_actor(
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise Unauthorized("use 'Authorization: Bearer <API key>' (认证方式错误)")
-        actor = await run_in_threadpool(auth.resolve_api_actor, session, key.strip())
+        key = key.strip()
+        cached = auth.API_KEYS.get(key)
+        if cached is not None:
+            return cached
+        actor = await run_in_threadpool(auth.resolve_api_actor, session, key)
         if actor is None:
             raise Unauthorized("invalid or revoked API key (API 密钥无效或已吊销)")
+        auth.API_KEYS.put(key, actor)
         return actor
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:

@@ -112,6 +112,7 @@ def check(data: CheckIn, session: DbSession, actor: Annotated[Actor, Depends(req
     # The answer is a CheckOut built and validated by the service; serialised once here instead of FastAPI
     # validating it a second time against response_model (which stays for the OpenAPI document).
     answer = service.run_check(session, actor, data)
+    session.commit()  # the check is logged before it is answered; committing here saves request_session a hop
     return Response(answer.model_dump_json(), media_type="application/json")
 
 

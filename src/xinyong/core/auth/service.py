@@ -9,6 +9,7 @@ import datetime as dt
 import hmac
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -321,6 +322,60 @@ def resolve_api_actor(session: Session, key: str) -> Actor | None:
     return Actor(role=Role(role), id=f"api:{client_id}", name=name, department_code=department)
 
 
+class KeyCache:
+    """Per-process memory of API keys found valid, so most API calls skip the key lookup (a thread-pool hop and a
+    round trip) — the trade-off is revocation lag, bounded by ``ttl`` seconds.
+
+    Only successes are kept, under the key's SM3 digest (never the key itself), each for ``ttl`` seconds of
+    :func:`xinyong.core.clock.now`; an unknown, malformed or revoked key is looked up every time. A revocation
+    through :func:`revoke_api_client` forgets the client here at once; another worker process notices it within
+    ``ttl`` (``XINYONG_API_KEY_CACHE_SECONDS``, 5 s by default; 0 turns the cache off)."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._found: dict[str, tuple[Actor, dt.datetime]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def ttl() -> float:
+        from xinyong.core.config import get_settings
+
+        return get_settings().api_key_cache_seconds
+
+    def get(self, key: str) -> Actor | None:
+        if self.ttl() <= 0:
+            return None
+        hit = self._found.get(_key_hash(key))
+        if hit is None:
+            return None
+        actor, until = hit
+        return actor if clock.now() < until else None
+
+    def put(self, key: str, actor: Actor) -> None:
+        ttl = self.ttl()
+        if ttl <= 0:
+            return
+        until = clock.now() + dt.timedelta(seconds=ttl)  # a cache lifetime, not a legal period
+        with self._lock:
+            if len(self._found) >= self.MAX_ENTRIES:
+                self._found.clear()
+            self._found[_key_hash(key)] = (actor, until)
+
+    def forget(self, client_id: int) -> None:
+        who = f"api:{client_id}"
+        with self._lock:
+            for digest in [d for d, (actor, _) in self._found.items() if actor.id == who]:
+                del self._found[digest]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+
+
+API_KEYS = KeyCache()
+
+
 def resolve_api_key(session: Session, key: str) -> ApiClient | None:
     """The client an API key belongs to, if the key is well formed, known, matches and is not revoked."""
     actor = resolve_api_actor(session, key)
@@ -347,6 +402,7 @@ def revoke_api_client(session: Session, actor: Actor, client_id: int) -> ApiClie
         client.revoked_at = clock.now()
         session.flush()
         audit.record(session, actor, "auth:api_client:revoked", "api_client", str(client.id))
+    API_KEYS.forget(client.id)
     return client
 
 
