@@ -483,6 +483,7 @@ def main() -> None:
         "entries": args.entries,
         "threads": args.threads,
         "workers": args.workers,
+        "check_log_durable": os.environ.get("XINYONG_CHECK_LOG_DURABLE", "true"),
         "client_id": client.id,
         "load_avg": round(load_avg, 1),
     }
