@@ -20,6 +20,8 @@ from xinyong.core.auth import service as auth
 from xinyong.core.auth.models import ApiClient
 from xinyong.core.config import Settings
 from xinyong.core.errors import InvalidInput
+from xinyong.entities import service as entities
+from xinyong.entities.rules import PersonRole
 from xinyong.lists import service as lists
 from xinyong.punishment import service
 from xinyong.punishment.models import ChangeNotice, NoticeSource
@@ -186,3 +188,43 @@ def test_only_business_systems_get_webhooks(seeded: Session) -> None:
     assert refused.value.field == "webhook_url"
     with pytest.raises(Exception, match="信用办"):
         auth.set_webhook(seeded, system, business.id, "https://x.example.cn/hook")
+
+
+def test_a_system_that_checked_a_responsible_person_is_told_when_the_entity_is_listed(seeded: Session) -> None:
+    firm = builders.entity(seeded)
+    travel, travel_client, _ = _system(seeded, "出行系统", "https://travel.example.cn/hook")
+    boss_id, late_id = (builders.new_resident_id(dt.date(1970 + n, 1, 1)) for n in range(2))
+    boss = entities.upsert_person(seeded, builders.SYSTEM, "李法人", "resident_id", boss_id)
+    late = entities.upsert_person(seeded, builders.SYSTEM, "王新任", "resident_id", late_id)
+    entities.link_person(
+        seeded, builders.SYSTEM, firm.uscc, boss, PersonRole.LEGAL_REPRESENTATIVE, valid_from=dt.date(2019, 1, 1)
+    )
+    entities.link_person(  # became principal after the conduct: the entry does not follow them
+        seeded, builders.SYSTEM, firm.uscc, late, PersonRole.PRINCIPAL, valid_from=dt.date(2024, 8, 1)
+    )
+    at(dt.date(2024, 9, 20))
+    boss_check = _check(seeded, travel, {"id_type": "resident_id", "id_number": boss_id, "name": "李法人"})
+    _check(seeded, travel, {"id_type": "resident_id", "id_number": late_id, "name": "王新任"})
+    entry = listed(seeded, firm.uscc, conduct_date=dt.date(2024, 5, 1), notice_on=dt.date(2024, 9, 27))
+    assert service.sweep_change_notices(seeded, SYSTEM).notices == 1
+    notice = seeded.scalars(select(ChangeNotice).where(ChangeNotice.client_id == travel_client.id)).one()
+    assert notice.check_id == boss_check and notice.event == "listed" and notice.entry_id == entry.id
+    assert notice.subject_kind == "person" and notice.subject_display.endswith(boss_id[-4:])
+    assert notice.payload["via"] == "法定代表人" and notice.payload["via_uscc"] == firm.uscc
+    message = outbox.get_message(seeded, notice.outbox_message_id or 0)
+    assert boss_id not in str(message.payload) and boss_id not in str(notice.payload)
+    assert len(service.notify_entry_change(seeded, SYSTEM, entry.id, "listed")) == 0, "notified once"
+
+
+def test_a_list_that_does_not_follow_persons_tells_no_person_checker(seeded: Session) -> None:
+    firm = builders.entity(seeded)
+    travel, _, _ = _system(seeded, "出行系统")
+    number = builders.new_resident_id()
+    boss = entities.upsert_person(seeded, builders.SYSTEM, "李法人", "resident_id", number)
+    entities.link_person(
+        seeded, builders.SYSTEM, firm.uscc, boss, PersonRole.LEGAL_REPRESENTATIVE, valid_from=dt.date(2019, 1, 1)
+    )
+    at(dt.date(2024, 9, 20))
+    _check(seeded, travel, {"id_type": "resident_id", "id_number": number, "name": "李法人"})
+    listed(seeded, firm.uscc, list_type="watch", key_field="家政", notice_on=dt.date(2024, 9, 27))
+    assert service.sweep_change_notices(seeded, SYSTEM).notices == 0

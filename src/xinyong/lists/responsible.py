@@ -22,7 +22,7 @@ from xinyong.core.departments import Department
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service as entities
-from xinyong.entities.models import Person
+from xinyong.entities.models import Person, PersonRoleLink
 from xinyong.entities.rules import PersonRole, role_active
 from xinyong.lists.models import ListEntry, ListType, PublicSectorSubject, ResponsibilityNotice
 from xinyong.lists.schemas import ListEntryView, PersonEntriesOut, ResponsibilityNoticeOut, ResponsibleListing
@@ -75,6 +75,22 @@ def entries_of_person(session: Session, person_id: int, on: dt.date) -> list[Res
                     )
                 )
     return found
+
+
+def responsible_persons_of_entry(session: Session, entry: ListEntry) -> list[tuple[PersonRoleLink, Person]]:
+    """The other direction of :func:`entries_of_person`, by the same rule: the persons an entity's entry follows
+    (法定代表人, 主要负责人, 实际控制人 holding the role on the conduct date), when its list type binds responsible
+    persons; none for a person's own entry."""
+    if entry.subject_uscc is None:
+        return []
+    ltype = session.get(ListType, entry.list_type_id)
+    if ltype is None or not ltype.binds_responsible_persons:
+        return []
+    return [
+        (link, person)
+        for link, person in entities.roles_of_entity(session, entry.subject_uscc, on=entry.conduct_date)
+        if link.role in RESPONSIBLE_ROLES
+    ]
 
 
 def person_entries(session: Session, actor: Actor, person_id: int, on: dt.date | None = None) -> PersonEntriesOut:

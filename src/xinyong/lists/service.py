@@ -21,6 +21,7 @@ Stable signatures::
     binding_entity(session, uscc, on) -> (known, list[BindingEntry])                   # the check's one statement
     binding_person(session, person_id, on) -> list[BindingEntry]
     entries_of_person(session, person_id, on) -> list[ResponsibleListing]              # clause 14
+    responsible_persons_of_entry(session, entry) -> list[(PersonRoleLink, Person)]      # clause 14, other way
     entry_view(session, entry_id) -> ListEntryView
     apply_upstream_entry(session, system_actor, UpstreamEntry) -> ListEntry         # exchange area only
 """
@@ -48,6 +49,7 @@ from xinyong.lists.responsible import (
     entries_of_person,
     list_notices,
     person_entries,
+    responsible_persons_of_entry,
     sector_of,
     set_public_sector,
 )
@@ -110,6 +112,7 @@ __all__ = [
     "publish_version",
     "record_statement",
     "resolve_person",
+    "responsible_persons_of_entry",
     "revoke_entry",
     "search_entries",
     "sector_of",

@@ -10,7 +10,9 @@ expire, exit_early and revoke step without a :class:`NoticeSource` row is handle
 a cursor, so a step that commits late with a smaller id is still found; nothing is lost). ``xinyong tick`` runs it
 before delivering the outbox. Other areas (credit repair) call :func:`notify_entry_change` or :func:`notify_checkers`
 directly; notices are unique per system and notice key (``entry-<id>:<event>``), so a direct call and the sweep never
-notify twice. Persons are matched on their own checks only (not through the entities they were responsible for).
+notify twice. A change to an entity's entry that binds responsible persons (clause 14) also reaches the systems that
+checked one of those persons (法定代表人, 主要负责人, 实际控制人 on the conduct date — the rule the check itself
+applies), under ``entry-<id>:<event>:person-<person id>``, with ``via`` and ``via_uscc`` in the payload.
 """
 
 from __future__ import annotations
@@ -194,7 +196,7 @@ def notify_entry_change(
     }
     if event == "exited":
         facts["exit_kind"] = entry.exit_kind
-    return notify_checkers(
+    made = notify_checkers(
         session,
         actor,
         notice_key=f"entry-{entry.id}:{event}",
@@ -206,6 +208,21 @@ def notify_entry_change(
         until=until,
         details={**facts, **(details or {})},
     )
+    # Clause 14: the entry also bound the entity's responsible persons, so a system that checked one of them was
+    # answered with it (``via``) and is told too: one notice per person it checked, under its own key.
+    for link, person in lists.responsible_persons_of_entry(session, entry):
+        made += notify_checkers(
+            session,
+            actor,
+            notice_key=f"entry-{entry.id}:{event}:person-{person.id}",
+            event=event,
+            on=on or clock.today(),
+            person_id=person.id,
+            entry_id=entry.id,
+            until=until,
+            details={**facts, "via": link.role, "via_uscc": entry.subject_uscc, **(details or {})},
+        )
+    return made
 
 
 @dataclass(frozen=True)
