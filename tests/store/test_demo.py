@@ -1,6 +1,7 @@
 """The demo city: the same seed gives the same rows; identifiers are valid; ID numbers are stored as the entity
-service stores them; records spread over kinds, statuses and versions that ``as_of`` rebuilds; one audit event; and
-the loader refuses to mix with existing data."""
+service stores them; records spread over kinds, statuses and versions that ``as_of`` rebuilds; serious penalties
+taken through the listing procedure; one audit event for the load and an intact chain; and the loader refuses to mix
+with existing data."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from xinyong.cli import app
-from xinyong.core import audit
-from xinyong.core.actor import Actor
+from xinyong.core import audit, clock
+from xinyong.core.actor import Actor, Role
 from xinyong.core.crypto import get_blind_index, get_cipher
 from xinyong.core.db import Database, set_database
 from xinyong.core.ids import validate_resident_id, validate_uscc
@@ -26,6 +27,10 @@ from xinyong.demo import WINDOW_END, WINDOW_START, DemoDataPresent, load_demo
 from xinyong.entities import service as entities
 from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, PersonRoleLink
 from xinyong.evaluation import service as evaluation
+from xinyong.lists.models import ListEntry, ListEntryStep
+from xinyong.lists.rules import EntryStatus
+from xinyong.punishment import service as punishment
+from xinyong.punishment.schemas import CheckIn
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.publicity import publication_window
@@ -119,7 +124,11 @@ def test_records_spread_over_kinds_and_statuses(loaded: Database) -> None:
         statuses = Counter(v.status for v in versions if v.kind == Kind.PENALTY)
         assert statuses[Status.EXPIRED] and statuses[Status.VALID]
         assert any(v.subject_type == "person" for v in versions)
+        decided_here = [v for v in versions if v.provenance.get("source") == "lists"]
+        assert decided_here, "the demo's list decisions write their own records, as the procedure does"
         for v in versions:
+            if v in decided_here:
+                continue
             assert WINDOW_START <= v.decision_date <= WINDOW_END
             assert v.decision_date <= v.received_date
             assert v.published_date is None or v.decision_date <= v.published_date
@@ -169,7 +178,14 @@ def test_one_audit_event_and_an_intact_chain(loaded: Database) -> None:
         assert len(events) == 1
         payload: dict[str, Any] = events[0].payload
         assert payload["entities"] == N
-        assert payload["records"] == session.execute(select(func.count()).select_from(CreditRecord)).scalar_one()
+        listed = {
+            v.record_id
+            for v in session.execute(select(CreditRecordVersion)).scalars()
+            if v.provenance.get("source") == "lists"
+        }
+        total = session.execute(select(func.count()).select_from(CreditRecord)).scalar_one()
+        assert payload["records"] == total - len(listed), "generated records; list decisions add their own"
+        assert payload["list_entries"]["published"] == len(listed)
 
 
 def test_refuses_to_mix_with_existing_data(loaded: Database) -> None:
@@ -226,3 +242,38 @@ def test_every_entity_is_graded_after_loading(loaded: Database) -> None:
             evaluation.regrade_entity(session, SYSTEM, uscc, "check")
             after = evaluation.result_of(session, uscc)
             assert after is not None and (after.score, after.grade, after.breakdown) == stored
+
+
+def test_serious_penalties_went_through_the_listing_procedure(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        entries = session.execute(select(ListEntry).order_by(ListEntry.id)).scalars().all()
+        published = [e for e in entries if e.status == EntryStatus.PUBLISHED]
+        assert published, "the portal's 严重失信主体名单 has entries"
+        for entry in entries:
+            assert entry.list_code == "serious" and entry.subject_uscc is not None
+            (record_id,) = entry.linked_record_ids
+            penalty = session.execute(
+                select(CreditRecordVersion).where(
+                    CreditRecordVersion.record_id == record_id, CreditRecordVersion.valid_to.is_(None)
+                )
+            ).scalar_one()
+            assert penalty.kind == Kind.PENALTY and penalty.severity == Severity.SERIOUS
+            assert penalty.subject_uscc == entry.subject_uscc and entry.department == penalty.source_department
+            assert entry.conduct_date == penalty.decision_date <= entry.proposed_at.date()
+        for entry in published:
+            steps = [s.step for s in session.scalars(select(ListEntryStep).where(ListEntryStep.entry_id == entry.id))]
+            assert steps == ["propose", "notify", "decide", "publish"]
+            assert entry.decided_by != entry.proposed_by, "a second person of the department decided"
+            assert entry.notice_date is not None and entry.statement_deadline is not None
+            assert entry.decision_date is not None and entry.statement_deadline < entry.decision_date <= WINDOW_END
+        binding = [e for e in published if e.valid_to is None or e.valid_to >= WINDOW_END]
+        assert binding
+        clock.freeze(dt.datetime.combine(WINDOW_END, dt.time(4, 0), tzinfo=dt.UTC))
+        business = Actor(role=Role.BUSINESS_SYSTEM, id="api:demo-test", name="政府采购系统")
+        data = CheckIn.model_validate(
+            {"subject": {"uscc": binding[0].subject_uscc}, "scenario": "government_procurement", "purpose": "演示"}
+        )
+        answer = punishment.run_check(session, business, data)
+        assert answer.outcome == "restricted" and binding[0].id in [e.entry_id for e in answer.entries]
+        graded = evaluation.result_of(session, binding[0].subject_uscc)
+        assert graded is not None and graded.grade == "D", "the serious list forces D"

@@ -22,6 +22,11 @@ def today() -> dt.date:
     return now().astimezone(BEIJING).date()
 
 
+def frozen_at() -> dt.datetime | None:
+    """The pinned moment, if the clock is pinned (so a replay can put it back as it found it)."""
+    return _frozen
+
+
 def freeze(at: dt.datetime | None) -> None:
     """Pin the clock (tests, reproducible replays); ``None`` releases it."""
     global _frozen

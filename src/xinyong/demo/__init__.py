@@ -38,6 +38,7 @@ from xinyong.core.periods import add_months, end_of_period
 from xinyong.core.workdays import builtin_calendar
 from xinyong.demo import loader
 from xinyong.demo import names as n
+from xinyong.demo.lists import seed_list_entries
 from xinyong.entities import service as entity_service
 from xinyong.entities.rules import AliasType, AssertedBy, EntityStatus, PersonRole, pinyin_keys
 from xinyong.evaluation import service as evaluation
@@ -88,19 +89,23 @@ class DemoSummary:
     seconds: float
     backend: str
     grades: dict[str, int] = field(default_factory=dict)  # entities per 公共信用综合评价 grade after loading
+    list_entries: dict[str, int] = field(default_factory=dict)  # entries per procedure stage reached
 
     def counts(self) -> dict[str, Any]:
         return {
             "seed": self.seed, "entities": self.entities, "persons": self.persons, "person_roles": self.person_roles,
             "former_names": self.former_names, "aliases": self.aliases, "records": self.records,
             "versions": self.versions, "records_by_kind": self.records_by_kind, "grades": self.grades,
+            "list_entries": self.list_entries,
         }  # fmt: skip
 
     def describe(self) -> str:
         return (
             f"demo data loaded (seed {self.seed}, {self.backend}): {self.entities} entities, {self.persons} persons, "
             f"{self.person_roles} roles, {self.records} credit records ({self.versions} versions), graded "
-            f"{' '.join(f'{g} {n}' for g, n in self.grades.items())} in {self.seconds:.1f} s"
+            f"{' '.join(f'{g} {n}' for g, n in self.grades.items())}, "
+            f"{self.list_entries.get('published', 0)} 严重失信 entries published "
+            f"({self.list_entries.get('proposed', 0)} proposed) in {self.seconds:.1f} s"
         )
 
 
@@ -163,6 +168,9 @@ def load_demo(
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         loader.fix_sequences(connection)
+        # the departments' serious-dishonesty decisions through the listing procedure, replayed up to the end of the
+        # data window (deterministic), before grading: the serious list forces grade D
+        staged = seed_list_entries(session, today=WINDOW_END)
         # every entity graded set-based (公共信用综合评价), so the portal and the console show grades at once
         evaluation.grade_everyone(session, ACTOR)
         grades = evaluation.distribution(session)[1]
@@ -173,7 +181,7 @@ def load_demo(
             person_roles=dataset.counts["person_roles"], former_names=dataset.counts["entity_names"],
             aliases=dataset.counts["entity_aliases"], records=dataset.counts["credit_records"],
             versions=dataset.counts["credit_record_versions"], records_by_kind=dict(sorted(dataset.kinds.items())),
-            departments_added=added, seconds=0.0, backend=database.dialect, grades=grades,
+            departments_added=added, seconds=0.0, backend=database.dialect, grades=grades, list_entries=staged,
         )  # fmt: skip
         audit.record(session, ACTOR, "demo:dataset:loaded", "dataset", str(seed), summary.counts())
     return replace(summary, seconds=time.perf_counter() - started)
