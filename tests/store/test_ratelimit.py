@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 
+import pytest
 import redis
 from fastapi.testclient import TestClient
 
 from xinyong.app import create_app
 from xinyong.core.db import Database
-from xinyong.core.ratelimit import WINDOW_SECONDS, InProcessLimiter, RedisLimiter
+from xinyong.core.ratelimit import WINDOW_SECONDS, InProcessLimiter, LimiterUnavailable, RedisLimiter
 
 REDIS_URL = os.environ.get("XINYONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -78,3 +80,32 @@ def test_exports_and_feeds_weigh_more() -> None:
     assert cost_of(request("/publicity/penalties.xlsx")) == 10
     assert cost_of(request("/api/v1/feeds/penalty", "format=jsonl")) == 10
     assert cost_of(request("/api/v1/feeds/license")) == 10
+
+
+def test_the_app_counts_in_redis_across_its_processes(database: Database) -> None:
+    prefix = f"xinyong:test:{uuid.uuid4().hex}:"
+    try:
+        apps = [create_app(database, limiter=RedisLimiter(REDIS_URL, prefix=prefix), rate_limit_per_minute=3)]
+        apps.append(create_app(database, limiter=RedisLimiter(REDIS_URL, prefix=prefix), rate_limit_per_minute=3))
+        clients = [TestClient(app) for app in apps]
+        statuses = [clients[n % 2].get("/api/v1/departments").status_code for n in range(4)]
+        assert statuses[:3] == [200, 200, 200] and statuses[3] == 429, "two processes, one count"
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+
+
+def test_an_unreachable_redis_lets_requests_through_and_says_so_once(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    dead = RedisLimiter("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    with pytest.raises(LimiterUnavailable):
+        dead.hit("ip:1", limit=3)
+    app = create_app(database, limiter=dead, rate_limit_per_minute=1)
+    client = TestClient(app)
+    with caplog.at_level(logging.ERROR, logger="xinyong.ratelimit"):
+        statuses = [client.get("/api/v1/departments").status_code for _ in range(5)]
+    assert statuses == [200] * 5, "the platform stays up while its rate-limit store is down"
+    reports = [r for r in caplog.records if r.name == "xinyong.ratelimit"]
+    assert len(reports) == 1 and "let through" in reports[0].getMessage()

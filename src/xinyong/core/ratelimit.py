@@ -3,19 +3,27 @@
 Fixed one-minute windows per caller: anonymous callers by client address, API clients by key prefix, console
 users by session. In-process counters by default (one server process); Redis when ``XINYONG_REDIS_URL`` is set, so
 several processes share the counts. Exports and searches weigh more than a page view.
+
+A Redis limiter is asked from the thread pool, never on the event loop (a slow Redis must not stall every request of
+the process), and when Redis cannot be reached the request is let through and the failure logged (at most once a
+minute): rate limiting protects the portal from harvesting, it must not take the platform down with it.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger("xinyong.ratelimit")
 
 WINDOW_SECONDS = 60
 EXEMPT_PREFIXES = ("/static/", "/healthz")
@@ -33,6 +41,10 @@ class Verdict:
 
 class Limiter(Protocol):
     def hit(self, key: str, limit: int, cost: int = 1) -> Verdict: ...
+
+
+class LimiterUnavailable(Exception):
+    """The shared counter store could not be asked (the request is let through; see the module's note)."""
 
 
 class InProcessLimiter:
@@ -71,10 +83,15 @@ class RedisLimiter:
         now = time.time()
         window = int(now // WINDOW_SECONDS)
         name = f"{self._prefix}{window}:{key}"
+        import redis
+
         pipe = self._redis.pipeline()
         pipe.incrby(name, cost)
         pipe.expire(name, WINDOW_SECONDS * 2)
-        count = int(pipe.execute()[0])
+        try:
+            count = int(pipe.execute()[0])
+        except redis.RedisError as failure:
+            raise LimiterUnavailable(f"{type(failure).__name__}: {failure}") from failure
         retry = int((window + 1) * WINDOW_SECONDS - now) + 1
         return Verdict(count <= limit, max(0, limit - count), retry)
 
@@ -106,13 +123,29 @@ class RateLimitMiddleware:
         self.app = app
         self.limiter = limiter
         self.per_minute = per_minute
+        self._reported_at = float("-inf")
+
+    def _report(self, failure: LimiterUnavailable) -> None:
+        now = time.monotonic()
+        if now - self._reported_at >= WINDOW_SECONDS:
+            self._reported_at = now
+            log.error("rate limiting is off until its store answers again (requests are let through): %s", failure)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.per_minute <= 0 or scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        verdict = self.limiter.hit(caller_key(request), self.per_minute, cost_of(request))
+        key, cost = caller_key(request), cost_of(request)
+        try:
+            if isinstance(self.limiter, InProcessLimiter):  # memory only: cheaper inline than a thread hop
+                verdict = self.limiter.hit(key, self.per_minute, cost)
+            else:
+                verdict = await run_in_threadpool(self.limiter.hit, key, self.per_minute, cost)
+        except LimiterUnavailable as failure:
+            self._report(failure)
+            await self.app(scope, receive, send)
+            return
         if verdict.allowed:
             await self.app(scope, receive, send)
             return
