@@ -139,6 +139,7 @@ def load_demo(
                 f"the database already holds {present} entities; demo data is only loaded into an empty platform "
                 "(use reset to delete all data first) 数据库已有主体数据，如需重新生成请使用 --reset"
             )
+        loader.restart_empty_sequences(connection)
         added = seed_notice_departments(session, ACTOR)
         departments = {d.code: (d.full_name, d.uscc) for d in session.execute(select(Department)).scalars()}
         dataset = _Dataset(seed, entities, departments, loader.first_ids(connection), clock.now())

@@ -169,6 +169,25 @@ def fix_sequences(connection: Connection) -> None:
             connection.execute(select(func.setval(sequence, highest)))
 
 
+def restart_empty_sequences(connection: Connection) -> None:
+    """Start the id sequence of every empty table at 1 (PostgreSQL; SQLite numbers an empty table from 1 anyway).
+
+    The demo loads into an empty platform, but a sequence keeps counting through rolled-back inserts and deleted
+    rows, so rows the demo makes through the services (list entries, their decision records) would otherwise be
+    numbered by whatever came before: the same seed must give the same rows."""
+    if connection.dialect.name != "postgresql":
+        return
+    existing = set(inspect(connection).get_table_names())
+    for model_table in Base.metadata.sorted_tables:
+        if model_table.name not in existing or "id" not in model_table.c:
+            continue
+        sequence = connection.execute(select(func.pg_get_serial_sequence(model_table.name, "id"))).scalar()
+        if sequence is None:
+            continue
+        if connection.execute(select(table(model_table.name).c.id).limit(1)).first() is None:
+            connection.execute(select(func.setval(sequence, 1, False)))
+
+
 def count_entities(connection: Connection) -> int:
     return int(connection.execute(select(func.count()).select_from(table("entities"))).scalar_one())
 
