@@ -292,3 +292,62 @@ def test_a_huge_answer_is_not_read_whole(committing_db: Database) -> None:
         server.server_close()
     _, attempts = _message(committing_db, message_id)
     assert attempts[0].http_status == 500 and len(attempts[0].error or "") <= 500
+
+
+GUARDED = Settings(
+    outbox_backoff_seconds=1, outbox_max_attempts=4, outbox_timeout_seconds=2, outbox_allowed_networks=[]
+)
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("169.254.169.254", True),
+        ("0.0.0.0", True),
+        ("224.0.0.1", True),
+        ("fe80::1", True),
+        ("10.36.4.20", False),  # the government intranet
+        ("192.168.1.10", False),
+        ("202.101.224.68", False),
+    ],
+)
+def test_the_destination_guard_refuses_the_platforms_own_host_and_metadata(address: str, refused: bool) -> None:
+    import ipaddress
+
+    assert (outbox.refused_address(ipaddress.ip_address(address), GUARDED) is not None) == refused
+    allowed = Settings(outbox_allowed_networks=["127.0.0.0/8", "169.254.169.254/32"])
+    if address in ("127.0.0.1", "169.254.169.254", "::ffff:127.0.0.1"):
+        assert outbox.refused_address(ipaddress.ip_address(address), allowed) is None, "the office may allow it"
+
+
+def test_a_refused_address_is_refused_at_registration(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XINYONG_OUTBOX_ALLOWED_NETWORKS", "[]")
+    get_settings.cache_clear()
+    try:
+        for url in ("http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:8000/api/v1/x", "http://[::1]/h"):
+            with pytest.raises(InvalidInput) as refused:
+                outbox.enqueue(db, SYSTEM, topic="t.x", destination=url, payload={}, idempotency_key=url)
+            assert refused.value.field == "destination" and "XINYONG_OUTBOX_ALLOWED_NETWORKS" in refused.value.message
+        # names are not looked up at registration (the console may not resolve the intranet's names)
+        outbox.enqueue(
+            db, SYSTEM, topic="t.x", destination="https://cg.gqc.gov.cn/hook", payload={}, idempotency_key="n"
+        )
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_name_that_resolves_to_the_platforms_host_is_refused_at_delivery(committing_db: Database) -> None:
+    with receiver([]) as hook:
+        by_name = hook.url.replace("127.0.0.1", "localhost")  # registered fine: names are checked when sent
+        message_id = _queue(committing_db, by_name)
+        report = outbox.deliver_due(committing_db, settings=GUARDED)
+        assert (report.delivered, report.retrying) == (0, 1)
+        assert hook.received == [], "nothing was sent"
+        message, attempts = _message(committing_db, message_id)
+        assert message.status == Status.RETRYING
+        assert attempts[0].http_status is None and "refused destination" in (attempts[0].error or "")
+        allowed = Settings(outbox_timeout_seconds=2, outbox_allowed_networks=["127.0.0.0/8", "::1/128"])
+        assert outbox.deliver_due(committing_db, _later(1), settings=allowed).delivered == 1

@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     outbox_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     outbox_batch: int = Field(default=100, ge=1, le=10_000)
     outbox_lease_seconds: int = Field(default=300, ge=1, le=86_400)
+    outbox_allowed_networks: list[str] = Field(default_factory=list)  # CIDRs a webhook may reach despite the guard
     check_notify_days: int = Field(default=90, ge=1, le=366)
     check_log_durable: bool = True  # False: PostgreSQL may answer a check before its log row reaches the disk
     exchange_timeout_seconds: float = Field(default=10.0, gt=0, le=300)

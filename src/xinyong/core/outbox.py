@@ -26,8 +26,10 @@ webhook secret of that business system (set with ``xinyong apikeys webhook``); o
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -194,7 +196,75 @@ def validate_url(url: str, *, field: str = "destination") -> str:
         raise InvalidInput("a webhook URL's port is 1–65535 (端口错误)", field=field)
     if parts.fragment:
         raise InvalidInput("a webhook URL has no #fragment (地址不得含#片段)", field=field)
+    try:
+        check_destination(text, resolve=False)
+    except InvalidInput as refused:
+        raise InvalidInput(refused.message, field=field) from None
     return text
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _allowed_networks(settings: Settings) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(cidr, strict=False) for cidr in settings.outbox_allowed_networks]
+
+
+def refused_address(address: IPAddress, settings: Settings) -> str | None:
+    """Why a webhook must not reach ``address`` (None: it may).
+
+    The platform itself and what only makes sense from inside its host are refused: loopback, link-local (cloud
+    metadata services live at 169.254.169.254), unspecified, multicast and reserved addresses. Private ranges stay
+    allowed (business systems sit on the government intranet). ``XINYONG_OUTBOX_ALLOWED_NETWORKS`` lists networks
+    allowed all the same (e.g. a receiver on the same host)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if any(address in network for network in _allowed_networks(settings)):
+        return None
+    for flag, label in (
+        ("is_loopback", "loopback (本机)"),
+        ("is_link_local", "link-local (链路本地/云元数据)"),
+        ("is_unspecified", "unspecified"),
+        ("is_multicast", "multicast"),
+        ("is_reserved", "reserved"),
+    ):
+        if getattr(address, flag):
+            return label
+    return None
+
+
+def check_destination(url: str, settings: Settings | None = None, *, resolve: bool = True) -> None:
+    """Refuse a webhook destination whose host is, or resolves to, an address :func:`refused_address` refuses.
+
+    With ``resolve`` the host name is looked up (at delivery: a name may point anywhere); without, only an address
+    written in the URL is checked (at registration, when the name may not resolve from the console's network). What
+    is checked at delivery is the lookup of that moment; the HTTP client looks up again, so a name re-pointed in
+    between (DNS rebinding) is not caught — the office registers destinations, business systems do not."""
+    settings = settings or get_settings()
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        literal: IPAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses: list[IPAddress] = [literal]
+    elif resolve:
+        try:
+            found = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+        except (OSError, UnicodeError) as error:
+            raise InvalidInput(f"the host {host[:100]} does not resolve ({error})", field="destination") from None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
+    else:
+        return
+    for address in addresses:
+        why = refused_address(address, settings)
+        if why is not None:
+            raise InvalidInput(
+                f"a webhook may not reach {address} ({why}); the office can allow a network with "
+                "XINYONG_OUTBOX_ALLOWED_NETWORKS (禁止回调至本机或内部保留地址)",
+                field="destination",
+            )
 
 
 def _json_body(payload: dict[str, Any]) -> dict[str, Any]:
@@ -360,11 +430,15 @@ class _Outcome:
         return self.error is None and self.http_status is not None and 200 <= self.http_status < 300
 
 
-def _post(client: httpx.Client, item: _Claimed) -> _Outcome:
+def _post(client: httpx.Client, item: _Claimed, settings: Settings) -> _Outcome:
     at = clock.now()
     started = time.perf_counter()
     if item.secret is None:
         return _Outcome(at, None, "no signing secret for this destination (未配置签名密钥)", 0)
+    try:
+        check_destination(item.destination, settings)
+    except InvalidInput as refused:
+        return _Outcome(at, None, f"refused destination: {refused.message}"[:MAX_ERROR], 0)
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -478,7 +552,7 @@ def deliver_due(
     )
     try:
         for item in claimed:
-            outcome = _post(http, item)
+            outcome = _post(http, item, settings)
             with _transaction(target) as session:
                 _settle(session, settings, item, outcome, report)
     finally:
