@@ -351,3 +351,11 @@ def test_a_name_that_resolves_to_the_platforms_host_is_refused_at_delivery(commi
         assert attempts[0].http_status is None and "refused destination" in (attempts[0].error or "")
         allowed = Settings(outbox_timeout_seconds=2, outbox_allowed_networks=["127.0.0.0/8", "::1/128"])
         assert outbox.deliver_due(committing_db, _later(1), settings=allowed).delivered == 1
+
+
+@pytest.mark.parametrize("bad", ["not-a-network", "300.1.1.1/8", "127.0.0.0/99", "x" * 5000])
+def test_a_malformed_allowed_network_is_refused_at_startup(bad: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="XINYONG_OUTBOX_ALLOWED_NETWORKS"):
+        Settings(outbox_allowed_networks=["10.0.0.0/8", bad])

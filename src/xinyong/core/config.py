@@ -90,6 +90,18 @@ class Settings(BaseSettings):
                 raise ValueError("each key in XINYONG_FIELD_KEYS_OLD must be 32 hex digits")
         return value
 
+    @field_validator("outbox_allowed_networks")
+    @classmethod
+    def _networks_are_cidrs(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"XINYONG_OUTBOX_ALLOWED_NETWORKS: {cidr[:60]!r} is not a network (CIDR)") from None
+        return value
+
     @field_validator("blind_index_key")
     @classmethod
     def _blind_key_long_enough(cls, value: str) -> str:

@@ -196,10 +196,7 @@ def validate_url(url: str, *, field: str = "destination") -> str:
         raise InvalidInput("a webhook URL's port is 1–65535 (端口错误)", field=field)
     if parts.fragment:
         raise InvalidInput("a webhook URL has no #fragment (地址不得含#片段)", field=field)
-    try:
-        check_destination(text, resolve=False)
-    except InvalidInput as refused:
-        raise InvalidInput(refused.message, field=field) from None
+    check_destination(text, resolve=False, field=field)
     return text
 
 
@@ -233,7 +230,9 @@ def refused_address(address: IPAddress, settings: Settings) -> str | None:
     return None
 
 
-def check_destination(url: str, settings: Settings | None = None, *, resolve: bool = True) -> None:
+def check_destination(
+    url: str, settings: Settings | None = None, *, resolve: bool = True, field: str = "destination"
+) -> None:
     """Refuse a webhook destination whose host is, or resolves to, an address :func:`refused_address` refuses.
 
     With ``resolve`` the host name is looked up (at delivery: a name may point anywhere); without, only an address
@@ -253,7 +252,7 @@ def check_destination(url: str, settings: Settings | None = None, *, resolve: bo
         try:
             found = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
         except (OSError, UnicodeError) as error:
-            raise InvalidInput(f"the host {host[:100]} does not resolve ({error})", field="destination") from None
+            raise InvalidInput(f"the host {host[:100]} does not resolve ({error})", field=field) from None
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
     else:
         return
@@ -263,7 +262,7 @@ def check_destination(url: str, settings: Settings | None = None, *, resolve: bo
             raise InvalidInput(
                 f"a webhook may not reach {address} ({why}); the office can allow a network with "
                 "XINYONG_OUTBOX_ALLOWED_NETWORKS (禁止回调至本机或内部保留地址)",
-                field="destination",
+                field=field,
             )
 
 

@@ -40,6 +40,8 @@ class Verdict:
 
 
 class Limiter(Protocol):
+    blocking: bool  # True: asking it is I/O, done from the thread pool, not on the event loop
+
     def hit(self, key: str, limit: int, cost: int = 1) -> Verdict: ...
 
 
@@ -49,6 +51,8 @@ class LimiterUnavailable(Exception):
 
 class InProcessLimiter:
     """Counters in this process's memory; expired windows are dropped as they are met."""
+
+    blocking = False
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -72,6 +76,8 @@ class InProcessLimiter:
 
 class RedisLimiter:
     """Counters in Redis (INCRBY + EXPIRE in one round trip), shared by every server process."""
+
+    blocking = True
 
     def __init__(self, url: str, prefix: str = "xinyong:rl:") -> None:
         import redis
@@ -138,10 +144,10 @@ class RateLimitMiddleware:
         request = Request(scope)
         key, cost = caller_key(request), cost_of(request)
         try:
-            if isinstance(self.limiter, InProcessLimiter):  # memory only: cheaper inline than a thread hop
-                verdict = self.limiter.hit(key, self.per_minute, cost)
-            else:
+            if self.limiter.blocking:
                 verdict = await run_in_threadpool(self.limiter.hit, key, self.per_minute, cost)
+            else:  # memory only: cheaper inline than a thread hop
+                verdict = self.limiter.hit(key, self.per_minute, cost)
         except LimiterUnavailable as failure:
             self._report(failure)
             await self.app(scope, receive, send)

@@ -65,10 +65,12 @@ def actor_for_user(user: User) -> Actor:
     )
 
 
+def _client_actor(client_id: int, role: str, name: str, department: str | None) -> Actor:
+    return Actor(role=Role(role), id=f"api:{client_id}", name=name, department_code=department)
+
+
 def actor_for_client(client: ApiClient) -> Actor:
-    return Actor(
-        role=Role(client.role), id=f"api:{client.id}", name=client.name, department_code=client.department_code
-    )
+    return _client_actor(client.id, client.role, client.name, client.department_code)
 
 
 def create_user(
@@ -302,11 +304,7 @@ _KEY_LOOKUP = (
 )
 
 
-def resolve_api_actor(session: Session, key: str) -> Actor | None:
-    """Who an API key acts as, if the key is well formed, known, matches and is not revoked.
-
-    Every API request runs this, so it reads seven columns with one Core statement compiled once (no ORM object);
-    the check is the same as :func:`resolve_api_key`'s, which is built on it."""
+def _resolve(session: Session, key: str) -> tuple[int, Actor] | None:
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
     prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
@@ -319,7 +317,16 @@ def resolve_api_actor(session: Session, key: str) -> Actor | None:
     now = clock.now()
     if last_used_at is None or now - last_used_at > dt.timedelta(minutes=1):  # a throttle, not a legal period
         _stamp_last_used(session, client_id, now)
-    return Actor(role=Role(role), id=f"api:{client_id}", name=name, department_code=department)
+    return client_id, _client_actor(client_id, role, name, department)
+
+
+def resolve_api_actor(session: Session, key: str) -> Actor | None:
+    """Who an API key acts as, if the key is well formed, known, matches and is not revoked.
+
+    Every API request runs this, so it reads seven columns with one Core statement compiled once (no ORM object);
+    :func:`resolve_api_key` makes the same check."""
+    found = _resolve(session, key)
+    return None if found is None else found[1]
 
 
 class KeyCache:
@@ -378,8 +385,8 @@ API_KEYS = KeyCache()
 
 def resolve_api_key(session: Session, key: str) -> ApiClient | None:
     """The client an API key belongs to, if the key is well formed, known, matches and is not revoked."""
-    actor = resolve_api_actor(session, key)
-    return None if actor is None else session.get(ApiClient, int(actor.id.removeprefix("api:")))
+    found = _resolve(session, key)
+    return None if found is None else session.get(ApiClient, found[0])
 
 
 def _stamp_last_used(session: Session, client_id: int, now: dt.datetime) -> None:
