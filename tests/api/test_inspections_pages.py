@@ -105,3 +105,14 @@ def test_office_picks_a_department_and_the_public_cannot_write(
     auditor = as_actor(Actor(role=Role.AUDITOR, id="a"))
     assert auditor.post("/console/inspections/items", data={"code": "x"}).status_code == 403
     assert auditor.get("/console/inspections/tasks").status_code == 200
+
+
+def test_every_inspections_page_reads_the_shared_query(as_actor: Callable[[Actor], TestClient], db: Session) -> None:
+    office = as_actor(OFFICE)
+    for path in ("", "/items", "/inspectors", "/tasks", "/cases"):
+        url = f"/console/inspections{path}"
+        shown = office.get(url, params={"department": "SCJGJ", "done": "已保存检查事项", "error": "比例不能超过100%"})
+        assert shown.status_code == 200 and "已保存检查事项" in shown.text and "比例不能超过100%" in shown.text, url
+        assert office.get(url, params={"department": "NOPE"}).status_code == 404, url
+        assert office.get(url, params={"departmnet": "SCJGJ"}).status_code == 422, "a misspelt filter is refused"
+        assert office.get(url, params={"error": "x" * 1001}).status_code == 422, "oversized message"

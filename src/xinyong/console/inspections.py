@@ -10,11 +10,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from xinyong.console.forms import back, refusal
 from xinyong.console.pages import console_router, page
-from xinyong.core.actor import Actor
 from xinyong.core.auth.access import STAFF, require
 from xinyong.core.charts import bar_chart
 from xinyong.core.departments import list_departments
@@ -50,9 +48,15 @@ PAGE_SIZE = 20
 _SPLIT = re.compile(r"[\s,，;；、]+")
 
 
-def _context(
-    session: Session, actor: Actor, department: str | None, done: str | None, error: str | None
+def page_context(
+    session: DbSession,
+    actor: CurrentActor,
+    department: DepartmentQuery = None,
+    done: Done = None,
+    error: Error = None,
 ) -> dict[str, Any]:
+    """What every inspections page starts from: the department shown (``?department=``) and the last action's
+    message or refusal (``?done=`` / ``?error=``)."""
     code = service.reading_department(session, actor, department)
     return {
         "picked": code,
@@ -63,6 +67,9 @@ def _context(
         "error": error,
         "base": BASE,
     }
+
+
+PageContext = Annotated[dict[str, Any], Depends(page_context)]
 
 
 def strata_chart(draw: DrawOut) -> str:
@@ -82,13 +89,10 @@ def supervision(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    department: DepartmentQuery = None,
+    context: PageContext,
     stratum: Annotated[str | None, Query(max_length=32)] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
-    done: Done = None,
-    error: Error = None,
 ) -> HTMLResponse:
-    context = _context(session, actor, department, done, error)
     code = context["picked"]
     if code:
         chosen = stratum or None
@@ -137,11 +141,8 @@ def items_page(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    department: DepartmentQuery = None,
-    done: Done = None,
-    error: Error = None,
+    context: PageContext,
 ) -> HTMLResponse:
-    context = _context(session, actor, department, done, error)
     context["items"] = [service.item_out(i) for i in service.list_items(session, actor, context["picked"])]
     return page(request, session, actor, "console/inspections/items.html", context)
 
@@ -189,11 +190,8 @@ def inspectors_page(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    department: DepartmentQuery = None,
-    done: Done = None,
-    error: Error = None,
+    context: PageContext,
 ) -> HTMLResponse:
-    context = _context(session, actor, department, done, error)
     context["inspectors"] = [
         service.inspector_out(i) for i in service.list_inspectors(session, actor, context["picked"])
     ]
@@ -252,11 +250,8 @@ def tasks_page(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    department: DepartmentQuery = None,
-    done: Done = None,
-    error: Error = None,
+    context: PageContext,
 ) -> HTMLResponse:
-    context = _context(session, actor, department, done, error)
     code = context["picked"]
     context["tasks"] = [service.task_out(session, t) for t in service.list_tasks(session, actor, code)]
     context["items"] = (
@@ -305,11 +300,8 @@ def task_page(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    department: DepartmentQuery = None,
-    done: Done = None,
-    error: Error = None,
+    context: PageContext,
 ) -> HTMLResponse:
-    context = _context(session, actor, department, done, error)
     task = service.task_out(session, service.get_task(session, actor, task_id))
     context.update(
         task=task,
@@ -373,11 +365,8 @@ def cases_page(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    department: DepartmentQuery = None,
-    done: Done = None,
-    error: Error = None,
+    context: PageContext,
 ) -> HTMLResponse:
-    context = _context(session, actor, department, done, error)
     cases = service.public_cases(session)
     code = context["picked"]
     context["cases"] = [c for c in cases if code is None or c.department == code]
