@@ -28,6 +28,8 @@ from xinyong.schema import create_schema
 os.environ.setdefault("XINYONG_RATE_LIMIT_PER_MINUTE", "1000000")
 # The webhook receivers of the tests listen on this host, which the outbox's destination guard refuses by default.
 os.environ.setdefault("XINYONG_OUTBOX_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
+# The server runs the sweeps in the background by default; tests run them themselves (test_ticker turns it on).
+os.environ.setdefault("XINYONG_BACKGROUND_TICK_SECONDS", "0")
 
 PG_ADMIN_URL = os.environ.get("XINYONG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]

@@ -1,5 +1,5 @@
 """The platform's scheduled sweeps, in one place: ``xinyong tick`` runs them from cron, and the server runs them in
-the background when ``XINYONG_BACKGROUND_TICK_SECONDS`` is above 0.
+the background every ``XINYONG_BACKGROUND_TICK_SECONDS`` (30 by default; 0 turns it off).
 
 Each sweep runs in its own transaction, so one failing sweep does not undo the others; a second run the same day
 changes nothing. In the server a round's exceptions are logged, never fatal, and on PostgreSQL a session advisory

@@ -6,21 +6,29 @@ processes from running a round at once."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from tests import builders
 from tests.store.test_repair import _apply, _commit, _penalty
 from xinyong import ticker
 from xinyong.app import create_app
 from xinyong.core import clock
-from xinyong.core.config import get_settings
+from xinyong.core.config import Settings, get_settings
 from xinyong.core.db import Database
+from xinyong.entities.models import RegradeQueue
+from xinyong.evaluation.models import EvaluationResult
+from xinyong.records import service as records
 from xinyong.repair.models import RepairApplication
+from xinyong.schema import create_schema
 
 
 @pytest.fixture(autouse=True)
@@ -77,11 +85,56 @@ def test_the_server_runs_it_in_the_background_and_stops(
     assert not running.running, "stopped with the application"
 
 
-def test_off_by_default(committing_db: Database) -> None:
-    assert get_settings().background_tick_seconds == 0
+def test_on_by_default_and_off_in_the_suite(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XINYONG_BACKGROUND_TICK_SECONDS")
+    assert Settings().background_tick_seconds == 30
+    monkeypatch.setenv("XINYONG_BACKGROUND_TICK_SECONDS", "0")
+    assert Settings().background_tick_seconds == 0
+
+
+def test_off_when_set_to_zero(committing_db: Database) -> None:
+    assert get_settings().background_tick_seconds == 0  # the suite's conftest turns it off
     app = create_app(committing_db)
     with TestClient(app):
         assert app.state.ticker is None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_started_server_with_default_settings_grades_by_itself(tmp_path: Path) -> None:
+    """``xinyong serve`` (what ``./dev.sh start`` runs) with no tick setting: a penalty written while it runs is
+    graded without anyone running ``xinyong tick``."""
+    database = Database(f"sqlite:///{tmp_path / 'served.db'}")
+    create_schema(database)
+    with database.unit_of_work() as session:
+        builders.departments(session)
+        firm = builders.entity(session)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "XINYONG_BACKGROUND_TICK_SECONDS"}
+    env |= {"XINYONG_DATABASE_URL": database.url, "XINYONG_ENV": "development"}
+    command = [str(Path(sys.executable).parent / "xinyong"), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        with database.unit_of_work() as session:  # after the start: only the server's ticks can grade it
+            records.upsert_record(session, builders.SYSTEM, builders.penalty(firm.uscc, severity="一般"))
+        deadline = time.monotonic() + 120  # a round at start, then every 30 s: well inside this
+        grade = None
+        while grade is None and time.monotonic() < deadline and server.poll() is None:
+            time.sleep(0.5)
+            with database.unit_of_work() as session:
+                grade = session.get(EvaluationResult, firm.uscc)
+                queued = session.scalar(select(func.count()).select_from(RegradeQueue))
+        assert server.poll() is None, server.stderr.read().decode() if server.stderr else "server exited"
+        assert grade is not None and grade.score < 1000, "the served server graded the penalty by itself"
+        assert queued == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        database.dispose()
 
 
 def test_two_processes_do_not_run_a_round_at_once(committing_db: Database) -> None:

@@ -2,7 +2,7 @@
 
 Each sweep runs in its own transaction, so one failing sweep does not undo the others; a second run the same day
 changes nothing. The sweeps themselves are listed in :mod:`xinyong.ticker` (the server runs the same list in the
-background when ``XINYONG_BACKGROUND_TICK_SECONDS`` is set).
+background every ``XINYONG_BACKGROUND_TICK_SECONDS`` seconds, 30 by default).
 """
 
 from __future__ import annotations

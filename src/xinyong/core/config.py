@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     objection_department_days: int = Field(default=7, ge=1, le=60)
     repair_accept_days: int = Field(default=3, ge=1, le=60)
     repair_decide_days: int = Field(default=10, ge=1, le=120)
-    background_tick_seconds: int = Field(default=0, ge=0, le=86_400)
+    background_tick_seconds: int = Field(default=30, ge=0, le=86_400)  # 0: leave the sweeps to cron
     inspection_publish_days: int = Field(default=20, ge=1, le=60)
     base_url: str = "http://127.0.0.1:8000"
     upload_dir: Path = Path("var") / "uploads"
