@@ -243,6 +243,35 @@ def test_cli_creates_one_account_per_role_that_can_sign_in(cli_db: Database) -> 
     assert again.exit_code == 0 and "admin" in again.stdout, "re-running keeps the accounts and says so"
 
 
+def test_the_commitment_catalogue_makes_repair_possible(cli_db: Database) -> None:
+    """A fresh demo has the office's usual commitment items and the 信用修复承诺: the demo enterprise signs it and
+    its repairable penalty can then be applied for (without the catalogue it said 暂不可申请)."""
+    from xinyong.commitments import service as commitments
+    from xinyong.commitments.models import CommitmentItem
+    from xinyong.commitments.schemas import SignIn
+    from xinyong.core.auth import service as auth
+    from xinyong.demo.accounts import DEFAULT_PASSWORD
+    from xinyong.demo.commitments import ITEMS, seed_commitment_catalogue
+    from xinyong.repair import service as repair
+
+    assert runner.invoke(app, ["demo", "--entities", "120", "--seed", "7"]).exit_code == 0
+    with cli_db.unit_of_work() as session:
+        items = {i.code: i for i in session.execute(select(CommitmentItem)).scalars()}
+        assert set(items) == {item.code for item in ITEMS}
+        assert {i.commitment_type for i in items.values()} >= {"信用修复", "审批替代", "容缺受理", "主动承诺"}
+        assert seed_commitment_catalogue(session) == [], "seeding again adds nothing"
+        firm = auth.actor_for_user(auth.authenticate(session, "qiye", DEFAULT_PASSWORD))
+        before = [t for t in repair.eligibility(session, firm) if t.repairable]
+        assert before and not any(t.can_apply for t in before)
+        repair_item = next(i for i in items.values() if i.commitment_type == "信用修复")
+        signed = commitments.sign_commitment(
+            session, firm, SignIn(item_id=repair_item.id, signer="王建国", accept=True, missing_materials=[])
+        )
+        assert signed.commitment is not None, signed.reasons
+        after = [t for t in repair.eligibility(session, firm) if t.repairable]
+        assert any(t.can_apply for t in after), [t.reason for t in after]
+
+
 def test_every_entity_is_graded_after_loading(loaded: Database) -> None:
     with loaded.unit_of_work() as session:
         grades = evaluation.current_grades(session)

@@ -38,6 +38,7 @@ from xinyong.core.periods import add_months, end_of_period
 from xinyong.core.workdays import builtin_calendar
 from xinyong.demo import loader
 from xinyong.demo import names as n
+from xinyong.demo.commitments import seed_commitment_catalogue
 from xinyong.demo.lists import seed_list_entries
 from xinyong.entities import service as entity_service
 from xinyong.entities.rules import AliasType, AssertedBy, EntityStatus, PersonRole, pinyin_keys
@@ -177,6 +178,8 @@ def load_demo(
         grades = evaluation.distribution(session)[1]
         # 双随机、一公开: the market regulator's mapping, items, inspectors, a task with its first round drawn
         seed_supervision(session, ACTOR)
+        # the office's usual 信用承诺 items and the 信用修复承诺, so commitments can be signed and repair applied for
+        seed_commitment_catalogue(session)
         summary = DemoSummary(
             seed=seed, entities=entities, persons=dataset.counts["persons"],
             person_roles=dataset.counts["person_roles"], former_names=dataset.counts["entity_names"],

@@ -19,6 +19,7 @@ from xinyong.core.auth.models import User
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Forbidden
 from xinyong.core.periods import add_months
+from xinyong.demo.commitments import seed_commitment_catalogue
 from xinyong.entities.models import Entity
 from xinyong.records import service as records
 from xinyong.records.schemas import RecordIn, SubjectIn
@@ -52,8 +53,10 @@ def demo_password() -> str:
 
 
 def create_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
-    """Create the demo accounts that do not exist yet; return (username, role, scope) of each account."""
+    """Create the demo accounts that do not exist yet; return (username, role, scope) of each account. A demo loaded
+    before the commitment catalogue was part of it gets the catalogue here too."""
     office = Actor.system("demo")
+    seed_commitment_catalogue(session)
     password = demo_password()
     existing = set(session.execute(select(User.username)).scalars())
     made: list[tuple[str, str, str]] = []
