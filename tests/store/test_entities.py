@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tests import builders
@@ -16,7 +16,7 @@ from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import IdType, validate_uscc
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service
-from xinyong.entities.models import Person
+from xinyong.entities.models import Entity, Person
 from xinyong.entities.rules import AliasType, PersonRole
 from xinyong.entities.schemas import EntityIn
 
@@ -183,3 +183,56 @@ def test_one_and_two_character_queries_match_exactly(seeded: Session) -> None:
     assert found["甲"] == {renamed.uscc}, "a former name is searched too"
     assert found["司江"] == set(), "no pair spans two names"
     assert service.search_entities(seeded, "药", PageRequest())[1] == 2
+
+
+def test_search_finds_every_reading(seeded: Session) -> None:
+    """都昌 by duchang and dc, 支行 by zhihang, 晟 by sheng and cheng, a surname by its surname reading."""
+    duchang = builders.entity(seeded, name="都昌县长虹商行")
+    bank = builders.entity(seeded, name="九江银行股份有限公司共青城支行")
+    sheng = builders.entity(seeded, name="共青城晟达贸易有限公司")
+    person = builders.entity(seeded, name="曾小红", uscc=builders.new_uscc("92"))
+    expected = {
+        "duchang": {duchang.uscc},
+        "dcxch": {duchang.uscc},
+        "changhongshanghang": {duchang.uscc},
+        "zhihang": {bank.uscc},
+        "gqczh": {bank.uscc},
+        "shengda": {sheng.uscc},
+        "chengda": {sheng.uscc},
+        "gqcsd": {sheng.uscc},
+        "zengxiaohong": {person.uscc},
+        "zxh": {person.uscc},
+    }
+    for query, usccs in expected.items():
+        rows, _ = service.search_entities(seeded, query, PageRequest())
+        assert {r.uscc for r in rows} == usccs, query
+    assert service.search_entities(seeded, "douchangxian", PageRequest())[1] == 0
+
+
+def test_rekey_recomputes_old_keys(seeded: Session) -> None:
+    made = builders.entity(seeded, name="都昌县长虹商行")
+    made.name_pinyin, made.name_initials = "douchangxianzhanghongshangxing", "dcxzhsx"  # keys of the old rules
+    seeded.flush()
+    changed, last = 0, ""
+    while last is not None:
+        count, last = service.rekey_names(seeded, last, limit=1)
+        changed += count
+    assert changed == 1
+    seeded.refresh(made)
+    assert made.name_pinyin.split(" ")[0] == "duchangxianchanghongshanghang"
+    assert service.rekey_names(seeded, "")[0] == 0  # nothing left to change
+
+
+def test_pinyin_queries_use_the_trigram_index_on_postgresql(seeded: Session) -> None:
+    if seeded.get_bind().dialect.name != "postgresql":
+        pytest.skip("the trigram indexes are PostgreSQL's")
+    for number in range(30):
+        builders.entity(seeded, name=f"都昌县第{number}长虹商行")
+    seeded.execute(text("ANALYZE entities"))
+    seeded.execute(text("SET LOCAL enable_seqscan = off"))
+    for query in ("duchang", "dcx"):
+        condition = service._search_condition(seeded, query, query.upper())
+        statement = select(Entity.uscc).where(condition).limit(service.SEARCH_COUNT_CAP)
+        compiled = statement.compile(dialect=seeded.get_bind().dialect, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in seeded.execute(text(f"EXPLAIN {compiled}")))
+        assert "trgm_entities_name_pinyin" in plan or "trgm_entities_name_initials" in plan, plan

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 
-from pypinyin import lazy_pinyin
+from xinyong.entities.pinyin import MAX_KEY
+from xinyong.entities.pinyin import pinyin_keys as pinyin_keys  # re-exported: callers import it from here
 
 
 class EntityStatus(StrEnum):
@@ -53,24 +53,4 @@ def periods_overlap(a_from: dt.date | None, a_to: dt.date | None, b_from: dt.dat
     return starts_before_b_ends and ends_after_b_starts
 
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+")
-MAX_PINYIN = 400
-
-
-def pinyin_keys(name: str) -> tuple[str, str]:
-    """Search keys of a name: full pinyin and initials, lower case, letters and digits only.
-
-    ``共青城鸿瑞羽绒服饰有限公司`` → (``gongqingchenghongruiyurongfushiyouxiangongsi``, ``gqchryrfsyxgs``), so
-    the portal finds it by ``gongqing`` or ``gqc``. Latin letters and digits in a name are kept whole in both keys.
-    """
-    full: list[str] = []
-    initials: list[str] = []
-    for run in _CJK_RUN.findall(name[:200]):
-        if run.isascii():
-            full.append(run.lower())
-            initials.append(run.lower())
-            continue
-        for syllable in lazy_pinyin(run):
-            full.append(syllable)
-            initials.append(syllable[:1])
-    return "".join(full)[:MAX_PINYIN], "".join(initials)[:MAX_PINYIN]
+MAX_PINYIN = MAX_KEY

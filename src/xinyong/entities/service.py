@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
-from sqlalchemy import ColumnElement, Text, and_, cast, column, func, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, column, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
@@ -156,6 +158,42 @@ def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple
         return [], len(found)
     rows = session.execute(select(Entity).where(Entity.uscc.in_(keys)).order_by(Entity.uscc)).scalars()
     return list(rows), len(found)
+
+
+REKEY_CHUNK = 2_000
+
+
+def rekey_names(session: Session, after: str = "", limit: int = REKEY_CHUNK) -> tuple[int, str | None]:
+    """Recompute the pinyin search keys of up to ``limit`` entities with a USCC above ``after`` (in USCC order), after
+    the reading rules changed; only rows whose keys differ are written. Returns (rows changed, last USCC seen, or
+    ``None`` when no entity is left), so a caller commits chunk by chunk and can resume."""
+    rows = session.execute(
+        select(Entity.uscc, Entity.name, Entity.name_pinyin, Entity.name_initials)
+        .where(Entity.uscc > after)
+        .order_by(Entity.uscc)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return 0, None
+    changed = []
+    for uscc, name, pinyin, initials in rows:
+        keys = pinyin_keys(name)
+        if keys != (pinyin, initials):
+            changed.append({"uscc": uscc, "name_pinyin": keys[0], "name_initials": keys[1]})
+    if changed:
+        session.execute(update(Entity), changed)
+    return len(changed), rows[-1].uscc
+
+
+def rekey_all(session_chunks: Callable[[], AbstractContextManager[Session]], after: str = "") -> int:
+    """Every entity's keys recomputed, each chunk in its own transaction (``session_chunks`` opens one)."""
+    total = 0
+    last: str | None = after
+    while last is not None:
+        with session_chunks() as session:
+            count, last = rekey_names(session, last)
+        total += count
+    return total
 
 
 def upsert_entity(session: Session, actor: Actor, data: EntityIn) -> tuple[Entity, bool]:

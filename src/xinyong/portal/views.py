@@ -18,10 +18,8 @@ from xinyong.core.departments import Department
 from xinyong.core.export import Cell
 from xinyong.core.masking import Audience, audience_for
 from xinyong.portal.redact import scrub
-from xinyong.records.publicity import publication_window
-from xinyong.records.rules import Kind, Severity, SubjectType
+from xinyong.records.rules import Kind, SubjectType
 from xinyong.records.schemas import RecordOut
-from xinyong.records.windows import DEFAULT_SEVERITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +46,7 @@ PENALTY_COLUMNS = (
     Column("content", "处罚内容", html=False),
     Column("fine", "罚款金额（万元）", html=False),
     Column("decision_date", "处罚决定日期"),
+    Column("publicity_end", "公示截止日期", html=False),
     Column("authority", "处罚机关"),
     Column("department", "数据来源单位", html=False),
     Column("status", "状态", html=False),
@@ -187,6 +186,7 @@ def record_row(record: RecordOut, actor: Actor, departments: Mapping[str, Depart
         "licence_no": text_of(content.get("XKBH")),
         "decision_date": record.decision_date,
         "valid_to": text_of(content.get("YXQZI")),
+        "publicity_end": record.publicity_end.date if record.publicity_end is not None else None,
         "authority": text_of(content.get(authority_key)) or department_name(departments, source, full=True),
         "department": department_name(departments, source),
         "status": record.status.value,
@@ -243,10 +243,8 @@ def record_fields(record: RecordOut, actor: Actor, *, full: bool) -> list[Field]
 
 
 def publicity_end(record: RecordOut) -> dt.date | None:
-    """The last day a penalty stays published (its maximum period), for display."""
-    if record.kind != Kind.PENALTY:
-        return None
-    return publication_window(record.decision_date, Severity(record.severity or DEFAULT_SEVERITY)).max_end
+    """The last day a penalty stays published (its maximum period), for display: the record's own field."""
+    return record.publicity_end.date if record.publicity_end is not None else None
 
 
 def subject_label(record: RecordOut) -> str:

@@ -16,8 +16,10 @@ per row and the purpose audited) is future work.
 **Rows.** Keyed by the national field codes (``CF_XDR_MC``…, ``XK_XDR_MC``…) in the order of
 :data:`records.ingest.layouts.LABELS`: the 2.0 fields, then the local columns the import also knows
 (``CF_YZCD`` 严重程度 = the record's severity; ``CF_ZT`` / ``XK_ZT`` 当前状态 = 有效, or 无效 on a
-withdrawal; ``CF_CFMC``), then the 1.0 exchange fields ``DFBM`` 地方编码 (region of the source
-department) and ``SJC`` 数据更新时间戳 (when this version started, Beijing time), then the feed's
+withdrawal; ``CF_CFMC``), ``CF_GSJZQ`` 公示截止期 = the platform's publicity end (the maximum period of the
+severity under the regime in force on the decision date, :func:`records.publicity.publicity_end`; the licence
+layout has no such column: a licence has no publicity period), then the 1.0 exchange fields ``DFBM`` 地方编码
+(region of the source department) and ``SJC`` 数据更新时间戳 (when this version started, Beijing time), then the feed's
 own ``BGLX`` 变更类型, ``BBH`` 版本号 and ``JLID`` 平台记录编号.
 
 **Change types** (``BGLX``): ``I`` 新增, ``U`` 变更, ``D`` 撤销. A full feed is every record in the feed now, all
@@ -364,6 +366,8 @@ def _national_row(actor: Actor, change: _Change, kind: Kind, departments: dict[s
         row["XKWS"] = row.get("XKWS") or view.title
     else:
         row["YZCD"] = view.severity
+        # 公示截止期: the platform's own end (the rule in force on the decision date), not an empty or stale copy
+        row["GSJZQ"] = view.publicity_end.date.isoformat() if view.publicity_end is not None else row.get("GSJZQ")
     row["ZT"] = INVALID if change.code == DELETE else VALID
     code = {f"{PREFIX[kind]}{name}": value for name, value in row.items()}
     started, number = version.valid_from, version.version

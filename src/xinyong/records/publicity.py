@@ -305,6 +305,49 @@ def publication_window(decision_date: dt.date, severity: Severity, policy: Publi
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PublicityEnd:
+    """The last day a penalty is published and where that date comes from (the rule, not the department's GSJZQ).
+
+    ``severity`` is the one the rule was applied with (一般 when the record has none, as the publication condition
+    does); ``rule`` says it in words for people, e.g. ``一般失信：最长公示1年，自决定日期次日起算``.
+    """
+
+    date: dt.date
+    regime: str
+    document: str
+    severity: Severity
+    max_months: int
+    severity_given: bool
+
+    @property
+    def rule(self) -> str:
+        months = self.max_months
+        span = f"{months // 12}年" if months % 12 == 0 else f"{months}个月"
+        assumed = "" if self.severity_given else "（未报送严重程度，按一般失信）"
+        return f"{self.severity.value}失信：最长公示{span}，自决定日期次日起算{assumed}"
+
+
+def publicity_end(
+    kind: Kind | str, decision_date: dt.date, severity: Severity | str | None, policy: PublicityPolicy = DEFAULT_POLICY
+) -> PublicityEnd | None:
+    """The publicity end of a 行政处罚 decision (its window's ``max_end``) with the regime that set it; ``None`` for
+    every other kind (a licence has no publicity period). A penalty without a severity gets 一般's periods."""
+    if kind != Kind.PENALTY:
+        return None
+    applied = Severity(severity) if severity else Severity.GENERAL
+    regime = policy.regime_for(decision_date)
+    window = publication_window(decision_date, applied, policy)
+    return PublicityEnd(
+        date=window.max_end,
+        regime=regime.name,
+        document=regime.document,
+        severity=applied,
+        max_months=regime.periods[applied].maximum,
+        severity_given=bool(severity),
+    )
+
+
 def is_published_on(
     decision_date: dt.date,
     severity: Severity | None,

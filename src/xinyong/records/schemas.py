@@ -60,6 +60,17 @@ class SubjectOut(BaseModel):
     name: str
 
 
+class PublicityEndOut(BaseModel):
+    """公示截止日期 of a 行政处罚 decision as the platform computes it (the department's own GSJZQ stays in content)."""
+
+    date: dt.date
+    source: str = Field(description="rule: computed from the publicity regime in force on the decision date")
+    regime: str = Field(description="the regime's name, e.g. 现行 or 2019年旧规")
+    document: str = Field(description="the documents the regime rests on")
+    severity: Severity = Field(description="the severity the rule was applied with (一般 when none was sent)")
+    rule: str = Field(description="the rule in words, e.g. 一般失信：最长公示1年，自决定日期次日起算")
+
+
 class RecordOut(BaseModel):
     id: int
     version: int
@@ -82,6 +93,9 @@ class RecordOut(BaseModel):
     change_kind: str
     change_reason: str | None = None
     provenance: dict[str, Any] | None = None
+    publicity_end: PublicityEndOut | None = Field(
+        default=None, description="行政处罚: the last day it is published (公示截止日期); null for other kinds"
+    )
 
 
 class BatchIn(BaseModel):

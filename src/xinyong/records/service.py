@@ -21,6 +21,7 @@ from xinyong.core.masking import mask_address, mask_bank_account, mask_id_number
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service as entities
 from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.publicity import publicity_end
 from xinyong.records.rules import (
     KIND_LABELS,
     MAX_CONTENT_KEYS,
@@ -35,7 +36,7 @@ from xinyong.records.rules import (
     can_transition,
     category_of,
 )
-from xinyong.records.schemas import RecordCorrection, RecordIn, RecordOut, SubjectOut
+from xinyong.records.schemas import PublicityEndOut, RecordCorrection, RecordIn, RecordOut, SubjectOut
 from xinyong.records.windows import published_condition
 
 FIRST_PAGE = PageRequest()
@@ -431,6 +432,17 @@ def to_view(version: CreditRecordVersion, actor: Actor, doc_no: str) -> RecordOu
         change_kind=version.change_kind,
         change_reason=None if public else version.change_reason,
         provenance=None if public else version.provenance,
+        publicity_end=publicity_end_out(Kind(version.kind), version.decision_date, version.severity),
+    )
+
+
+def publicity_end_out(kind: Kind, decision_date: dt.date, severity: str | None) -> PublicityEndOut | None:
+    """The record API's 公示截止日期 (penalties only), with the rule and regime it comes from."""
+    end = publicity_end(kind, decision_date, severity)
+    if end is None:
+        return None
+    return PublicityEndOut(
+        date=end.date, source="rule", regime=end.regime, document=end.document, severity=end.severity, rule=end.rule
     )
 
 

@@ -96,6 +96,7 @@ def _item(view: Any, public: bool) -> dict[str, Any]:
         "severity": view.severity,
         "status": str(view.status),
         "summary": summary,
+        **({"publicity_end": view.publicity_end.date.isoformat()} if view.publicity_end is not None else {}),
     }
 
 
@@ -293,6 +294,7 @@ def render_pdf(row: IssuedReport) -> bytes:
             line(
                 f"{i}. 【{item['kind_label']}】{item['title']}　文号：{item['doc_no']}　"
                 f"部门：{item['source_department']}　决定日期：{item['decision_date']}　状态：{item['status']}"
+                + (f"　公示截止日期：{item['publicity_end']}" if item.get("publicity_end") else "")
                 + ("　（自主填报，未经核实）" if key == "self_reported" else "")
             )
             if item["summary"]:
