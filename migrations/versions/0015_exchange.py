@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import xinyong.core.db
-from sqlalchemy.dialects import postgresql
 
 revision: str = "0015"
 down_revision: str | None = "0018"

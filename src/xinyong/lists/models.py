@@ -14,6 +14,8 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.lists.rules import TABLE
 
 
 class ListType(Base):
@@ -117,23 +119,17 @@ class ListEntry(Base):
     upstream: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # source, level, issuing body, id, status
 
 
-class ListEntryStep(Base):
+class ListEntryStep(StepHistory, Base):
     """One step of the procedure as it happened: from, to, when, who, and what the step recorded."""
 
     __tablename__ = "list_entry_steps"
     __table_args__ = (Index("ix_list_entry_steps_entry", "entry_id", "id"),)
+    owner_key = "entry_id"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("list_entries.id"))
-    step: Mapped[str] = mapped_column(String(16))
-    from_status: Mapped[str | None] = mapped_column(String(8))
-    to_status: Mapped[str] = mapped_column(String(8))
-    on: Mapped[dt.date] = mapped_column(Date)  # the legal date (Beijing)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    actor_role: Mapped[str] = mapped_column(String(32))
-    actor_id: Mapped[str] = mapped_column(String(128))
-    actor_department: Mapped[str | None] = mapped_column(String(16))
-    details: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+LISTING = Procedure("严重失信主体名单列入程序", TABLE, ListEntryStep)
 
 
 class PublicSectorSubject(Base):

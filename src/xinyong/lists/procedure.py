@@ -19,6 +19,7 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.calendar import load_calendar
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.core.workflow import Deadline
 from xinyong.entities import service as entities
 from xinyong.entities.models import Person
 from xinyong.lists import responsible, types
@@ -194,6 +195,8 @@ def notify_party(
         entry,
         Step.NOTIFY,
         {"notice_doc_no": doc_no, "statement_deadline": deadline.date, "rule": deadline.rule},
+        documents=(doc_no,),
+        deadline=Deadline(deadline.date, deadline.provisional, deadline.rule),
     )
     return entry
 
@@ -296,6 +299,7 @@ def decide_entry(
         entry,
         Step.DECIDE,
         {"decision_doc_no": doc_no, "valid_to": valid.valid_to, "term": term.describe(), "rule": valid.rule},
+        documents=(doc_no,),
     )
     responsible.notify_supervisors(session, actor, entry, ltype)
     return entry
@@ -310,7 +314,7 @@ def decline_entry(session: Session, actor: Actor, entry_id: int, *, reason: str)
     entry.decision_date = clock.today()
     entry.decision_reason = text
     entry.decided_by = actor.id
-    advance(session, actor, entry, Step.DECLINE, {"reason": text})
+    advance(session, actor, entry, Step.DECLINE, {"reason": text}, reason=text)
     return entry
 
 

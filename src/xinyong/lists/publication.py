@@ -145,7 +145,15 @@ def exit_entry(
     entry.exited_by = actor.id
     name = types.get_type(session, entry.list_type_id).name
     note = _move_record(session, actor, entry, Status.REPAIRED, f"提前移出{name}：{text}"[:500])
-    advance(session, actor, entry, Step.EXIT_EARLY, {"reason": text, "repair_ref": repair_ref, "record": note})
+    advance(
+        session,
+        actor,
+        entry,
+        Step.EXIT_EARLY,
+        {"reason": text, "repair_ref": repair_ref, "record": note},
+        reason=text,
+        documents=(repair_ref,),
+    )
     return entry
 
 
@@ -160,7 +168,7 @@ def revoke_entry(session: Session, actor: Actor, entry_id: int, *, reason: str) 
     entry.revocation_reason = text
     entry.revoked_by = actor.id
     note = _move_record(session, actor, entry, Status.REVOKED, f"撤销列入决定：{text}"[:500])
-    advance(session, actor, entry, Step.REVOKE, {"reason": text, "record": note})
+    advance(session, actor, entry, Step.REVOKE, {"reason": text, "record": note}, reason=text)
     return entry
 
 

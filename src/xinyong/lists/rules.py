@@ -25,9 +25,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from xinyong.core.actor import Actor, Role
-from xinyong.core.errors import Conflict, Forbidden, InvalidInput
+from xinyong.core.actor import Actor
+from xinyong.core.errors import InvalidInput
 from xinyong.core.periods import end_of_period
+from xinyong.core.transitions import REVIEWERS, STAFF, SYSTEM, Opens, Transition, TransitionTable, Who
+from xinyong.core.transitions import Parties as Parties  # the lists' callers name it from here
 from xinyong.core.workdays import DateResult, WorkCalendar
 
 MAX_DURATION_MONTHS = 12 * 100
@@ -84,42 +86,62 @@ class Step(StrEnum):
     REVOKE = "revoke"  # 撤销列入决定
 
 
-class Who(StrEnum):
-    DEPARTMENT = "department"  # an operator or reviewer of the entry's department, or the platform for it
-    REVIEWER = "reviewer"  # a reviewer (部门审核) of the entry's department
-    SECOND_REVIEWER = "second_reviewer"  # a reviewer of the entry's department who did not propose the entry
-    PARTY = "party"  # the subject signed in as itself, or its department entering a written statement
-    SYSTEM = "system"  # the platform's sweep only
-
-
 class ExitKind(StrEnum):
     EXPIRY = "期满移出"
     EARLY = "提前移出"  # after credit repair (信用修复)
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
-    sources: frozenset[EntryStatus | None]
-    target: EntryStatus
-    who: Who
+# Who may take each step of the listing procedure.
+DEPARTMENT = Who(SYSTEM, STAFF, refusal="only department {department} may take this step (仅认定部门可办理)")
+REVIEWER = Who(
+    own_department=REVIEWERS,
+    refusal="only a reviewer (部门审核) of department {department} may take this step (须部门审核人员)",
+)
+PARTY = Who(
+    own_department=STAFF,
+    subject=True,
+    refusal="only the party itself or the deciding department may record a statement (仅当事人或认定部门)",
+)
+PLATFORM = Who(SYSTEM, refusal="only the platform's expiry sweep ends a term (期满移出由系统执行)")
 
-
-# The only moves an entry can make. ``None`` is "no entry yet".
-TRANSITIONS: dict[Step, Transition] = {
-    Step.PROPOSE: Transition(frozenset({None}), EntryStatus.PROPOSED, Who.DEPARTMENT),
-    Step.NOTIFY: Transition(frozenset({EntryStatus.PROPOSED}), EntryStatus.NOTIFIED, Who.DEPARTMENT),
-    Step.STATE: Transition(frozenset({EntryStatus.NOTIFIED}), EntryStatus.STATED, Who.PARTY),
-    Step.DECIDE: Transition(
-        frozenset({EntryStatus.NOTIFIED, EntryStatus.STATED}), EntryStatus.DECIDED, Who.SECOND_REVIEWER
-    ),
-    Step.DECLINE: Transition(
-        frozenset({EntryStatus.PROPOSED, EntryStatus.NOTIFIED, EntryStatus.STATED}), EntryStatus.DECLINED, Who.REVIEWER
-    ),
-    Step.PUBLISH: Transition(frozenset({EntryStatus.DECIDED}), EntryStatus.PUBLISHED, Who.DEPARTMENT),
-    Step.EXPIRE: Transition(frozenset({EntryStatus.PUBLISHED}), EntryStatus.EXITED, Who.SYSTEM),
-    Step.EXIT_EARLY: Transition(frozenset({EntryStatus.PUBLISHED}), EntryStatus.EXITED, Who.REVIEWER),
-    Step.REVOKE: Transition(frozenset({EntryStatus.DECIDED, EntryStatus.PUBLISHED}), EntryStatus.REVOKED, Who.REVIEWER),
-}
+# The only moves an entry can make. ``None`` is "no entry yet". The decision is a second person's: a reviewer who
+# did not propose the entry.
+TABLE: TransitionTable[Step, EntryStatus] = TransitionTable(
+    name="lists:entry",
+    subject_type="list_entry",
+    statuses=EntryStatus,
+    transitions={
+        Step.PROPOSE: Transition(frozenset({None}), EntryStatus.PROPOSED, DEPARTMENT),
+        Step.NOTIFY: Transition(
+            frozenset({EntryStatus.PROPOSED}), EntryStatus.NOTIFIED, DEPARTMENT, opens=Opens("statement")
+        ),
+        Step.STATE: Transition(frozenset({EntryStatus.NOTIFIED}), EntryStatus.STATED, PARTY),
+        Step.DECIDE: Transition(
+            frozenset({EntryStatus.NOTIFIED, EntryStatus.STATED}), EntryStatus.DECIDED, REVIEWER, second_person=True
+        ),
+        Step.DECLINE: Transition(
+            frozenset({EntryStatus.PROPOSED, EntryStatus.NOTIFIED, EntryStatus.STATED}), EntryStatus.DECLINED, REVIEWER
+        ),
+        Step.PUBLISH: Transition(frozenset({EntryStatus.DECIDED}), EntryStatus.PUBLISHED, DEPARTMENT),
+        Step.EXPIRE: Transition(frozenset({EntryStatus.PUBLISHED}), EntryStatus.EXITED, PLATFORM),
+        Step.EXIT_EARLY: Transition(frozenset({EntryStatus.PUBLISHED}), EntryStatus.EXITED, REVIEWER),
+        Step.REVOKE: Transition(frozenset({EntryStatus.DECIDED, EntryStatus.PUBLISHED}), EntryStatus.REVOKED, REVIEWER),
+    },
+    conflict="an entry that is {status} cannot take the step {step} (当前状态不可办理)",
+    second_person_refusal="the proposer may not approve their own proposal (拟列入人不得审核本人提出的列入)",
+    labels={
+        Step.PROPOSE: "拟列入",
+        Step.NOTIFY: "告知",
+        Step.STATE: "陈述申辩",
+        Step.DECIDE: "列入决定",
+        Step.DECLINE: "不予列入",
+        Step.PUBLISH: "公示",
+        Step.EXPIRE: "期满移出",
+        Step.EXIT_EARLY: "提前移出",
+        Step.REVOKE: "撤销",
+    },
+)
+TRANSITIONS = TABLE.transitions
 
 # Statuses in which an entry binds (the check API and current_entries look only at these, within the validity).
 IN_FORCE_STATUSES = frozenset({EntryStatus.PUBLISHED})
@@ -127,56 +149,17 @@ IN_FORCE_STATUSES = frozenset({EntryStatus.PUBLISHED})
 SHARED_STATUSES = frozenset({EntryStatus.PUBLISHED, EntryStatus.EXITED})
 
 
-@dataclass(frozen=True, slots=True)
-class Parties:
-    """Who an entry belongs to, for deciding rights: its department, its proposer and its subject."""
-
-    department: str
-    proposer_id: str | None = None
-    subject_uscc: str | None = None
-
-
-def _who_refusal(who: Who, actor: Actor, parties: Parties) -> str | None:
-    """Why ``actor`` may not act as ``who`` on an entry of ``parties`` (``None``: they may)."""
-    own_department = actor.is_department and actor.department_code == parties.department
-    if who is Who.SYSTEM:
-        if actor.role == Role.SYSTEM:
-            return None
-        return "only the platform's expiry sweep ends a term (期满移出由系统执行)"
-    if who is Who.DEPARTMENT:
-        if actor.role == Role.SYSTEM or own_department:
-            return None
-        return f"only department {parties.department} may take this step (仅认定部门可办理)"
-    if who is Who.PARTY:
-        if actor.role == Role.ENTITY and actor.entity_uscc and actor.entity_uscc == parties.subject_uscc:
-            return None
-        if own_department:
-            return None
-        return "only the party itself or the deciding department may record a statement (仅当事人或认定部门)"
-    # reviewers
-    if not own_department or actor.role != Role.DEPT_REVIEWER:
-        return f"only a reviewer (部门审核) of department {parties.department} may take this step (须部门审核人员)"
-    if who is Who.SECOND_REVIEWER and actor.id == parties.proposer_id:
-        return "the proposer may not approve their own proposal (拟列入人不得审核本人提出的列入)"
-    return None
-
-
 def check_step(step: Step, current: EntryStatus | None, actor: Actor, parties: Parties) -> EntryStatus:
     """The status ``step`` leads to, or a refusal: 403 when ``actor`` may not take it, 409 when the entry's
     status does not allow it. Rights are checked first, so an outsider learns nothing about the state."""
-    transition = TRANSITIONS[step]
-    refusal = _who_refusal(transition.who, actor, parties)
-    if refusal is not None:
-        raise Forbidden(refusal)
-    if current not in transition.sources:
-        shown = current.value if current is not None else "无"
-        raise Conflict(f"an entry that is {shown} cannot take the step {step} (当前状态不可办理)", field="status")
-    return transition.target
+    target = TABLE.check(step, current, actor, parties)
+    assert target is not None
+    return target
 
 
 def allowed_steps(current: EntryStatus | None) -> list[Step]:
     """The steps the table allows from ``current`` (whoever takes them)."""
-    return [step for step, transition in TRANSITIONS.items() if current in transition.sources]
+    return TABLE.allowed(current)
 
 
 # ---------------------------------------------------------------- durations and dates

@@ -1,21 +1,21 @@
-"""The one function that moves a list entry (:func:`advance`) and what every step shares: checking the step
-against :data:`xinyong.lists.rules.TRANSITIONS` and the actor's right, stamping date and actor, logging the step in
-``list_entry_steps`` and writing the audit event ``lists:entry:<step>`` in the same transaction."""
+"""The one function that moves a list entry (:func:`advance`, the workflow mechanism's ``advance`` with the
+listing table :data:`xinyong.lists.rules.TABLE`): checking the step and the actor's right, stamping date and
+actor, logging the step in ``list_entry_steps`` and writing the audit event ``lists:entry:<step>`` in the same
+transaction."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
+from xinyong.core.workflow import Deadline, Parties
 from xinyong.entities.service import enqueue_regrade
-from xinyong.lists.models import ListEntry, ListEntryStep
-from xinyong.lists.rules import EntryStatus, Parties, Step, check_step
+from xinyong.lists.models import LISTING, ListEntry
+from xinyong.lists.rules import EntryStatus, Step
 
 MAX_TEXT = 20_000
 # statuses that change what the credit evaluation counts: the entity is queued for a re-grade (SPEC §3.6)
@@ -37,51 +37,40 @@ def clean_text(value: str | None, field: str, *, required: bool, limit: int = MA
     return text or None
 
 
-def plain(details: dict[str, Any]) -> dict[str, Any]:
-    """The step's details as JSON values (dates as ISO text), as the step log and the audit chain store them."""
-    converted: dict[str, Any] = json.loads(json.dumps(details, ensure_ascii=False, default=str))
-    return converted
-
-
 def parties_of(entry: ListEntry) -> Parties:
     return Parties(department=entry.department, proposer_id=entry.proposed_by, subject_uscc=entry.subject_uscc)
 
 
-def advance(session: Session, actor: Actor, entry: ListEntry, step: Step, details: dict[str, Any]) -> EntryStatus:
-    """Apply one step: check it, move the status, log it and audit it (the caller has filled the step's columns)."""
-    previous = EntryStatus(entry.status) if entry.status else None
-    target = check_step(step, previous, actor, parties_of(entry))
-    now = clock.now()
-    entry.status = target
-    entry.updated_at = now
-    session.add(entry)
-    session.flush()
-    session.add(
-        ListEntryStep(
-            entry_id=entry.id,
-            step=step,
-            from_status=previous,
-            to_status=target,
-            on=clock.today(),
-            at=now,
-            actor_role=str(actor.role),
-            actor_id=actor.id,
-            actor_department=actor.department_code,
-            details=plain(details),
-        )
-    )
-    if target in REGRADING_STATUSES:
-        enqueue_regrade(session, entry.subject_uscc, f"list_entry:{entry.id}:{step}")
-    session.flush()
-    audit.record(
+def advance(
+    session: Session,
+    actor: Actor,
+    entry: ListEntry,
+    step: Step,
+    details: dict[str, Any],
+    *,
+    reason: str | None = None,
+    documents: tuple[str | None, ...] = (),
+    deadline: Deadline | None = None,
+) -> EntryStatus:
+    """Apply one step through the workflow mechanism: check it, move the status, log it in ``list_entry_steps`` and
+    audit it (the caller has filled the step's columns); a status the evaluation counts queues a re-grade."""
+    moved = LISTING.advance(
         session,
         actor,
-        f"lists:entry:{step}",
-        "list_entry",
-        str(entry.id),
-        {"from": previous, "to": target, "list": entry.list_code, "department": entry.department, **details},
+        entry,
+        step,
+        parties=parties_of(entry),
+        reason=reason,
+        documents=[d for d in documents if d],
+        details=details,
+        context={"list": entry.list_code, "department": entry.department},
+        deadline=deadline,
     )
-    return target
+    assert moved.status is not None
+    if moved.status in REGRADING_STATUSES:
+        enqueue_regrade(session, entry.subject_uscc, f"list_entry:{entry.id}:{step}")
+        session.flush()
+    return moved.status
 
 
 def load_for_step(session: Session, entry_id: int) -> ListEntry:

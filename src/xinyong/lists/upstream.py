@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden, InvalidInput
+from xinyong.core.workflow import plain
 from xinyong.entities.service import enqueue_regrade
 from xinyong.lists import types
 from xinyong.lists.models import ListEntry, ListEntryStep
 from xinyong.lists.rules import EntryStatus, ExitKind, Step
-from xinyong.lists.steps import plain
 
 UPSTREAM_STEP = "upstream"
 # The source's status -> the entry's status here.

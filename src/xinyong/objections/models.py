@@ -1,4 +1,5 @@
-"""The objections table: one row per objection, its stage, stored deadline and outcome. Steps are audit events."""
+"""The objections table: one row per objection, its stage, stored deadline and outcome; its steps in
+``objection_steps`` (the workflow mechanism's step history)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.objections.rules import TABLE
 
 
 class Objection(Base):
@@ -43,3 +46,16 @@ class Objection(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolver_id: Mapped[str | None] = mapped_column(String(128))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ObjectionStep(StepHistory, Base):
+    """One step of an objection as it happened: filed, forwarded, escalated, resolved."""
+
+    __tablename__ = "objection_steps"
+    __table_args__ = (Index("ix_objection_steps_objection", "objection_id", "id"),)
+    owner_key = "objection_id"
+
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"))
+
+
+OBJECTION = Procedure("信用信息异议处理", TABLE, ObjectionStep)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from xinyong.core.actor import Role
+from xinyong.core.transitions import OFFICE, REVIEWERS, SYSTEM, Opens, Transition, TransitionTable, Who
 
 
 class ObjectionStatus(StrEnum):
@@ -20,6 +20,7 @@ class ObjectionStatus(StrEnum):
 
 
 class Action(StrEnum):
+    FILE = "file"  # 提出异议（受理）
     FORWARD = "forward"  # 转办来源部门
     RESOLVE = "resolve"  # 作出处理决定
     ESCALATE = "escalate"  # 逾期督办 (the sweep)
@@ -36,41 +37,60 @@ class Stage(StrEnum):
     DEPARTMENT = "department"
 
 
-# (status, action) -> next status. Anything missing is refused.
-TRANSITIONS: dict[tuple[ObjectionStatus, Action], ObjectionStatus] = {
-    (ObjectionStatus.ACCEPTED, Action.FORWARD): ObjectionStatus.FORWARDED,
-    (ObjectionStatus.ACCEPTED, Action.RESOLVE): ObjectionStatus.RESOLVED,
-    (ObjectionStatus.ACCEPTED, Action.ESCALATE): ObjectionStatus.ESCALATED,
-    (ObjectionStatus.FORWARDED, Action.RESOLVE): ObjectionStatus.RESOLVED,
-    (ObjectionStatus.FORWARDED, Action.ESCALATE): ObjectionStatus.ESCALATED,
-    (ObjectionStatus.ESCALATED, Action.FORWARD): ObjectionStatus.FORWARDED,
-    (ObjectionStatus.ESCALATED, Action.RESOLVE): ObjectionStatus.RESOLVED,
-}
-
 OPEN_STATUSES = frozenset({ObjectionStatus.ACCEPTED, ObjectionStatus.FORWARDED, ObjectionStatus.ESCALATED})
 
-# Who may take a step, by the objection's status. "source" means: staff of the department that made the record.
-OFFICE = frozenset({Role.CREDIT_OFFICE, Role.SYSTEM})
-SOURCE_REVIEWER = frozenset({Role.DEPT_REVIEWER})  # a department's answer is approved by its reviewer (two people)
-MAY: dict[tuple[ObjectionStatus, Action], tuple[frozenset[Role], frozenset[Role]]] = {
-    # (roles that may act anywhere, roles that may act only for their own department's record)
-    (ObjectionStatus.ACCEPTED, Action.FORWARD): (OFFICE, frozenset()),
-    (ObjectionStatus.ACCEPTED, Action.RESOLVE): (OFFICE, frozenset()),
-    (ObjectionStatus.ACCEPTED, Action.ESCALATE): (frozenset({Role.SYSTEM}), frozenset()),
-    (ObjectionStatus.FORWARDED, Action.RESOLVE): (OFFICE, SOURCE_REVIEWER),
-    (ObjectionStatus.FORWARDED, Action.ESCALATE): (frozenset({Role.SYSTEM}), frozenset()),
-    (ObjectionStatus.ESCALATED, Action.FORWARD): (OFFICE, frozenset()),
-    (ObjectionStatus.ESCALATED, Action.RESOLVE): (OFFICE, SOURCE_REVIEWER),
-}
+# Who may take a step. The source department (the one that made the record) takes part once the objection has left
+# 已受理 (forwarded to it, or escalated): its reviewer may then decide — a department's answer is approved by its
+# reviewer (two people). The service names that department in the parties only then.
+FILER = Who(
+    OFFICE,
+    subject=True,
+    refusal="only the subject, or the credit office for a person concerned, may object (无权提出异议)",
+)
+STEP_REFUSAL = "your role may not {step} an objection that is {status} (无权执行该操作)"
+
+TABLE: TransitionTable[Action, ObjectionStatus] = TransitionTable(
+    name="objections:objection",
+    subject_type="objection",
+    statuses=ObjectionStatus,
+    transitions={
+        Action.FILE: Transition(
+            frozenset({None}), ObjectionStatus.ACCEPTED, FILER, opens=Opens("platform"), event="filed"
+        ),
+        Action.FORWARD: Transition(
+            frozenset({ObjectionStatus.ACCEPTED, ObjectionStatus.ESCALATED}),
+            ObjectionStatus.FORWARDED,
+            Who(OFFICE, refusal=STEP_REFUSAL),
+            opens=Opens("department"),
+            event="forwarded",
+        ),
+        Action.RESOLVE: Transition(
+            frozenset(OPEN_STATUSES),
+            ObjectionStatus.RESOLVED,
+            Who(OFFICE, REVIEWERS, refusal=STEP_REFUSAL),
+            event="resolved",
+        ),
+        Action.ESCALATE: Transition(
+            frozenset({ObjectionStatus.ACCEPTED, ObjectionStatus.FORWARDED}),
+            ObjectionStatus.ESCALATED,
+            Who(SYSTEM, refusal=STEP_REFUSAL),
+            event="escalated",
+        ),
+    },
+    conflict="an objection that is {status} cannot take the step {step} (当前状态不可执行该操作)",
+    conflict_field=None,
+    rights_first=False,
+    labels={Action.FILE: "提出异议", Action.FORWARD: "转办", Action.RESOLVE: "处理决定", Action.ESCALATE: "逾期督办"},
+)
 
 
 def next_status(status: ObjectionStatus, action: Action) -> ObjectionStatus | None:
-    return TRANSITIONS.get((status, action))
+    return TABLE.next_status(status, action)
 
 
-def may_act(status: ObjectionStatus, action: Action, role: Role, *, own_department: bool) -> bool:
-    anywhere, own = MAY.get((status, action), (frozenset(), frozenset()))
-    return role in anywhere or (own_department and role in own)
+def department_in_charge(status: ObjectionStatus, source_department: str) -> str | None:
+    """The department that takes part in the objection now: the source department once it has left 已受理."""
+    return None if status is ObjectionStatus.ACCEPTED else source_department
 
 
 def stage_after(action: Action, current: Stage) -> Stage:

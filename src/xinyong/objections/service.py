@@ -3,7 +3,8 @@
 The record moves to 异议中 the moment an objection is filed and back to 有效 (upheld), to a corrected new version
 (corrected) or to 已撤销 (revoked) when it is decided. Those record changes go through ``records.service`` under a
 platform actor named after the objection and the person deciding, so the record's own history says why it moved;
-every step here writes its own audit event with the real actor. Services flush, never commit.
+every step here goes through the workflow mechanism (an ``objection_steps`` row and the audit event
+``objections:objection:*``) with the real actor. Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -13,21 +14,22 @@ import datetime as dt
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit, clock
+from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.objections.models import Objection
+from xinyong.core.workflow import Deadline, Parties
+from xinyong.objections.models import OBJECTION, Objection
 from xinyong.objections.rules import (
     OPEN_STATUSES,
+    TABLE,
     Action,
     ObjectionStatus,
     Outcome,
     Stage,
-    may_act,
-    next_status,
+    department_in_charge,
 )
 from xinyong.objections.schemas import ForwardIn, ObjectionIn, ObjectionOut, ResolveIn
 from xinyong.records import service as records
@@ -128,7 +130,7 @@ def file_objection(session: Session, actor: Actor, data: ObjectionIn) -> Objecti
         objector_name=data.objector_name or actor.name or current.subject_name,
         reasons=data.reasons,
         evidence=data.evidence,
-        status=ObjectionStatus.ACCEPTED,
+        status="",
         stage=Stage.PLATFORM,
         filed_at=now,
         filed_on=filed_on,
@@ -142,55 +144,59 @@ def file_objection(session: Session, actor: Actor, data: ObjectionIn) -> Objecti
     records.change_status(
         session, _record_actor(actor, row.id), current.record_id, Status.OBJECTED, f"异议受理（异议 {row.id}）"
     )
-    audit.record(
+    OBJECTION.advance(
         session,
         actor,
-        "objections:objection:filed",
-        "objection",
-        str(row.id),
-        {"record_id": row.record_id, "version": row.record_version, "deadline": deadline.isoformat(), "rule": rule},
+        row,
+        Action.FILE,
+        parties=Parties(None, subject_uscc=current.subject_uscc if actor.role == Role.ENTITY else None),
+        reason=data.reasons,
+        documents=[f"record:{row.record_id}:v{row.record_version}"],
+        details={"record_id": row.record_id, "version": row.record_version, "deadline": deadline, "rule": rule},
+        deadline=Deadline(deadline, provisional, rule),
     )
     return row
 
 
-def _for_step(session: Session, actor: Actor, objection_id: int, action: Action) -> tuple[Objection, ObjectionStatus]:
+def _parties(row: Objection) -> Parties:
+    department = department_in_charge(ObjectionStatus(row.status), row.source_department)
+    return Parties(department, subject_uscc=row.subject_uscc)
+
+
+def _for_step(session: Session, actor: Actor, objection_id: int, action: Action) -> Objection:
     row = session.execute(
         select(Objection).where(Objection.id == objection_id, _visible(actor)).with_for_update()
     ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no objection {objection_id} (未找到该异议)", field="objection_id")
-    status = ObjectionStatus(row.status)
-    target = next_status(status, action)
-    if target is None:
-        raise Conflict(f"an objection that is {status} cannot take the step {action} (当前状态不可执行该操作)")
-    own = actor.is_department and actor.department_code == row.source_department
-    if not may_act(status, action, actor.role, own_department=own):
-        raise Forbidden(f"your role may not {action} an objection that is {status} (无权执行该操作)")
-    return row, target
+    TABLE.require(action, ObjectionStatus(row.status), actor, _parties(row))
+    return row
 
 
 def forward(session: Session, actor: Actor, objection_id: int, data: ForwardIn) -> Objection:
     """转办: the source department must answer within its own limit, counted from today."""
-    row, target = _for_step(session, actor, objection_id, Action.FORWARD)
+    row = _for_step(session, actor, objection_id, Action.FORWARD)
+    parties = _parties(row)
     deadline, provisional, rule = _deadline(session, clock.today(), Stage.DEPARTMENT)
-    previous = row.status
-    row.status, row.stage = target, Stage.DEPARTMENT
+    row.stage = Stage.DEPARTMENT
     row.deadline, row.deadline_provisional, row.deadline_rule = deadline, provisional, rule
-    row.updated_at = clock.now()
-    audit.record(
+    OBJECTION.advance(
         session,
         actor,
-        "objections:objection:forwarded",
-        "objection",
-        str(row.id),
-        {"from": previous, "to": target, "deadline": deadline.isoformat(), "rule": rule, "note": data.note},
+        row,
+        Action.FORWARD,
+        parties=parties,
+        reason=data.note,
+        details={"deadline": deadline, "rule": rule, "note": data.note, "department": row.source_department},
+        deadline=Deadline(deadline, provisional, rule),
     )
     return row
 
 
 def resolve(session: Session, actor: Actor, objection_id: int, data: ResolveIn) -> Objection:
     """Decide: 更正 (new corrected version), 撤销 (已撤销) or 维持 (back to 有效), with reasons for the objector."""
-    row, target = _for_step(session, actor, objection_id, Action.RESOLVE)
+    row = _for_step(session, actor, objection_id, Action.RESOLVE)
+    parties = _parties(row)
     if data.outcome == Outcome.CORRECTED and data.correction is None:
         raise InvalidInput("a correction needs the corrected fields (更正须提供更正内容)", field="correction")
     if data.outcome != Outcome.CORRECTED and data.correction is not None:
@@ -205,17 +211,18 @@ def resolve(session: Session, actor: Actor, objection_id: int, data: ResolveIn) 
         version = records.change_status(session, on_record, row.record_id, Status.REVOKED, reason)
     else:
         version = records.change_status(session, on_record, row.record_id, Status.VALID, reason)
-    previous = row.status
     now = clock.now()
-    row.status, row.outcome, row.outcome_reason = target, data.outcome, data.reason
-    row.result_version, row.resolved_at, row.resolver_id, row.updated_at = version.version, now, actor.id, now
-    audit.record(
+    row.outcome, row.outcome_reason = data.outcome, data.reason
+    row.result_version, row.resolved_at, row.resolver_id = version.version, now, actor.id
+    OBJECTION.advance(
         session,
         actor,
-        "objections:objection:resolved",
-        "objection",
-        str(row.id),
-        {"from": previous, "outcome": data.outcome, "reason": data.reason, "result_version": version.version},
+        row,
+        Action.RESOLVE,
+        parties=parties,
+        reason=data.reason,
+        documents=[f"record:{row.record_id}:v{version.version}"],
+        details={"outcome": data.outcome, "reason": data.reason, "result_version": version.version},
     )
     return row
 
@@ -260,14 +267,13 @@ def sweep_objections(session: Session, actor: Actor, today: dt.date | None = Non
     )
     now = clock.now()
     for row in due:
-        previous = row.status
-        row.status, row.escalated_at, row.updated_at = ObjectionStatus.ESCALATED, now, now
-        audit.record(
+        row.escalated_at = now
+        OBJECTION.advance(
             session,
             actor,
-            "objections:objection:escalated",
-            "objection",
-            str(row.id),
-            {"from": previous, "deadline": row.deadline.isoformat(), "today": today.isoformat()},
+            row,
+            Action.ESCALATE,
+            parties=_parties(row),
+            details={"deadline": row.deadline, "today": today},
         )
     return [row.id for row in due]

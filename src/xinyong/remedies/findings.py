@@ -3,9 +3,7 @@ department that made it. "谁认定、谁约谈": only that department acts on i
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -42,12 +40,6 @@ class Basis:
     name: str
     list_entry_id: int | None = None
     record_id: int | None = None
-
-
-def plain(details: dict[str, Any]) -> dict[str, Any]:
-    """Details as JSON values (dates as ISO text), as the step log and the audit chain store them."""
-    converted: dict[str, Any] = json.loads(json.dumps(details, ensure_ascii=False, default=str))
-    return converted
 
 
 def require_finder(actor: Actor, department: str) -> None:

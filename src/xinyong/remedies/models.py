@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.remedies.rules import TASK_TABLE
 
 
 class RectificationTask(Base):
@@ -41,23 +42,17 @@ class RectificationTask(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class RectificationStep(Base):
+class RectificationStep(StepHistory, Base):
     """One step of a task as it happened (issue, report, confirm, reject, escalate) with what it recorded."""
 
     __tablename__ = "rectification_steps"
     __table_args__ = (Index("ix_rectification_steps_task", "task_id", "id"),)
+    owner_key = "task_id"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id"))
-    step: Mapped[str] = mapped_column(String(16))
-    from_status: Mapped[str | None] = mapped_column(String(8))
-    to_status: Mapped[str] = mapped_column(String(8))
-    on: Mapped[dt.date] = mapped_column(Date)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    actor_role: Mapped[str] = mapped_column(String(32))
-    actor_id: Mapped[str] = mapped_column(String(128))
-    actor_department: Mapped[str | None] = mapped_column(String(16))
-    details: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+RECTIFICATION = Procedure("限期整改", TASK_TABLE, RectificationStep)
 
 
 class Interview(Base):

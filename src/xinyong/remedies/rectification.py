@@ -1,7 +1,7 @@
 """Rectification tasks (限期整改, SPEC §3.9): issued by the finding department with a working-day deadline stored
 with its rule, reported by the entity, confirmed or rejected by the department; the sweep escalates overdue tasks
-once. Every step goes through :func:`_advance` (table check, stamp, step log, audit event). Services flush, never
-commit."""
+once. Every step goes through the workflow mechanism (``core.workflow``: table check, stamp, step log, audit
+event). Services flush, never commit."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, select, true
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit, clock
+from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.calendar import load_calendar
 from xinyong.core.errors import Forbidden, NotFound
 from xinyong.core.pagination import PageRequest
-from xinyong.remedies.findings import basis_of, clean_text, plain
-from xinyong.remedies.models import RectificationStep, RectificationTask
+from xinyong.core.workflow import Deadline, Parties
+from xinyong.remedies.findings import basis_of, clean_text
+from xinyong.remedies.models import RECTIFICATION, RectificationStep, RectificationTask
 from xinyong.remedies.rules import (
     TaskStatus,
     TaskStep,
@@ -34,38 +35,26 @@ CHUNK = 500
 # ---------------------------------------------------------------- rectification tasks
 
 
-def _advance(session: Session, actor: Actor, task: RectificationTask, step: TaskStep, details: dict[str, Any]) -> None:
-    previous = TaskStatus(task.status) if task.status else None
-    target = check_task_step(step, previous, actor, department=task.department, subject_uscc=task.subject_uscc)
-    now = clock.now()
-    if target is not None:
-        task.status = target
-    task.updated_at = now
-    session.add(task)
-    session.flush()
-    session.add(
-        RectificationStep(
-            task_id=task.id,
-            step=step,
-            from_status=previous,
-            to_status=task.status,
-            on=clock.today(),
-            at=now,
-            actor_role=str(actor.role),
-            actor_id=actor.id,
-            actor_department=actor.department_code,
-            details=plain(details),
-        )
-    )
-    session.flush()
-    verb = "escalated" if step is TaskStep.ESCALATE else str(step)
-    audit.record(
+def _advance(
+    session: Session,
+    actor: Actor,
+    task: RectificationTask,
+    step: TaskStep,
+    details: dict[str, Any],
+    *,
+    reason: str | None = None,
+    deadline: Deadline | None = None,
+) -> None:
+    RECTIFICATION.advance(
         session,
         actor,
-        f"remedies:rectification:{verb}",
-        "rectification_task",
-        str(task.id),
-        {"from": previous, "to": task.status, "department": task.department, **details},
+        task,
+        step,
+        parties=Parties(task.department, subject_uscc=task.subject_uscc),
+        reason=reason,
+        details=details,
+        context={"department": task.department},
+        deadline=deadline,
     )
 
 
@@ -120,6 +109,7 @@ def issue_task(
         task,
         TaskStep.ISSUE,
         {"deadline": deadline.date, "rule": deadline.rule, "list_entry_id": list_entry_id, "record_id": record_id},
+        deadline=Deadline(deadline.date, deadline.provisional, deadline.rule),
     )
     return task
 
@@ -143,7 +133,8 @@ def confirm_task(session: Session, actor: Actor, task_id: int, *, note: str | No
         TaskStep.CONFIRM, TaskStatus(task.status), actor, department=task.department, subject_uscc=task.subject_uscc
     )
     task.done_on = clock.today()
-    _advance(session, actor, task, TaskStep.CONFIRM, {"note": clean_text(note, "note", 5000, required=False)})
+    text = clean_text(note, "note", 5000, required=False)
+    _advance(session, actor, task, TaskStep.CONFIRM, {"note": text}, reason=text)
     return task
 
 
@@ -154,7 +145,8 @@ def reject_task(session: Session, actor: Actor, task_id: int, *, note: str) -> R
     check_task_step(
         TaskStep.REJECT, TaskStatus(task.status), actor, department=task.department, subject_uscc=task.subject_uscc
     )
-    _advance(session, actor, task, TaskStep.REJECT, {"note": clean_text(note, "note", 5000)})
+    text = clean_text(note, "note", 5000)
+    _advance(session, actor, task, TaskStep.REJECT, {"note": text}, reason=text)
     return task
 
 

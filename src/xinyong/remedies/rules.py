@@ -18,8 +18,9 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xinyong.core.actor import Actor, Role
-from xinyong.core.errors import Conflict, Forbidden, InvalidInput
+from xinyong.core.actor import Actor
+from xinyong.core.errors import InvalidInput
+from xinyong.core.transitions import STAFF, SYSTEM, Opens, Parties, Transition, TransitionTable, Who
 from xinyong.core.workdays import WorkCalendar
 
 MAX_WORKING_DAYS = 250
@@ -39,44 +40,39 @@ class TaskStep(StrEnum):
     ESCALATE = "escalate"  # 逾期升级（sweep; the status does not move)
 
 
-class TaskWho(StrEnum):
-    DEPARTMENT = "department"  # the issuing department's staff (or the platform for it)
-    PARTY = "party"  # the entity itself, signed in
-    SYSTEM = "system"
+# Who may take each step of a rectification task.
+DEPARTMENT = Who(SYSTEM, STAFF, refusal="only department {department} handles this task (仅下达整改的部门可办理)")
+PARTY = Who(subject=True, refusal="only the entity itself reports its rectification (仅整改主体本身可报告)")
+PLATFORM = Who(SYSTEM, refusal="only the platform's sweep escalates tasks (逾期升级由系统执行)")
 
-
-@dataclass(frozen=True, slots=True)
-class TaskTransition:
-    sources: frozenset[TaskStatus | None]
-    target: TaskStatus | None  # None: the status stays
-    who: TaskWho
-
-
-TASK_TRANSITIONS: dict[TaskStep, TaskTransition] = {
-    TaskStep.ISSUE: TaskTransition(frozenset({None}), TaskStatus.OPEN, TaskWho.DEPARTMENT),
-    TaskStep.REPORT: TaskTransition(frozenset({TaskStatus.OPEN}), TaskStatus.REPORTED, TaskWho.PARTY),
-    TaskStep.CONFIRM: TaskTransition(frozenset({TaskStatus.REPORTED}), TaskStatus.DONE, TaskWho.DEPARTMENT),
-    TaskStep.REJECT: TaskTransition(frozenset({TaskStatus.REPORTED}), TaskStatus.OPEN, TaskWho.DEPARTMENT),
-    TaskStep.ESCALATE: TaskTransition(frozenset({TaskStatus.OPEN}), None, TaskWho.SYSTEM),
-}
+TASK_TABLE: TransitionTable[TaskStep, TaskStatus] = TransitionTable(
+    name="remedies:rectification",
+    subject_type="rectification_task",
+    statuses=TaskStatus,
+    transitions={
+        TaskStep.ISSUE: Transition(frozenset({None}), TaskStatus.OPEN, DEPARTMENT, opens=Opens("rectify")),
+        TaskStep.REPORT: Transition(frozenset({TaskStatus.OPEN}), TaskStatus.REPORTED, PARTY),
+        TaskStep.CONFIRM: Transition(frozenset({TaskStatus.REPORTED}), TaskStatus.DONE, DEPARTMENT),
+        TaskStep.REJECT: Transition(frozenset({TaskStatus.REPORTED}), TaskStatus.OPEN, DEPARTMENT),
+        TaskStep.ESCALATE: Transition(frozenset({TaskStatus.OPEN}), None, PLATFORM, event="escalated"),
+    },
+    conflict="a task that is {status} cannot take the step {step} (当前状态不可办理)",
+    labels={
+        TaskStep.ISSUE: "下达整改",
+        TaskStep.REPORT: "报告整改完成",
+        TaskStep.CONFIRM: "确认整改完成",
+        TaskStep.REJECT: "退回整改",
+        TaskStep.ESCALATE: "逾期升级",
+    },
+)
+TASK_TRANSITIONS = TASK_TABLE.transitions
 
 
 def check_task_step(
     step: TaskStep, current: TaskStatus | None, actor: Actor, *, department: str, subject_uscc: str
 ) -> TaskStatus | None:
     """The status ``step`` leads to (``None``: unchanged), or 403 (wrong actor) / 409 (wrong status)."""
-    transition = TASK_TRANSITIONS[step]
-    own = actor.is_department and actor.department_code == department
-    if transition.who is TaskWho.DEPARTMENT and not (own or actor.role == Role.SYSTEM):
-        raise Forbidden(f"only department {department} handles this task (仅下达整改的部门可办理)")
-    if transition.who is TaskWho.PARTY and not (actor.role == Role.ENTITY and actor.entity_uscc == subject_uscc):
-        raise Forbidden("only the entity itself reports its rectification (仅整改主体本身可报告)")
-    if transition.who is TaskWho.SYSTEM and actor.role != Role.SYSTEM:
-        raise Forbidden("only the platform's sweep escalates tasks (逾期升级由系统执行)")
-    if current not in transition.sources:
-        shown = current.value if current is not None else "无"
-        raise Conflict(f"a task that is {shown} cannot take the step {step} (当前状态不可办理)", field="status")
-    return transition.target
+    return TASK_TABLE.check(step, current, actor, Parties(department, subject_uscc=subject_uscc))
 
 
 def is_overdue(status: TaskStatus, deadline: dt.date, today: dt.date) -> bool:

@@ -4,12 +4,13 @@ happened; and its materials (files stored under the upload directory with platfo
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.repair.rules import TABLE
 
 
 class RepairApplication(Base):
@@ -58,20 +59,15 @@ class RepairApplication(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class RepairStep(Base):
+class RepairStep(StepHistory, Base):
     __tablename__ = "repair_steps"
     __table_args__ = (Index("ix_repair_steps_application", "application_id", "id"),)
+    owner_key = "application_id"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("repair_applications.id"))
-    step: Mapped[str] = mapped_column(String(16))
-    from_status: Mapped[str | None] = mapped_column(String(8))
-    to_status: Mapped[str] = mapped_column(String(8))
-    on: Mapped[dt.date] = mapped_column(Date)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    actor_role: Mapped[str] = mapped_column(String(32))
-    actor_id: Mapped[str] = mapped_column(String(128))
-    details: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+REPAIR = Procedure("信用修复", TABLE, RepairStep)
 
 
 class RepairMaterial(Base):

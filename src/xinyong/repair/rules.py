@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from xinyong.core.actor import Actor, Role
-from xinyong.core.errors import Conflict, Forbidden
+from xinyong.core.actor import Actor
 from xinyong.core.periods import end_of_period
+from xinyong.core.transitions import REVIEWERS, STAFF, SYSTEM, Opens, Parties, Transition, TransitionTable, Who
 
 MAX_MATERIAL_BYTES = 5 * 1024 * 1024
 MAX_MATERIALS = 10
@@ -81,49 +81,58 @@ OPEN_STATUSES = frozenset({AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.PR
 FINAL_STATUSES = frozenset({AppStatus.REFUSED, AppStatus.REPAIRED, AppStatus.REJECTED})
 
 
-class Who(StrEnum):
-    HANDLER = "handler"  # an operator or reviewer of the deciding department
-    SECOND_REVIEWER = "second_reviewer"  # a reviewer of the deciding department who did not propose
-    SYSTEM = "system"
+# Who may take each step: 谁认定、谁修复 — the department that made the record (or listed the entity).
+HANDLER = Who(
+    own_department=STAFF,
+    refusal="only department {department} handles this application (谁认定、谁修复：仅认定部门办理)",
+)
+SECOND_REVIEWER = Who(
+    own_department=REVIEWERS,
+    refusal="only a reviewer (部门审核) of department {department} decides (须认定部门审核人员)",
+)
+PLATFORM = Who(SYSTEM, refusal="only the platform's sweep escalates applications (逾期督办由系统执行)")
+APPLICANT = Who(subject=True, refusal="only the entity itself applies for repair (仅市场主体本身可申请信用修复)")
 
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    sources: frozenset[AppStatus]
-    target: AppStatus | None  # None: the status stays (escalation); approve's target follows the proposal
-    who: Who
-
-
-TRANSITIONS: dict[Step, Transition] = {
-    Step.ACCEPT: Transition(frozenset({AppStatus.SUBMITTED}), AppStatus.ACCEPTED, Who.HANDLER),
-    Step.REFUSE: Transition(frozenset({AppStatus.SUBMITTED}), AppStatus.REFUSED, Who.HANDLER),
-    Step.PROPOSE: Transition(frozenset({AppStatus.ACCEPTED}), AppStatus.PROPOSED, Who.HANDLER),
-    Step.APPROVE: Transition(frozenset({AppStatus.PROPOSED}), None, Who.SECOND_REVIEWER),
-    Step.RETURN: Transition(frozenset({AppStatus.PROPOSED}), AppStatus.ACCEPTED, Who.SECOND_REVIEWER),
-    Step.ESCALATE: Transition(OPEN_STATUSES, None, Who.SYSTEM),
-}
+TABLE: TransitionTable[Step, AppStatus] = TransitionTable(
+    name="repair:application",
+    subject_type="repair_application",
+    statuses=AppStatus,
+    transitions={
+        Step.SUBMIT: Transition(frozenset({None}), AppStatus.SUBMITTED, APPLICANT, opens=Opens("accept")),
+        Step.ACCEPT: Transition(frozenset({AppStatus.SUBMITTED}), AppStatus.ACCEPTED, HANDLER, opens=Opens("decide")),
+        Step.REFUSE: Transition(frozenset({AppStatus.SUBMITTED}), AppStatus.REFUSED, HANDLER),
+        Step.PROPOSE: Transition(frozenset({AppStatus.ACCEPTED}), AppStatus.PROPOSED, HANDLER),
+        Step.APPROVE: Transition(
+            frozenset({AppStatus.PROPOSED}),
+            None,
+            SECOND_REVIEWER,
+            second_person=True,
+            outcomes=frozenset({AppStatus.REPAIRED, AppStatus.REJECTED}),
+        ),
+        Step.RETURN: Transition(
+            frozenset({AppStatus.PROPOSED}), AppStatus.ACCEPTED, SECOND_REVIEWER, second_person=True
+        ),
+        Step.ESCALATE: Transition(frozenset(OPEN_STATUSES), None, PLATFORM),
+    },
+    conflict="an application that is {status} cannot take the step {step} (当前状态不可办理)",
+    second_person_refusal="the proposer may not approve their own proposal (拟办人不得审核本人的拟办意见)",
+    labels={
+        Step.SUBMIT: "提交申请",
+        Step.ACCEPT: "受理",
+        Step.REFUSE: "不予受理",
+        Step.PROPOSE: "拟办",
+        Step.APPROVE: "审核决定",
+        Step.RETURN: "退回重新拟办",
+        Step.ESCALATE: "逾期督办",
+    },
+)
+TRANSITIONS = TABLE.transitions
 
 
 def check_step(step: Step, current: AppStatus, actor: Actor, *, department: str, proposer_id: str | None) -> None:
     """Refuse a step: 403 when ``actor`` may not take it (checked first, so an outsider learns nothing of the
     state), 409 when the application's status does not allow it."""
-    transition = TRANSITIONS[step]
-    own = actor.is_department and actor.department_code == department
-    if transition.who is Who.SYSTEM:
-        if actor.role != Role.SYSTEM:
-            raise Forbidden("only the platform's sweep escalates applications (逾期督办由系统执行)")
-    elif transition.who is Who.HANDLER:
-        if not own:
-            raise Forbidden(f"only department {department} handles this application (谁认定、谁修复：仅认定部门办理)")
-    else:
-        if not own or actor.role != Role.DEPT_REVIEWER:
-            raise Forbidden(f"only a reviewer (部门审核) of department {department} decides (须认定部门审核人员)")
-        if actor.id == proposer_id:
-            raise Forbidden("the proposer may not approve their own proposal (拟办人不得审核本人的拟办意见)")
-    if current not in transition.sources:
-        raise Conflict(
-            f"an application that is {current} cannot take the step {step} (当前状态不可办理)", field="status"
-        )
+    TABLE.require(step, current, actor, Parties(department, proposer_id=proposer_id))
 
 
 def approved_status(proposal: Proposal) -> AppStatus:

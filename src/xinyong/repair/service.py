@@ -31,6 +31,7 @@ from xinyong.core.clock import BEIJING
 from xinyong.core.config import get_settings
 from xinyong.core.crypto import sm3_hex
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from xinyong.core.workflow import Deadline, Parties
 from xinyong.entities import service as entities
 from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
@@ -43,7 +44,7 @@ from xinyong.records.publicity import publication_window
 from xinyong.records.rules import KIND_LABELS, Kind, Severity, Status
 from xinyong.remedies.models import RectificationTask
 from xinyong.remedies.rules import TaskStatus
-from xinyong.repair.models import RepairApplication, RepairMaterial, RepairStep
+from xinyong.repair.models import REPAIR, RepairApplication, RepairMaterial, RepairStep
 from xinyong.repair.rules import (
     MAX_MATERIAL_BYTES,
     MAX_MATERIALS,
@@ -358,30 +359,36 @@ def _check_uploads(uploads: Sequence[Upload]) -> list[tuple[str, str, bytes]]:
     return [(*check_attachment(name, data, MAX_MATERIAL_BYTES), data) for name, data in uploads]
 
 
+def _parties(row: RepairApplication) -> Parties:
+    return Parties(row.department, proposer_id=row.proposed_by, subject_uscc=row.subject_uscc)
+
+
 def _step(
-    session: Session, actor: Actor, row: RepairApplication, step: Step, previous: str | None, details: dict[str, Any]
+    session: Session,
+    actor: Actor,
+    row: RepairApplication,
+    step: Step,
+    details: dict[str, Any],
+    *,
+    parties: Parties | None = None,
+    outcome: AppStatus | None = None,
+    reason: str | None = None,
+    documents: Sequence[str] = (),
+    deadline: Deadline | None = None,
 ) -> None:
-    session.add(
-        RepairStep(
-            application_id=row.id,
-            step=step,
-            from_status=previous,
-            to_status=row.status,
-            on=clock.today(),
-            at=clock.now(),
-            actor_role=str(actor.role),
-            actor_id=actor.id,
-            details={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in details.items()},
-        )
-    )
-    session.flush()
-    audit.record(
+    """Every step through the workflow mechanism: table check, status, step row, audit ``repair:application:*``."""
+    REPAIR.advance(
         session,
         actor,
-        f"repair:application:{step}",
-        "repair_application",
-        str(row.id),
-        {"number": row.number, "from": previous, "to": row.status, **details},
+        row,
+        step,
+        parties=parties or _parties(row),
+        outcome=outcome,
+        reason=reason,
+        documents=documents,
+        details=details,
+        context={"number": row.number},
+        deadline=deadline,
     )
 
 
@@ -420,7 +427,7 @@ def apply(session: Session, actor: Actor, data: ApplicationIn, uploads: Sequence
         methods=[str(m) for m in dict.fromkeys(data.methods)],
         statement=data.statement,
         commitment_number=number_part,
-        status=AppStatus.SUBMITTED,
+        status="",
         applicant_id=actor.id,
         submitted_at=now,
         submitted_on=today,
@@ -463,7 +470,6 @@ def apply(session: Session, actor: Actor, data: ApplicationIn, uploads: Sequence
         actor,
         row,
         Step.SUBMIT,
-        None,
         {
             "target": key,
             "methods": row.methods,
@@ -471,6 +477,9 @@ def apply(session: Session, actor: Actor, data: ApplicationIn, uploads: Sequence
             "accept_deadline": deadline.date,
             "rule": f"{settings.repair_accept_days}wd",
         },
+        parties=Parties(department, subject_uscc=actor.entity_uscc),
+        documents=[key, *((number_part and [number_part]) or [])],
+        deadline=Deadline(deadline.date, deadline.provisional, f"{settings.repair_accept_days}wd"),
     )
     return row
 
@@ -606,30 +615,43 @@ def accept(session: Session, actor: Actor, application_id: int, data: AcceptIn) 
     """受理 (the decision deadline starts) or 不予受理 with its reasons (the application closes)."""
     step = Step.ACCEPT if data.accept else Step.REFUSE
     row = _for_step(session, actor, application_id, step)
-    previous = row.status
     today = clock.today()
-    row.handled_by, row.updated_at = actor.id, clock.now()
+    row.handled_by = actor.id
     if data.accept:
         days = get_settings().repair_decide_days
         deadline = load_calendar(session).add_working_days(today, days)
-        row.status, row.accepted_on = AppStatus.ACCEPTED, today
+        row.accepted_on = today
         row.decide_deadline, row.decide_deadline_provisional = deadline.date, deadline.provisional
-        _step(session, actor, row, step, previous, {"decide_deadline": deadline.date, "rule": f"{days}wd"})
+        _step(
+            session,
+            actor,
+            row,
+            step,
+            {"decide_deadline": deadline.date, "rule": f"{days}wd"},
+            deadline=Deadline(deadline.date, deadline.provisional, f"{days}wd"),
+        )
         return row
     if not data.reason or len(data.reason.strip()) < 2:
         raise InvalidInput("give the reasons for refusing (不予受理须说明理由)", field="reason")
-    row.status, row.refusal_reason, row.open_key = AppStatus.REFUSED, data.reason, None
-    _step(session, actor, row, step, previous, {"reason": data.reason})
+    row.refusal_reason, row.open_key = data.reason, None
+    _step(session, actor, row, step, {"reason": data.reason}, reason=data.reason)
     return row
 
 
 def propose(session: Session, actor: Actor, application_id: int, data: ProposeIn) -> RepairApplication:
     """经办人拟办: propose 修复 or 不予修复 with the opinion; a second person of the department decides."""
     row = _for_step(session, actor, application_id, Step.PROPOSE)
-    previous = row.status
-    row.status, row.proposal, row.proposal_opinion = AppStatus.PROPOSED, data.proposal, data.opinion
-    row.proposed_by, row.updated_at = actor.id, clock.now()
-    _step(session, actor, row, Step.PROPOSE, previous, {"proposal": data.proposal, "opinion": data.opinion})
+    parties = _parties(row)
+    row.proposal, row.proposal_opinion, row.proposed_by = data.proposal, data.opinion, actor.id
+    _step(
+        session,
+        actor,
+        row,
+        Step.PROPOSE,
+        {"proposal": data.proposal, "opinion": data.opinion},
+        parties=parties,
+        reason=data.opinion,
+    )
     return row
 
 
@@ -638,24 +660,30 @@ def review(session: Session, actor: Actor, application_id: int, data: ReviewIn) 
     now, in this transaction) or returns it for a new proposal."""
     step = Step.APPROVE if data.approve else Step.RETURN
     row = _for_step(session, actor, application_id, step)
-    previous = row.status
+    parties = _parties(row)
     now = clock.now()
     if not data.approve:
         returned = {"proposal": row.proposal, "proposal_opinion": row.proposal_opinion, "proposed_by": row.proposed_by}
-        row.status, row.proposal, row.proposal_opinion, row.proposed_by = AppStatus.ACCEPTED, None, None, None
-        row.updated_at = now
-        _step(session, actor, row, step, previous, {"opinion": data.opinion, "returned": returned})
+        row.proposal, row.proposal_opinion, row.proposed_by = None, None, None
+        _step(
+            session,
+            actor,
+            row,
+            step,
+            {"opinion": data.opinion, "returned": returned},
+            parties=parties,
+            reason=data.opinion,
+        )
         return row
     assert row.proposal is not None
     target = approved_status(Proposal(row.proposal))
-    row.status, row.decided_by, row.decided_at, row.decision_opinion = target, actor.id, now, data.opinion
-    row.open_key, row.updated_at = None, now
+    row.decided_by, row.decided_at, row.decision_opinion = actor.id, now, data.opinion
+    row.open_key = None
     details: dict[str, Any] = {"opinion": data.opinion, "proposal": row.proposal}
     if target is AppStatus.REPAIRED:
         details.update(_carry_out(session, actor, row))
-    if target is AppStatus.REPAIRED:
         details.update(after_repair(session, actor, row))
-    _step(session, actor, row, step, previous, details)
+    _step(session, actor, row, step, details, parties=parties, outcome=target, reason=data.opinion)
     return row
 
 
@@ -731,8 +759,8 @@ def sweep_repairs(session: Session, actor: Actor, today: dt.date | None = None) 
         stage = "accept" if row.status == AppStatus.SUBMITTED else "decide"
         if row.escalated_stage == stage:
             continue
-        row.escalated_stage, row.escalated_at, row.updated_at = stage, now, now
+        row.escalated_stage, row.escalated_at = stage, now
         deadline = row.accept_deadline if stage == "accept" else row.decide_deadline
-        _step(session, actor, row, Step.ESCALATE, row.status, {"stage": stage, "deadline": deadline, "today": today})
+        _step(session, actor, row, Step.ESCALATE, {"stage": stage, "deadline": deadline, "today": today})
         escalated.append(row.id)
     return escalated

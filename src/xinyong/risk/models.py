@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.risk.rules import TABLE
 
 
 class RiskAlert(Base):
@@ -32,3 +34,16 @@ class RiskAlert(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     handled_by: Mapped[str | None] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(String(2000))
+
+
+class RiskAlertStep(StepHistory, Base):
+    """One step of an alert as it happened: raised, acknowledged, closed."""
+
+    __tablename__ = "risk_alert_steps"
+    __table_args__ = (Index("ix_risk_alert_steps_alert", "alert_id", "id"),)
+    owner_key = "alert_id"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("risk_alerts.id"))
+
+
+RISK_ALERT = Procedure("风险预警处置", TABLE, RiskAlertStep)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from xinyong.core.transitions import STAFF, SYSTEM, Transition, TransitionTable, Who
+
 
 @dataclass(frozen=True, slots=True)
 class AlertRule:
@@ -30,17 +32,36 @@ class AlertStatus(StrEnum):
 
 
 class AlertAction(StrEnum):
+    RAISE = "raise"  # 预警生成 (the sweep)
     ACKNOWLEDGE = "acknowledge"
     CLOSE = "close"
 
 
-TRANSITIONS: dict[tuple[AlertStatus, AlertAction], AlertStatus] = {
-    (AlertStatus.OPEN, AlertAction.ACKNOWLEDGE): AlertStatus.ACKNOWLEDGED,
-    (AlertStatus.OPEN, AlertAction.CLOSE): AlertStatus.CLOSED,
-    (AlertStatus.ACKNOWLEDGED, AlertAction.CLOSE): AlertStatus.CLOSED,
-}
+IN_CHARGE = Who(SYSTEM, STAFF, refusal="only the department in charge handles its alerts (仅责任部门可处理)")
+TABLE: TransitionTable[AlertAction, AlertStatus] = TransitionTable(
+    name="risk:alert",
+    subject_type="risk_alert",
+    statuses=AlertStatus,
+    transitions={
+        AlertAction.RAISE: Transition(
+            frozenset({None}),
+            AlertStatus.OPEN,
+            Who(SYSTEM, refusal="only the platform's sweep raises alerts (预警由系统生成)"),
+            event="raised",
+        ),
+        AlertAction.ACKNOWLEDGE: Transition(
+            frozenset({AlertStatus.OPEN}), AlertStatus.ACKNOWLEDGED, IN_CHARGE, event="acknowledged"
+        ),
+        AlertAction.CLOSE: Transition(
+            frozenset({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED}), AlertStatus.CLOSED, IN_CHARGE, event="closed"
+        ),
+    },
+    conflict="an alert that is {status} cannot be {step}d (当前状态不可执行该操作)",
+    conflict_field=None,
+    labels={AlertAction.RAISE: "生成预警", AlertAction.ACKNOWLEDGE: "确认", AlertAction.CLOSE: "关闭"},
+)
 ACTIVE = frozenset({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED})
 
 
 def next_status(status: AlertStatus, action: AlertAction) -> AlertStatus | None:
-    return TRANSITIONS.get((status, action))
+    return TABLE.next_status(status, action)

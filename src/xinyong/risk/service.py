@@ -1,5 +1,6 @@
 """Use cases of risk alerts: the sweep that evaluates the rules, and the department's acknowledge/close steps.
-Each step is an audit event; services flush, never commit."""
+Each step goes through the workflow mechanism (a ``risk_alert_steps`` row and the audit event ``risk:alert:*``);
+services flush, never commit."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from collections import defaultdict
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit, clock
-from xinyong.core.actor import Actor, Role
-from xinyong.core.errors import Conflict, Forbidden, NotFound
+from xinyong.core import clock
+from xinyong.core.actor import Actor
+from xinyong.core.errors import Conflict, NotFound
+from xinyong.core.workflow import Parties
 from xinyong.records.models import CreditRecordVersion
 from xinyong.records.rules import Status
-from xinyong.risk.models import RiskAlert
-from xinyong.risk.rules import ACTIVE, RULES, AlertAction, AlertRule, AlertStatus, next_status
+from xinyong.risk.models import RISK_ALERT, RiskAlert
+from xinyong.risk.rules import ACTIVE, RULES, TABLE, AlertAction, AlertRule, AlertStatus
 from xinyong.risk.schemas import AlertOut, AlertStepIn
 
 COUNTED = (Status.VALID, Status.OBJECTED)
@@ -73,7 +75,7 @@ def _evaluate(session: Session, actor: Actor, rule: AlertRule, today: dt.date) -
             uscc=uscc,
             subject_name=name,
             department=department,
-            status=AlertStatus.OPEN,
+            status="",
             window_start=start + dt.timedelta(days=1),
             window_end=today,
             count=len(ids),
@@ -83,13 +85,15 @@ def _evaluate(session: Session, actor: Actor, rule: AlertRule, today: dt.date) -
         )
         session.add(alert)
         session.flush()
-        audit.record(
+        RISK_ALERT.advance(
             session,
             actor,
-            "risk:alert:raised",
-            "risk_alert",
-            str(alert.id),
-            {"rule": rule.code, "uscc": uscc, "department": department, "count": len(ids), "records": ids[:50]},
+            alert,
+            AlertAction.RAISE,
+            parties=Parties(department, subject_uscc=uscc),
+            reason=rule.label,
+            documents=[f"record:{i}" for i in ids[:50]],
+            details={"rule": rule.code, "uscc": uscc, "department": department, "count": len(ids), "records": ids[:50]},
         )
         made.append(alert)
     return made
@@ -114,19 +118,10 @@ def step(session: Session, actor: Actor, alert_id: int, action: AlertAction, dat
     row = session.execute(select(RiskAlert).where(RiskAlert.id == alert_id, _visible(actor))).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no alert {alert_id} (未找到该预警)", field="alert_id")
-    if not (actor.role == Role.SYSTEM or (actor.is_department and actor.department_code == row.department)):
-        raise Forbidden("only the department in charge handles its alerts (仅责任部门可处理)")
-    target = next_status(AlertStatus(row.status), action)
-    if target is None:
-        raise Conflict(f"an alert that is {row.status} cannot be {action}d (当前状态不可执行该操作)")
-    previous = row.status
-    row.status, row.handled_by, row.note, row.updated_at = target, actor.id, data.note, clock.now()
-    audit.record(
-        session,
-        actor,
-        f"risk:alert:{action}d",
-        "risk_alert",
-        str(row.id),
-        {"from": previous, "to": target, "note": data.note},
-    )
+    if action is AlertAction.RAISE:
+        raise Conflict("alerts are raised by the sweep (预警由系统生成)", field="action")
+    parties = Parties(row.department, subject_uscc=row.uscc)
+    TABLE.require(action, AlertStatus(row.status), actor, parties)
+    row.handled_by, row.note = actor.id, data.note
+    RISK_ALERT.advance(session, actor, row, action, parties=parties, reason=data.note, details={"note": data.note})
     return row
