@@ -11,8 +11,8 @@ forwarding when it went to the source department (when and by whom is in the aud
 says so), its escalation at ``escalated_at`` and its decision by ``resolver_id`` at ``resolved_at``; an alert its
 raising by the sweep at ``created_at`` and, when handled, the last step taken by ``handled_by`` at ``updated_at``.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07
 """
 
@@ -28,8 +28,8 @@ from sqlalchemy.dialects import postgresql
 import xinyong.core.db
 from xinyong.core.clock import BEIJING
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
