@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,11 @@ from xinyong.core import clock
 from xinyong.core.db import Database
 from xinyong.models import Base
 from xinyong.schema import create_schema
+
+# Property tests assert behaviour, not speed: on a machine shared by other work an example may take longer than
+# hypothesis' default 200 ms deadline, which made a passing test fail now and then (tests/unit/test_ids.py).
+settings.register_profile("xinyong", deadline=None)
+settings.load_profile("xinyong")
 
 # Ordinary tests make many requests from one client; the rate-limit tests set their own limits.
 os.environ.setdefault("XINYONG_RATE_LIMIT_PER_MINUTE", "1000000")

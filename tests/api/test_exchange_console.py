@@ -53,7 +53,7 @@ def test_the_office_uploads_and_decides_on_the_exchange_page(db: Session) -> Non
     page = client.get("/console/exchange", headers=HTML)
     assert page.status_code == 200
     assert "国家税务总局重大税收违法失信主体公布栏" in page.text and "待核实冲突" in page.text
-    assert "name_mismatch" in page.text and "不是有效的 JSON" in page.text
+    assert "名称不一致" in page.text and "name_mismatch" not in page.text and "不是有效的 JSON" in page.text
     conflict = service.list_conflicts(db)[0]
     decided = client.post(
         f"/console/exchange/conflicts/{conflict.id}/resolve",

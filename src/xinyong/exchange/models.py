@@ -132,7 +132,9 @@ class ExchangeConflict(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("exchange_items.id"))
     version: Mapped[int] = mapped_column(Integer)
     batch_id: Mapped[int] = mapped_column(ForeignKey("exchange_batches.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # name_mismatch / registered_differently / person_name_mismatch
+    kind: Mapped[str] = mapped_column(
+        String(32)
+    )  # name_mismatch / registered_differently / person_name_mismatch / term_defaulted
     subject: Mapped[str] = mapped_column(String(200))  # the USCC or the masked ID number
     local_value: Mapped[str] = mapped_column(String(500))
     upstream_value: Mapped[str] = mapped_column(String(500))

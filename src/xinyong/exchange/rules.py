@@ -49,6 +49,8 @@ from xinyong.records.ingest.validate import validate_row
 from xinyong.records.ingest.values import LONG_TERM as _LONG_TERM
 from xinyong.records.ingest.values import BadValue, parse_date, parse_end_date
 
+LONG_TERM_TEXT = "长期"  # stored in YXQZI when the source said so
+
 
 class SourceLevel(StrEnum):
     NATIONAL = "national"  # 国家级
@@ -255,6 +257,7 @@ class ParsedItem:
     issuing_body: str | None
     upstream_version: int | None
     content: dict[str, Any] = field(default_factory=dict)  # what is hashed and stored (ID number masked)
+    long_term: bool = False  # valid_to None because the source said 长期, not because it gave nothing
 
 
 def _text(value: object) -> str:
@@ -362,10 +365,12 @@ def parse_item(
             except BadValue as bad:
                 error(name, str(bad))
     valid_to: dt.date | None = None
+    long_term = False  # the source said 长期 in so many words (an empty cell is no end date given)
     if "YXQZI" in fields:
         try:
             end = parse_end_date(fields["YXQZI"])
-            valid_to = None if end == _LONG_TERM else end
+            long_term = end == _LONG_TERM
+            valid_to = None if long_term else end
         except BadValue as bad:
             error("YXQZI", str(bad))
     version: int | None = None
@@ -402,7 +407,7 @@ def parse_item(
         "WSH": fields.get("WSH"),
         "JDRQ": decision.isoformat(),
         "YXQZ": valid_from.isoformat(),
-        "YXQZI": valid_to.isoformat() if valid_to else None,
+        "YXQZI": valid_to.isoformat() if valid_to else (LONG_TERM_TEXT if long_term else None),
         "YCRQ": exit_date.isoformat() if exit_date and status != "active" else None,
         "YCYY": fields.get("YCYY"),
         "RDJG": fields.get("RDJG"),
@@ -425,6 +430,7 @@ def parse_item(
         exit_date=exit_date if status != "active" else None,
         exit_reason=fields.get("YCYY"),
         issuing_body=fields.get("RDJG"),
+        long_term=long_term,
         upstream_version=version,
         content=content,
     )

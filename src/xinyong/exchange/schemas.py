@@ -134,6 +134,7 @@ class ConflictOut(BaseModel):
     upstream_id: str
     version: int
     kind: str
+    kind_label: str
     subject: str
     local_value: str
     upstream_value: str

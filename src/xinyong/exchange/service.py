@@ -55,6 +55,7 @@ from xinyong.exchange.models import (
     ExchangeSource,
 )
 from xinyong.exchange.rules import (
+    LONG_TERM_TEXT,
     UPSTREAM_LIST_TYPES,
     UPSTREAM_MEMORANDA,
     ItemError,
@@ -99,6 +100,13 @@ _SYSTEM = Actor.system("exchange")
 PUSH_TOPIC = "exchange.push"  # the outbox topic of the city's data pushed to the provincial platform
 _OFFICE = frozenset({Role.CREDIT_OFFICE, Role.SYSTEM})
 MAX_REJECTIONS_SHOWN = 200
+TERM_DEFAULTED = "term_defaulted"  # an upstream entry without an end date, given the list type's default term
+CONFLICT_LABELS = {
+    "name_mismatch": "名称不一致",
+    "registered_differently": "登记信息不一致",
+    "person_name_mismatch": "自然人姓名不一致",
+    TERM_DEFAULTED: "未提供有效期（已按默认期限）",
+}
 NEWER_VERSION = "a newer version of this item arrived since; decide that one (已有更新版本)"
 RECORD_KINDS_READ = frozenset({"penalty", "license"})  # upstream records read with the aggregation's validator
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
@@ -346,6 +354,7 @@ def _entry_data(
         decision_date=item.decision_date,
         valid_from=item.valid_from,
         valid_to=item.valid_to,
+        long_term=item.long_term,
         exit_date=item.exit_date,
         reason=item.exit_reason,
     )
@@ -447,6 +456,24 @@ def _apply_item(
     item.applied_version = item.version
     session.flush()
     tally.applied += 1
+    if (entry.upstream or {}).get("term_defaulted"):
+        # Applied with the list type's default term (never made permanent): on the office's review list.
+        session.add(
+            ExchangeConflict(
+                source_id=source.id,
+                item_id=item.id,
+                version=item.version,
+                batch_id=batch.id,
+                kind=TERM_DEFAULTED,
+                subject=uscc or entry.subject_name,
+                local_value=(entry.valid_to.isoformat() if entry.valid_to else "")[:500],
+                upstream_value="（未提供）",
+                detail=(entry.validity_rule or "")[:2000],
+                created_at=clock.now(),
+            )
+        )
+        tally.conflicts += 1
+        session.flush()
 
 
 def _apply_record(
@@ -885,6 +912,7 @@ def conflict_out(row: ExchangeConflict, codes: dict[int, str], upstream_id: str)
         upstream_id=upstream_id,
         version=row.version,
         kind=row.kind,
+        kind_label=CONFLICT_LABELS.get(row.kind, row.kind),
         subject=row.subject,
         local_value=row.local_value,
         upstream_value=row.upstream_value,
@@ -925,7 +953,9 @@ def resolve_conflict(session: Session, actor: Actor, conflict_id: int, data: Res
     ).one()
     source = session.get(ExchangeSource, row.source_id)
     assert source is not None
-    if data.resolution == "accepted" and item.list_code.startswith("record:"):
+    if row.kind == TERM_DEFAULTED:
+        pass  # the entry is in force with the default term either way; the decision is recorded (确认 / 待来源方更正)
+    elif data.resolution == "accepted" and item.list_code.startswith("record:"):
         if item.version != row.version:
             raise Conflict(
                 "a newer version of this item arrived since; decide that one (已有更新版本)", field="conflict_id"
@@ -954,7 +984,7 @@ def resolve_conflict(session: Session, actor: Actor, conflict_id: int, data: Res
         item.entry_id = entry.id
         item.applied_version = item.version
         version.state = ItemState.APPLIED
-    else:
+    elif row.kind != TERM_DEFAULTED:
         version.state = ItemState.DISMISSED
     row.resolution = data.resolution
     row.resolved_by = actor.id
@@ -975,7 +1005,7 @@ def resolve_conflict(session: Session, actor: Actor, conflict_id: int, data: Res
 def _parsed_from(content: dict[str, Any]) -> ParsedItem:
     def day(key: str) -> dt.date | None:
         value = content.get(key)
-        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value != LONG_TERM_TEXT else None
 
     decision = day("JDRQ")
     valid_from = day("YXQZ")
@@ -999,6 +1029,7 @@ def _parsed_from(content: dict[str, Any]) -> ParsedItem:
         issuing_body=content.get("RDJG"),
         upstream_version=content.get("BBH"),
         content=content,
+        long_term=content.get("YXQZI") == LONG_TERM_TEXT,
     )
 
 

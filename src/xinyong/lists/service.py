@@ -54,6 +54,7 @@ from xinyong.lists.responsible import (
     set_public_sector,
 )
 from xinyong.lists.schemas import ListEntryView
+from xinyong.lists.steps import refuse_upstream
 from xinyong.lists.types import current_type, current_types, publish_version, seed_list_types, type_versions
 from xinyong.lists.upstream import UpstreamEntry, apply_upstream_entry, find_upstream
 from xinyong.lists.views import (
@@ -111,6 +112,7 @@ __all__ = [
     "publish_entry",
     "publish_version",
     "record_statement",
+    "refuse_upstream",
     "resolve_person",
     "responsible_persons_of_entry",
     "revoke_entry",

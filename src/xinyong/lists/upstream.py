@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden, InvalidInput
+from xinyong.core.periods import end_of_period
 from xinyong.core.workflow import plain
 from xinyong.entities.service import enqueue_regrade
 from xinyong.lists import types
-from xinyong.lists.models import ListEntry, ListEntryStep
-from xinyong.lists.rules import EntryStatus, ExitKind, Step
+from xinyong.lists.models import ListEntry, ListEntryStep, ListType
+from xinyong.lists.rules import EntryStatus, ExitKind, Step, describe_months
 
 UPSTREAM_STEP = "upstream"
 # The source's status -> the entry's status here.
@@ -57,9 +58,22 @@ class UpstreamEntry:
     decision_doc_no: str | None
     decision_date: dt.date
     valid_from: dt.date
-    valid_to: dt.date | None  # None: no end date given (permanent until the source says otherwise)
+    valid_to: dt.date | None  # None: 长期 (long_term) or no end date given (the type's default term, flagged)
     exit_date: dt.date | None
     reason: str | None  # why exited or revoked, as the source gave it
+    long_term: bool = False  # the source said 长期 in so many words: permanent until it says otherwise
+
+
+def upstream_term(
+    ltype: ListType, valid_from: dt.date, valid_to: dt.date | None, *, long_term: bool = False
+) -> tuple[dt.date | None, bool]:
+    """The last day an upstream entry is in force, and whether it was defaulted. A source that gives no end date
+    does not make a fixed-term list permanent: the type's default term is counted from ``valid_from`` under the
+    Civil Code and the entry is flagged for review. Open-ended only when the source said 长期 or the type is
+    permanent."""
+    if valid_to is not None or long_term or ltype.permanent or not ltype.duration_months:
+        return valid_to, False
+    return end_of_period(valid_from, months=ltype.duration_months), True
 
 
 def upstream_key(source: str, upstream_id: str) -> str:
@@ -119,12 +133,19 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
     entry.decision_date = data.decision_date
     entry.decision_doc_no = data.decision_doc_no
     entry.decided_by = data.issuing_body[:128]
+    valid_to, defaulted = upstream_term(ltype, data.valid_from, data.valid_to, long_term=data.long_term)
     entry.valid_from = data.valid_from
-    entry.valid_to = data.valid_to
-    entry.permanent = data.valid_to is None
+    entry.valid_to = valid_to
+    entry.permanent = valid_to is None
     entry.published_on = data.valid_from
     entry.published_by = f"upstream:{data.source}"
     entry.validity_rule = f"有效期以来源方（{data.issuing_body}）公布为准"
+    if defaulted:
+        assert valid_to is not None
+        entry.validity_rule = (
+            f"来源方（{data.issuing_body}）未提供有效期截止日，按{ltype.name}默认期限"
+            f"{describe_months(ltype.duration_months or 0)}计算至 {valid_to.isoformat()}（民法典第201、202条），待核实"
+        )
     entry.exit_date = entry.revoked_on = None
     entry.exit_kind = entry.exit_reason = entry.exited_by = entry.revocation_reason = entry.revoked_by = None
     if target == EntryStatus.EXITED:
@@ -144,6 +165,7 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
         "upstream_id": data.upstream_id,
         "status": data.status,
         "version": data.version,
+        "term_defaulted": defaulted,
     }
     entry.updated_at = now
     session.flush()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, text
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
+from xinyong.core.auth import service as auth
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import IdType, validate_person_id, validate_uscc
@@ -33,6 +35,7 @@ from xinyong.punishment.schemas import (
     CheckIn,
     CheckMeasureOut,
     CheckOut,
+    CheckWarningOut,
     DepartmentStat,
     FeedbackIn,
     FeedbackOut,
@@ -65,8 +68,25 @@ def _entry_out(entry: lists.BindingEntry | lists.ListEntryView, **via: Any) -> C
     )
 
 
-def _subject(session: Session, data: CheckIn) -> tuple[str, str, str, bool, int | None, list[CheckEntryOut]]:
-    """(kind, key, display, known, person id, entries in force today) for the request's subject."""
+@dataclass(slots=True)
+class _Subject:
+    kind: str  # entity / person
+    key: str  # the USCC, or the ID type and blind index
+    display: str  # the USCC, or the masked ID number
+    known: bool
+    person_id: int | None
+    entries: list[CheckEntryOut]
+    warnings: list[CheckWarningOut] = field(default_factory=list)
+
+
+def _same_name(given: str, registered: str) -> bool:
+    """Names compared as a person would: surrounding and inner blanks and full-width spaces ignored."""
+    return "".join(given.split()) == "".join(registered.split())
+
+
+def _subject(session: Session, data: CheckIn) -> _Subject:
+    """The request's subject and the entries in force today binding it, one per entry (a person bound through two
+    roles in the same listed entity gets the entry once, with both roles)."""
     given = data.subject
     person_fields = (given.id_type, given.id_number, given.name)
     if given.uscc is not None and any(f is not None for f in person_fields):
@@ -75,25 +95,42 @@ def _subject(session: Session, data: CheckIn) -> tuple[str, str, str, bool, int 
     if given.uscc is not None:
         uscc = validate_uscc(given.uscc.strip().upper(), field="subject.uscc").code
         known, binding = lists.binding_entity(session, uscc, today)
-        return "entity", uscc, uscc, known, None, [_entry_out(e) for e in binding]
+        return _Subject("entity", uscc, uscc, known, None, [_entry_out(e) for e in binding])
+    labels = {"id_type": "证件类型", "id_number": "证件号码", "name": "姓名"}
     for name, value in (("id_type", given.id_type), ("id_number", given.id_number), ("name", given.name)):
         if not value:
-            raise InvalidInput(f"{name} is required for a person (请填写 {name})", field=f"subject.{name}")
-    assert given.id_type is not None and given.id_number is not None
+            raise InvalidInput(f"{name} is required for a person (请填写{labels[name]})", field=f"subject.{name}")
+    assert given.id_type is not None and given.id_number is not None and given.name is not None
     if given.id_type not in {t.value for t in IdType}:
-        allowed = ", ".join(t.value for t in IdType)
-        raise InvalidInput(f"unknown ID type (证件类型); allowed: {allowed}", field="subject.id_type")
+        allowed = "、".join(t.value for t in IdType)
+        raise InvalidInput(f"unknown ID type (证件类型不正确，可选：{allowed})", field="subject.id_type")
     kind = IdType(given.id_type)
     number = validate_person_id(kind, given.id_number, field="subject.id_number")
     key = f"{kind.value}:{entities.id_blind(kind, number)}"
     display = mask_id_number(number)
     person = entities.find_person(session, kind, number)
     if person is None:
-        return "person", key, display, False, None, []
+        return _Subject("person", key, display, False, None, [])
+    warnings = []
+    if not _same_name(given.name, person.name):
+        warnings.append(
+            CheckWarningOut(
+                code="name_mismatch",
+                message="所填姓名与该证件号码登记的姓名不一致；核查结果以证件号码为准，请核对申请人身份。",
+            )
+        )
     found = [_entry_out(e) for e in lists.binding_person(session, person.id, today)]
+    through: dict[int, CheckEntryOut] = {}
     for link in lists.entries_of_person(session, person.id, today):
-        found.append(_entry_out(link.entry, via=link.role, via_uscc=link.uscc, via_entity_name=link.entity_name))
-    return "person", key, display, True, person.id, found
+        entry = through.get(link.entry.id)
+        if entry is None:
+            through[link.entry.id] = _entry_out(
+                link.entry, via=link.role, via_uscc=link.uscc, via_entity_name=link.entity_name, via_roles=[link.role]
+            )
+        elif link.role not in entry.via_roles:
+            entry.via_roles.append(link.role)
+    found.extend(through.values())
+    return _Subject("person", key, display, True, person.id, found, warnings)
 
 
 _CHECKS = cast(Table, Check.__table__)
@@ -108,7 +145,15 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
     entries), one insert for the check (and one for the measures it returned); no ORM unit of work."""
     if actor.role not in _CHECKERS:
         raise Forbidden("only business systems and the credit office may check (仅业务系统可核查)")
-    kind, key, display, known, person_id, entries = _subject(session, data)
+    subject = _subject(session, data)
+    kind, key, display, known, person_id, entries = (
+        subject.kind,
+        subject.key,
+        subject.display,
+        subject.known,
+        subject.person_id,
+        subject.entries,
+    )
     scenario = data.scenario
     linked = linked_measures(session, {e.list_type for e in entries})
     measures: dict[str, tuple[LinkedMeasure, list[int], list[str]]] = {}
@@ -160,6 +205,7 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
         entries=entries,
         measures=measure_out,
         explanation=explanation,
+        warnings=subject.warnings,
     )
     check_id = session.execute(
         insert(_CHECKS).returning(_CHECKS.c.id),
@@ -238,6 +284,15 @@ def record_feedback(session: Session, actor: Actor, check_id: int, data: Feedbac
     )
 
 
+def requester_names(session: Session, requesters: set[str]) -> dict[str, str]:
+    """The registered names of callers (``api:<id>`` → the API client's name, ``user:<username>`` → the user's)."""
+    clients = {f"api:{c.id}": c.name for c in auth.list_api_clients(session) if f"api:{c.id}" in requesters}
+    users = {
+        f"user:{u.username}": u.display_name for u in auth.list_users(session) if f"user:{u.username}" in requesters
+    }
+    return clients | users
+
+
 def _utc_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     start, end = month_bounds(month)
     tz = clock.BEIJING
@@ -279,6 +334,7 @@ def statistics(session: Session, month: str) -> StatisticsOut:
         ),
         key=lambda s: (s.department, s.measure_code),
     )
+    names = requester_names(session, {r for r, _ in by_requester})
     by_department: dict[str, DepartmentStat] = {}
     for stat in by_measure:
         dept = by_department.setdefault(stat.department, DepartmentStat(department=stat.department))
@@ -296,7 +352,7 @@ def statistics(session: Session, month: str) -> StatisticsOut:
         by_measure=by_measure,
         by_department=sorted(by_department.values(), key=lambda d: d.department),
         by_requester=[
-            RequesterStat(requester=r, department=d, checks=c[0], restricted=c[1])
+            RequesterStat(requester=r, requester_name=names.get(r, r), department=d, checks=c[0], restricted=c[1])
             for (r, d), c in sorted(by_requester.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
         ],
     )

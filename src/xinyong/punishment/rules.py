@@ -57,6 +57,27 @@ SCENARIO_LABELS: dict[Scenario, str] = {
 }
 
 
+_SCENARIO_BY_LABEL: dict[str, Scenario] = {label: scenario for scenario, label in SCENARIO_LABELS.items()}
+_SCENARIO_ALIASES: dict[str, Scenario] = {
+    "招投标": Scenario.PUBLIC_RESOURCE_TRADING,
+    "公共资源交易（招投标）": Scenario.PUBLIC_RESOURCE_TRADING,
+    "财政性资金": Scenario.FISCAL_FUNDS,
+    "日常监管（检查频次）": Scenario.SUPERVISION,
+}
+
+
+def parse_scenario(value: object) -> object:
+    """A scenario given by its code (``government_procurement``) or its Chinese label (``政府采购``); anything else
+    is passed on unchanged, for the enum's own validation to refuse."""
+    if isinstance(value, str):
+        text = value.strip()
+        found = _SCENARIO_BY_LABEL.get(text) or _SCENARIO_ALIASES.get(text)
+        if found is not None:
+            return found
+        return text.lower() if text.isascii() else text
+    return value
+
+
 class MeasureCategory(StrEnum):
     """The three categories of the national basic list."""
 

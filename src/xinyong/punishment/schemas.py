@@ -4,11 +4,18 @@ statistics. The check request carries an ID number only in its body; no answer e
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from xinyong.punishment.rules import MeasureCategory, MemorandumLevel, Outcome, Scenario
+from xinyong.punishment.rules import MeasureCategory, MemorandumLevel, Outcome, Scenario, parse_scenario
+
+#: A scenario by code or by its Chinese label (政府采购 = government_procurement).
+ScenarioIn = Annotated[
+    Scenario,
+    BeforeValidator(parse_scenario),
+    Field(description="业务场景: the code (government_procurement) or the Chinese label (政府采购)"),
+]
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 ListCode = Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]{0,31}$")
@@ -92,7 +99,7 @@ class CheckIn(BaseModel):
     model_config = _STRICT
 
     subject: CheckSubjectIn
-    scenario: Scenario
+    scenario: ScenarioIn
     purpose: str = Field(min_length=1, max_length=500)
 
 
@@ -110,9 +117,10 @@ class CheckEntryOut(BaseModel):
     source_level: str | None = None  # city / provincial / national
     issuing_body: str | None = None  # the body that decided the entry (a local department code for local entries)
     upstream_id: str | None = None  # the source's own identifier of the entry
-    via: str | None = None  # for a person: the role held in the listed entity on the conduct date
+    via: str | None = None  # for a person: the (first) role held in the listed entity on the conduct date
     via_uscc: str | None = None
     via_entity_name: str | None = None
+    via_roles: list[str] = Field(default_factory=list)  # every role through which the entry binds the person
 
 
 class CheckMeasureOut(BaseModel):
@@ -123,6 +131,13 @@ class CheckMeasureOut(BaseModel):
     department: str
     entry_ids: list[int]
     memoranda: list[str]
+
+
+class CheckWarningOut(BaseModel):
+    """Something the checking system should look at; the answer stands (e.g. the ID number decides a person)."""
+
+    code: Literal["name_mismatch"]
+    message: str
 
 
 class CheckOut(BaseModel):
@@ -137,6 +152,7 @@ class CheckOut(BaseModel):
     entries: list[CheckEntryOut]
     measures: list[CheckMeasureOut]
     explanation: str
+    warnings: list[CheckWarningOut] = Field(default_factory=list)
 
 
 class FeedbackIn(BaseModel):
@@ -215,7 +231,8 @@ class DepartmentStat(BaseModel):
 
 
 class RequesterStat(BaseModel):
-    requester: str
+    requester: str  # the caller's id: api:<client id> or user:<username>
+    requester_name: str  # its registered name (the business system's, or the staff member's)
     department: str | None
     checks: int
     restricted: int

@@ -57,6 +57,7 @@ def basis_of(session: Session, actor: Actor, list_entry_id: int | None, record_i
         )
     if list_entry_id is not None:
         entry = lists.get_entry_row(session, list_entry_id)
+        lists.refuse_upstream(entry)  # an upstream entry is the source's to act on, as for every other local step
         require_finder(actor, entry.department)
         if entry.status not in LISTED_STATUSES:
             raise InvalidInput(

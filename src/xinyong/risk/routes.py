@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from xinyong.core.auth.access import DEPARTMENT, STAFF, require
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
+from xinyong.core.pagination import Page, PageRequest
 from xinyong.risk import service
 from xinyong.risk.rules import AlertAction
 from xinyong.risk.schemas import AlertOut, AlertStepIn
@@ -19,11 +20,19 @@ AlertId = Annotated[int, Path(ge=1, le=2**62)]
 @router.get(
     "/risk/alerts",
     dependencies=[Depends(require(STAFF))],
-    response_model=list[AlertOut],
-    summary="Risk alerts: the department's own, or all for the office and auditors",
+    response_model=Page[AlertOut],
+    summary="Risk alerts, newest first: the department's own, or all for the office and auditors (paginated)",
 )
-def list_alerts(session: DbSession, actor: CurrentActor, active: Annotated[bool, Query()] = False) -> list[AlertOut]:
-    return [service.to_view(row) for row in service.list_alerts(session, actor, active_only=active)]
+def list_alerts(
+    session: DbSession,
+    actor: CurrentActor,
+    active: Annotated[bool, Query()] = False,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[AlertOut]:
+    request = PageRequest.checked(page, page_size)
+    rows, total = service.page_alerts(session, actor, active_only=active, page=request)
+    return Page(items=[service.to_view(row) for row in rows], total=total, page=page, page_size=page_size)
 
 
 @router.post(

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, func, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.errors import Conflict, NotFound
+from xinyong.core.pagination import PageRequest
 from xinyong.core.workflow import Parties
 from xinyong.records.models import CreditRecordVersion
 from xinyong.records.rules import Status
@@ -21,6 +22,7 @@ from xinyong.risk.rules import ACTIVE, RULES, TABLE, AlertAction, AlertRule, Ale
 from xinyong.risk.schemas import AlertOut, AlertStepIn
 
 COUNTED = (Status.VALID, Status.OBJECTED)
+FIRST_PAGE = PageRequest()
 
 
 def _visible(actor: Actor) -> ColumnElement[bool]:
@@ -111,6 +113,20 @@ def list_alerts(session: Session, actor: Actor, *, active_only: bool = False, li
     if active_only:
         stmt = stmt.where(RiskAlert.status.in_([str(s) for s in ACTIVE]))
     return list(session.execute(stmt.order_by(RiskAlert.id.desc()).limit(limit)).scalars())
+
+
+def page_alerts(
+    session: Session, actor: Actor, *, active_only: bool = False, page: PageRequest = FIRST_PAGE
+) -> tuple[list[RiskAlert], int]:
+    """One page of the alerts the actor may see, newest first, and how many there are."""
+    condition = _visible(actor)
+    if active_only:
+        condition = condition & RiskAlert.status.in_([str(s) for s in ACTIVE])
+    total = session.execute(select(func.count()).select_from(RiskAlert).where(condition)).scalar_one()
+    rows = session.execute(
+        select(RiskAlert).where(condition).order_by(RiskAlert.id.desc()).offset(page.offset).limit(page.page_size)
+    ).scalars()
+    return list(rows), int(total)
 
 
 def step(session: Session, actor: Actor, alert_id: int, action: AlertAction, data: AlertStepIn) -> RiskAlert:
