@@ -12,6 +12,7 @@ postgres, which ``./dev.sh test`` makes sure is running). Each worker gets its o
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,11 @@ os.environ.setdefault("XINYONG_RATE_LIMIT_PER_MINUTE", "1000000")
 os.environ.setdefault("XINYONG_OUTBOX_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
 # The server runs the sweeps in the background by default; tests run them themselves (test_ticker turns it on).
 os.environ.setdefault("XINYONG_BACKGROUND_TICK_SECONDS", "0")
+
+# The audit chain's key file and anchor file live outside the database: here, in a directory per test process.
+AUDIT_DIR = Path(tempfile.mkdtemp(prefix="xinyong-audit-"))
+os.environ.setdefault("XINYONG_AUDIT_KEY_FILE", str(AUDIT_DIR / "audit.key"))
+os.environ.setdefault("XINYONG_AUDIT_ANCHOR_FILE", str(AUDIT_DIR / "audit-anchors.jsonl"))
 
 PG_ADMIN_URL = os.environ.get("XINYONG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
@@ -101,6 +107,7 @@ def _empty_all_tables(database: Database) -> None:
     from xinyong.schema import seed_reference_rows
 
     seed_reference_rows(database)
+    (AUDIT_DIR / "audit-anchors.jsonl").unlink(missing_ok=True)  # the anchors of the emptied chain go with it
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from sqlalchemy import text
 
 from xinyong.commitments.fulfilment import sweep_commitments
-from xinyong.core import clock
+from xinyong.core import audit_anchors, clock
 from xinyong.core.actor import Actor
-from xinyong.core.db import Database
+from xinyong.core.db import Database, get_database
 from xinyong.core.outbox import deliver_due, sweep_outbox
 from xinyong.evaluation.service import sweep_model_runs, sweep_regrades
-from xinyong.exchange.service import scan_outbound, sweep_pulls
+from xinyong.exchange.service import push_targets, scan_outbound, sweep_pulls
 from xinyong.inspections.service import sweep_overdue
 from xinyong.lists.service import expire_entries
 from xinyong.objections.service import sweep_objections
@@ -34,6 +34,19 @@ from xinyong.risk.service import sweep_risk
 Sweep = Callable[..., object]
 log = logging.getLogger("xinyong.ticker")
 ADVISORY_LOCK_KEY = 0x78696E79  # "xiny": one key for the whole platform's background rounds
+
+
+def anchor_due(database: Database, actor: Actor) -> audit_anchors.Anchor | None:
+    """The daily anchor of the audit chain: signed head to the table, the outbox (the province) and the file."""
+    return audit_anchors.anchor(database, actor, targets=push_targets, only_if_due=True)
+
+
+def sweep_audit_anchor(_session: object, actor: Actor, _today: dt.date | None = None) -> str:
+    """``xinyong tick``'s anchor sweep: like the outbox's, it ignores the tick's session (the anchor file is written
+    after the anchor's own transaction commits)."""
+    made = anchor_due(get_database(), actor)
+    return f"event {made.seq} anchored" if made else "anchored today already"
+
 
 # (name, function); every function takes (session, actor, today)
 SWEEPS: tuple[tuple[str, Sweep], ...] = (
@@ -48,6 +61,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("change notices (名单变动通知)", sweep_change_notices),  # before the outbox: it queues webhook messages
     ("upstream feeds due (上级来源拉取)", sweep_pulls),
     ("push queue (上报省平台入队)", scan_outbound),  # before the outbox delivers
+    ("audit chain anchor (审计链锚点)", sweep_audit_anchor),  # daily; before the outbox, which pushes it
     ("webhook outbox (发件箱投递)", sweep_outbox),
     ("inspection results overdue (双随机结果公示逾期)", sweep_overdue),
     ("prompt re-grading (信用评价重新评价)", sweep_regrades),  # after the sweeps that queue entities
@@ -74,6 +88,9 @@ def run_round(database: Database, day: dt.date | None = None) -> list[tuple[str,
         try:
             if sweep is sweep_outbox:  # delivery keeps no transaction open over HTTP: it takes the database itself
                 result: object = deliver_due(database)
+            elif sweep is sweep_audit_anchor:  # writes the anchor file after its own commit
+                made = anchor_due(database, actor)
+                result = f"event {made.seq} anchored" if made else "anchored today already"
             else:
                 with database.unit_of_work() as session:
                     result = sweep(session, actor, day)

@@ -1,8 +1,15 @@
-"""Tamper-evident audit log (审计日志): an append-only, hash-chained table of events.
+"""Tamper-evident audit log (审计日志): an append-only, keyed hash chain of events.
 
-Each event's hash is SM3 over its canonical content and the previous event's hash; a one-row head table holds the
-sequence number and hash of the newest event. Appending locks the head row, so concurrent writers on PostgreSQL
-serialise and the chain stays linear. Changing, inserting or deleting any row breaks :func:`verify`.
+Each event's hash is HMAC-SM3, under a key kept outside the database (:mod:`xinyong.core.audit_keys`), over its
+canonical content, its key version and the previous event's hash; a one-row head table holds the sequence number
+and hash of the newest event. Appending locks the head row, so concurrent writers on PostgreSQL serialise and the
+chain stays linear. Changing, inserting or deleting any row breaks :func:`verify`, and recomputing the links after
+a change needs the key, which the database never holds. What the key cannot show — the newest events deleted and
+the head rewound, the whole chain replaced — the anchors do (:mod:`xinyong.core.audit_anchors`).
+
+Chains started before the key (plain SM3 links) migrate: ``audit_head.keyed_from`` records the first keyed
+event; events before it stay verifiable as plain SM3 and every event from it on must be keyed. The switch point is
+in every signed anchor, so moving it is seen too.
 
 Actions are named ``area:subject:verb`` (e.g. ``records:record:corrected``). Every mutation calls :func:`record`
 in the same transaction as the change it describes.
@@ -11,6 +18,7 @@ in the same transaction as the change it describes.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong.core import clock
 from xinyong.core.actor import Actor
+from xinyong.core.audit_keys import AuditKeyError, AuditKeyring, get_keyring
 from xinyong.core.db import Base, JSONType, UTCDateTime
 
 GENESIS = "0" * 64
@@ -43,6 +52,7 @@ class AuditEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_version: Mapped[int | None] = mapped_column(Integer)  # None: a plain SM3 link from before the key
 
 
 class AuditHead(Base):
@@ -53,6 +63,7 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
+    keyed_from: Mapped[int] = mapped_column(BigInteger)  # the first event linked with a key (earlier: plain SM3)
 
 
 def _sm3_hex(data: bytes) -> str:
@@ -61,8 +72,8 @@ def _sm3_hex(data: bytes) -> str:
     return digest.finalize().hex()
 
 
-def _canonical(event: Any) -> bytes:
-    body = {
+def _canonical(event: Any, key_version: int | None = None) -> bytes:
+    body: dict[str, Any] = {
         "seq": event.seq,
         "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor_role": event.actor_role,
@@ -74,16 +85,22 @@ def _canonical(event: Any) -> bytes:
         "payload": event.payload,
         "prev_hash": event.prev_hash,
     }
+    if key_version is not None:
+        body["key_version"] = key_version
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def compute_hash(event: Any) -> str:
-    return _sm3_hex(_canonical(event))
+def compute_hash(event: Any, keyring: AuditKeyring | None = None) -> str:
+    """The link of ``event``: HMAC-SM3 under its key version, or plain SM3 for an event from before the key."""
+    version = event.key_version
+    if version is None:
+        return _sm3_hex(_canonical(event))
+    return (keyring or get_keyring()).mac(version, b"xinyong:audit-event:" + _canonical(event, version)).hex()
 
 
 def ensure_head(session: Session) -> None:
     if session.get(AuditHead, 1) is None:
-        session.add(AuditHead(id=1, last_seq=0, last_hash=GENESIS))
+        session.add(AuditHead(id=1, last_seq=0, last_hash=GENESIS, keyed_from=1))
         session.flush()
 
 
@@ -117,7 +134,9 @@ def record(
         payload=_json_safe(payload or {}),
         prev_hash=head.last_hash,
     )
-    event.hash = compute_hash(event)
+    keyring = get_keyring()
+    event.key_version = keyring.current_version
+    event.hash = compute_hash(event, keyring)
     session.add(event)
     head.last_seq = event.seq
     head.last_hash = event.hash
@@ -150,9 +169,14 @@ def _events(session: Session, batch: int = 5000) -> Iterator[Any]:
         last = rows[-1].seq
 
 
-def verify(session: Session) -> VerifyResult:
-    """Walk the whole chain; report the first event whose content, link or position is wrong."""
+def verify(session: Session, keyring: AuditKeyring | None = None) -> VerifyResult:
+    """Walk the whole chain; report the first event whose content, link, key or position is wrong.
+
+    Events before the head's ``keyed_from`` must be plain SM3 links, every event from it on a keyed one: an event
+    re-linked as plain SM3 to dodge the key is a break like any other."""
+    keys = keyring or get_keyring()
     head = session.get(AuditHead, 1)
+    keyed_from = head.keyed_from if head is not None else 1
     expected_seq = 1
     prev_hash = GENESIS
     checked = 0
@@ -163,7 +187,19 @@ def verify(session: Session) -> VerifyResult:
             )
         if event.prev_hash != prev_hash:
             return VerifyResult(False, checked, event.seq, "link to the previous event does not match")
-        if compute_hash(event) != event.hash:
+        if event.seq >= keyed_from and event.key_version is None:
+            return VerifyResult(
+                False, checked, event.seq, f"unkeyed link after the switch to keyed links (event {keyed_from})"
+            )
+        if event.seq < keyed_from and event.key_version is not None:
+            return VerifyResult(
+                False, checked, event.seq, f"keyed link before the recorded switch (event {keyed_from})"
+            )
+        try:
+            expected = compute_hash(event, keys)
+        except AuditKeyError as error:
+            return VerifyResult(False, checked, event.seq, str(error))
+        if not hmac.compare_digest(expected, event.hash):
             return VerifyResult(False, checked, event.seq, "content was changed after it was recorded")
         prev_hash = event.hash
         expected_seq += 1

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     exchange_max_page_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     exchange_max_pages: int = Field(default=1_000, ge=1)
     exchange_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    audit_key_file: Path = Path("var") / "audit.key"  # HMAC-SM3 keys of the audit chain, outside the database
+    audit_keyring: str = "file"  # or "package.module:factory" returning an AuditKeyring (an HSM)
+    audit_anchor_file: Path = Path("var") / "audit-anchors.jsonl"  # append-only copy of the signed chain heads
 
     @field_validator("field_key")
     @classmethod
@@ -127,6 +130,11 @@ class Settings(BaseSettings):
         still_default = [name for name, is_default in defaults.items() if is_default]
         if still_default:
             raise RuntimeError("refusing to start in production with development secrets: " + ", ".join(still_default))
+        if self.audit_keyring == "file" and not self.audit_key_file.is_file():
+            raise RuntimeError(
+                f"refusing to start in production without the audit key file {self.audit_key_file} "
+                "(XINYONG_AUDIT_KEY_FILE; create it with 'xinyong audit keygen')"
+            )
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from xinyong.portal import campaigns, commitments, inspections, lists, pages, repair, reports
+from xinyong.portal import audit, campaigns, commitments, inspections, lists, pages, repair, reports
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
@@ -15,3 +15,4 @@ router.include_router(reports.pages)
 router.include_router(repair.pages)
 router.include_router(inspections.router)
 router.include_router(campaigns.router)
+router.include_router(audit.router)
