@@ -45,7 +45,7 @@ def sweep_audit_anchor(_session: object, actor: Actor, _today: dt.date | None = 
     """``xinyong tick``'s anchor sweep: like the outbox's, it ignores the tick's session (the anchor file is written
     after the anchor's own transaction commits)."""
     made = anchor_due(get_database(), actor)
-    return f"event {made.seq} anchored" if made else "anchored today already"
+    return f"event {made.seq} anchored" if made else "anchored recently already"
 
 
 # (name, function); every function takes (session, actor, today)
@@ -90,7 +90,7 @@ def run_round(database: Database, day: dt.date | None = None) -> list[tuple[str,
                 result: object = deliver_due(database)
             elif sweep is sweep_audit_anchor:  # writes the anchor file after its own commit
                 made = anchor_due(database, actor)
-                result = f"event {made.seq} anchored" if made else "anchored today already"
+                result = f"event {made.seq} anchored" if made else "anchored recently already"
             else:
                 with database.unit_of_work() as session:
                     result = sweep(session, actor, day)

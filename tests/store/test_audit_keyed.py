@@ -8,6 +8,7 @@ table truncated, an anchor edited — with a key rotation in the middle of the c
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from xinyong.cli import app
-from xinyong.core import audit, audit_anchors, audit_keys, outbox
+from xinyong.core import audit, audit_anchors, audit_keys, clock, outbox
 from xinyong.core.actor import Actor
 from xinyong.core.audit_keys import MemoryKeyring
 from xinyong.core.config import Settings, get_settings
@@ -368,8 +369,13 @@ def test_the_tick_anchors_once_a_day(committing_db: Database, keys: MemoryKeyrin
     first = dict(ticker.run_round(committing_db))
     assert first["audit chain anchor (审计链锚点)"].startswith("event ")
     second = dict(ticker.run_round(committing_db))
-    assert second["audit chain anchor (审计链锚点)"] == "anchored today already"
+    assert second["audit chain anchor (审计链锚点)"] == "anchored recently already"
     assert len(anchor_file.read_text().splitlines()) == 1
+    clock.freeze(clock.now() + dt.timedelta(hours=23, minutes=59))
+    assert dict(ticker.run_round(committing_db))["audit chain anchor (审计链锚点)"] == "anchored recently already"
+    clock.freeze(clock.now() + dt.timedelta(minutes=1))  # XINYONG_AUDIT_ANCHOR_MINUTES (a day) after the first
+    assert dict(ticker.run_round(committing_db))["audit chain anchor (审计链锚点)"].startswith("event ")
+    assert len(anchor_file.read_text().splitlines()) == 2
     assert _check(committing_db)[1].ok
 
 

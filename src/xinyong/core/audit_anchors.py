@@ -2,9 +2,9 @@
 
 The keyed links (:mod:`xinyong.core.audit`) stop anyone without the key from rewriting an event and the links after
 it. They cannot show the newest events deleted and the head rewound to an earlier, genuine event, nor a chain
-replaced wholesale. An anchor can: at least daily (the background tick, or ``xinyong audit anchor``) the head —
-sequence number, hash, time, key version, the switch point to keyed links — is signed (HMAC-SM3 under the current
-audit key, domain-separated from the links) and kept in four places:
+replaced wholesale. An anchor can: at least daily (the background tick, every ``XINYONG_AUDIT_ANCHOR_MINUTES``; or
+``xinyong audit anchor``) the head — sequence number, hash, time, key version, the switch point to keyed links —
+is signed (HMAC-SM3 under the current audit key, domain-separated from the links) and kept in four places:
 
 1. the ``audit_anchors`` table (what the portal publishes: ``/audit/anchors`` and ``/audit/anchors.json``);
 2. an append-only file outside the database (``XINYONG_AUDIT_ANCHOR_FILE``, one JSON line per anchor), written
@@ -179,12 +179,14 @@ def last_anchor(session: Session) -> AuditAnchor | None:
 
 
 def is_due(session: Session, now: dt.datetime | None = None) -> bool:
-    """True when no anchor was made this (Beijing) day: the tick anchors once a day."""
+    """True when the last anchor is ``XINYONG_AUDIT_ANCHOR_MINUTES`` old (a day by default) or there is none.
+
+    Machine time, not a legal deadline: a plain timedelta is right."""
     found = last_anchor(session)
     if found is None:
         return True
-    day = _beijing(now or clock.now()).date()
-    return _beijing(found.at).date() < day
+    interval = dt.timedelta(minutes=get_settings().audit_anchor_minutes)
+    return (now or clock.now()) - found.at >= interval
 
 
 Targets = Callable[[Session], Sequence[str]]
@@ -198,7 +200,8 @@ def anchor(
     database: Database, actor: Actor, *, targets: Targets = _no_targets, only_if_due: bool = False
 ) -> Anchor | None:
     """Sign the current head, keep it in the table, the outbox (one message per target) and the chain; after the
-    commit append it to the anchor file. None when ``only_if_due`` and today's anchor exists, or the chain is empty."""
+    commit append it to the anchor file. None when ``only_if_due`` and the last anchor is recent, or the chain is
+    empty."""
     with database.unit_of_work() as session:
         audit.ensure_head(session)
         head = session.execute(select(audit.AuditHead).where(audit.AuditHead.id == 1).with_for_update()).scalar_one()

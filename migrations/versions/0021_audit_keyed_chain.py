@@ -8,8 +8,8 @@
 3. ``audit_anchors``: the signed heads (审计链锚点) published on the portal; their copies live in the anchor file
    outside the database and in the outbox to the province.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07
 """
 
@@ -22,8 +22,8 @@ from alembic import op
 
 import xinyong.core.db
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0021"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
