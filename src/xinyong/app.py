@@ -13,6 +13,7 @@ from xinyong import __version__
 from xinyong.campaigns.routes import router as campaigns_router
 from xinyong.commitments.routes import router as commitments_router
 from xinyong.console.routes import router as console_router
+from xinyong.core import clock_store
 from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.db import Database, get_database
@@ -51,6 +52,8 @@ def create_app(
     """The application; ``database`` pins it to one database (tests, embedding), else settings decide."""
     settings = get_settings()
     settings.check_production()
+    if settings.clock:  # a training or test copy's clock (refused in production)
+        clock_store.configure(settings, database or get_database())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

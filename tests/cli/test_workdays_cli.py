@@ -46,12 +46,13 @@ def test_negative_n_counts_backwards() -> None:
 
 
 def test_provisional_year_is_said(cli_db: Database) -> None:
+    # 2027's statutory holidays are computed: 除夕 2/5 to 初三 2/8, 补假 2/9–2/10 for the weekend's 初一 and 初二
     code, out, _ = _run("add", "2027-02-05", "1")
     assert code == 0
-    assert out.startswith("2027-02-08 (provisional: 2027 is not in the holiday calendar")
+    assert out.startswith("2027-02-11 (provisional: 2027 is not in the holiday calendar")
     code, out, _ = _run("count", "2026-12-30", "2027-01-04")
     assert code == 0
-    assert out.startswith("3 (provisional: 2027")
+    assert out.startswith("2 (provisional: 2027")  # 2026-12-31 and 2027-01-04; 元旦 is a holiday
 
 
 def test_count_and_is(cli_db: Database) -> None:
@@ -136,10 +137,26 @@ def test_declare_empty_year_is_refused(cli_db: Database) -> None:
 
 
 def test_remove(cli_db: Database) -> None:
-    assert _run("set", "2027-05-03", "--holiday", "--name", "劳动节")[0] == 0
-    assert _run("is", "2027-05-03")[1].startswith("2027-05-03 rest day (劳动节)")
-    assert _run("remove", "2027-05-03", "--reason", "录错")[:2] == (0, "2027-05-03 removed\n")
-    assert _run("is", "2027-05-03")[1].startswith("2027-05-03 working day (provisional")
-    code, _, err = _run("remove", "2027-05-03")
+    assert _run("set", "2027-05-06", "--holiday", "--name", "劳动节")[0] == 0
+    assert _run("is", "2027-05-06")[1].startswith("2027-05-06 rest day (劳动节)")
+    assert _run("remove", "2027-05-06", "--reason", "录错")[:2] == (0, "2027-05-06 removed\n")
+    assert _run("is", "2027-05-06")[1].startswith("2027-05-06 working day (provisional")
+    code, _, err = _run("remove", "2027-05-06")
     assert code == 1
-    assert "no calendar entry for 2027-05-03" in err
+    assert "no calendar entry for 2027-05-06" in err
+
+
+def test_years_says_which_are_exact(cli_db: Database) -> None:
+    code, out, err = _run("years", "--from", "2025", "--to", "2028")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "2025 exact (chinesecalendar)",
+        "2026 exact (chinesecalendar)",
+        "2027 provisional (statutory holidays computed, no 调休)",
+        "2028 provisional (statutory holidays computed, no 调休)",
+    ]
+    assert _run("set", "2027-10-01", "--holiday", "--name", "国庆节")[0] == 0
+    assert _run("declare-year", "2027", "--source", "国务院办公厅关于2027年部分节假日安排的通知")[0] == 0
+    code, out, _ = _run("years", "--from", "2027", "--to", "2027")
+    assert out == "2027 exact (office's table: 国务院办公厅关于2027年部分节假日安排的通知)\n"
+    assert _run("years", "--from", "2030", "--to", "2020")[0] == 2

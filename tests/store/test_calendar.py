@@ -30,10 +30,10 @@ def test_empty_table_gives_the_builtin_calendar(db: Session) -> None:
 
 
 def test_office_holiday_changes_2027_and_declaring_the_year_makes_it_certain(db: Session) -> None:
-    # Monday 2027-02-08: Monday–Friday assumed, provisional.
+    # Monday 2027-02-08 (初三): a statutory holiday computed, provisional; 补假 2/9–2/10 for the weekend's 初一, 初二.
     before = office.load_calendar(db)
-    assert before.is_working_day(D(2027, 2, 8)).working
-    assert before.add_working_days(D(2027, 2, 5), 1).date == D(2027, 2, 8)
+    assert (before.is_working_day(D(2027, 2, 8)).working, before.is_working_day(D(2027, 2, 8)).name) == (False, "春节")
+    assert before.add_working_days(D(2027, 2, 5), 1).date == D(2027, 2, 11)
 
     for day in range(6, 13):
         office.set_day(db, OFFICE, D(2027, 2, day), False, "春节", note="测试数据")
@@ -95,10 +95,10 @@ def test_office_correction_overrides_chinesecalendar(db: Session) -> None:
 
 
 def test_remove_day(db: Session) -> None:
-    office.set_day(db, OFFICE, D(2027, 5, 3), False, "劳动节")
-    assert not office.load_calendar(db).is_working_day(D(2027, 5, 3)).working
-    office.remove_day(db, OFFICE, D(2027, 5, 3), reason="录错")
-    assert office.load_calendar(db).is_working_day(D(2027, 5, 3)).working
+    office.set_day(db, OFFICE, D(2027, 5, 6), False, "劳动节")
+    assert not office.load_calendar(db).is_working_day(D(2027, 5, 6)).working
+    office.remove_day(db, OFFICE, D(2027, 5, 6), reason="录错")
+    assert office.load_calendar(db).is_working_day(D(2027, 5, 6)).working
     removed = _events(db, "core:calendar_day:removed")
     assert len(removed) == 1
     assert removed[0].payload["name"] == "劳动节"

@@ -115,9 +115,10 @@ def test_deadline_to_act(event: dt.date, kwargs: dict[str, int], expected: dt.da
 
 
 def test_deadline_in_an_unknown_year_is_provisional() -> None:
-    # 2027-02-06 is a Saturday: Monday–Friday is assumed, so it moves to Monday 02-08, provisionally.
+    # 2027-02-06 is a Saturday and 初一: the statutory holidays computed (除夕 to 初三, 补假 2/9–2/10) move it to
+    # Thursday 02-11, provisionally.
     result = deadline_to_act(D(2027, 1, 6), months=1, calendar=CAL)
-    assert result.date == D(2027, 2, 8)
+    assert result.date == D(2027, 2, 11)
     assert result.provisional
     # Once the office enters 2027's Spring Festival and declares the year, it is certain.
     office = WorkCalendar(

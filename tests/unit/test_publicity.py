@@ -60,7 +60,7 @@ def test_publication_deadline(decision: dt.date, deadline: dt.date) -> None:
 
 def test_deadline_in_an_unknown_year_is_provisional() -> None:
     result = publication_deadline(D(2026, 12, 28), CAL)
-    assert result.date == D(2027, 1, 6)  # Monday–Friday fallback, 2027-01-01 counted as a working day
+    assert result.date == D(2027, 1, 7)  # 2027's statutory holidays computed: 元旦 is not a working day
     assert result.provisional
     assert result.unknown_years == (2027,)
     status = timeliness(D(2026, 12, 28), None, D(2026, 12, 30), CAL)

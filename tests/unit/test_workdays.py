@@ -62,13 +62,13 @@ def test_known_days(day: dt.date, working: bool, name: str | None) -> None:
 
 
 def test_unknown_year_falls_back_to_monday_to_friday_and_is_provisional() -> None:
-    # 2027-02-08 is a Monday around the (not yet published) 2027 Spring Festival.
-    monday = CAL.is_working_day(D(2027, 2, 8))
+    # 2027-03-08 is a Monday of the (not yet published) 2027 table, no statutory holiday: Monday–Friday applies.
+    monday = CAL.is_working_day(D(2027, 3, 8))
     assert monday.working
     assert monday.name is None
     assert monday.provisional
     assert monday.unknown_years == (2027,)
-    sunday = CAL.is_working_day(D(2027, 2, 7))
+    sunday = CAL.is_working_day(D(2027, 3, 7))
     assert not sunday.working
     assert sunday.provisional
 
@@ -86,18 +86,18 @@ def test_overrides_win_over_chinesecalendar_and_fallback() -> None:
         {
             D(2020, 10, 10): (False, "更正"),  # office correction in a known year
             D(2020, 10, 12): (False, "地方假日"),
-            D(2027, 2, 8): (False, "春节"),
+            D(2027, 3, 8): (False, "春节"),
             D(2027, 2, 20): (True, MAKE_UP_WORKDAY),  # a Saturday
         }
     )
     assert cal.is_working_day(D(2020, 10, 10)) == DayResult(D(2020, 10, 10), False, "更正")
     assert cal.is_working_day(D(2020, 10, 12)).name == "地方假日"
-    holiday = cal.is_working_day(D(2027, 2, 8))
+    holiday = cal.is_working_day(D(2027, 3, 8))
     assert (holiday.working, holiday.name, holiday.provisional) == (False, "春节", True)
     saturday = cal.is_working_day(D(2027, 2, 20))
     assert (saturday.working, saturday.name) == (True, MAKE_UP_WORKDAY)
     # The builtin calendar is unaffected.
-    assert CAL.is_working_day(D(2027, 2, 8)).working
+    assert CAL.is_working_day(D(2027, 3, 8)).working
 
 
 def test_declared_complete_year_is_not_provisional() -> None:
@@ -164,9 +164,9 @@ def test_add_negative_counts_backwards(start: dt.date, n: int, expected: dt.date
 def test_add_into_an_unknown_year_is_provisional() -> None:
     certain = CAL.add_working_days(D(2026, 12, 1), 5)
     assert not certain.provisional
-    # 2026-12-31 is a Thursday; 2027 is unknown, so Monday–Friday is assumed from 2027-01-01 on.
+    # 2026-12-31 is a Thursday; 2027 is unknown: its statutory holidays (元旦 on Friday 1 January) over Monday–Friday.
     result = CAL.add_working_days(D(2026, 12, 30), 3)
-    assert result.date == D(2027, 1, 4)
+    assert result.date == D(2027, 1, 5)
     assert result.provisional
     assert result.unknown_years == (2027,)
     assert CAL.count_working_days(D(2026, 12, 30), D(2027, 1, 4)).unknown_years == (2027,)

@@ -7,6 +7,7 @@ import typer
 from xinyong.cli import (
     apikeys,
     audit,
+    clock,
     db,
     demo,
     departments,
@@ -23,6 +24,9 @@ from xinyong.cli import (
     users,
     workdays,
 )
+from xinyong.core import clock_store
+from xinyong.core.config import get_settings
+from xinyong.core.db import get_database
 
 app = typer.Typer(
     name="xinyong",
@@ -33,6 +37,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command("serve")(serve.serve)
 app.command("departments")(departments.departments)
+app.command("legal-representative-rule")(departments.legal_representative_rule)
 app.command("demo")(demo.demo)
 app.command("import")(ingest.import_file)
 app.command("feed")(feed.feed)
@@ -49,6 +54,19 @@ app.add_typer(users.clients_app, name="api-clients")
 app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(sync.app, name="sync")
+app.add_typer(clock.app, name="clock")
+
+
+@app.callback()
+def _configure_clock() -> None:
+    """Apply XINYONG_CLOCK (a training or test copy's clock; refused in production) before any command runs."""
+    settings = get_settings()
+    if settings.clock:
+        try:
+            clock_store.configure(settings, get_database())
+        except RuntimeError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
 
 
 def main() -> None:

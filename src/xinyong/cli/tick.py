@@ -32,7 +32,15 @@ def tick(
         typer.echo(f"error: --today {today!r} is not a date (YYYY-MM-DD)", err=True)
         raise typer.Exit(2) from None
     actor = Actor.system("tick")
-    for name, sweep in SWEEPS:
-        with get_database().unit_of_work() as session:
-            result = sweep(session, actor, day)
-        typer.echo(f"{day.isoformat()}: {name}: {describe(result)}")
+    # --today replays a day: the platform's clock stands on it for the run, so every step, stamp and deadline the
+    # sweeps write is dated that day (an escalation was dated by the wall clock before, issue 25).
+    previous = clock.frozen_at()
+    if today:
+        clock.freeze(clock.on_day(day))
+    try:
+        for name, sweep in SWEEPS:
+            with get_database().unit_of_work() as session:
+                result = sweep(session, actor, day)
+            typer.echo(f"{day.isoformat()}: {name}: {describe(result)}")
+    finally:
+        clock.freeze(previous)

@@ -19,10 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from xinyong.core import calendar as office_calendar
+from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import get_database
 from xinyong.core.errors import XinyongError
-from xinyong.core.workdays import MAKE_UP_WORKDAY, WorkCalendar, builtin_calendar
+from xinyong.core.workdays import MAKE_UP_WORKDAY, MAX_YEAR, MIN_YEAR, WorkCalendar, builtin_calendar
 
 app = typer.Typer(
     help="Chinese working days (工作日) and the credit office's holiday table (节假日及调休表).",
@@ -82,7 +83,7 @@ def _provisional(unknown_years: tuple[int, ...]) -> str:
         return ""
     years = ", ".join(str(y) for y in unknown_years)
     verb = "is" if len(unknown_years) == 1 else "are"
-    return f" (provisional: {years} {verb} not in the holiday calendar; Monday–Friday assumed)"
+    return f" (provisional: {years} {verb} not in the holiday calendar; statutory holidays computed, no 调休)"
 
 
 # ignore_unknown_options lets a negative N (``add 2020-10-12 -2``) through as an argument.
@@ -199,7 +200,7 @@ def _year_lines(session: Session, year: int) -> list[str]:
     elif calendar.is_known_year(year):
         status = "known from chinesecalendar"
     else:
-        status = "not in the holiday calendar (provisional: Monday–Friday assumed)"
+        status = "not in the holiday calendar (provisional: statutory holidays computed, no 调休)"
     lines = [f"{year}: {status}"]
     days = office_calendar.list_days(session, year)
     for row in days:
@@ -209,3 +210,28 @@ def _year_lines(session: Session, year: int) -> list[str]:
     if not days:
         lines.append("no entries")
     return lines
+
+
+@app.command("years")
+def years(
+    first: Annotated[int, typer.Option("--from", help="First year shown (default: this year − 1).")] = 0,
+    last: Annotated[int, typer.Option("--to", help="Last year shown (default: this year + 2).")] = 0,
+) -> None:
+    """Say for each year whether its working days are exact (chinesecalendar, or the office's table declared complete)
+    or provisional (statutory holidays computed, no 调休 make-up days)."""
+    today = clock.today()
+    first, last = first or today.year - 1, last or today.year + 2
+    if not MIN_YEAR <= first <= last <= MAX_YEAR or last - first > 300:
+        raise _fail(f"years {first}–{last}: give --from ≤ --to within {MIN_YEAR}–{MAX_YEAR}")
+    with _database_errors(), get_database().unit_of_work() as session:
+        calendar = office_calendar.load_calendar(session)
+        sources = {year: office_calendar.get_year(session, year) for year in calendar.complete_years}
+        for year in range(first, last + 1):
+            source = calendar.year_source(year)
+            if source == "office":
+                declared = sources.get(year)
+                typer.echo(f"{year} exact (office's table: {declared.source if declared else ''})")
+            elif source == "chinesecalendar":
+                typer.echo(f"{year} exact (chinesecalendar)")
+            else:
+                typer.echo(f"{year} provisional (statutory holidays computed, no 调休)")

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     audit_keyring: str = "file"  # or "package.module:factory" returning an AuditKeyring (an HSM)
     audit_anchor_file: Path = Path("var") / "audit-anchors.jsonl"  # append-only copy of the signed chain heads
     audit_anchor_minutes: int = Field(default=1440, ge=5, le=1440)  # the tick anchors the head this often
+    clock: str = ""  # training and test copies only: a start date YYYY-MM-DD, or "training" (core.clock_store)
 
     @field_validator("field_key")
     @classmethod
@@ -106,6 +107,20 @@ class Settings(BaseSettings):
                 raise ValueError(f"XINYONG_OUTBOX_ALLOWED_NETWORKS: {cidr[:60]!r} is not a network (CIDR)") from None
         return value
 
+    @field_validator("clock")
+    @classmethod
+    def _clock_is_a_date_or_training(cls, value: str) -> str:
+        import datetime as dt
+
+        text = value.strip()
+        if text in ("", "training"):
+            return text
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"XINYONG_CLOCK {text[:40]!r} is neither a date (YYYY-MM-DD) nor 'training'") from None
+        return text
+
     @field_validator("blind_index_key")
     @classmethod
     def _blind_key_long_enough(cls, value: str) -> str:
@@ -118,9 +133,13 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def check_production(self) -> None:
-        """Refuse to serve production with the public development secrets."""
+        """Refuse to serve production with the public development secrets, or with a moved clock."""
         if self.env != "production":
             return
+        if self.clock:
+            raise RuntimeError(
+                "refusing to start in production with XINYONG_CLOCK set: production runs on the wall clock"
+            )
         defaults = {
             "XINYONG_SECRET_KEY": self.secret_key == DEV_SECRET_KEY,
             "XINYONG_FIELD_KEY": self.field_key == DEV_FIELD_KEY,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, String, select
+from sqlalchemy import Boolean, String, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong.core import audit, clock
-from xinyong.core.actor import Actor
+from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Base, UTCDateTime
-from xinyong.core.errors import NotFound
+from xinyong.core.errors import Forbidden, NotFound
 
 # (code, short name, full name). Codes are pinyin initials of the short name: stable, ASCII, typeable.
 NOTICE_DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
@@ -76,6 +76,8 @@ class Department(Base):
     full_name: Mapped[str] = mapped_column(String(128))
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 法定代表人 of 法人 rows: False = a warning on the row (the default), True = the row is refused (issue 22)
+    require_legal_representative: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
@@ -120,6 +122,28 @@ def get_department(session: Session, code_or_uscc: str) -> Department:
     if found is None:
         raise NotFound(f"unknown department 未知部门: {key!r}", field="department")
     return found
+
+
+def set_legal_representative_rule(session: Session, actor: Actor, code: str, required: bool) -> Department:
+    """Whether the department's 法人 rows without 法定代表人 are refused (``True``) or accepted with a warning.
+
+    The credit office (or the platform) sets it for any department, a department's reviewer for its own; audited."""
+    department = get_department(session, code)
+    own = actor.role == Role.DEPT_REVIEWER and actor.department_code == department.code
+    if actor.role not in (Role.CREDIT_OFFICE, Role.SYSTEM) and not own:
+        raise Forbidden("only the credit office or the department's reviewer may change its rule (无权修改部门设置)")
+    if department.require_legal_representative != required:
+        department.require_legal_representative = required
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "departments:rule:legal_representative",
+            "department",
+            department.code,
+            {"require_legal_representative": required},
+        )
+    return department
 
 
 def list_departments(session: Session) -> list[Department]:

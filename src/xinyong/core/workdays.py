@@ -6,7 +6,12 @@ Three layers, the first that knows a day wins:
    :func:`xinyong.core.calendar.load_calendar`), so the office can correct a day or enter a new year
    from the State Council's 放假安排 notice;
 2. the ``chinesecalendar`` package (2004–2026 in the installed version);
-3. plain Monday–Friday.
+3. for any other year, the statutory holidays computed (:func:`statutory_holidays`): the fixed-date ones of the
+   State Council's 全国年节及纪念日放假办法 (元旦, 劳动节, 国庆节) and the lunar ones (春节 with 除夕, 端午节, 中秋节
+   from the Chinese calendar of ``lunar-python``; 清明节 on the solar term), a holiday falling on a weekend given back
+   on the next working day (补假, art. 4 of the 办法), over Monday–Friday. No 调休 make-up working days: they exist
+   only in each year's notice. Once the office declares a year complete, its table replaces the computation
+   (its own days over plain Monday–Friday).
 
 A year is *known* when ``chinesecalendar`` covers it or the office has declared it complete
 (``calendar_years``). Any answer that had to look at a day of an unknown year is *provisional*: it
@@ -30,6 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 import chinese_calendar
+from lunar_python import Lunar, Solar
 
 from xinyong.core.errors import InvalidInput
 
@@ -108,12 +114,65 @@ class _Year:
         return self.working[day.timetuple().tm_yday - 1] == 1
 
 
+STATUTORY_NOTE = "法定节假日推算（未含调休，以国务院放假安排为准）"
+_RULE_2025 = 2025  # 国务院令第795号: 春节 4 days (除夕 to 初三), 劳动节 2 days, from 2025
+
+
+def _lunar_day(year: int, month: int, day: int) -> dt.date:
+    solar = Lunar.fromYmd(year, month, day).getSolar()
+    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _qingming(year: int) -> dt.date:
+    """The day of the 清明 solar term (4–6 April)."""
+    term = Solar.fromYmd(year, 4, 20).getLunar().getJieQiTable()["清明"]
+    return dt.date(term.getYear(), term.getMonth(), term.getDay())
+
+
+@lru_cache(maxsize=256)
+def statutory_holidays(year: int) -> Mapping[dt.date, str]:
+    """The public holidays of 全国年节及纪念日放假办法 in ``year`` (the 2025 text; from 2008 to 2024 春节 was 初一 to
+    初三 and 劳动节 one day), with 补假: a holiday on a Saturday or Sunday is given back on the next weekday that is not
+    a holiday itself. No 调休: the make-up working days are in each year's notice only."""
+    check_date(dt.date(year, 1, 1), "year")
+    spring = _lunar_day(year, 1, 1)
+    new_rules = year >= _RULE_2025
+    days: dict[dt.date, str] = {dt.date(year, 1, 1): "元旦"}
+    for offset in range(-1 if new_rules else 0, 3):
+        day = spring + dt.timedelta(days=offset)
+        if day.year == year:
+            days[day] = "春节"
+    days[_qingming(year)] = "清明节"
+    for day_of_may in (1, 2) if new_rules else (1,):
+        days[dt.date(year, 5, day_of_may)] = "劳动节"
+    days.setdefault(_lunar_day(year, 5, 5), "端午节")
+    days.setdefault(_lunar_day(year, 8, 15), "中秋节")  # 2020, 2001: 中秋 on 国庆; the 国庆 name wins below
+    for day_of_october in (1, 2, 3):
+        days[dt.date(year, 10, day_of_october)] = "国庆节"
+    # 除夕 of next year's 春节 may fall on 31 December: the next year's table has it, not this one.
+    next_spring_eve = _lunar_day(year + 1, 1, 1) - dt.timedelta(days=1) if year < MAX_YEAR else None
+    if new_rules and next_spring_eve is not None and next_spring_eve.year == year:
+        days[next_spring_eve] = "春节"
+    given_back: dict[dt.date, str] = {}
+    for day, name in sorted(days.items()):
+        if day.weekday() < 5:
+            continue
+        following = day + dt.timedelta(days=1)
+        while following.weekday() >= 5 or following in days or following in given_back:
+            following += dt.timedelta(days=1)
+        if following.year == year:
+            given_back[following] = f"{name}补假"
+    return {**days, **given_back}
+
+
 @lru_cache(maxsize=512)
-def _base_year(year: int) -> _Year:
-    """chinesecalendar for the years it knows, Monday–Friday otherwise (no overrides)."""
+def _base_year(year: int, statutory: bool = True) -> _Year:
+    """chinesecalendar for the years it knows; otherwise the statutory holidays (``statutory``) or plain
+    Monday–Friday, with no overrides."""
     first = dt.date(year, 1, 1)
     length = (dt.date(year + 1, 1, 1) - first).days
     known = year in LIBRARY_YEARS
+    computed = statutory_holidays(year) if statutory and not known else {}
     flags = bytearray(length)
     names: dict[dt.date, str] = {}
     for offset in range(length):
@@ -125,6 +184,9 @@ def _base_year(year: int) -> _Year:
         elif known and day in _LIB_HOLIDAYS:
             working = False
             names[day] = _chinese_name(_LIB_HOLIDAYS[day])
+        elif day in computed:
+            working = False
+            names[day] = computed[day]
         else:
             working = day.weekday() < 5
         flags[offset] = 1 if working else 0
@@ -163,11 +225,21 @@ class WorkCalendar:
     def is_known_year(self, year: int) -> bool:
         return year in LIBRARY_YEARS or year in self.complete_years
 
+    def year_source(self, year: int) -> str:
+        """Where a year's days come from: ``office`` (declared complete), ``chinesecalendar`` (exact), or
+        ``statutory`` (computed, provisional)."""
+        if year in self.complete_years:
+            return "office"
+        if year in LIBRARY_YEARS:
+            return "chinesecalendar"
+        return "statutory"
+
     def _year(self, year: int) -> _Year:
         cached = self._years.get(year)
         if cached is not None:
             return cached
-        base = _base_year(year)
+        # A year the office declared complete is its table over plain Monday–Friday: the computation is replaced.
+        base = _base_year(year, statutory=year not in self.complete_years)
         mine = {d: v for d, v in self._overrides.items() if d.year == year}
         if mine:
             flags = bytearray(base.working)

@@ -39,6 +39,7 @@ from xinyong.records.rules import Kind
 
 INGESTIBLE = (Kind.LICENSE, Kind.PENALTY, Kind.EVALUATION)
 CHUNK = 2000
+MAX_WARNINGS = 1000
 MAX_JSON_ROWS = 10_000
 MAX_FILE_BYTES = 512 * 1024 * 1024
 REJECTION_CONTEXT = "batch_rejections.values"
@@ -62,6 +63,7 @@ class BatchResult:
     rejected: int = 0
     unknown_columns: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # accepted rows' findings, the first 1,000
 
     @property
     def accepted(self) -> int:
@@ -82,6 +84,7 @@ class BatchResult:
             "rejected": self.rejected,
             "unknown_columns": self.unknown_columns,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
 
 
@@ -283,6 +286,7 @@ def _ingest(
             layout=layout,
             original=original,
             source_unit=unit,
+            require_legal_representative=department.require_legal_representative,
         )
         if outcome.record is None:
             _reject(
@@ -306,6 +310,10 @@ def _ingest(
             _reject(session, batch, result, number, doc_no, [error], original, _sensitive(layout, cells))
             continue
         seen_doc_numbers.add(doc_no)
+        if outcome.warnings and len(result.warnings) < MAX_WARNINGS:
+            result.warnings.extend(
+                {"row": w.row, "field": w.field, "column": w.column, "reason": w.reason} for w in outcome.warnings
+            )
         pending.append((number, record))
         if len(pending) >= CHUNK:
             _flush(writer, pending, result, progress)
@@ -314,6 +322,7 @@ def _ingest(
     batch.rows_total = result.rows
     batch.created, batch.corrected, batch.unchanged = result.created, result.corrected, result.unchanged
     batch.accepted, batch.rejected = result.accepted, result.rejected
+    batch.warnings = result.warnings[:MAX_WARNINGS]
     batch.finished_at = clock.now()
     session.flush()
     audit.record(

@@ -87,6 +87,8 @@ class Batch(Base):
     unchanged: Mapped[int] = mapped_column(Integer)
     rejected: Mapped[int] = mapped_column(Integer)
     unknown_columns: Mapped[list[str]] = mapped_column(JSONType)
+    # accepted rows' findings (row, field, column, reason), the first 1,000: 法定代表人 missing for a 法人…
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
     resubmission_of: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str] = mapped_column(String(128))

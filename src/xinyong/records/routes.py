@@ -130,6 +130,7 @@ def read_batch(batch_id: Annotated[int, Path(ge=1, le=2**62)], session: DbSessio
         rejected=batch.rejected,
         unknown_columns=batch.unknown_columns,
         errors=[RowErrorOut.model_validate(e) for r in rejected for e in r.errors],
+        warnings=[RowErrorOut.model_validate(w) for w in batch.warnings or []],
     )
 
 

@@ -130,6 +130,9 @@ class BatchOut(BaseModel):
     rejected: int
     unknown_columns: list[str]
     errors: list[RowErrorOut]
+    warnings: list[RowErrorOut] = Field(
+        default_factory=list, description="accepted rows' findings (法定代表人 missing for a 法人…), the first 1,000"
+    )
 
 
 class RejectionOut(BaseModel):

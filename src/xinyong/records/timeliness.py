@@ -10,7 +10,7 @@ Figures, all computed from stored data so anyone can re-derive them:
   department's batches of the month;
 - ``completeness``: the mean share of the national standard's descriptive fields (identifiers and 备注 excluded,
   see ``COMPLETENESS_FIELDS``) that a decision's row filled;
-- ``provisional``: a deadline fell in a year without a holiday table (Monday–Friday assumed).
+- ``provisional``: a deadline fell in a year without a holiday table (statutory holidays computed, no 调休).
 """
 
 from __future__ import annotations

@@ -71,6 +71,7 @@ class RowCheck:
         self.kind, self.layout, self.row = kind, layout, row
         self.labels = LABELS[kind]
         self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []  # accepted anyway, shown in the row results
         self.fields: dict[str, str] = {}
         self.extra: dict[str, str] = {}
         self.content: dict[str, Any] = {}
@@ -102,11 +103,17 @@ class RowCheck:
                     content[name] = value
 
     def error(self, name: str, reason: str) -> None:
+        self.errors.append(self._row_error(name, reason))
+
+    def warn(self, name: str, reason: str) -> None:
+        self.warnings.append(self._row_error(name, reason))
+
+    def _row_error(self, name: str, reason: str) -> RowError:
         if name in self.labels:
             field, label, column = self.layout.code(name), self.labels[name], self.layout.column(name)
         else:  # a column (or JSON key) that is not a national field
             field = label = column = name[:64]
-        self.errors.append(RowError(self.row, field, f"{label}：{reason}", column))
+        return RowError(self.row, field, f"{label}：{reason}", column)
 
     def _fits(self, name: str, value: str) -> bool:
         limit = LIMITS.get(name, MAX_CONTENT_VALUE)

@@ -4,12 +4,16 @@ Canonical field names are the 2.0 codes without their ``XK_`` (行政许可) / `
 (``XDR_MC``, ``WSH``, ``CFLB``...), as SPEC §3.3 lists them. A header is recognised as
 
 - the 2.0 code with or without its prefix (``CF_XDR_MC``, ``XDR_MC``, lowercase too);
-- a 1.0 code (``CF_CFMC``, ``CF_CFLB1``/``CF_CFLB2``, ``CF_XDR_ZDM``, ``CF_XDR_GSDJ``, ``CF_XDR_SFZ``, ``CF_FR``,
+- a 1.0 code (``CF_CFMC``, ``CF_CFLB1``/``CF_CFLB2``, ``CF_XDR_ZDM``, ``CF_XDR_GSDJ``, ``CF_XDR_SFZ``,
+  ``CF_FR_SFZH``/``XK_FR_SFZH`` (法定代表人身份证号 -> ``FR_ZJHM`` with ``FR_ZJLX`` = 身份证), ``CF_FR``,
   ``CF_JG``, ``CF_XZJG``, ``DFBM``, ``SJC``; ``XK_XMMC``, ``XK_SPLB``, ``XK_XDR``, ``XK_FR``, ``XK_JZQ``,
   ``XK_XZJG``...), mapped onto the 2.0 field it became (``CF_JG`` -> ``NR``, ``CF_CFLB1`` + ``CF_CFLB2`` ->
   ``CFLB``, ``XK_XMMC`` -> ``XKWS``, ``XK_SPLB`` -> ``XKLB``, ``XK_JZQ`` -> ``YXQZI``, ``*_XDR_SFZ`` ->
   ``XDR_ZJHM`` with ``XDR_ZJLX`` = 身份证);
-- a Chinese field name (相对人名称, 行政处罚决定书文号, 罚款金额（万元）...).
+- a Chinese field name (相对人名称, 行政处罚决定书文号, 罚款金额（万元）...), including the numbered subject-code
+  headers of the 1.0 exchange templates, whose numbers differ from 2.0's: ``行政相对人代码_2(组织机构代码)`` ->
+  ``XDR_ZZJG``, ``行政相对人代码_3(工商登记码)`` -> ``XDR_GSZC``, ``行政相对人代码_5(居民身份证号)`` -> ``XDR_ZJHM``
+  with ``XDR_ZJLX`` = 身份证 (2.0's own ``行政相对人代码_2(工商注册号)``… are 2.0 names).
 
 Matching ignores spaces, full-width vs half-width characters (NFKC), case, ``*``/``※`` marks and trailing
 "(必填)"-style notes. The layout is "national-1.0" when more headers are 1.0-only than 2.0-only, otherwise
@@ -114,13 +118,24 @@ _OLD_CODES: Final[dict[Kind, dict[str, str]]] = {
     Kind.PENALTY: {
         "CFMC": "CFMC", "CFLB1": "CFLB", "CFLB2": "CFLB", "XDR_ZDM": "XDR_ZZJG", "XDR_GSDJ": "XDR_GSZC",
         "XDR_SFZ": "XDR_ZJHM", "FR": "FRDB", "JG": "NR", "XZJG": "CFJG", "DFBM": "DFBM", "SJC": "SJC",
+        "FR_SFZH": "FR_ZJHM",
     },
     Kind.LICENSE: {
         "XMMC": "XKWS", "SPLB": "XKLB", "XDR": "XDR_MC", "XDR_ZDM": "XDR_ZZJG", "XDR_GSDJ": "XDR_GSZC",
         "XDR_SFZ": "XDR_ZJHM", "FR": "FRDB", "JZQ": "YXQZI", "XZJG": "XKJG", "DFBM": "DFBM", "SJC": "SJC",
+        "FR_SFZH": "FR_ZJHM",
     },
     Kind.EVALUATION: {},  # no 1.0 layout
 }  # fmt: skip
+#: The numbered 行政相对人代码 headers of the 1.0 exchange templates many department systems still export; the
+#: numbers there differ from 2.0's (代码_2 is the 组织机构代码, 代码_3 the 工商登记码, 代码_5 the 居民身份证号).
+#: Header -> (canonical field, 1.0 code without prefix). Their 2.0 namesakes (代码_2(工商注册号)…) stay 2.0 names.
+#: An ID number there, or under ``*_FR_SFZH``, is a resident ID (证件类型 身份证 implied).
+_LEGACY_NUMBERED: Final[dict[str, tuple[str, str]]] = {
+    "行政相对人代码_2(组织机构代码)": ("XDR_ZZJG", "XDR_ZDM"),
+    "行政相对人代码_3(工商登记码)": ("XDR_GSZC", "XDR_GSDJ"),
+    "行政相对人代码_5(居民身份证号)": ("XDR_ZJHM", "XDR_SFZ"),
+}
 #: 1.0 Chinese names -> (canonical field, 1.0 code).
 _OLD_NAMES: Final[dict[Kind, dict[str, tuple[str, str]]]] = {
     Kind.PENALTY: {
@@ -128,12 +143,14 @@ _OLD_NAMES: Final[dict[Kind, dict[str, tuple[str, str]]]] = {
         "处罚结果": ("NR", "CF_JG"), "工商登记码": ("XDR_GSZC", "CF_XDR_GSDJ"),
         "居民身份证号": ("XDR_ZJHM", "CF_XDR_SFZ"), "地方编码": ("DFBM", "DFBM"),
         "数据更新时间戳": ("SJC", "SJC"), "时间戳": ("SJC", "SJC"),
+        **{name: (code, "CF_" + old) for name, (code, old) in _LEGACY_NUMBERED.items()},
     },
     Kind.LICENSE: {
         "项目名称": ("XKWS", "XK_XMMC"), "审批类别": ("XKLB", "XK_SPLB"), "许可截止期": ("YXQZI", "XK_JZQ"),
         "截止期": ("YXQZI", "XK_JZQ"), "工商登记码": ("XDR_GSZC", "XK_XDR_GSDJ"),
         "居民身份证号": ("XDR_ZJHM", "XK_XDR_SFZ"), "地方编码": ("DFBM", "DFBM"),
         "数据更新时间戳": ("SJC", "SJC"), "时间戳": ("SJC", "SJC"),
+        **{name: (code, "XK_" + old) for name, (code, old) in _LEGACY_NUMBERED.items()},
     },
     Kind.EVALUATION: {},
 }  # fmt: skip
@@ -233,6 +250,7 @@ class Layout:
     codes: dict[str, str] = field(default_factory=dict)  # canonical -> code as the department knows it
     sensitive: frozenset[int] = frozenset()  # columns whose values are masked in the provenance
     implied_id_type: bool = False  # 1.0 *_XDR_SFZ: an ID number there is a resident ID
+    implied_representative_id_type: bool = False  # 1.0 *_FR_SFZH: the representative's number is a resident ID
 
     def code(self, canonical: str) -> str:
         """The field code to name in a row error: the file's own code (1.0 or 2.0), else the 2.0 code."""
@@ -252,6 +270,8 @@ class Layout:
                 fields[name] = f"{fields[name]}；{value}" if name in fields else value
         if self.implied_id_type and fields.get("XDR_ZJHM") and not fields.get("XDR_ZJLX"):
             fields["XDR_ZJLX"] = "身份证"
+        if self.implied_representative_id_type and fields.get("FR_ZJHM") and not fields.get("FR_ZJLX"):
+            fields["FR_ZJLX"] = "身份证"
         original = {
             self.headers[i]: mask_id_number(value) if i in self.sensitive else value
             for i, value in enumerate(cells)
@@ -291,7 +311,7 @@ def detect_layout(headers: Sequence[str], kind: Kind | str, *, strict: bool = Tr
     unknown: list[str] = []
     sensitive: set[int] = set()
     counts = {"1.0": 0, "2.0": 0, "": 0}
-    implied = False
+    implied = implied_representative = False
     for index, header in enumerate(headers):
         key = normalise_header(header)
         match = table.get(key)
@@ -316,6 +336,7 @@ def detect_layout(headers: Sequence[str], kind: Kind | str, *, strict: bool = Tr
         if canonical in _ID_NUMBER_FIELDS:
             sensitive.add(index)
             implied = implied or (canonical == "XDR_ZJHM" and generation == "1.0")
+            implied_representative = implied_representative or (canonical == "FR_ZJHM" and generation == "1.0")
     name = NATIONAL_1 if counts["1.0"] > counts["2.0"] else NATIONAL_2
     other = guess_kind(headers)
     hint = ""
@@ -345,4 +366,5 @@ def detect_layout(headers: Sequence[str], kind: Kind | str, *, strict: bool = Tr
         codes=codes,
         sensitive=frozenset(sensitive),
         implied_id_type=implied,
+        implied_representative_id_type=implied_representative,
     )

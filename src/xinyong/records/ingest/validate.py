@@ -97,6 +97,7 @@ class RowOutcome:
     row: int
     record: NormalisedRow | None = None
     errors: tuple[RowError, ...] = ()
+    warnings: tuple[RowError, ...] = ()  # an accepted row's findings (法定代表人 missing for a 法人…)
 
     @property
     def accepted(self) -> bool:
@@ -121,13 +122,16 @@ def validate_row(
     layout: Layout | None = None,
     original: Mapping[str, str] | None = None,
     source_unit: SourceUnit | None = None,
+    require_legal_representative: bool = False,
 ) -> RowOutcome:
     """Check one row.
 
     ``fields``: canonical field -> text (JSON numbers, lists and null are taken too); ``layout``: how the file
     named its columns (error codes, required set; default: national 2.0); ``original``: header -> value as read,
     ID numbers masked (kept in the provenance; default: built from ``fields``); ``source_unit``: fills a 1.0
-    file's data-source fields."""
+    file's data-source fields; ``require_legal_representative``: the department's setting that a 法人及非法人组织
+    row without its 法定代表人 (name and certificate number, mandatory in the national standard) is refused —
+    otherwise such a row is accepted with a warning (some departments' systems cannot send it)."""
     kind = as_kind(kind)
     layout = layout or layout_for_fields(kind)
     old = layout.name == NATIONAL_1
@@ -139,13 +143,14 @@ def validate_row(
     if old:
         _defaults(r, source_unit)
     subject = check_subject(r, old)
+    _legal_representative(r, require_legal_representative)
     dates = _dates(r, today)
     _enumerations(r, old)
     for name in _AUTHORITY_CODES[kind]:
         r.uscc(name)
     decision = dates.get("JDRQ")
     if r.errors or subject is None or decision is None:
-        return RowOutcome(row, errors=tuple(r.errors))
+        return RowOutcome(row, errors=tuple(r.errors), warnings=tuple(r.warnings))
     severity: Severity | None = None
     provenance: dict[str, Any] = {"layout": layout.name, "row": row}
     if kind is Kind.PENALTY:
@@ -170,7 +175,24 @@ def validate_row(
         content=r.content,
         provenance=provenance,
     )
-    return RowOutcome(row, record=record)
+    return RowOutcome(row, record=record, warnings=tuple(r.warnings))
+
+
+LEGAL_REPRESENTATIVE_FIELDS: Final = ("FRDB", "FR_ZJHM")
+
+
+def _legal_representative(r: RowCheck, required: bool) -> None:
+    """法定代表人 and its certificate number for a 法人及非法人组织: a warning, or an error when the department requires
+    them."""
+    if r.content.get("XDR_LB") != v.LEGAL:
+        return
+    for name in LEGAL_REPRESENTATIVE_FIELDS:
+        if r.get(name):
+            continue
+        if required:
+            r.error(name, "相对人为法人及非法人组织时必填（本部门要求） (required for 法人 by the department)")
+        else:
+            r.warn(name, "相对人为法人及非法人组织时应填写，已接收 (missing for a 法人; accepted)")
 
 
 def _title(kind: Kind, r: RowCheck) -> str:
