@@ -147,6 +147,14 @@ def _total(lines: list[Line], month: str) -> DepartmentMonth:
         total.rows_rejected += f.rows_rejected
         total.provisional = total.provisional or f.provisional
         filled += (f.completeness or 0.0) * f.decisions  # a department's completeness is a mean over its decisions
+    withdrawal_days = [f.withdrawal_days_max for line in lines if (f := line.figures).withdrawal_days_max is not None]
+    for line in lines:
+        f = line.figures
+        for key in ("withdrawals", "withdrawals_on_time", "withdrawals_late", "withdrawals_unmeasured"):
+            setattr(total, key, getattr(total, key) + getattr(f, key))
+        total.withdrawal_late_items.extend(f.withdrawal_late_items[: max(0, 200 - len(total.withdrawal_late_items))])
+    total.withdrawal_on_time_rate = _rate(total.withdrawals_on_time, total.withdrawals)
+    total.withdrawal_days_max = max(withdrawal_days) if withdrawal_days else None
     total.on_time_rate = _rate(total.on_time, total.on_time + total.late + total.overdue)
     total.valid_rate = _rate(total.rows_accepted, total.rows_accepted + total.rows_rejected)
     total.completeness = filled / total.decisions if total.decisions else None

@@ -431,6 +431,44 @@ def withdrawal_deadline(
     return calendar.add_working_days(revocation_date, working_days)
 
 
+@dataclass(frozen=True, slots=True)
+class WithdrawalTimeliness:
+    """How long the public copy took to follow a decision revoked or changed at the source (3-working-day rule)."""
+
+    source_changed_on: dt.date
+    public_changed_on: dt.date
+    deadline: dt.date
+    working_days: int  # working days after the source's change until the public copy changed (0: the same day)
+    unknown_years: tuple[int, ...] = ()
+
+    @property
+    def on_time(self) -> bool:
+        return self.public_changed_on <= self.deadline
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.unknown_years)
+
+
+def withdrawal_timeliness(
+    source_changed_on: dt.date,
+    public_changed_on: dt.date,
+    calendar: WorkCalendar,
+    working_days: int = WITHDRAWAL_WORKING_DAYS,
+) -> WithdrawalTimeliness:
+    """Whether the public copy changed within ``working_days`` working days of the change at the source (a public
+    copy changed before the source's date, e.g. a back-dated revocation, counts as 0 days)."""
+    deadline = withdrawal_deadline(source_changed_on, calendar, working_days)
+    counted = calendar.count_working_days(source_changed_on, max(public_changed_on, source_changed_on))
+    return WithdrawalTimeliness(
+        source_changed_on=source_changed_on,
+        public_changed_on=public_changed_on,
+        deadline=deadline.date,
+        working_days=counted.count,
+        unknown_years=tuple(sorted(set(deadline.unknown_years) | set(counted.unknown_years))),
+    )
+
+
 def timeliness(
     decision_date: dt.date,
     published_date: dt.date | None,

@@ -10,6 +10,14 @@ Figures, all computed from stored data so anyone can re-derive them:
   department's batches of the month;
 - ``completeness``: the mean share of the national standard's descriptive fields (identifiers and 备注 excluded,
   see ``COMPLETENESS_FIELDS``) that a decision's row filled;
+- ``withdrawals`` / ``withdrawals_on_time`` / ``withdrawals_late`` / ``withdrawal_on_time_rate`` /
+  ``withdrawal_days_max``: decisions revoked (已撤销) or changed (a corrected version) at the source whose public
+  copy changed in the month, against the 3-working-day rule (行政处罚法 arts. 48, 85;
+  ``records.publicity.withdrawal_timeliness``). The time runs from the source's change — the ``source_changed_on``
+  date a department system sends in a row's provenance, else the row's 1.0 ``SJC`` 数据更新时间戳 — to the moment the
+  new version replaced the public one (its ``valid_from``, Beijing date). Only versions replacing a copy that was
+  public count; those whose source sent no date are ``withdrawals_unmeasured`` (the platform changed its copy the
+  day it received them, but when the source changed cannot be known);
 - ``provisional``: a deadline fell in a year without a holiday table (statutory holidays computed, no 调休).
 """
 
@@ -19,18 +27,20 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from xinyong.core.actor import Actor
 from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
 from xinyong.core.errors import Forbidden
 from xinyong.core.periods import month_bounds
+from xinyong.core.workdays import WorkCalendar
 from xinyong.records.ingest.layouts import LABELS
+from xinyong.records.ingest.values import BadValue, parse_date
 from xinyong.records.models import Batch, CreditRecordVersion
-from xinyong.records.publicity import TimelinessStatus, on_time_rate, timeliness
-from xinyong.records.rules import Disclosure, Kind
+from xinyong.records.publicity import TimelinessStatus, on_time_rate, timeliness, withdrawal_timeliness
+from xinyong.records.rules import PUBLISHED_STATUSES, ChangeKind, Disclosure, Kind, Status
 
 _IDENTIFIERS = {
     "XDR_SHXYM",
@@ -70,6 +80,13 @@ class DepartmentMonth:
     completeness: float | None = None
     provisional: bool = False
     alerts: list[dict[str, Any]] = field(default_factory=list)  # decisions due soon or overdue, unpublished
+    withdrawals: int = 0  # revoked or changed at the source, public copy changed this month (measured ones)
+    withdrawals_on_time: int = 0
+    withdrawals_late: int = 0
+    withdrawals_unmeasured: int = 0
+    withdrawal_on_time_rate: float | None = None
+    withdrawal_days_max: int | None = None
+    withdrawal_late_items: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -164,7 +181,87 @@ def department_month(session: Session, actor: Actor, department: str, month: str
     figures.rows_accepted, figures.rows_rejected = int(accepted), int(rejected)
     total = figures.rows_accepted + figures.rows_rejected
     figures.valid_rate = figures.rows_accepted / total if total else None
+    _withdrawals(session, figures, department, first, following, work_calendar)
     return figures
+
+
+_SOURCE_TIME_HEADERS = ("SJC", "CF_SJC", "XK_SJC", "数据更新时间戳", "时间戳")
+
+
+def source_changed_on(provenance: dict[str, Any] | None) -> dt.date | None:
+    """When the source changed the decision, as the department's data says: ``source_changed_on`` (a date), else the
+    1.0 ``SJC`` 数据更新时间戳 of the row as sent; ``None`` when neither is there or readable."""
+    if not provenance:
+        return None
+    candidates: list[Any] = [provenance.get("source_changed_on")]
+    original = provenance.get("original")
+    if isinstance(original, dict):
+        candidates.extend(original.get(header) for header in _SOURCE_TIME_HEADERS)
+    for value in candidates:
+        if isinstance(value, str) and value.strip():
+            try:
+                return parse_date(value[:40])
+            except BadValue:
+                continue
+    return None
+
+
+def _withdrawals(
+    session: Session,
+    figures: DepartmentMonth,
+    department: str,
+    first: dt.date,
+    following: dt.date,
+    work_calendar: WorkCalendar,
+) -> None:
+    """Decisions revoked or changed at the source whose public copy changed in the month (3-working-day rule)."""
+    new = aliased(CreditRecordVersion)
+    old = aliased(CreditRecordVersion)
+    rows = session.execute(
+        select(new.record_id, new.valid_from, new.status, new.provenance, new.title, new.subject_name)
+        .join(old, and_(old.record_id == new.record_id, old.version == new.version - 1))
+        .where(
+            new.source_department == department,
+            new.kind.in_([Kind.LICENSE, Kind.PENALTY]),
+            new.version > 1,
+            new.valid_from >= _utc(first),
+            new.valid_from < _utc(following),
+            or_(new.status == Status.REVOKED.value, new.change_kind == ChangeKind.CORRECTED.value),
+            old.disclosure == Disclosure.PUBLIC.value,
+            old.status.in_([s.value for s in PUBLISHED_STATUSES]),
+        )
+    ).all()
+    days: list[int] = []
+    for row in rows:
+        source_day = source_changed_on(row.provenance)
+        if source_day is None:
+            if "batch" in (row.provenance or {}):  # sent by the department without a date; platform steps are not
+                figures.withdrawals_unmeasured += 1
+            continue
+        public_day = row.valid_from.astimezone(BEIJING).date()
+        measured = withdrawal_timeliness(source_day, public_day, work_calendar)
+        figures.withdrawals += 1
+        days.append(measured.working_days)
+        figures.provisional = figures.provisional or measured.provisional
+        if measured.on_time:
+            figures.withdrawals_on_time += 1
+            continue
+        figures.withdrawals_late += 1
+        if len(figures.withdrawal_late_items) < 200:
+            figures.withdrawal_late_items.append(
+                {
+                    "record_id": row.record_id,
+                    "title": row.title,
+                    "subject": row.subject_name,
+                    "revoked": row.status == Status.REVOKED.value,
+                    "source_changed_on": source_day.isoformat(),
+                    "public_changed_on": public_day.isoformat(),
+                    "deadline": measured.deadline.isoformat(),
+                    "working_days": measured.working_days,
+                }
+            )
+    figures.withdrawal_on_time_rate = figures.withdrawals_on_time / figures.withdrawals if figures.withdrawals else None
+    figures.withdrawal_days_max = max(days) if days else None
 
 
 def overview(session: Session, actor: Actor, month: str, today: dt.date) -> list[DepartmentMonth]:
