@@ -17,8 +17,8 @@ Attacks:
 - ``edit_anchor_file``: someone with the anchor file but not the key rewrites its last line to the new hash.
 
 It also prints, as ``not_detectable``, the one rewrite the design leaves open: deleting the events recorded after
-the last anchor (at most a day's with the daily tick) and rewinding the head — no copy outside the database knows
-them yet. Prints one JSON line: ``detected`` per attack and per database.
+the last anchor (at most one ``XINYONG_AUDIT_ANCHOR_MINUTES`` interval's, an hour by default) and rewinding the
+head — no copy outside the database knows them yet. Prints one JSON line: ``detected`` per attack and database.
 
     .venv/bin/python bench/audit_rewrite.py [--events 300] [--postgresql postgresql+psycopg://postgres@127.0.0.1/postgres]
 """

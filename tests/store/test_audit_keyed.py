@@ -361,7 +361,7 @@ def test_anchors_across_a_key_rotation_verify_and_a_rewrite_after_it_is_found(
     assert sum("no longer carries the hash anchored" in p for p in anchors.problems) == 2
 
 
-def test_the_tick_anchors_once_a_day(committing_db: Database, keys: MemoryKeyring, anchor_file: Path) -> None:
+def test_the_tick_anchors_once_an_interval(committing_db: Database, keys: MemoryKeyring, anchor_file: Path) -> None:
     from xinyong import ticker
 
     with committing_db.unit_of_work() as session:
@@ -371,9 +371,11 @@ def test_the_tick_anchors_once_a_day(committing_db: Database, keys: MemoryKeyrin
     second = dict(ticker.run_round(committing_db))
     assert second["audit chain anchor (审计链锚点)"] == "anchored recently already"
     assert len(anchor_file.read_text().splitlines()) == 1
-    clock.freeze(clock.now() + dt.timedelta(hours=23, minutes=59))
+    interval = get_settings().audit_anchor_minutes
+    started = clock.now()
+    clock.freeze(started + dt.timedelta(minutes=interval - 1))
     assert dict(ticker.run_round(committing_db))["audit chain anchor (审计链锚点)"] == "anchored recently already"
-    clock.freeze(clock.now() + dt.timedelta(minutes=1))  # XINYONG_AUDIT_ANCHOR_MINUTES (a day) after the first
+    clock.freeze(started + dt.timedelta(minutes=interval, seconds=5))  # an interval after the first anchor
     assert dict(ticker.run_round(committing_db))["audit chain anchor (审计链锚点)"].startswith("event ")
     assert len(anchor_file.read_text().splitlines()) == 2
     assert _check(committing_db)[1].ok

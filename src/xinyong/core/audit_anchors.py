@@ -179,7 +179,7 @@ def last_anchor(session: Session) -> AuditAnchor | None:
 
 
 def is_due(session: Session, now: dt.datetime | None = None) -> bool:
-    """True when the last anchor is ``XINYONG_AUDIT_ANCHOR_MINUTES`` old (a day by default) or there is none.
+    """True when the last anchor is ``XINYONG_AUDIT_ANCHOR_MINUTES`` old (an hour by default) or there is none.
 
     Machine time, not a legal deadline: a plain timedelta is right."""
     found = last_anchor(session)
@@ -350,7 +350,9 @@ def verify_anchors(session: Session, keyring: AuditKeyring | None = None, path: 
             )
     last = max(in_file.values(), key=lambda a: a.seq) if in_file else None
     if last is None:
-        warnings.append("no anchor yet: run 'xinyong audit anchor' (the background tick anchors daily)")
+        warnings.append(
+            "no anchor yet: run 'xinyong audit anchor' (the background tick anchors every XINYONG_AUDIT_ANCHOR_MINUTES)"
+        )
     elif copies and not any(
         message.payload.get("seq") == last.seq
         for message in session.scalars(select(outbox.OutboxMessage).where(outbox.OutboxMessage.topic == TOPIC))
