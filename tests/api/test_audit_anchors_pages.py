@@ -1,14 +1,20 @@
-"""The portal publishes the audit chain's signed heads (审计链锚点公示): a Chinese page and JSON, public."""
+"""The portal publishes the audit chain's signed heads (审计链锚点公示): a Chinese page and JSON, public; the
+console's chain check shows the check against the anchors, in Chinese."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit_anchors
-from xinyong.core.audit_keys import MemoryKeyring
+from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+from xinyong.core import audit, audit_anchors, clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.audit_keys import MemoryKeyring, get_keyring
+from xinyong.core.config import get_settings
 
 KEYS = MemoryKeyring({1: bytes(range(32))})
 
@@ -54,3 +60,39 @@ def test_anchors_pages_refuse_bad_parameters(client: TestClient) -> None:
     assert client.get("/audit/anchors?page=0").status_code == 422
     assert client.get("/audit/anchors.json?page=x").status_code == 422
     assert client.get("/audit/anchors?sort=1").status_code in (400, 422)
+
+
+def test_console_verify_shows_the_anchor_check_in_chinese(
+    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anchor_file = tmp_path / "anchors.jsonl"
+    monkeypatch.setenv("XINYONG_AUDIT_ANCHOR_FILE", str(anchor_file))
+    get_settings.cache_clear()
+    try:
+        client = console_client(db)
+        make_user(db, "shenji", Role.AUDITOR, display_name="审计员")
+        sign_in(client, "shenji")
+        head = db.get(audit.AuditHead, 1)
+        assert head is not None
+        signed = audit_anchors.sign(get_keyring(), head.last_seq, head.last_hash, clock.now(), head.keyed_from)
+        db.add(
+            audit_anchors.AuditAnchor(
+                seq=signed.seq,
+                hash=signed.hash,
+                at=signed.at,
+                key_version=signed.key_version,
+                keyed_from=signed.keyed_from,
+                signature=signed.signature,
+            )
+        )
+        db.flush()
+        missing = client.get("/console/audit/verify", headers={**HTML, "HX-Request": "true"})
+        assert missing.status_code == 200 and "哈希链完整" in missing.text
+        assert "与库外锚点不符" in missing.text and "锚点文件不存在" in missing.text
+        audit_anchors.append_to_file(anchor_file, signed)
+        audit.record(db, Actor.system("test"), "test:thing:made", "thing", "1")
+        kept = client.get("/console/audit/verify", headers={**HTML, "HX-Request": "true"})
+        assert "与库外锚点一致" in kept.text and f"最近锚点：第 {signed.seq} 条事件" in kept.text
+        assert "尚未锚定" in kept.text
+    finally:
+        get_settings.cache_clear()

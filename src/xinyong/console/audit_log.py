@@ -61,9 +61,11 @@ def audit_log(
 def verify_chain(request: Request, session: DbSession, actor: CurrentActor) -> HTMLResponse:
     """Walk the whole hash chain (an HTMX fragment; a full page without scripts)."""
     result = service.verify_audit(session, actor)
+    anchors = service.verify_audit_anchors(session, actor)
     fragment = request.headers.get("hx-request") == "true"
     name = "console/_audit_verify.html" if fragment else "console/audit_verify.html"
-    return page(request, session, actor, name, {"result": result, "checked_at": clock.now()})
+    context = {"result": result, "anchors": anchors, "checked_at": clock.now()}
+    return page(request, session, actor, name, context)
 
 
 @router.get("/audit.csv", dependencies=[Depends(require(AUDIT))])

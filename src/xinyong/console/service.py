@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, case, false, func, select, true
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit, clock
+from xinyong.core import audit, audit_anchors, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
 from xinyong.core.calendar import load_calendar
@@ -271,6 +271,12 @@ def search_audit(session: Session, actor: Actor, query: AuditFilter, page: PageR
 def verify_audit(session: Session, actor: Actor) -> audit.VerifyResult:
     _require_audit_reader(actor)
     return audit.verify(session)
+
+
+def verify_audit_anchors(session: Session, actor: Actor) -> audit_anchors.AnchorCheck:
+    """The chain against its anchors kept outside the database (as ``xinyong audit verify``)."""
+    _require_audit_reader(actor)
+    return audit_anchors.verify_anchors(session)
 
 
 def neutralise_cell(value: Any) -> str:

@@ -245,6 +245,7 @@ def anchor(
 class AnchorCheck:
     ok: bool
     problems: list[str] = field(default_factory=list)
+    problems_zh: list[str] = field(default_factory=list)  # the same, for the console
     last: Anchor | None = None  # the newest anchor of the file
     head_seq: int = 0
     anchors: int = 0
@@ -293,60 +294,92 @@ def verify_anchors(session: Session, keyring: AuditKeyring | None = None, path: 
     keys = keyring or get_keyring()
     path = path or get_settings().audit_anchor_file
     problems: list[str] = []
+    problems_zh: list[str] = []
     warnings: list[str] = []
+
+    def problem(english: str, chinese: str) -> None:
+        problems.append(english)
+        problems_zh.append(chinese)
+
     head = session.get(audit.AuditHead, 1)
     head_seq = head.last_seq if head is not None else 0
     keyed_from = head.keyed_from if head is not None else 1
     kept = read_file(path)
-    problems.extend(f"line {number} of the anchor file {path} is not an anchor" for number in kept.malformed)
+    for number in kept.malformed:
+        problem(f"line {number} of the anchor file {path} is not an anchor", f"锚点文件第 {number} 行不是锚点")
     table = {row.seq: Anchor.from_row(row) for row in session.scalars(select(AuditAnchor).order_by(AuditAnchor.seq))}
     in_file: dict[int, Anchor] = {}
     for item in kept.anchors:
         if not signature_ok(keys, item):
-            problems.append(f"the anchor of event {item.seq} in the anchor file has a wrong signature (edited)")
+            problem(
+                f"the anchor of event {item.seq} in the anchor file has a wrong signature (edited)",
+                f"锚点文件中第 {item.seq} 条事件的锚点签名不符（被改动）",
+            )
             continue
         in_file[item.seq] = item
     for seq, row in table.items():
         if not signature_ok(keys, row):
-            problems.append(f"the anchor of event {seq} in the audit_anchors table has a wrong signature (edited)")
+            problem(
+                f"the anchor of event {seq} in the audit_anchors table has a wrong signature (edited)",
+                f"锚点表中第 {seq} 条事件的锚点签名不符（被改动）",
+            )
         elif seq in in_file and in_file[seq] != row:
-            problems.append(f"the anchor of event {seq} differs between the table and the anchor file")
+            problem(
+                f"the anchor of event {seq} differs between the table and the anchor file",
+                f"第 {seq} 条事件的锚点在锚点表与锚点文件中不一致",
+            )
         elif seq not in in_file:
-            problems.append(f"the anchor of event {seq} is in the audit_anchors table but not in the anchor file")
+            problem(
+                f"the anchor of event {seq} is in the audit_anchors table but not in the anchor file",
+                f"第 {seq} 条事件的锚点在锚点表中，但锚点文件中没有",
+            )
     for seq in in_file:
         if seq not in table:
-            problems.append(f"the anchor of event {seq} is in the anchor file but missing from the audit_anchors table")
+            problem(
+                f"the anchor of event {seq} is in the anchor file but missing from the audit_anchors table",
+                f"第 {seq} 条事件的锚点在锚点文件中，但锚点表中缺失（被删除）",
+            )
     if not kept.exists and table:
-        problems.append(f"the anchor file {path} is missing while the table holds {len(table)} anchors")
+        problem(
+            f"the anchor file {path} is missing while the table holds {len(table)} anchors",
+            f"锚点文件不存在，而锚点表中有 {len(table)} 个锚点",
+        )
     hashes = _event_hashes(session, set(in_file))
     for seq, item in sorted(in_file.items()):
         if seq > head_seq:
-            problems.append(
-                f"event {seq} was anchored but the chain now ends at event {head_seq} (events deleted, head rewound)"
+            problem(
+                f"event {seq} was anchored but the chain now ends at event {head_seq} (events deleted, head rewound)",
+                f"第 {seq} 条事件已锚定，但日志现在止于第 {head_seq} 条（事件被删除、链头被回退）",
             )
         elif seq not in hashes:
-            problems.append(f"anchored event {seq} is missing from the chain")
+            problem(f"anchored event {seq} is missing from the chain", f"已锚定的第 {seq} 条事件在日志中缺失")
         elif not hmac.compare_digest(hashes[seq], item.hash):
-            problems.append(
-                f"event {seq} no longer carries the hash anchored on {_beijing(item.at):%Y-%m-%d} (rewritten)"
+            problem(
+                f"event {seq} no longer carries the hash anchored on {_beijing(item.at):%Y-%m-%d} (rewritten)",
+                f"第 {seq} 条事件的哈希与 {_beijing(item.at):%Y-%m-%d} 锚定的不符（日志被改写）",
             )
         if item.keyed_from != keyed_from:
-            problems.append(f"the switch to keyed links moved: anchored at event {item.keyed_from}, now {keyed_from}")
+            problem(
+                f"the switch to keyed links moved: anchored at event {item.keyed_from}, now {keyed_from}",
+                f"启用密钥的起点被移动：锚定时为第 {item.keyed_from} 条，现为第 {keyed_from} 条",
+            )
     copies = 0
     for message in session.scalars(select(outbox.OutboxMessage).where(outbox.OutboxMessage.topic == TOPIC)):
         try:
             copy = Anchor.from_json(message.payload)
         except ValueError:
-            problems.append(f"outbox message {message.id} is not an anchor")
+            problem(f"outbox message {message.id} is not an anchor", f"发件箱消息 {message.id} 不是锚点")
             continue
         copies += 1
         if not signature_ok(keys, copy):
-            problems.append(
-                f"the outbox copy of the anchor of event {copy.seq} (message {message.id}) has a wrong signature"
+            problem(
+                f"the outbox copy of the anchor of event {copy.seq} (message {message.id}) has a wrong signature",
+                f"发件箱中第 {copy.seq} 条事件的锚点副本（消息 {message.id}）签名不符",
             )
         elif in_file.get(copy.seq) != copy:
-            problems.append(
-                f"the outbox copy of the anchor of event {copy.seq} (message {message.id}) is not in the anchor file"
+            problem(
+                f"the outbox copy of the anchor of event {copy.seq} (message {message.id}) is not in the anchor file",
+                f"发件箱中第 {copy.seq} 条事件的锚点副本（消息 {message.id}）与锚点文件不符",
             )
     last = max(in_file.values(), key=lambda a: a.seq) if in_file else None
     if last is None:
@@ -361,6 +394,7 @@ def verify_anchors(session: Session, keyring: AuditKeyring | None = None, path: 
     return AnchorCheck(
         ok=not problems,
         problems=problems,
+        problems_zh=problems_zh,
         last=last,
         head_seq=head_seq,
         anchors=len(in_file),
