@@ -12,6 +12,7 @@ from sqlalchemy import text
 from xinyong import __version__
 from xinyong.campaigns.routes import router as campaigns_router
 from xinyong.commitments.routes import router as commitments_router
+from xinyong.complaints.routes import router as complaints_router
 from xinyong.console.routes import router as console_router
 from xinyong.core import clock_store
 from xinyong.core.auth.access import PUBLIC, require
@@ -116,6 +117,7 @@ def create_app(
     app.include_router(objections_router)
     app.include_router(reports_router)
     app.include_router(risk_router)
+    app.include_router(complaints_router)
     app.include_router(repair_router)
     app.include_router(lists_router)
     app.include_router(evaluation_router)

@@ -79,6 +79,7 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "message_id": "1",
         "conflict_id": "1",
         "push_id": "1",
+        "complaint_id": "1",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

@@ -8,6 +8,7 @@ from xinyong.console import (
     audit_log,
     campaigns,
     commitments,
+    complaints,
     dashboard,
     evaluation,
     exchange,
@@ -25,6 +26,7 @@ router = APIRouter(include_in_schema=False)
 for part in (login.router, dashboard.router, uploads.router, timeliness.router, users.router, audit_log.router):
     router.include_router(part)
 router.include_router(oversight.router)
+router.include_router(complaints.router)
 router.include_router(commitments.router)
 router.include_router(repair.router)
 router.include_router(evaluation.router)

@@ -664,7 +664,8 @@ COMPLAINTS = (
     ("SCJGJ", "12345政务服务便民热线", "群众反映商家未明码标价"), ("RSJ", "劳动保障监察投诉", "劳动者反映拖欠工资"),
     ("ZJJ", "12345政务服务便民热线", "群众反映夜间施工噪音扰民"),
 )
-COMPLAINT_OUTCOMES = ("已调解", "已办结", "不予受理", "转行政执法", "已撤诉")
+# Complaint records are the ones found true (经核实属实): an untrue or unverified complaint is no credit record.
+COMPLAINT_OUTCOMES = ("属实，已调解", "属实，已办结", "部分属实，已责令整改", "属实，转行政执法", "属实，已责令整改")
 #: (department, evaluation, grades, sectors it applies to; () for all)
 EVALUATIONS: tuple[tuple[str, str, Weighted[str], tuple[str, ...]], ...] = (
     ("SWJ", "纳税信用等级评价", Weighted([("A", 20), ("B", 50), ("M", 20), ("C", 7), ("D", 3)]), ()),

@@ -455,3 +455,16 @@ def enqueue_regrade(session: Session, uscc: str | None, cause: str) -> None:
     the credit evaluation counts changes; ``xinyong tick`` drains the queue). ``None`` (a person) is ignored."""
     if uscc:
         session.add(RegradeQueue(uscc=uscc, cause=cause[:REGRADE_CAUSE_LIMIT], queued_at=clock.now()))
+
+
+def usccs_named(session: Session, name: str, limit: int = 3) -> list[str]:
+    """The USCCs of entities whose current name or a former name (曾用名) is exactly ``name`` (surrounding blanks
+    ignored), at most ``limit``: for matching a subject known only by name, where anything but exactly one answer
+    means a person must decide."""
+    text = name.strip()
+    if not text:
+        return []
+    current = select(Entity.uscc).where(Entity.name == text).limit(limit)
+    former = select(EntityName.uscc).where(EntityName.name == text).limit(limit)
+    found = dict.fromkeys([*session.scalars(current), *session.scalars(former)])
+    return list(found)[:limit]
