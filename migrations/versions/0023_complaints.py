@@ -3,8 +3,8 @@
 ``complaints`` holds one row per channel + 工单号 (a re-sent work order is a duplicate and changes nothing); the
 complainant's personal data has no column. ``complaint_steps`` is the procedure's step history (received, matched).
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07
 """
 
@@ -18,8 +18,8 @@ from sqlalchemy.dialects import postgresql
 
 import xinyong.core.db
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
