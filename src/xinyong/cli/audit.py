@@ -26,7 +26,7 @@ def keygen(
 ) -> None:
     """Create the audit chain's key file (XINYONG_AUDIT_KEY_FILE, mode 0600) with key version 1; never overwrites.
 
-    With --rotate, add the next version: new events are keyed with it at once (running servers reload the file)."""
+    With --rotate, add the next version: new events are keyed with it (running servers within a second)."""
     path = get_settings().audit_key_file
     try:
         if rotate:

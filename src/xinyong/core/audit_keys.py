@@ -20,6 +20,7 @@ import re
 import secrets
 import stat
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -145,6 +146,7 @@ def rotate_key_file(path: Path) -> int:
         handle.flush()
         os.fsync(handle.fileno())
     _cache.clear()
+    _recent.clear()
     return version
 
 
@@ -170,11 +172,19 @@ _cache: dict[tuple[str, int, int], MemoryKeyring] = {}
 _lock = threading.Lock()
 
 
+RESTAT_SECONDS = 1.0  # how soon a rotation reaches a running server (the file is looked at no more often)
+_recent: dict[str, tuple[float, MemoryKeyring]] = {}
+
+
 def file_keyring(settings: Settings) -> MemoryKeyring:
-    """The key file's keyring, reloaded when the file changes (a rotation by the CLI reaches running servers).
+    """The key file's keyring, reloaded when the file changes (a rotation by the CLI reaches running servers within
+    :data:`RESTAT_SECONDS`; the file is not looked at on every audit append).
 
     Outside production a missing file is created (version 1) on first use."""
     path = settings.audit_key_file
+    recent = _recent.get(str(path))
+    if recent is not None and time.monotonic() - recent[0] < RESTAT_SECONDS:
+        return recent[1]
     production = settings.env == "production"
     if not production and not path.exists():
         create_key_file(path)
@@ -185,13 +195,13 @@ def file_keyring(settings: Settings) -> MemoryKeyring:
             f"the audit key file {path} does not exist (create it with 'xinyong audit keygen')"
         ) from None
     marker = (str(path), info.st_mtime_ns, info.st_size)
-    found = _cache.get(marker)
-    if found is not None:
-        return found
-    with _lock:
-        keyring = MemoryKeyring(read_key_file(path, strict=production))
-        _cache.clear()
-        _cache[marker] = keyring
+    keyring = _cache.get(marker)
+    if keyring is None:
+        with _lock:
+            keyring = MemoryKeyring(read_key_file(path, strict=production))
+            _cache.clear()
+            _cache[marker] = keyring
+    _recent[str(path)] = (time.monotonic(), keyring)
     return keyring
 
 
