@@ -135,3 +135,28 @@ def test_console_batch_page_shows_the_warnings(db: Session) -> None:
     page = client.get(f"/console/batches/{batch_id_of(answer.headers['location'])}", headers=HTML).text
     assert 'id="row-warnings"' in page and "已接收但需补充的行" in page
     assert "CF_FRDB" in page and "相对人为法人及非法人组织时应填写，已接收" in page
+
+
+def test_the_office_sets_the_rule_in_the_console(db: Session) -> None:
+    from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+
+    client = console_client(db)
+    make_user(db, "office1", Role.CREDIT_OFFICE)
+    csrf = sign_in(client, "office1")
+    listing = client.get("/console/departments", headers=HTML)
+    assert listing.status_code == 200 and 'id="rule-SCJGJ"' in listing.text and "提示并接收" in listing.text
+    form = {"csrf_token": csrf, "require_representative": "1"}
+    answer = client.post("/console/departments/SCJGJ/legal-representative-rule", data=form, headers=HTML)
+    assert answer.status_code == 303 and answer.headers["location"] == "/console/departments?changed=SCJGJ"
+    assert get_department(db, "SCJGJ").require_legal_representative
+    shown = client.get(answer.headers["location"], headers=HTML).text
+    assert "已更新市市场监管局的设置：缺少法定代表人时退回" in shown
+    bad = client.post("/console/departments/NOPE/legal-representative-rule", data=form, headers=HTML)
+    assert bad.status_code == 404
+    hostile = {"csrf_token": csrf, "require_representative": "yes"}
+    refused = client.post("/console/departments/SCJGJ/legal-representative-rule", data=hostile, headers=HTML)
+    assert refused.status_code == 422
+    make_user(db, "zhangmin", Role.DEPT_OPERATOR, "SCJGJ")
+    other = console_client(db)
+    sign_in(other, "zhangmin")
+    assert other.get("/console/departments", headers=HTML).status_code == 403

@@ -10,6 +10,7 @@ from xinyong.console import (
     commitments,
     complaints,
     dashboard,
+    departments,
     evaluation,
     exchange,
     inspections,
@@ -34,3 +35,4 @@ router.include_router(punishment.router)
 router.include_router(campaigns.router)
 router.include_router(inspections.router)
 router.include_router(exchange.router)
+router.include_router(departments.router)
