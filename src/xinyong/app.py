@@ -21,6 +21,7 @@ from xinyong.core.db import Database, get_database
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, install_error_handlers
 from xinyong.core.ratelimit import Limiter, RateLimitMiddleware, make_limiter
+from xinyong.core.uploads import BodyLimitMiddleware
 from xinyong.core.web import static_files
 from xinyong.entities.routes import router as entities_router
 from xinyong.evaluation.routes import router as evaluation_router
@@ -83,6 +84,8 @@ def create_app(
         limiter=limiter or make_limiter(settings.redis_url),
         per_minute=settings.rate_limit_per_minute if rate_limit_per_minute is None else rate_limit_per_minute,
     )
+    # Outermost: a body past its limit is refused before the rate limiter or any route reads it.
+    app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.upload_max_bytes, body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
 
     # Registered before the areas' routers: routes match in order, and a liveness probe (or the benchmarks' trivial

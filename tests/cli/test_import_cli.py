@@ -49,7 +49,10 @@ def test_import_refusals(cli_db: Database, tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes(b"\x00\x01binary")
     bad = runner.invoke(app, ["import", str(path), "--department", "SCJGJ", "--kind", "penalty"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2, "a refused file is bad input"
+    path.write_bytes(b"")
+    empty = runner.invoke(app, ["import", str(path), "--department", "SCJGJ", "--kind", "penalty"])
+    assert empty.exit_code == 2, "an empty file is refused as bad input"
     unknown = runner.invoke(app, ["import", str(path), "--department", "NOPE", "--kind", "penalty", "--json"])
     assert unknown.exit_code == 1 and json.loads(unknown.output)["field"] == "department"
     missing = runner.invoke(app, ["import", str(tmp_path / "nope.csv"), "--department", "SCJGJ"])

@@ -28,7 +28,10 @@ def import_file(
     encoding: str | None = typer.Option(None, "--encoding", help="Force a CSV encoding (utf-8, utf-8-sig, gb18030)."),
     as_json: bool = typer.Option(False, "--json", help="Print the batch result as one JSON object."),
 ) -> None:
-    """Import a file as one batch: every row accepted or rejected with its row, field and reason."""
+    """Import a file as one batch: every row accepted or rejected with its row, field and reason.
+
+    Exits 2 when the file itself is refused (unreadable, empty, or beyond an XINYONG_UPLOAD_* limit: nothing is
+    stored), 1 when the import is refused for another reason (an unknown department)."""
     actor = Actor.system(f"cli-import:{getpass.getuser()}")
     try:
         with Progress(
@@ -59,7 +62,8 @@ def import_file(
             typer.echo(json.dumps(error.to_dict(), ensure_ascii=False))
         else:
             console.print(f"[red]error[/red]: {error.message}")
-        raise typer.Exit(1) from None
+        # A refused file (unreadable, empty, beyond a limit) is bad input: 2, like bad usage; other refusals 1.
+        raise typer.Exit(2 if error.field == "file" else 1) from None
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return

@@ -24,6 +24,7 @@ from xinyong.core.errors import InvalidInput, NotFound, TooLarge, XinyongError
 from xinyong.core.export import MAX_EXPORT_ROWS, csv_response, xlsx_response
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
+from xinyong.core.uploads import spool, suffix_of
 from xinyong.records import ingestion
 
 router = console_router()
@@ -108,22 +109,27 @@ def upload(
     filename = file.filename or ""
     if len(filename) > MAX_FILENAME:
         return refuse(f"文件名过长（超过 {MAX_FILENAME} 个字符），请改短后重新上传。", "file")
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        message = f"文件超过 {MAX_UPLOAD_BYTES // 2**20} MB，请拆分为多个文件分批上传，或通过批量接口、命令行导入报送。"
-        return refuse(message, "file", too_large=True)
     try:
-        with session.begin_nested():  # a refused file leaves no batch, not even a flushed part of one
+        with (
+            spool(file.file, MAX_UPLOAD_BYTES, suffix_of(filename)) as path,  # from disk, never whole in memory
+            session.begin_nested(),  # a refused file leaves no batch, not even a flushed part of one
+        ):
             result = ingestion.ingest_file(
                 session,
                 actor,
-                data,
+                path,
                 filename,
                 department=actor.department_code or "",
                 kind=kind or None,
                 encoding=encoding or None,
                 channel="upload",
             )
+    except TooLarge as refused:
+        if (refused.details or {}).get("reason") == "file_size":
+            megabytes = MAX_UPLOAD_BYTES // 2**20
+            message = f"文件超过 {megabytes} MB，请拆分为多个文件分批上传，或通过批量接口、命令行导入报送。"
+            return refuse(message, "file", too_large=True)
+        return _upload_form(request, session, actor, kind=kind, encoding=encoding, error=refused)
     except XinyongError as refused:
         return _upload_form(request, session, actor, kind=kind, encoding=encoding, error=refused)
     return RedirectResponse(f"/console/batches/{result.batch_id}?uploaded=1", status_code=303)

@@ -79,6 +79,18 @@ class Settings(BaseSettings):
     audit_anchor_file: Path = Path("var") / "audit-anchors.jsonl"  # append-only copy of the signed chain heads
     audit_anchor_minutes: int = Field(default=60, ge=5, le=1440)  # the tick anchors the head this often
     clock: str = ""  # training and test copies only: a start date YYYY-MM-DD, or "training" (core.clock_store)
+    # Department files (CSV/XLSX/XLS) and uploads: bounds checked before a row is read (records.ingest.FileLimits)
+    upload_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    upload_max_rows: int = Field(default=1_000_000, ge=1)
+    upload_max_columns: int = Field(default=1_000, ge=1, le=16_384)
+    upload_max_cells: int = Field(default=20_000_000, ge=1)
+    upload_max_uncompressed_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+    upload_max_ratio: int = Field(default=200, ge=2)
+    upload_max_zip_members: int = Field(default=1_000, ge=4)
+    upload_max_shared_strings: int = Field(default=2_000_000, ge=1)
+    upload_max_shared_strings_bytes: int = Field(default=128 * 1024 * 1024, ge=1024)
+    upload_xls_memory_bytes: int = Field(default=1024 * 1024 * 1024, ge=256 * 1024 * 1024)
+    max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)  # any request body that is not a file upload
 
     @field_validator("field_key")
     @classmethod

@@ -41,7 +41,6 @@ INGESTIBLE = (Kind.LICENSE, Kind.PENALTY, Kind.EVALUATION)
 CHUNK = 2000
 MAX_WARNINGS = 1000
 MAX_JSON_ROWS = 10_000
-MAX_FILE_BYTES = 512 * 1024 * 1024
 REJECTION_CONTEXT = "batch_rejections.values"
 PENDING = "待更正"
 RESUBMITTED = "已重新报送"
@@ -134,11 +133,8 @@ def ingest_file(
 ) -> BatchResult:
     """Read a CSV/XLSX file and ingest its rows as one batch."""
     dept = _department_for(session, actor, department)
-    size = len(data) if isinstance(data, bytes) else os.path.getsize(data)
-    if size > MAX_FILE_BYTES:
-        raise TooLarge(f"files are limited to {MAX_FILE_BYTES // 2**20} MiB (文件过大)", field="file")
-    digest = _sha256(data)
-    with open_table(data, filename, encoding) as table:
+    with open_table(data, filename, encoding) as table:  # bounds (XINYONG_UPLOAD_*) checked before any row
+        digest = _sha256(data)
         the_kind = _kind(kind, table.headers)
         layout = detect_layout(table.headers, the_kind)
         return _ingest(

@@ -14,6 +14,7 @@ from xinyong.core.auth.access import BUSINESS_SYSTEM, DEPARTMENT, PUBLIC, STAFF,
 from xinyong.core.config import get_settings
 from xinyong.core.http import CurrentActor, DbSession, parse_as_of, reject_unknown_query
 from xinyong.core.pagination import Page, PageRequest
+from xinyong.core.uploads import spool, suffix_of
 from xinyong.records import feeds, ingestion, service
 from xinyong.records.rules import Kind
 from xinyong.records.schemas import BatchIn, BatchOut, RecordOut, RejectionOut, RowErrorOut
@@ -91,24 +92,26 @@ def send_batch(body: BatchIn, session: DbSession, actor: CurrentActor) -> BatchO
     dependencies=[Depends(require(DEPARTMENT))],
     summary="Send a CSV (UTF-8, UTF-8 with BOM, GB18030) or XLSX file of 行政许可 or 行政处罚 rows",
 )
-async def send_file(
+def send_file(
     session: DbSession,
     actor: CurrentActor,
     file: Annotated[UploadFile, File(description="CSV or XLSX")],
     kind: Annotated[str | None, Form(max_length=32)] = None,
     encoding: Annotated[str | None, Form(max_length=32)] = None,
 ) -> BatchOut:
-    data = await file.read(ingestion.MAX_FILE_BYTES + 1)
-    result = ingestion.ingest_file(
-        session,
-        actor,
-        data,
-        file.filename or "upload.csv",
-        department=actor.department_code or "",
-        kind=kind or None,
-        encoding=encoding or None,
-        channel="api",
-    )
+    filename = file.filename or "upload.csv"
+    limit = get_settings().upload_max_bytes
+    with spool(file.file, limit, suffix_of(filename)) as path:  # read from disk, never whole in memory
+        result = ingestion.ingest_file(
+            session,
+            actor,
+            path,
+            filename,
+            department=actor.department_code or "",
+            kind=kind or None,
+            encoding=encoding or None,
+            channel="api",
+        )
     return BatchOut.model_validate(result.to_dict())
 
 

@@ -13,9 +13,13 @@ streamed through ``io.TextIOWrapper`` and never loaded whole. Cells may be up to
 reader raises ``csv.field_size_limit`` to that (a process-wide setting of the ``csv`` module); a longer cell
 makes that one row an ``UnreadableRow``. Limits on what a *valid* cell may hold are validation's business.
 
-Excel (.xlsx, .xlsm, .xls) is read with python-calamine, first sheet; real dates become ISO strings and
-whole-number floats lose their ".0" (``12.0`` -> ``"12"``). calamine holds the sheet in memory; large
-uploads should be CSV.
+Excel: .xlsx/.xlsm are streamed by :mod:`.xlsx` (zip members, declared dimension and used range checked before a
+row is read); old .xls by python-calamine in a child process with bounded memory (:mod:`.excel`). First sheet;
+real dates become ISO strings and whole-number floats lose their ".0" (``12.0`` -> ``"12"``).
+
+Every reader is bounded by :class:`FileLimits` (``XINYONG_UPLOAD_*``): file size, rows, and for workbooks the used
+range, cells, members, expansion and shared strings. A file beyond one is refused whole with :class:`FileRefused`
+(413, ``file_refused``, ``details.reason`` in English, message in Chinese).
 
 Whole-file problems raise ``InvalidInput`` with ``field="file"``: empty file, binary content, unsupported
 extension, bad header row (empty, too long, control characters, duplicates, more than ``MAX_COLUMNS``),
@@ -32,13 +36,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import IO, Final
 
-from xinyong.records.ingest.excel import ExcelTable, cell_text
+from xinyong.records.ingest.excel import XlsTable, cell_text
 from xinyong.records.ingest.table import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_HEADER_CHARS,
     STRIP,
     Cells,
+    FileLimits,
+    FileRefused,
     Format,
     Source,
     Table,
@@ -47,12 +53,15 @@ from xinyong.records.ingest.table import (
     file_error,
     fit,
 )
+from xinyong.records.ingest.xlsx import XlsxTable
 
 __all__ = [
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
     "MAX_HEADER_CHARS",
     "Cells",
+    "FileLimits",
+    "FileRefused",
     "Format",
     "Source",
     "Table",
@@ -81,8 +90,11 @@ _UNDECODED: Final = re.compile("[\udc80-\udcff]")  # bytes the codec could not d
 _UPGRADES: Final = {"gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030", "euc_cn": "gb18030"}
 
 
-def open_table(data: Source, filename: str, encoding: str | None = None) -> Table:
-    """Open a department file (bytes or a path); ``filename`` decides the format by its extension."""
+def open_table(data: Source, filename: str, encoding: str | None = None, limits: FileLimits | None = None) -> Table:
+    """Open a department file (bytes or a path); ``filename`` decides the format by its extension. ``limits``
+    (default: the ``XINYONG_UPLOAD_*`` settings) bound what the file may be or declare; beyond them it is refused
+    with :class:`FileRefused` before any row is read."""
+    limits = limits or configured_limits()
     extension = os.path.splitext(filename.strip().lower())[1]
     size = len(data) if isinstance(data, bytes) else os.path.getsize(data)
     if extension not in _CSV_EXTENSIONS and extension not in _EXCEL_EXTENSIONS:
@@ -90,9 +102,42 @@ def open_table(data: Source, filename: str, encoding: str | None = None) -> Tabl
         raise file_error(f"unsupported file type {shown}; upload .csv, .xlsx or .xls (不支持的文件类型)")
     if size == 0:
         raise file_error("the file is empty (文件为空)")
+    if size > limits.max_bytes:
+        raise too_large(size, limits)
+    if _EXCEL_EXTENSIONS.get(extension) == "xlsx":
+        return XlsxTable(data, limits)
     if extension in _EXCEL_EXTENSIONS:
-        return ExcelTable(data, _EXCEL_EXTENSIONS[extension])
-    return _CsvTable(data, encoding)
+        return XlsTable(data, limits)
+    return _CsvTable(data, encoding, limits)
+
+
+def too_large(size: int, limits: FileLimits) -> FileRefused:
+    return FileRefused(
+        f"文件超过 {limits.max_bytes / 2**20:,.0f} MiB，拒绝读取；请拆分为多个文件 "
+        f"(files are limited to {limits.max_bytes / 2**20:,.0f} MiB)",
+        "file_size",
+        limit=limits.max_bytes,
+        found=size,
+    )
+
+
+def configured_limits() -> FileLimits:
+    """The limits from the platform's settings (``XINYONG_UPLOAD_*``)."""
+    from xinyong.core.config import get_settings
+
+    settings = get_settings()
+    return FileLimits(
+        max_bytes=settings.upload_max_bytes,
+        max_rows=settings.upload_max_rows,
+        max_columns=settings.upload_max_columns,
+        max_cells=settings.upload_max_cells,
+        max_uncompressed_bytes=settings.upload_max_uncompressed_bytes,
+        max_ratio=settings.upload_max_ratio,
+        max_members=settings.upload_max_zip_members,
+        max_shared_strings=settings.upload_max_shared_strings,
+        max_shared_strings_bytes=settings.upload_max_shared_strings_bytes,
+        xls_memory_bytes=settings.upload_xls_memory_bytes,
+    )
 
 
 # ---------------------------------------------------------------- CSV
@@ -203,8 +248,9 @@ class _Lines:
 
 
 class _CsvTable(Table):
-    def __init__(self, data: Source, encoding: str | None) -> None:
+    def __init__(self, data: Source, encoding: str | None, limits: FileLimits) -> None:
         self.format = "csv"
+        self._max_rows = limits.max_rows
         self._open = _opener(data)
         with self._open() as raw:
             if encoding is None:
@@ -270,6 +316,13 @@ class _CsvTable(Table):
                         )
                         continue
                     lines.in_quotes = False
+                    if row - self.header_row > self._max_rows:
+                        raise FileRefused(
+                            f"文件超过 {self._max_rows:,} 行，拒绝读取；请拆分为多个文件 "
+                            f"(more than {self._max_rows:,} rows)",
+                            "file_rows",
+                            limit=self._max_rows,
+                        )
                     if lines.undecodable:
                         lines.undecodable = False
                         yield (

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Final, Literal
 
-from xinyong.core.errors import InvalidInput
+from xinyong.core.errors import InvalidInput, TooLarge
 
 Format = Literal["csv", "xlsx", "xls"]
 Source = bytes | str | os.PathLike[str]
@@ -36,6 +36,33 @@ Cells = list[str] | UnreadableRow
 
 def file_error(message: str, **details: object) -> InvalidInput:
     return InvalidInput(message, field="file", details=details or None)
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    """What a department file may declare or hold before it is read (``XINYONG_UPLOAD_*`` settings).
+
+    A file beyond any of them is refused as a whole (:class:`FileRefused`) before a row is stored."""
+
+    max_bytes: int = 512 * 1024 * 1024  # the file itself
+    max_rows: int = 1_000_000  # data rows (CSV lines or sheet rows)
+    max_columns: int = 1_000  # the sheet's used range, in columns
+    max_cells: int = 20_000_000  # the sheet's used range, rows x columns
+    max_uncompressed_bytes: int = 2 * 1024 * 1024 * 1024  # all members of an XLSX (zip) together
+    max_ratio: int = 200  # uncompressed / compressed, for each XLSX member above 1 MiB
+    max_members: int = 1_000  # entries in the XLSX zip
+    max_shared_strings: int = 2_000_000  # distinct strings of an XLSX (held in memory while reading)
+    max_shared_strings_bytes: int = 128 * 1024 * 1024  # their XML, uncompressed
+    xls_memory_bytes: int = 1024 * 1024 * 1024  # address space of the child process that reads an old .xls
+
+
+class FileRefused(TooLarge):
+    """413: a file beyond a limit (a spreadsheet bomb, an oversized upload); ``details.reason`` says which."""
+
+    code = "file_refused"
+
+    def __init__(self, message: str, reason: str, **details: object) -> None:
+        super().__init__(message, field="file", details={"reason": reason, **details})
 
 
 class Table:
