@@ -37,6 +37,7 @@ from xinyong.remedies.routes import router as remedies_router
 from xinyong.repair.routes import router as repair_router
 from xinyong.reports.routes import router as reports_router
 from xinyong.risk.routes import router as risk_router
+from xinyong.schema import seed_catalogues
 from xinyong.selfreport.routes import router as selfreport_router
 from xinyong.ticker import BackgroundTicker
 
@@ -61,6 +62,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         """Start the background tick when ``XINYONG_BACKGROUND_TICK_SECONDS`` > 0; stop it cleanly on shutdown."""
         ticker = None
+        seed_catalogues(database or get_database())  # no lazy seeding on a request's read path
         if settings.background_tick_seconds > 0:
             ticker = BackgroundTicker(database or get_database(), settings.background_tick_seconds)
             ticker.start()

@@ -47,3 +47,17 @@ def seed_reference_rows(database: Database) -> None:
 
     with database.unit_of_work() as session:
         audit.ensure_head(session)
+
+
+def seed_catalogues(database: Database) -> None:
+    """The catalogues the areas would otherwise seed on their first read — list types, the joint-punishment measures,
+    evaluation model 1 — seeded once when the server starts, so no request writes on a read path and concurrent
+    first requests do not race to seed. Idempotent (each seeds only what is missing)."""
+    from xinyong.evaluation import service as evaluation
+    from xinyong.lists.types import current_types
+    from xinyong.punishment.catalogue import ensure_seeded
+
+    with database.unit_of_work() as session:
+        current_types(session)
+        ensure_seeded(session)
+        evaluation.ensure_seeded(session)

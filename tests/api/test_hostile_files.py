@@ -52,25 +52,25 @@ def workbook(
     buffer = io.BytesIO()
     parts = {
         "[Content_Types].xml": (
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/></Types>'
-        ).encode(),
+            b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            b'<Default Extension="xml" ContentType="application/xml"/></Types>'
+        ),
         "_rels/.rels": (
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'officeDocument" Target="xl/workbook.xml"/></Relationships>'
-        ).encode(),
+            b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
         "xl/workbook.xml": (
             f'<?xml version="1.0"?><workbook xmlns="{NS}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
             '2006/relationships"><sheets><sheet name="处罚" sheetId="1" r:id="rId1"/></sheets></workbook>'
         ).encode(),
         "xl/_rels/workbook.xml.rels": (
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats'
-            '.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
-        ).encode(),
+            b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats'
+            b'.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ),
         "xl/worksheets/sheet1.xml": (
             f'<?xml version="1.0"?>{prolog}<worksheet xmlns="{NS}">'
             + (f'<dimension ref="{dimension}"/>' if dimension else "")
@@ -265,7 +265,7 @@ def test_a_body_past_the_limit_is_refused_while_it_streams(database: Database, m
         get_settings.cache_clear()
 
     def pieces() -> Iterator[bytes]:
-        yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n"
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
         for _ in range(40):
             yield b"x" * 65536
         yield b"\r\n--b--\r\n"

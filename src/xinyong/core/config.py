@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     upload_max_shared_strings: int = Field(default=2_000_000, ge=1)
     upload_max_shared_strings_bytes: int = Field(default=128 * 1024 * 1024, ge=1024)
     upload_xls_memory_bytes: int = Field(default=1024 * 1024 * 1024, ge=256 * 1024 * 1024)
+    analyze_after_rows: int = Field(default=10_000, ge=1)  # PostgreSQL: ANALYZE a table after a bulk load this big
+    analyze_growth: float = Field(default=0.1, gt=0)  # ... or one that grew it by this fraction (≥ 500 rows)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)  # any request body that is not a file upload
 
     @field_validator("field_key")

@@ -7,7 +7,8 @@ Rule: services only ``flush``; the request, the CLI command or the job owns the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from xinyong.core.errors import XinyongError
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -54,11 +57,32 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC)
 
 
+SQLITE_WAIT_SECONDS = 30.0
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+class DatabaseBusy(XinyongError):
+    """503: the embedded database stayed busy longer than it is worth waiting (another transaction held it)."""
+
+    status = 503
+    code = "busy"
+
+
+def _writer_lock(path: str) -> threading.Lock:
+    """The in-process lock of one SQLite database file (shared by every engine on that file)."""
+    key = path if path in ("", ":memory:") else str(Path(path).resolve())
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.Lock())
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine with the behaviour both databases need.
 
     SQLite: WAL journal, foreign keys on, a busy timeout, and real transactions (pysqlite's own implicit
-    transaction handling is switched off so that SAVEPOINT and BEGIN behave as on PostgreSQL).
+    transaction handling is switched off so that SAVEPOINT and BEGIN behave as on PostgreSQL); transactions on one
+    database file are serialised in the process and begin IMMEDIATE, so concurrent requests wait for each other
+    instead of failing with "database is locked".
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
@@ -76,10 +100,43 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
+        writer = _writer_lock(path or url)
+        held: dict[int, threading.Lock] = {}  # raw connection id -> the lock its open transaction holds
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # One transaction at a time per database file in this process, each started with BEGIN IMMEDIATE: it
+            # holds SQLite's write lock from its first statement, so a transaction that reads and then writes can
+            # never fail to upgrade its lock (SQLite answers "database is locked" at once there: the busy timeout
+            # does not apply), and waiting happens here, in order, instead of in SQLite's polling busy handler.
+            # Other processes (a CLI import beside the server) wait through the busy timeout.
+            raw = conn.connection.dbapi_connection
+            if not writer.acquire(timeout=SQLITE_WAIT_SECONDS):
+                raise DatabaseBusy("数据库繁忙，请稍后重试 (the embedded database stayed busy; try again in a moment)")
+            held[id(raw)] = writer
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                held.pop(id(raw), None)
+                writer.release()
+                raise
 
+        def _ending(end: Callable[[Any], None]) -> Callable[[Any], None]:
+            def finish(dbapi_connection: Any) -> None:
+                try:
+                    end(dbapi_connection)
+                finally:
+                    raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)  # a pool proxy, or not
+                    lock = held.pop(id(raw), None)
+                    if lock is not None:
+                        lock.release()
+
+            return finish
+
+        # After the real COMMIT/ROLLBACK (the engine's commit and rollback events come before them); a connection
+        # returned to the pool mid-transaction is rolled back through do_rollback too, so the lock never leaks.
+        for name in ("do_commit", "do_rollback"):
+            setattr(engine.dialect, name, _ending(getattr(engine.dialect, name)))
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
