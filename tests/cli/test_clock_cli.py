@@ -110,3 +110,22 @@ def test_tick_today_dates_the_escalation_on_that_day(cli_db: Database) -> None:
         assert step.on == dt.date(2024, 10, 11)
         assert step.at.astimezone(BEIJING).date() == dt.date(2024, 10, 11)
     assert clock.frozen_at() is None  # the replay put the clock back
+
+
+def test_an_unreadable_training_clock_keeps_its_last_offset() -> None:
+    calls: list[int] = []
+
+    def flaky() -> dt.timedelta:
+        calls.append(1)
+        if len(calls) > 1:
+            raise RuntimeError("database unreachable")
+        return dt.timedelta(days=3)
+
+    try:
+        clock.use_source(flaky)
+        assert clock.today() == clock.wall_today() + dt.timedelta(days=3)
+        clock.refresh()
+        assert clock.today() == clock.wall_today() + dt.timedelta(days=3)  # the failure is logged, not raised
+        assert len(calls) == 2
+    finally:
+        clock.set_offset(dt.timedelta(0))

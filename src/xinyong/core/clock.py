@@ -15,6 +15,7 @@ Tests pin the clock with :func:`freeze`, which wins over all three.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ _offset = dt.timedelta(0)
 _source: Callable[[], dt.timedelta] | None = None
 _source_read = -1e18
 _lock = threading.Lock()
+log = logging.getLogger("xinyong.clock")
 
 
 def _current_offset() -> dt.timedelta:
@@ -41,8 +43,9 @@ def _current_offset() -> dt.timedelta:
             if moment - _source_read >= SOURCE_SECONDS:
                 try:
                     _offset = source()
-                finally:
-                    _source_read = moment  # a failing read is retried after the same pause, not on every call
+                except Exception:  # the database unreachable: keep the last offset, say so, retry after the pause
+                    log.exception("training clock: cannot read the offset, keeping %s", _offset)
+                _source_read = moment
     return _offset
 
 
