@@ -23,6 +23,7 @@ from xinyong.core.http import DbSession, install_error_handlers
 from xinyong.core.ratelimit import Limiter, RateLimitMiddleware, make_limiter
 from xinyong.core.uploads import BodyLimitMiddleware
 from xinyong.core.web import static_files
+from xinyong.enterprise.routes import router as enterprise_router
 from xinyong.entities.routes import router as entities_router
 from xinyong.evaluation.routes import router as evaluation_router
 from xinyong.exchange.routes import router as exchange_router
@@ -132,6 +133,7 @@ def create_app(
     app.include_router(commitments_router)
     app.include_router(selfreport_router)
     app.include_router(inspections_router)
+    app.include_router(enterprise_router)
     app.include_router(portal_router)
     app.include_router(console_router)
 

@@ -11,6 +11,7 @@ from xinyong.core import departments as _departments  # noqa: F401
 from xinyong.core import outbox as _outbox  # noqa: F401
 from xinyong.core.auth import models as _auth  # noqa: F401
 from xinyong.core.db import Base
+from xinyong.enterprise import models as _enterprise  # noqa: F401
 from xinyong.entities import models as _entities  # noqa: F401
 from xinyong.evaluation import models as _evaluation  # noqa: F401
 from xinyong.exchange import models as _exchange  # noqa: F401

@@ -74,6 +74,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/exchange", "信用信息交换", AUDIT),
     NavItem("/console/users", "用户管理", OFFICE),
     NavItem("/console/departments", "部门设置", OFFICE),
+    NavItem("/console/enterprise-accounts", "企业账号审核", OFFICE),
     NavItem("/console/audit", "审计日志", AUDIT),
     NavItem("/my/repair", "信用修复（本主体）", ENTITY),
     NavItem("/my/objections", "我的异议", ENTITY),

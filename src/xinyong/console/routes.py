@@ -11,6 +11,7 @@ from xinyong.console import (
     complaints,
     dashboard,
     departments,
+    enterprise_accounts,
     evaluation,
     exchange,
     inspections,
@@ -36,3 +37,4 @@ router.include_router(campaigns.router)
 router.include_router(inspections.router)
 router.include_router(exchange.router)
 router.include_router(departments.router)
+router.include_router(enterprise_accounts.router)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from xinyong.portal import audit, campaigns, commitments, inspections, lists, pages, repair, reports
+from xinyong.portal import account, audit, campaigns, commitments, inspections, lists, my, pages, repair, reports
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
+router.include_router(account.router)
+router.include_router(my.router)
 router.include_router(lists.router)
 router.include_router(commitments.pages)
 router.include_router(reports.pages)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,9 +29,10 @@ from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.export import MAX_EXPORT_ROWS, csv_response, xlsx_response
-from xinyong.core.http import reject_unknown_query
+from xinyong.core.http import current_actor, reject_unknown_query
 from xinyong.core.pagination import PageRequest
 from xinyong.core.web import render
+from xinyong.enterprise.rules import safe_return_path
 from xinyong.portal.views import Column, json_row, pick
 
 Format = Literal["html", "json", "csv", "xlsx"]
@@ -78,8 +79,31 @@ def _error_page(request: Request, status: int, message: str, field: str | None, 
     return response
 
 
+def wants_page(request: Request) -> bool:
+    """A person's browser asking for a page (not an API client, not a ``.json`` URL)."""
+    accept = request.headers.get("accept", "")
+    return output_format(request) == "html" and ("text/html" in accept or request.headers.get("hx-request") == "true")
+
+
+def sign_in_redirect(request: Request) -> Response:
+    """Send a browser to the portal's sign-in page, coming back here afterwards (a GET page; else 我的信用)."""
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET" or request.headers.get("hx-request") == "true":
+        back = "/my"
+    target = f"/login?{urlencode({'next': safe_return_path(back)})}"
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
 def _refusal(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, XinyongError)
+    if exc.status == 401 and wants_page(request):
+        # anonymous at a page that needs an account: the sign-in page, never a bare 401 (API clients keep the 401)
+        return sign_in_redirect(request)
+    if exc.status == 403 and request.url.path.startswith("/my"):
+        advice = "“我的信用”供企业用户使用：请退出后以企业账号登录；工作人员请使用管理后台。"
+        return _error_page(request, 403, "当前账号不是企业账号，无权查看此页面。", None, advice)
     hint = None
     rule = exc.details.get("rule") if isinstance(exc.details, dict) else None
     if isinstance(rule, str) and rule in USCC_RULE_NAMES:
@@ -111,8 +135,20 @@ _HANDLERS: dict[Any, Callable[[Request, Exception], Response]] = {
 }
 
 
+async def remember_actor(request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> None:
+    """Keep the caller on the request, so every portal page's header shows who is signed in (登录 or 我的信用 and
+    退出). FastAPI resolves ``current_actor`` once per request: this costs nothing beyond the access rule's check."""
+    request.state.actor = actor
+
+
 class PortalRoute(APIRoute):
-    """A route whose expected refusals become Chinese pages (or the JSON shape for ``.json`` URLs)."""
+    """A route whose expected refusals become Chinese pages (or the JSON shape for ``.json`` URLs); an anonymous
+    browser at a page that needs an account is sent to the sign-in page with its way back. Every portal route also
+    remembers its caller for the header."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        kwargs["dependencies"] = [*(kwargs.get("dependencies") or []), Depends(remember_actor)]
+        super().__init__(path, endpoint, **kwargs)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         handlers, status_handlers = scope.get("starlette.exception_handlers", ({}, {}))
