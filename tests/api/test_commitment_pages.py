@@ -32,7 +32,8 @@ def test_public_pages(as_actor: Callable[[Actor], TestClient], db: Session) -> N
     client = as_actor(Actor.public())
     assert "守法诚信经营承诺" in client.get("/commitments").text
     page = client.get(f"/commitments/items/{catalogue.id}")
-    assert page.status_code == 200 and "标准信用承诺书" in page.text and "/console/login" in page.text
+    assert page.status_code == 200 and "标准信用承诺书" in page.text
+    assert f"/login?next=/commitments/items/{catalogue.id}/sign" in page.text, "enterprises sign in at the portal"
     assert "打印 / 另存为 PDF" in client.get(f"/commitments/items/{catalogue.id}/templates/1").text
     assert letter.number in client.get("/commitments/public").text
     listed = client.get("/commitments/public.json").json()
@@ -48,7 +49,10 @@ def test_public_pages(as_actor: Callable[[Actor], TestClient], db: Session) -> N
     letter_pdf = client.get(f"/commitments/letters/{letter.id}.pdf")
     assert letter_pdf.status_code == 200 and letter_pdf.content.startswith(b"%PDF-")
     assert client.get("/commitments/items/99999").status_code == 404
-    assert client.get(f"/commitments/items/{catalogue.id}/sign", headers=HTML).status_code == 401
+    anonymous = client.get(f"/commitments/items/{catalogue.id}/sign", headers=HTML, follow_redirects=False)
+    assert anonymous.status_code == 303, "a browser is sent to the portal's sign-in page"
+    assert anonymous.headers["location"] == f"/login?next=%2Fcommitments%2Fitems%2F{catalogue.id}%2Fsign"
+    assert client.get(f"/commitments/items/{catalogue.id}/sign").status_code == 401
 
 
 def test_an_entity_signs_on_the_portal_and_an_ineligible_one_is_told_why(

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import ENTITY, require
+from xinyong.core.clock import BEIJING
 from xinyong.core.departments import list_departments
 from xinyong.core.errors import Forbidden, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
@@ -101,5 +102,11 @@ def my_application(
     applied: Annotated[str | None, Query(max_length=2)] = None,
 ) -> Response:
     row = repair.to_view(session, repair.get_application(session, actor, application_id))
-    context = {"app": row, "notice": "申请已提交。" if applied else None}
+    names = {d.code: d.full_name for d in list_departments(session)}
+    context = {
+        "app": row,
+        "notice": "申请已提交。" if applied else None,
+        "department_name": names.get(row.department, row.department),
+        "beijing": lambda moment: moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+    }
     return render(request, "portal/repair_application.html", context)
