@@ -7,8 +7,10 @@ grade; the subject sees its own complaints, nobody else's."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+import xlsxwriter
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -203,3 +205,33 @@ def test_bad_files_are_refused_with_the_reason_and_store_nothing(seeded: Session
         service.intake_file(seeded, SCJG, data, name, "12345")
     assert refused.value.field == "file" and refused.value.message
     assert seeded.scalar(select(func.count()).select_from(Complaint)) == 0
+
+
+def test_a_12315_export_in_xlsx_reads_like_a_csv(seeded: Session) -> None:
+    firm = builders.entity(seeded)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("投诉")
+    rows = [
+        [
+            "投诉编号",
+            "登记时间",
+            "被投诉人",
+            "被投诉人统一社会信用代码",
+            "投诉问题",
+            "处理结果",
+            "核查结果",
+            "投诉人电话",
+        ],
+        ["S1", "2026-11-01", "某公司", firm.uscc, "虚假宣传", "已调解", "属实", "13712345678"],
+        ["S2", "2026/11/02", "某公司", firm.uscc, "缺斤短两", "已调解", "不属实", "13712345679"],
+    ]
+    for r, values in enumerate(rows):
+        sheet.write_row(r, 0, values)
+    book.close()
+    result = service.intake_file(seeded, SCJG, buffer.getvalue(), "12315导出.xlsx", "12315")
+    assert [r.outcome for r in result.results] == ["created", "created"]
+    assert result.dropped_columns == ["投诉人电话"]
+    stored = {c.ticket_no: c for c in seeded.scalars(select(Complaint))}
+    assert stored["S1"].channel == "12315" and stored["S1"].record_id is not None
+    assert stored["S2"].received_on == dt.date(2026, 11, 2) and stored["S2"].record_id is None
