@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from xinyong.complaints import service
 from xinyong.complaints.schemas import ComplaintBatchIn, ComplaintIn, ComplaintOut, IntakeOut, MatchIn, RowResultOut
 from xinyong.core.auth.access import ENTITY, STAFF, require
-from xinyong.core.errors import TooLarge
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import Page, PageRequest
+from xinyong.core.uploads import spool, suffix_of
 
 router = APIRouter(prefix="/api/v1", tags=["complaints 投诉举报"], dependencies=[Depends(reject_unknown_query)])
 ComplaintId = Annotated[int, Path(ge=1, le=2**62)]
@@ -48,10 +48,9 @@ def send_file(
     channel: Annotated[str, Form(max_length=8)] = "12345",
     department: Annotated[str | None, Form(max_length=16)] = None,
 ) -> IntakeOut:
-    data = file.file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise TooLarge("文件超过 20 MiB，请拆分后上传 (files are limited to 20 MiB)", field="file")
-    return service.intake_file(session, actor, data, file.filename or "upload.csv", channel, department or None)
+    filename = file.filename or "upload.csv"
+    with spool(file.file, MAX_FILE_BYTES, suffix_of(filename)) as path:  # from disk, never whole in memory
+        return service.intake_file(session, actor, path, filename, channel, department or None)
 
 
 @router.post(

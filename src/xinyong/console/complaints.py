@@ -18,9 +18,10 @@ from xinyong.console.pages import console_router, page
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth.access import STAFF, require
 from xinyong.core.departments import list_departments
-from xinyong.core.errors import XinyongError
+from xinyong.core.errors import TooLarge, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
+from xinyong.core.uploads import spool, suffix_of
 
 router = console_router()
 router.dependencies.append(Depends(reject_unknown_query))
@@ -93,14 +94,12 @@ def upload(
     """Take in the export and show every row's outcome on the desk."""
     if file is None or not (file.filename or "").strip():
         return _desk(request, session, actor, error="请选择要上传的 CSV 或 XLSX 文件。", status_code=422)
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        return _desk(request, session, actor, error="文件超过 20 MB，请拆分后分批上传。", status_code=413)
+    filename = (file.filename or "")[:200]
     try:
-        with session.begin_nested():
-            result = complaints.intake_file(
-                session, actor, data, (file.filename or "")[:200], channel, department or None
-            )
+        with spool(file.file, MAX_UPLOAD_BYTES, suffix_of(filename)) as path, session.begin_nested():
+            result = complaints.intake_file(session, actor, path, filename, channel, department or None)
+    except TooLarge:
+        return _desk(request, session, actor, error="文件超过 20 MB，请拆分后分批上传。", status_code=413)
     except XinyongError as refused:
         return _desk(request, session, actor, error=refusal(refused), status_code=refused.status)
     summary = (
