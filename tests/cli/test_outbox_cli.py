@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from tests import builders
 from tests.receiver import receiver
 from xinyong.cli import app
-from xinyong.core import outbox
+from xinyong.core import clock, outbox
 from xinyong.core.actor import Actor
 from xinyong.core.auth.models import ApiClient
 from xinyong.core.db import Database, set_database
@@ -43,7 +43,8 @@ def test_deliver_list_and_retry(cli_db: Database, monkeypatch: pytest.MonkeyPatc
             listed = runner.invoke(app, ["outbox", "list", "--status", "dead"])
             assert listed.exit_code == 0 and hook.url in listed.output and "HTTP 500" in listed.output
             assert runner.invoke(app, ["outbox", "retry", str(message.id)]).exit_code == 0
-            ticked = runner.invoke(app, ["tick", "--today", "2026-11-26"])
+            # the tick stands the platform's clock on the day it is given: today, when the retry was made due
+            ticked = runner.invoke(app, ["tick", "--today", clock.today().isoformat()])
             assert ticked.exit_code == 0 and "(发件箱投递): delivered 1" in ticked.output, ticked.output
             assert len(hook.accepted) == 1
             assert runner.invoke(app, ["outbox", "retry", str(message.id)]).exit_code == 1  # delivered already
