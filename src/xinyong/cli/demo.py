@@ -78,3 +78,4 @@ def _accounts() -> None:
     shown = "the password in XINYONG_DEMO_PASSWORD" if os.environ.get("XINYONG_DEMO_PASSWORD") else DEFAULT_PASSWORD
     names = ", ".join(f"{username} ({role}, {scope})" for username, role, scope in made)
     console.print(f"console accounts at /console/login, password {shown}: {names}")
+    console.print("the enterprise account qiye signs in at the portal, /login; other enterprises register at /register")
