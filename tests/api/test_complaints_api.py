@@ -168,3 +168,22 @@ def test_risk_alerts_are_paginated(seeded: Session, as_actor: Callable[[Actor], 
     }
     assert client.get("/api/v1/risk/alerts", params={"page_size": 101}).status_code == 422
     assert client.get("/api/v1/risk/alerts", params={"page": 0}).status_code == 422
+
+
+def test_the_subject_reads_its_complaints_on_its_credit_page(
+    seeded: Session, as_actor: Callable[[Actor], TestClient]
+) -> None:
+    firm = builders.entity(seeded)
+    rows = [
+        _row("P1", firm.uscc, content="来电人周敏反映销售过期食品，电话13912341234"),
+        _row("P2", firm.uscc, "不属实", content="反映价格过高"),
+    ]
+    assert as_actor(SCJG).post("/api/v1/complaints", json={"channel": "12345", "rows": rows}).status_code == 201
+    page = as_actor(Actor(role=Role.ENTITY, id="user:qiye", entity_uscc=firm.uscc)).get(
+        "/my", headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200, page.text
+    section = page.text.split('id="my-complaints"')[1].split("</section>")[0]
+    assert "共 2 件" in section and "P1" in section and "P2" in section
+    assert "已计入" in section and "未计入" in section and "不属实" in section
+    assert "周敏" not in page.text and "13912341234" not in page.text

@@ -1,8 +1,8 @@
 """我的信用: the signed-in enterprise's own page — its profile, credit records, grade with breakdown, objections,
-repair applications, commitments, self-reports and reports, each with its status and next deadline (the date and
-the working days left, from the office calendar). Everything is read through the areas' services, with the
-enterprise's own rights; the detailed pages (``/my/objections``, ``/my/repair``, ``/my/commitments``,
-``/my/self-reports``, ``/entity/{uscc}``) are linked from here."""
+repair applications, complaints about it (投诉举报), commitments, self-reports and reports, each with its status
+and next deadline (the date and the working days left, from the office calendar). Everything is read through the
+areas' services, with the enterprise's own rights; the detailed pages (``/my/objections``, ``/my/repair``,
+``/my/commitments``, ``/my/self-reports``, ``/entity/{uscc}``) are linked from here."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from xinyong.commitments import fulfilment
 from xinyong.commitments import service as commitments
+from xinyong.complaints import service as complaints
 from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import ENTITY, require
@@ -118,6 +119,7 @@ def overview(session: DbSession, actor: Actor) -> dict[str, Any]:
             }
         )
     self_reports, report_total = selfreports.list_reports(session, actor, uscc=uscc, page=PageRequest(1, SHOWN))
+    complaint_rows, complaint_total = complaints.page_complaints(session, actor, page=PageRequest(1, SHOWN))
     issued = [r for r in reports.reports_of_entity(session, uscc) if r.actor_id == actor.id][:SHOWN]
     return {
         "active": "my",
@@ -147,6 +149,8 @@ def overview(session: DbSession, actor: Actor) -> dict[str, Any]:
         "commitment_total": commitment_total,
         "self_reports": [selfreports.to_view(session, actor, r) for r in self_reports],
         "self_report_total": report_total,
+        "complaints": [complaints.to_view(session, c, names) for c in complaint_rows],
+        "complaint_total": complaint_total,
         "reports": issued,
         "departments": names,
         "beijing": beijing,
