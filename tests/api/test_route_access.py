@@ -80,6 +80,8 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "conflict_id": "1",
         "push_id": "1",
         "complaint_id": "1",
+        "procedure": "objections-objection",
+        "subject_id": "1",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

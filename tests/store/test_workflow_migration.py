@@ -18,13 +18,13 @@ from xinyong.core.db import Database
 from xinyong.schema import alembic_config
 
 
-def _revision_of_workflow(database: Database) -> tuple[str, str]:
+def _revision_of_workflow(database: Database, name: str = "_workflow_steps.py") -> tuple[str, str]:
     script = ScriptDirectory.from_config(alembic_config(database))
     for revision in script.walk_revisions():
-        if revision.module.__file__ and revision.module.__file__.endswith("_workflow_steps.py"):
+        if revision.module.__file__ and revision.module.__file__.endswith(name):
             assert isinstance(revision.down_revision, str)
             return revision.down_revision, revision.revision
-    raise AssertionError("no workflow_steps migration")
+    raise AssertionError(f"no migration {name}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,11 +51,8 @@ FILED = dt.datetime(2024, 3, 4, 2, 0, tzinfo=dt.UTC)
 LATER = dt.datetime(2024, 3, 20, 17, 0, tzinfo=dt.UTC)  # 2024-03-21 in Beijing
 
 
-def test_existing_objections_and_alerts_get_their_known_history(fresh: Database) -> None:
-    before, workflow = _revision_of_workflow(fresh)
-    config = alembic_config(fresh)
-    command.upgrade(config, before)
-    with fresh.engine.begin() as conn:
+def _department_and_record(database: Database) -> None:
+    with database.engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO departments (code, short_name, full_name, uscc, active, created_at) VALUES "
@@ -66,10 +63,17 @@ def test_existing_objections_and_alerts_get_their_known_history(fresh: Database)
         conn.execute(
             text(
                 "INSERT INTO credit_records (id, source_department, kind, doc_no, current_version, created_at) "
-                "VALUES (7, 'SCJGJ', 'penalty', '共市监罚〔2024〕1号', 1, :at)"
+                "VALUES (7, 'SCJGJ', 'penalty', '共市监罚〔2024〕1号', 3, :at)"
             ),
             {"at": FILED},
         )
+
+
+def test_existing_objections_and_alerts_get_their_known_history(fresh: Database) -> None:
+    before, workflow = _revision_of_workflow(fresh)
+    config = alembic_config(fresh)
+    command.upgrade(config, before)
+    _department_and_record(fresh)
     rows = [
         # filed, forwarded, escalated and resolved
         (1, "department", "已办结", FILED, LATER, LATER, "更正", "rev-scjgj"),
@@ -137,3 +141,47 @@ def test_existing_objections_and_alerts_get_their_known_history(fresh: Database)
         ("close", "待处理", "已关闭", "op-scjgj"),
     ]
     assert alert_steps[1][5] == "已约谈"
+
+
+def test_existing_record_versions_become_the_records_correction_steps(fresh: Database) -> None:
+    before, more = _revision_of_workflow(fresh, "_workflow_more_steps.py")
+    config = alembic_config(fresh)
+    command.upgrade(config, before)
+    _department_and_record(fresh)
+    versions = [
+        (1, FILED, LATER, "有效", "created", None, "department_operator", "user:op1"),
+        (2, LATER, LATER, "异议中", "status", "异议受理（异议 1）", "system", "objection:1"),
+        (3, LATER, None, "异议中", "corrected", "金额更正", "department_operator", "user:op1"),
+    ]
+    with fresh.engine.begin() as conn:
+        for version, start, end, status, change, why, role, actor in versions:
+            conn.execute(
+                text(
+                    "INSERT INTO credit_record_versions (record_id, version, valid_from, valid_to, source_department, "
+                    "kind, subject_type, subject_uscc, subject_name, title, decision_date, received_date, disclosure, "
+                    "status, content, provenance, change_kind, change_reason, actor_role, actor_id) VALUES (7, :v, "
+                    ":start, :end, 'SCJGJ', 'penalty', 'entity', '91360482MA35XXXXXX', '共青城测试有限公司', "
+                    "'行政处罚决定书', :day, :day, '公开', :status, '{}', '{}', :change, :why, :role, :actor)"
+                ),
+                {
+                    "v": version,
+                    "start": start,
+                    "end": end,
+                    "day": FILED.date(),
+                    "status": status,
+                    "change": change,
+                    "why": why,
+                    "role": role,
+                    "actor": actor,
+                },
+            )
+    command.upgrade(config, more)
+    with fresh.engine.connect() as conn:
+        steps = conn.execute(
+            text('SELECT step, from_status, to_status, actor_id, reason, "on" FROM credit_record_steps ORDER BY id')
+        ).all()
+    assert [tuple(s[:5]) for s in steps] == [
+        ("object", "有效", "异议中", "objection:1", "异议受理（异议 1）"),
+        ("correct", "异议中", "异议中", "user:op1", "金额更正"),
+    ]
+    assert str(steps[0][5]) == "2024-03-21"

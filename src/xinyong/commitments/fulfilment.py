@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from xinyong.commitments import listing
 from xinyong.commitments.models import (
+    COMMITMENT,
+    TOLERANCE,
     Commitment,
     CommitmentCheck,
     CommitmentItem,
@@ -24,16 +26,18 @@ from xinyong.commitments.models import (
 )
 from xinyong.commitments.rules import (
     BREACHES,
-    CHECK_TRANSITIONS,
-    COMMITMENT_TRANSITIONS,
+    CHECK_DONE_FROM,
+    COMMITMENT_TABLE,
     RESULT_STATUS,
-    TOLERANCE_TRANSITIONS,
+    STEP_OF_STATUS,
+    TOLERANCE_TABLE,
     CheckKind,
     CheckResult,
     CheckStatus,
     CommitmentStatus,
     Consequence,
     ToleranceStatus,
+    ToleranceStep,
     can_move,
     due_state,
     suspension_end,
@@ -44,6 +48,7 @@ from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
 from xinyong.core.calendar import load_calendar
 from xinyong.core.errors import Conflict, InvalidInput, NotFound
+from xinyong.core.workflow import Parties
 from xinyong.records import service as records
 from xinyong.records.rules import Disclosure, Kind, SubjectType
 from xinyong.records.schemas import RecordIn, SubjectIn
@@ -60,18 +65,16 @@ def _commitment(session: Session, commitment_id: int) -> Commitment:
 
 def _move(session: Session, actor: Actor, commitment: Commitment, target: CommitmentStatus, why: str) -> None:
     current = CommitmentStatus(commitment.status)
-    if not can_move(COMMITMENT_TRANSITIONS, current, target):
+    if not can_move(COMMITMENT_TABLE, current, target):
         raise Conflict(f"a commitment that is {current} cannot become {target} (状态不可变更)", field="result")
-    commitment.status = target
-    commitment.status_changed_at = clock.now()
-    session.flush()
-    audit.record(
+    COMMITMENT.advance(
         session,
         actor,
-        "commitments:commitment:status",
-        "commitment",
-        str(commitment.id),
-        {"from": current, "to": target, "why": why[:200]},
+        commitment,
+        STEP_OF_STATUS[target],
+        parties=Parties(commitment.department, subject_uscc=commitment.uscc),
+        reason=why[:2000],
+        details={"why": why[:200]},
     )
 
 
@@ -116,7 +119,7 @@ def record_check(session: Session, actor: Actor, commitment_id: int, data: Check
         check = session.get(CommitmentCheck, data.check_id)
         if check is None or check.commitment_id != commitment.id:
             raise NotFound(f"no planned check {data.check_id} of this commitment (未找到该核查计划)", field="check_id")
-        if not can_move(CHECK_TRANSITIONS, CheckStatus(check.status), CheckStatus.DONE):
+        if CheckStatus(check.status) not in CHECK_DONE_FROM:
             raise Conflict("this check is already done (该核查已完成)", field="check_id")
     else:
         check = CommitmentCheck(
@@ -290,26 +293,26 @@ def supply_materials(session: Session, actor: Actor, commitment_id: int, data: S
     supplied_on = data.supplied_on or clock.today()
     if supplied_on > clock.today():
         raise InvalidInput("supplied_on is in the future (补齐日期不能晚于今天)", field="supplied_on")
-    if not can_move(TOLERANCE_TRANSITIONS, ToleranceStatus(case.status), ToleranceStatus.SUPPLIED):
+    if not can_move(TOLERANCE_TABLE, ToleranceStatus(case.status), ToleranceStatus.SUPPLIED):
         raise Conflict(f"the case is {case.status} (该容缺事项已办结)", field="commitment_id")
     if supplied_on > case.due_date:
         raise Conflict(
             f"the due date {case.due_date.isoformat()} has passed: a late supply is a breach (已逾期)",
             field="supplied_on",
         )
-    case.status = ToleranceStatus.SUPPLIED
     case.supplied_on = supplied_on
     case.supplied_note = data.note
     case.closed_at = clock.now()
     case.closed_by = actor.id
-    session.flush()
-    audit.record(
+    TOLERANCE.advance(
         session,
         actor,
-        "commitments:tolerance:supplied",
-        "commitment",
-        str(commitment.id),
-        {"supplied_on": supplied_on.isoformat()},
+        case,
+        ToleranceStep.SUPPLY,
+        parties=Parties(case.department, subject_uscc=case.uscc),
+        reason=data.note,
+        details={"supplied_on": supplied_on},
+        audit_subject_id=str(commitment.id),
     )
     record_check(
         session,
@@ -378,17 +381,16 @@ def sweep_commitments(session: Session, actor: Actor, today: dt.date) -> SweepRe
             return SweepResult(examined, breached)
         for case in batch:
             examined += 1
-            case.status = ToleranceStatus.OVERDUE
             case.closed_at = clock.now()
             case.closed_by = actor.id
-            session.flush()
-            audit.record(
+            TOLERANCE.advance(
                 session,
                 actor,
-                "commitments:tolerance:overdue",
-                "commitment",
-                str(case.commitment_id),
-                {"due_date": case.due_date.isoformat(), "today": today.isoformat()},
+                case,
+                ToleranceStep.OVERDUE,
+                parties=Parties(case.department, subject_uscc=case.uscc),
+                details={"due_date": case.due_date, "today": today},
+                audit_subject_id=str(case.commitment_id),
             )
             commitment = _commitment(session, case.commitment_id)
             if commitment.status != CommitmentStatus.IN_FORCE:

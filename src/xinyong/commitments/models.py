@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xinyong.commitments.rules import COMMITMENT_TABLE, TOLERANCE_TABLE
 from xinyong.core.db import Base, JSONType, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
 
 
 class CommitmentItem(Base):
@@ -248,3 +250,27 @@ class AssociationEvent(Base):
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class CommitmentStep(StepHistory, Base):
+    """One step of a commitment as it happened: signed, then found kept, broken or false by a check."""
+
+    __tablename__ = "commitment_steps"
+    __table_args__ = (Index("ix_commitment_steps_commitment", "commitment_id", "id"),)
+    owner_key = "commitment_id"
+
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"))
+
+
+class ToleranceCaseStep(StepHistory, Base):
+    """One step of a 容缺 case as it happened: accepted with materials missing, supplied, or overdue."""
+
+    __tablename__ = "tolerance_case_steps"
+    __table_args__ = (Index("ix_tolerance_case_steps_case", "case_id", "id"),)
+    owner_key = "case_id"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("tolerance_cases.id"))
+
+
+COMMITMENT = Procedure("信用承诺及履约核查", COMMITMENT_TABLE, CommitmentStep, stamp="status_changed_at")
+TOLERANCE = Procedure("容缺受理材料补齐", TOLERANCE_TABLE, ToleranceCaseStep, stamp=None)

@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from xinyong.core.actor import Role
 from xinyong.core.crypto import sm3_hex
 from xinyong.core.errors import InvalidInput
 from xinyong.core.periods import end_of_period
+from xinyong.core.transitions import OFFICE, STAFF, SYSTEM, Opens, Transition, TransitionTable, Who
 from xinyong.core.workdays import DateResult, WorkCalendar
 
 
@@ -50,12 +52,52 @@ class CommitmentStatus(StrEnum):
     FALSE = "虚假承诺"
 
 
+class CommitmentAction(StrEnum):
+    SIGN = "sign"  # 签署承诺书
+    KEEP = "keep"  # 核查：践诺
+    BREAK = "break"  # 核查：违诺
+    FALSIFY = "falsify"  # 核查：虚假承诺
+
+
+# Who signs is decided by the signing rules (the entity itself at the portal, or the department's window; refused
+# for subjects the item excludes): every signing role passes here. Fulfilment checks are the department's (or the
+# credit office's and the platform's jobs).
+SIGNER = Who(frozenset({Role.ENTITY, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.SYSTEM}))
+CHECKER = Who(OFFICE, STAFF, refusal="only {department}'s staff may do fulfilment checks (仅主管部门可办理)")
+
 # A kept commitment may later be found to have been false (a check after the fact); broken and false are final.
-COMMITMENT_TRANSITIONS: dict[CommitmentStatus, frozenset[CommitmentStatus]] = {
-    CommitmentStatus.IN_FORCE: frozenset({CommitmentStatus.KEPT, CommitmentStatus.BROKEN, CommitmentStatus.FALSE}),
-    CommitmentStatus.KEPT: frozenset({CommitmentStatus.FALSE}),
-    CommitmentStatus.BROKEN: frozenset(),
-    CommitmentStatus.FALSE: frozenset(),
+COMMITMENT_TABLE: TransitionTable[CommitmentAction, CommitmentStatus] = TransitionTable(
+    name="commitments:commitment",
+    subject_type="commitment",
+    statuses=CommitmentStatus,
+    transitions={
+        CommitmentAction.SIGN: Transition(frozenset({None}), CommitmentStatus.IN_FORCE, SIGNER, event="signed"),
+        CommitmentAction.KEEP: Transition(
+            frozenset({CommitmentStatus.IN_FORCE}), CommitmentStatus.KEPT, CHECKER, event="status"
+        ),
+        CommitmentAction.BREAK: Transition(
+            frozenset({CommitmentStatus.IN_FORCE}), CommitmentStatus.BROKEN, CHECKER, event="status"
+        ),
+        CommitmentAction.FALSIFY: Transition(
+            frozenset({CommitmentStatus.IN_FORCE, CommitmentStatus.KEPT}),
+            CommitmentStatus.FALSE,
+            CHECKER,
+            event="status",
+        ),
+    },
+    conflict="a commitment that is {status} cannot take the step {step} (状态不可变更)",
+    conflict_field="result",
+    labels={
+        CommitmentAction.SIGN: "签署承诺",
+        CommitmentAction.KEEP: "核查：践诺",
+        CommitmentAction.BREAK: "核查：违诺",
+        CommitmentAction.FALSIFY: "核查：虚假承诺",
+    },
+)
+STEP_OF_STATUS: dict[CommitmentStatus, CommitmentAction] = {
+    CommitmentStatus.KEPT: CommitmentAction.KEEP,
+    CommitmentStatus.BROKEN: CommitmentAction.BREAK,
+    CommitmentStatus.FALSE: CommitmentAction.FALSIFY,
 }
 
 
@@ -65,11 +107,36 @@ class ToleranceStatus(StrEnum):
     OVERDUE = "逾期未补齐"
 
 
-TOLERANCE_TRANSITIONS: dict[ToleranceStatus, frozenset[ToleranceStatus]] = {
-    ToleranceStatus.AWAITING: frozenset({ToleranceStatus.SUPPLIED, ToleranceStatus.OVERDUE}),
-    ToleranceStatus.SUPPLIED: frozenset(),
-    ToleranceStatus.OVERDUE: frozenset(),
-}
+class ToleranceStep(StrEnum):
+    ACCEPT = "accept"  # 容缺受理 (with the commitment's signing)
+    SUPPLY = "supply"  # 材料补齐
+    OVERDUE = "overdue"  # 逾期未补齐 (the sweep)
+
+
+TOLERANCE_TABLE: TransitionTable[ToleranceStep, ToleranceStatus] = TransitionTable(
+    name="commitments:tolerance",
+    subject_type="commitment",  # audited under its commitment
+    statuses=ToleranceStatus,
+    transitions={
+        ToleranceStep.ACCEPT: Transition(
+            frozenset({None}), ToleranceStatus.AWAITING, SIGNER, opens=Opens("supply"), event="accepted"
+        ),
+        ToleranceStep.SUPPLY: Transition(
+            frozenset({ToleranceStatus.AWAITING}),
+            ToleranceStatus.SUPPLIED,
+            Who(OFFICE, STAFF, refusal="only {department}'s staff may do 容缺 cases (仅主管部门可办理)"),
+            event="supplied",
+        ),
+        ToleranceStep.OVERDUE: Transition(
+            frozenset({ToleranceStatus.AWAITING}),
+            ToleranceStatus.OVERDUE,
+            Who(SYSTEM, refusal="only the platform's sweep finds a case overdue (逾期由系统认定)"),
+        ),
+    },
+    conflict="the case is {status} (该容缺事项已办结)",
+    conflict_field="commitment_id",
+    labels={ToleranceStep.ACCEPT: "容缺受理", ToleranceStep.SUPPLY: "材料补齐", ToleranceStep.OVERDUE: "逾期未补齐"},
+)
 
 
 class CheckResult(StrEnum):
@@ -89,10 +156,7 @@ class CheckStatus(StrEnum):
     DONE = "已核查"
 
 
-CHECK_TRANSITIONS: dict[CheckStatus, frozenset[CheckStatus]] = {
-    CheckStatus.PLANNED: frozenset({CheckStatus.DONE}),
-    CheckStatus.DONE: frozenset(),
-}
+CHECK_DONE_FROM = frozenset({CheckStatus.PLANNED})  # a planned check is completed once
 
 RESULT_STATUS: dict[CheckResult, CommitmentStatus] = {
     CheckResult.KEPT: CommitmentStatus.KEPT,
@@ -103,8 +167,11 @@ RESULT_STATUS: dict[CheckResult, CommitmentStatus] = {
 BREACHES = frozenset({CheckResult.BROKEN, CheckResult.FALSE})
 
 
-def can_move(table: Mapping[Any, frozenset[Any]], current: Any, target: Any) -> bool:
-    return target in table[current]
+def can_move(table: TransitionTable[Any, Any], current: Any, target: Any) -> bool:
+    """Whether some step of ``table`` leads from ``current`` to ``target``."""
+    return any(
+        current in t.sources and (t.target == target or target in t.outcomes) for t in table.transitions.values()
+    )
 
 
 # ---------------------------------------------------------------- breach consequences

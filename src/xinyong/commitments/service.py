@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from xinyong.commitments import listing
 from xinyong.commitments.models import (
+    COMMITMENT,
+    TOLERANCE,
     AssociationMember,
     Commitment,
     CommitmentItem,
@@ -27,13 +29,13 @@ from xinyong.commitments.models import (
 )
 from xinyong.commitments.rules import (
     DEFAULT_CONSEQUENCES,
-    CommitmentStatus,
+    CommitmentAction,
     CommitmentType,
     Consequence,
     EligibilityFacts,
     LetterFacts,
     TemplateParts,
-    ToleranceStatus,
+    ToleranceStep,
     check_parts,
     clean_materials,
     compose_letter,
@@ -49,6 +51,7 @@ from xinyong.core.clock import BEIJING
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.pagination import PageRequest
+from xinyong.core.workflow import Deadline, Parties
 from xinyong.entities import service as entities
 from xinyong.entities.rules import PersonRole
 from xinyong.records import service as records
@@ -454,26 +457,26 @@ def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome
         signed_by_role=str(actor.role),
         signed_by_id=actor.id,
         is_public=template.is_public,
-        status=CommitmentStatus.IN_FORCE,
+        status="",
         status_changed_at=signed_at,
     )
     session.add(commitment)
     session.flush()
+    case: ToleranceCase | None = None
     if due is not None:
-        session.add(
-            ToleranceCase(
-                commitment_id=commitment.id,
-                department=item.department,
-                uscc=entity.uscc,
-                missing_materials=materials,
-                accepted_on=today,
-                working_days=item.tolerance_days or 5,
-                due_date=due.date,
-                due_provisional=due.provisional,
-                due_rule=f"受理之日后第 {item.tolerance_days or 5} 个工作日（节假日及调休表）",
-                status=ToleranceStatus.AWAITING,
-            )
+        case = ToleranceCase(
+            commitment_id=commitment.id,
+            department=item.department,
+            uscc=entity.uscc,
+            missing_materials=materials,
+            accepted_on=today,
+            working_days=item.tolerance_days or 5,
+            due_date=due.date,
+            due_provisional=due.provisional,
+            due_rule=f"受理之日后第 {item.tolerance_days or 5} 个工作日（节假日及调休表）",
+            status="",
         )
+        session.add(case)
     version, _ = records.upsert_record(
         session,
         records_actor(actor, item.department),
@@ -500,14 +503,28 @@ def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome
     )
     commitment.record_id = version.record_id
     session.flush()
-    audit.record(
+    parties = Parties(item.department, subject_uscc=entity.uscc)
+    COMMITMENT.advance(
         session,
         actor,
-        "commitments:commitment:signed",
-        "commitment",
-        str(commitment.id),
-        {"number": number, "uscc": entity.uscc, "item": item.code, "sm3": commitment.letter_sm3, "via": via},
+        commitment,
+        CommitmentAction.SIGN,
+        parties=parties,
+        documents=[number],
+        details={"number": number, "uscc": entity.uscc, "item": item.code, "sm3": commitment.letter_sm3, "via": via},
     )
+    if case is not None and due is not None:
+        TOLERANCE.advance(
+            session,
+            actor,
+            case,
+            ToleranceStep.ACCEPT,
+            parties=parties,
+            documents=[number],
+            details={"missing": materials, "due_date": due.date},
+            deadline=Deadline(due.date, due.provisional, case.due_rule),
+            audit_subject_id=str(commitment.id),
+        )
     return SignOutcome(commitment, None)
 
 
@@ -571,6 +588,19 @@ def get_commitment(session: Session, actor: Actor, commitment_id: int) -> Commit
     if found is None:
         raise NotFound(f"no commitment {commitment_id} visible to you (未找到该信用承诺)", field="commitment_id")
     return found
+
+
+def get_tolerance_case(session: Session, actor: Actor, case_id: int) -> ToleranceCase:
+    """One 容缺 case for its department, the entity itself, the office and auditors (else 404)."""
+    case = session.get(ToleranceCase, case_id)
+    visible = case is not None and (
+        actor.sees_everything
+        or (actor.is_department and case.department == actor.department_code)
+        or (actor.role == Role.ENTITY and case.uscc == actor.entity_uscc)
+    )
+    if case is None or not visible:
+        raise NotFound(f"no 容缺 case {case_id} visible to you (未找到该容缺事项)", field="case_id")
+    return case
 
 
 def tolerance_of(session: Session, commitment_id: int) -> ToleranceCase | None:

@@ -10,8 +10,9 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xinyong.console import service
-from xinyong.console.pages import ROLE_LABELS, console_router, page
+from xinyong.console.pages import console_router, page
 from xinyong.core import clock
+from xinyong.core.actor import ROLE_LABELS
 from xinyong.core.auth.access import AUDIT, require
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest

@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
-from xinyong.core.actor import Actor, Role
+from xinyong.core.actor import ROLE_LABELS, Actor
 from xinyong.core.auth.access import AUDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, AccessRule
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
@@ -33,17 +33,6 @@ from xinyong.core.web import render
 LOGIN_PATH = "/console/login"
 _GLOSS = re.compile(r"\(([^()]*[\u4e00-\u9fff][^()]*)\)\s*$")
 HOME_PATH = "/console"
-
-ROLE_LABELS: dict[str, str] = {
-    Role.PUBLIC: "社会公众",
-    Role.ENTITY: "市场主体",
-    Role.DEPT_OPERATOR: "部门经办",
-    Role.DEPT_REVIEWER: "部门审核",
-    Role.CREDIT_OFFICE: "信用办",
-    Role.AUDITOR: "审计/纪检",
-    Role.BUSINESS_SYSTEM: "业务系统",
-    Role.SYSTEM: "系统任务",
-}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from xinyong.console import (
     enterprise_accounts,
     evaluation,
     exchange,
+    history,
     inspections,
     login,
     oversight,
@@ -38,3 +39,4 @@ router.include_router(inspections.router)
 router.include_router(exchange.router)
 router.include_router(departments.router)
 router.include_router(enterprise_accounts.router)
+router.include_router(history.router)

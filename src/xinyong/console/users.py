@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.console.login import PASSWORD_RULE
-from xinyong.console.pages import ROLE_LABELS, chinese_part, console_router, page
+from xinyong.console.pages import chinese_part, console_router, page
 from xinyong.core import clock
-from xinyong.core.actor import Actor, Role
+from xinyong.core.actor import ROLE_LABELS, Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.access import OFFICE, require
 from xinyong.core.auth.models import User

@@ -21,6 +21,16 @@ class Role(StrEnum):
     SYSTEM = "system"  # the platform itself: CLI jobs, demo loader, scheduled sweeps
 
 
+ROLE_LABELS: dict[str, str] = {
+    Role.PUBLIC: "社会公众",
+    Role.ENTITY: "市场主体",
+    Role.DEPT_OPERATOR: "部门经办",
+    Role.DEPT_REVIEWER: "部门审核",
+    Role.CREDIT_OFFICE: "信用办",
+    Role.AUDITOR: "审计/纪检",
+    Role.BUSINESS_SYSTEM: "业务系统",
+    Role.SYSTEM: "系统任务",
+}
 DEPARTMENT_ROLES = frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER})
 SEES_EVERYTHING = frozenset({Role.CREDIT_OFFICE, Role.AUDITOR, Role.SYSTEM})
 

@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, Integer, String, Text, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong.core import audit, clock
-from xinyong.core.actor import Actor
+from xinyong.core.actor import ROLE_LABELS, Actor, Role
 from xinyong.core.calendar import load_calendar
+from xinyong.core.clock import BEIJING
 from xinyong.core.db import JSONType, UTCDateTime
+from xinyong.core.departments import Department
 from xinyong.core.transitions import (
     OFFICE,
     REVIEWERS,
@@ -54,10 +56,12 @@ __all__ = [
     "Parties",
     "Procedure",
     "StepHistory",
+    "StepView",
     "Transition",
     "TransitionTable",
     "Who",
     "advance",
+    "history",
     "plain",
 ]
 
@@ -91,11 +95,11 @@ class StepHistory:
 
 
 class Subject(Protocol):
-    """What a procedure's row offers: an id, its status and when it last changed."""
+    """What a procedure's row offers: an id and its status (the column stamped with the step's time is named by
+    :attr:`Procedure.stamp`)."""
 
     id: int
     status: str
-    updated_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,7 @@ class Procedure(Generic[K, S]):
     label: str
     table: TransitionTable[K, S]
     history: type[StepHistory]
+    stamp: str | None = "updated_at"  # the subject's column stamped with the step's time (None: none)
 
     def __post_init__(self) -> None:
         PROCEDURES[self.table.name] = self
@@ -162,6 +167,7 @@ class Procedure(Generic[K, S]):
         deadline_days: int | None = None,
         deadline_from: dt.date | None = None,
         checked: bool = True,
+        audit_subject_id: str | None = None,
     ) -> Advanced[S]:
         """Take ``step`` on ``subject``: see :func:`advance`."""
         return advance(
@@ -180,6 +186,7 @@ class Procedure(Generic[K, S]):
             deadline_days=deadline_days,
             deadline_from=deadline_from,
             checked=checked,
+            audit_subject_id=audit_subject_id,
         )
 
     def steps_of(self, session: Session, subject_id: int) -> list[StepHistory]:
@@ -206,13 +213,15 @@ def advance(
     deadline_days: int | None = None,
     deadline_from: dt.date | None = None,
     checked: bool = True,
+    audit_subject_id: str | None = None,
 ) -> Advanced[S]:
     """Apply one step: check it against the table (403 / 409; ``checked=False`` only for a row the migration or a
     loader replays), move the status (``outcome`` for a step that chooses its result), stamp ``updated_at``, open
     the step's working-day deadline (``deadline`` when the procedure computed it, else ``deadline_days`` — or the
     table's — after ``deadline_from`` or today), write the step row and the audit event ``<name>:<step>`` with
-    ``context`` (what identifies the subject), from, to and ``details``. The caller has filled the step's own
-    columns on the subject."""
+    ``context`` (what identifies the subject), from, to and ``details`` — about the subject, or about
+    ``audit_subject_id`` of the table's subject type where the area audits a part under its whole (a 容缺 case
+    under its commitment). The caller has filled the step's own columns on the subject."""
     table = procedure.table
     previous = table.status_of(subject.status)
     transition = table.transition(step)
@@ -224,8 +233,10 @@ def advance(
     today = clock.today()
     if target is not None:
         subject.status = str(target)
-    subject.updated_at = now
-    session.add(subject)
+    if procedure.stamp is not None:
+        setattr(subject, procedure.stamp, now)
+    if inspect(subject, raiseerr=False) is not None:  # a mapped row (a record's state is a plain value)
+        session.add(subject)
     session.flush()
     if deadline is None and transition.opens is not None:
         days = deadline_days if deadline_days is not None else transition.opens.days
@@ -257,7 +268,7 @@ def advance(
         actor,
         table.event_of(step),
         table.subject_type,
-        str(subject.id),
+        audit_subject_id or str(subject.id),
         plain({**(context or {}), "from": previous, "to": subject.status, **(details or {})}),
     )
     return Advanced(previous, table.status_of(subject.status), row, deadline)
@@ -270,22 +281,70 @@ def _documents(documents: Iterable[str]) -> list[str]:
     return [d[:200] for d in linked]
 
 
-def history_rows(steps: Sequence[StepHistory]) -> list[dict[str, Any]]:
-    """Steps as plain values for a page or an API answer (the reader maps roles and departments to names)."""
+# ---------------------------------------------------------------- reading a history (console and portal)
+
+NO_STATUS = "—"
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One step as a person reads it (步骤/办理人/时间/原状态/新状态/理由): Chinese labels, department names, Beijing
+    time. ``documents`` only for staff."""
+
+    step: str
+    label: str
+    actor: str
+    at: dt.datetime
+    at_text: str
+    from_status: str
+    to_status: str
+    reason: str | None
+    deadline: dt.date | None
+    documents: tuple[str, ...]
+
+
+def _actor_text(step: StepHistory, names: Mapping[str, str], *, for_subject: bool) -> str:
+    role = ROLE_LABELS.get(step.actor_role, "办理人")
+    if step.actor_role == Role.SYSTEM:
+        return "平台（自动办理）" if for_subject else f"平台（{step.actor_id}）"
+    if step.actor_role == Role.ENTITY:
+        return "本主体" if for_subject else f"市场主体（{step.actor_id.removeprefix('user:')}）"
+    department = names.get(step.actor_department or "", "")
+    if for_subject:
+        return f"{department}{role}" if department else role
+    who = step.actor_id.removeprefix("user:")
+    return f"{department} {role}（{who}）" if department else f"{role}（{who}）"
+
+
+def history(
+    session: Session,
+    procedure: Procedure[Any, Any],
+    subject_id: int,
+    *,
+    for_subject: bool = False,
+) -> list[StepView]:
+    """The subject's steps for a screen. ``for_subject``: the subject's own view (the portal's 我的 pages) — who
+    acted is named by department and role only, never by account, and linked documents are left out."""
+    steps = procedure.steps_of(session, subject_id)
+    codes = {s.actor_department for s in steps if s.actor_department}
+    names = (
+        dict(session.execute(select(Department.code, Department.full_name).where(Department.code.in_(codes))).tuples())
+        if codes
+        else {}
+    )
+    table = procedure.table
     return [
-        {
-            "step": s.step,
-            "from_status": s.from_status,
-            "to_status": s.to_status,
-            "on": s.on,
-            "at": s.at,
-            "actor_role": s.actor_role,
-            "actor_id": s.actor_id,
-            "actor_department": s.actor_department,
-            "reason": s.reason,
-            "documents": list(s.documents or []),
-            "deadline": s.deadline,
-            "details": dict(s.details or {}),
-        }
+        StepView(
+            step=s.step,
+            label=table.label(s.step),
+            actor=_actor_text(s, names, for_subject=for_subject),
+            at=s.at,
+            at_text=s.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+            from_status=s.from_status or NO_STATUS,
+            to_status=s.to_status or NO_STATUS,
+            reason=s.reason,
+            deadline=s.deadline,
+            documents=() if for_subject else tuple(s.documents or ()),
+        )
         for s in steps
     ]

@@ -10,6 +10,8 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.inspections.rules import RESULT_TABLE
 
 
 class SupervisionMapping(Base):
@@ -144,6 +146,21 @@ class InspectionAssignment(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(128))
     recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     overdue_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the result procedure's status: empty until a result is recorded, then 已公示 (inspections.rules.RESULT_TABLE)
+    status: Mapped[str] = mapped_column(String(8), default="", server_default="")
+
+
+class InspectionResultStep(StepHistory, Base):
+    """One step of a drawn entity's result as it happened: recorded (and published), or flagged overdue."""
+
+    __tablename__ = "inspection_result_steps"
+    __table_args__ = (Index("ix_inspection_result_steps_assignment", "assignment_id", "id"),)
+    owner_key = "assignment_id"
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("inspection_assignments.id"))
+
+
+INSPECTION_RESULT = Procedure("双随机抽查结果公示", RESULT_TABLE, InspectionResultStep, stamp=None)
 
 
 class TypicalCase(Base):

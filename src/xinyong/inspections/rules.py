@@ -53,6 +53,7 @@ from cryptography.hazmat.primitives import hashes
 from xinyong.core.crypto import sm3_hex
 from xinyong.core.errors import InvalidInput
 from xinyong.core.ids import InvalidUscc, validate_uscc
+from xinyong.core.transitions import OFFICE, STAFF, SYSTEM, Transition, TransitionTable, Who
 
 FORMAT = "xinyong-inspection-draw/1"
 ROUNDING = "ceil"
@@ -710,3 +711,37 @@ RESULT_SEVERITY: dict[Result, str | None] = {
     Result.CLOSED: None,
 }
 PUBLISH_WORKING_DAYS = 20  # 抽查检查结果 20 个工作日内公示 (the default of XINYONG_INSPECTION_PUBLISH_DAYS)
+
+
+class ResultStatus(StrEnum):
+    """A drawn entity's result: none yet (the empty status) until recorded, then 已公示 (published the same day)."""
+
+    PUBLISHED = "已公示"
+
+
+class ResultStep(StrEnum):
+    RECORD = "record"  # 录入检查结果并公示 (a second result corrects the first)
+    OVERDUE = "overdue"  # 逾期未公示 (the sweep; the status stays)
+
+
+RESULT_TABLE: TransitionTable[ResultStep, ResultStatus] = TransitionTable(
+    name="inspections:result",
+    subject_type="inspection_assignment",
+    statuses=ResultStatus,
+    transitions={
+        ResultStep.RECORD: Transition(
+            frozenset({None, ResultStatus.PUBLISHED}),
+            ResultStatus.PUBLISHED,
+            Who(OFFICE, STAFF, refusal="only the department's staff or the credit office may do this (无权操作)"),
+            event="recorded",
+        ),
+        ResultStep.OVERDUE: Transition(
+            frozenset({None}),
+            None,
+            Who(SYSTEM, refusal="only the platform's sweep flags overdue results (逾期由系统认定)"),
+            event="overdue",
+        ),
+    },
+    conflict="a result that is {status} cannot take the step {step} (当前状态不可办理)",
+    labels={ResultStep.RECORD: "录入检查结果并公示", ResultStep.OVERDUE: "逾期未公示"},
+)

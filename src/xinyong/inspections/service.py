@@ -33,10 +33,12 @@ from xinyong.core.departments import Department, get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import InvalidUscc, validate_uscc
 from xinyong.core.pagination import PageRequest
+from xinyong.core.workflow import Parties
 from xinyong.entities.models import Entity
 from xinyong.evaluation.service import current_grades
 from xinyong.inspections import rules
 from xinyong.inspections.models import (
+    INSPECTION_RESULT,
     InspectionAssignment,
     InspectionDraw,
     InspectionItem,
@@ -46,7 +48,7 @@ from xinyong.inspections.models import (
     SupervisionMapping,
     TypicalCase,
 )
-from xinyong.inspections.rules import CLASS_LABELS, CLASSES, DEFAULT_CLASSES, RESULT_SEVERITY
+from xinyong.inspections.rules import CLASS_LABELS, CLASSES, DEFAULT_CLASSES, RESULT_SEVERITY, ResultStep
 from xinyong.inspections.schemas import (
     AssignmentOut,
     CaseIn,
@@ -848,6 +850,14 @@ def list_assignments(
     return [assignment_out(r, names.get(r.uscc, "")) for r in rows]
 
 
+def get_assignment(session: Session, actor: Actor, assignment_id: int) -> InspectionAssignment:
+    """One drawn entity for its department's staff, the credit office and auditors (else 404)."""
+    row = session.get(InspectionAssignment, assignment_id)
+    if row is None or not (actor.sees_everything or (actor.is_department and row.department == actor.department_code)):
+        raise NotFound(f"no drawn entity {assignment_id} (未找到该检查对象)", field="assignment_id")
+    return row
+
+
 def record_result(session: Session, actor: Actor, assignment_id: int, data: ResultIn) -> InspectionAssignment:
     """Record a drawn entity's result: it becomes (or corrects) a public 行政检查 credit record, published today."""
     row = session.get(InspectionAssignment, assignment_id)
@@ -906,18 +916,20 @@ def record_result(session: Session, actor: Actor, assignment_id: int, data: Resu
     row.deadline, row.deadline_provisional, row.deadline_rule = deadline, provisional, rule
     row.published_on = row.published_on or today
     row.record_id, row.recorded_by, row.recorded_at = version.record_id, actor.id, clock.now()
-    audit.record(
+    INSPECTION_RESULT.advance(
         session,
         actor,
-        "inspections:result:recorded",
-        "inspection_assignment",
-        str(row.id),
-        {
+        row,
+        ResultStep.RECORD,
+        parties=Parties(row.department, subject_uscc=row.uscc),
+        reason=data.note,
+        documents=[f"双随机-{task.id}-{draw.round_no}-{row.uscc}"],
+        details={
             "result": str(data.result),
             "previous": previous,
             "record_id": version.record_id,
             "record": outcome,
-            "deadline": deadline.isoformat(),
+            "deadline": deadline,
             "late": today > deadline,
         },
     )
@@ -941,18 +953,13 @@ def sweep_overdue(session: Session, actor: Actor, today: dt.date | None = None) 
     now = clock.now()
     for row in due:
         row.overdue_at = now
-        audit.record(
+        INSPECTION_RESULT.advance(
             session,
             actor,
-            "inspections:result:overdue",
-            "inspection_assignment",
-            str(row.id),
-            {
-                "department": row.department,
-                "uscc": row.uscc,
-                "deadline": row.deadline.isoformat(),
-                "today": today.isoformat(),
-            },
+            row,
+            ResultStep.OVERDUE,
+            parties=Parties(row.department, subject_uscc=row.uscc),
+            details={"department": row.department, "uscc": row.uscc, "deadline": row.deadline, "today": today},
         )
     return [row.id for row in due]
 

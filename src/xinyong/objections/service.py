@@ -20,7 +20,7 @@ from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.core.workflow import Deadline, Parties
+from xinyong.core.workflow import Deadline, Parties, StepView, history
 from xinyong.objections.models import OBJECTION, Objection
 from xinyong.objections.rules import (
     OPEN_STATUSES,
@@ -232,6 +232,12 @@ def get_objection(session: Session, actor: Actor, objection_id: int) -> Objectio
     if row is None:
         raise NotFound(f"no objection {objection_id} (未找到该异议)", field="objection_id")
     return row
+
+
+def history_of(session: Session, actor: Actor, objection_id: int) -> list[StepView]:
+    """The objection's steps for whoever may read it; the subject's own view names departments, not accounts."""
+    row = get_objection(session, actor, objection_id)
+    return history(session, OBJECTION, row.id, for_subject=actor.role == Role.ENTITY)
 
 
 def list_objections(session: Session, actor: Actor, *, open_only: bool = False, limit: int = 200) -> list[Objection]:

@@ -105,6 +105,7 @@ def my_application(
     names = {d.code: d.full_name for d in list_departments(session)}
     context = {
         "app": row,
+        "steps": repair.history_of(session, actor, application_id),
         "notice": "申请已提交。" if applied else None,
         "department_name": names.get(row.department, row.department),
         "beijing": lambda moment: moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),

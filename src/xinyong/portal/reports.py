@@ -78,11 +78,13 @@ def _objections_page(
         raise Forbidden("this account is not linked to an entity (账号未关联市场主体)")
     entity = entities.get_entity(session, actor.entity_uscc)
     own, _total = records.records_of_entity(session, actor, entity.uscc, page=PageRequest(1, 100))
+    mine = objections.list_objections(session, actor)
     context: dict[str, Any] = {
         "entity": entity,
         "records": own,
         "objectable": [r for r in own if r.status == Status.VALID],
-        "objections": [objections.to_view(o) for o in objections.list_objections(session, actor)],
+        "objections": [objections.to_view(o) for o in mine],
+        "histories": {o.id: objections.history_of(session, actor, o.id) for o in mine},
         "notice": notice,
         "error": error,
     }

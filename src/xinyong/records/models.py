@@ -11,6 +11,8 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.records.rules import TABLE
 
 
 class CreditRecord(Base):
@@ -113,3 +115,17 @@ class BatchRejection(Base):
     values: Mapped[dict[str, Any]] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(16))  # 待更正 / 已重新报送
     resolved_by_batch: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+
+
+class CreditRecordStep(StepHistory, Base):
+    """One step of a record's correction procedure as it happened: corrected, objected to, upheld, repaired,
+    revoked, expired (the version it produced is in ``details``)."""
+
+    __tablename__ = "credit_record_steps"
+    __table_args__ = (Index("ix_credit_record_steps_record", "record_id", "id"),)
+    owner_key = "record_id"
+
+    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"))
+
+
+RECORD_CORRECTION = Procedure("信用记录更正与状态变更", TABLE, CreditRecordStep, stamp=None)

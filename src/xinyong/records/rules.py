@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from xinyong.core.transitions import STAFF, SYSTEM, Transition, TransitionTable, Who
+
 
 class Category(StrEnum):
     """The 11 kinds of the national 公共信用信息基础目录."""
@@ -129,22 +131,66 @@ class ChangeKind(StrEnum):
     STATUS = "status"  # status moved (objection, repair, revocation, expiry)
 
 
-# Status transitions: the only moves a record's status can make. Repair and revocation are final for the record
-# (a revoked decision replaced by a new one is a new record); an objection resolves back to 有效 or to 已撤销.
-TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.VALID: frozenset({Status.OBJECTED, Status.REPAIRED, Status.REVOKED, Status.EXPIRED}),
-    Status.OBJECTED: frozenset({Status.VALID, Status.REVOKED}),
-    Status.REPAIRED: frozenset(),
-    Status.REVOKED: frozenset(),
-    Status.EXPIRED: frozenset({Status.REPAIRED}),
-}
+class RecordStep(StrEnum):
+    """The steps of a record's correction procedure (records.service.correct_record / change_status)."""
+
+    CORRECT = "correct"  # 更正 (a new version; the status stays)
+    OBJECT = "object"  # 异议受理 → 异议中
+    UPHOLD = "uphold"  # 异议办结（维持或更正后）→ 有效
+    REPAIR = "repair"  # 信用修复 → 已修复
+    REVOKE = "revoke"  # 撤销 → 已撤销
+    EXPIRE = "expire"  # 公示期满 → 已过期
+
+
+# Only the source department (or the platform's own jobs acting for it) changes its records.
+SOURCE = Who(
+    SYSTEM, STAFF, refusal="only the source department {department} may change its records (仅数据来源部门可修改)"
+)
+_ALL = frozenset(Status)
+
+# The only moves a record's status can make. Repair and revocation are final for the record (a revoked decision
+# replaced by a new one is a new record); an objection resolves back to 有效 or to 已撤销.
+TABLE: TransitionTable[RecordStep, Status] = TransitionTable(
+    name="records:record",
+    subject_type="credit_record",
+    statuses=Status,
+    transitions={
+        RecordStep.CORRECT: Transition(frozenset(_ALL), None, SOURCE, event="corrected"),
+        RecordStep.OBJECT: Transition(frozenset({Status.VALID}), Status.OBJECTED, SOURCE, event="status"),
+        RecordStep.UPHOLD: Transition(frozenset({Status.OBJECTED}), Status.VALID, SOURCE, event="status"),
+        RecordStep.REPAIR: Transition(
+            frozenset({Status.VALID, Status.EXPIRED}), Status.REPAIRED, SOURCE, event="status"
+        ),
+        RecordStep.REVOKE: Transition(
+            frozenset({Status.VALID, Status.OBJECTED}), Status.REVOKED, SOURCE, event="status"
+        ),
+        RecordStep.EXPIRE: Transition(frozenset({Status.VALID}), Status.EXPIRED, SOURCE, event="status"),
+    },
+    conflict="a record that is {status} cannot take the step {step} (状态不可变更)",
+    labels={
+        RecordStep.CORRECT: "更正",
+        RecordStep.OBJECT: "异议受理",
+        RecordStep.UPHOLD: "恢复有效",
+        RecordStep.REPAIR: "信用修复",
+        RecordStep.REVOKE: "撤销",
+        RecordStep.EXPIRE: "公示期满",
+    },
+)
 
 # Statuses under which a record is shown to the public (已修复 / 已撤销 / 已过期 records stop being published).
 PUBLISHED_STATUSES = frozenset({Status.VALID, Status.OBJECTED})
 
 
+def step_to(current: Status, target: Status) -> RecordStep | None:
+    """The step that moves a record from ``current`` to ``target`` (``None``: no step does)."""
+    for step, transition in TABLE.transitions.items():
+        if current in transition.sources and transition.target is target:
+            return step
+    return None
+
+
 def can_transition(current: Status, target: Status) -> bool:
-    return target in TRANSITIONS[current]
+    return step_to(current, target) is not None
 
 
 # Content keys (national field codes without the XK_/CF_ prefix) holding identifiers of natural persons. They are

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
@@ -19,8 +20,9 @@ from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.masking import mask_address, mask_bank_account, mask_id_number, mask_person_name, mask_phone
 from xinyong.core.pagination import PageRequest
+from xinyong.core.workflow import Parties
 from xinyong.entities import service as entities
-from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.models import RECORD_CORRECTION, CreditRecord, CreditRecordVersion
 from xinyong.records.publicity import publicity_end
 from xinyong.records.rules import (
     KIND_LABELS,
@@ -31,10 +33,11 @@ from xinyong.records.rules import (
     ChangeKind,
     Disclosure,
     Kind,
+    RecordStep,
     Status,
     SubjectType,
-    can_transition,
     category_of,
+    step_to,
 )
 from xinyong.records.schemas import PublicityEndOut, RecordCorrection, RecordIn, RecordOut, SubjectOut
 from xinyong.records.windows import published_condition
@@ -349,6 +352,15 @@ def _record_for_write(session: Session, actor: Actor, record_id: int) -> CreditR
     return record
 
 
+@dataclass
+class _RecordState:
+    """A record as its correction procedure sees it: its id and the status of its current version (the status
+    lives on the versions; the procedure's step rows hang on the record)."""
+
+    id: int
+    status: str
+
+
 def correct_record(session: Session, actor: Actor, record_id: int, correction: RecordCorrection) -> CreditRecordVersion:
     """A correction is a new version; the old one stays readable "as of" any moment before it."""
     record = _record_for_write(session, actor, record_id)
@@ -365,13 +377,15 @@ def correct_record(session: Session, actor: Actor, record_id: int, correction: R
     if all(same_value(getattr(current, name), fields[name]) for name in MATERIAL_FIELDS):
         raise Conflict("the correction changes nothing (更正前后内容相同)")
     version = _new_version(session, record, actor, fields, ChangeKind.CORRECTED, correction.reason)
-    audit.record(
+    RECORD_CORRECTION.advance(
         session,
         actor,
-        "records:record:corrected",
-        "credit_record",
-        str(record.id),
-        {"version": version.version, "fields": sorted(changes), "reason": correction.reason},
+        _RecordState(record.id, current.status),
+        RecordStep.CORRECT,
+        parties=Parties(record.source_department, subject_uscc=current.subject_uscc),
+        reason=correction.reason,
+        documents=[record.doc_no],
+        details={"version": version.version, "fields": sorted(changes), "reason": correction.reason},
     )
     return version
 
@@ -382,18 +396,21 @@ def change_status(session: Session, actor: Actor, record_id: int, status: Status
     current = current_of(session, record.id)
     if not reason.strip():
         raise InvalidInput("a status change needs a reason (须说明理由)", field="reason")
-    if not can_transition(Status(current.status), status):
+    step = step_to(Status(current.status), status)
+    if step is None:
         raise Conflict(f"a record that is {current.status} cannot become {status} (状态不可变更)", field="status")
     fields = {name: getattr(current, name) for name in (*MATERIAL_FIELDS, "received_date", "provenance")}
     fields["status"] = status
     version = _new_version(session, record, actor, fields, ChangeKind.STATUS, reason.strip()[:500])
-    audit.record(
+    RECORD_CORRECTION.advance(
         session,
         actor,
-        "records:record:status",
-        "credit_record",
-        str(record.id),
-        {"from": current.status, "to": status, "reason": reason.strip()[:500]},
+        _RecordState(record.id, current.status),
+        step,
+        parties=Parties(record.source_department, subject_uscc=current.subject_uscc),
+        reason=reason.strip()[:500],
+        documents=[record.doc_no],
+        details={"reason": reason.strip()[:500], "version": version.version},
     )
     return version
 

@@ -31,7 +31,7 @@ from xinyong.core.clock import BEIJING
 from xinyong.core.config import get_settings
 from xinyong.core.crypto import sm3_hex
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.core.workflow import Deadline, Parties
+from xinyong.core.workflow import Deadline, Parties, StepView, history
 from xinyong.entities import service as entities
 from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
@@ -505,6 +505,12 @@ def get_application(session: Session, actor: Actor, application_id: int) -> Repa
     if row is None:
         raise NotFound(f"no repair application {application_id} (未找到该修复申请)", field="application_id")
     return row
+
+
+def history_of(session: Session, actor: Actor, application_id: int) -> list[StepView]:
+    """The application's steps for whoever may read it; the applicant's own view names departments, not accounts."""
+    row = get_application(session, actor, application_id)
+    return history(session, REPAIR, row.id, for_subject=actor.role == Role.ENTITY)
 
 
 def list_applications(

@@ -129,11 +129,17 @@ def page_alerts(
     return list(rows), int(total)
 
 
-def step(session: Session, actor: Actor, alert_id: int, action: AlertAction, data: AlertStepIn) -> RiskAlert:
-    """Acknowledge or close an alert: staff of the department in charge (or the platform)."""
+def get_alert(session: Session, actor: Actor, alert_id: int) -> RiskAlert:
+    """One alert for the department in charge, the office and auditors (else 404)."""
     row = session.execute(select(RiskAlert).where(RiskAlert.id == alert_id, _visible(actor))).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no alert {alert_id} (未找到该预警)", field="alert_id")
+    return row
+
+
+def step(session: Session, actor: Actor, alert_id: int, action: AlertAction, data: AlertStepIn) -> RiskAlert:
+    """Acknowledge or close an alert: staff of the department in charge (or the platform)."""
+    row = get_alert(session, actor, alert_id)
     if action is AlertAction.RAISE:
         raise Conflict("alerts are raised by the sweep (预警由系统生成)", field="action")
     parties = Parties(row.department, subject_uscc=row.uscc)

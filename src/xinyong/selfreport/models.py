@@ -9,6 +9,8 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, UTCDateTime
+from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.selfreport.rules import TABLE
 
 
 class SelfReport(Base):
@@ -49,3 +51,16 @@ class SelfReportAttachment(Base):
     sm3: Mapped[str] = mapped_column(String(64))
     stored_as: Mapped[str] = mapped_column(String(80))  # platform-chosen name under the upload directory
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SelfReportStep(StepHistory, Base):
+    """One step of a self-reported item as it happened: submitted, attachments added, verified or not, withdrawn."""
+
+    __tablename__ = "self_report_steps"
+    __table_args__ = (Index("ix_self_report_steps_report", "report_id", "id"),)
+    owner_key = "report_id"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("self_reports.id"))
+
+
+SELF_REPORT = Procedure("自主填报信息核验", TABLE, SelfReportStep, stamp=None)

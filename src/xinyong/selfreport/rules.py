@@ -11,6 +11,7 @@ import unicodedata
 from enum import StrEnum
 
 from xinyong.core.errors import InvalidInput, TooLarge
+from xinyong.core.transitions import STAFF, SYSTEM, Transition, TransitionTable, Who
 
 
 class Category(StrEnum):
@@ -30,16 +31,44 @@ class Status(StrEnum):
     WITHDRAWN = "已撤回"
 
 
-TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.PENDING: frozenset({Status.VERIFIED, Status.REJECTED, Status.WITHDRAWN}),
-    Status.VERIFIED: frozenset(),
-    Status.REJECTED: frozenset(),
-    Status.WITHDRAWN: frozenset(),
-}
+class Step(StrEnum):
+    SUBMIT = "submit"  # 填报
+    ATTACH = "attach"  # 补充附件 (the status stays)
+    DECIDE = "decide"  # 核验：已核验 / 未通过核验
+    WITHDRAW = "withdraw"  # 撤回
+
+
+ENTITY_ITSELF = Who(subject=True, refusal="only the entity itself reports and withdraws its items (仅填报主体本身)")
+# the competent department's staff verify (or the platform for it); the credit office does not verify for them
+VERIFIER = Who(SYSTEM, STAFF, refusal="only the competent department {department} decides (仅核验部门可办理)")
+
+TABLE: TransitionTable[Step, Status] = TransitionTable(
+    name="selfreport:report",
+    subject_type="self_report",
+    statuses=Status,
+    transitions={
+        Step.SUBMIT: Transition(frozenset({None}), Status.PENDING, ENTITY_ITSELF, event="submitted"),
+        Step.ATTACH: Transition(frozenset({Status.PENDING}), None, ENTITY_ITSELF, event="attached"),
+        Step.DECIDE: Transition(
+            frozenset({Status.PENDING}),
+            None,
+            VERIFIER,
+            outcomes=frozenset({Status.VERIFIED, Status.REJECTED}),
+            event="decided",
+        ),
+        Step.WITHDRAW: Transition(frozenset({Status.PENDING}), Status.WITHDRAWN, ENTITY_ITSELF, event="withdrawn"),
+    },
+    conflict="the item is {status} (当前状态不可办理)",
+    conflict_field="report_id",
+    labels={Step.SUBMIT: "填报", Step.ATTACH: "补充附件", Step.DECIDE: "核验", Step.WITHDRAW: "撤回"},
+)
 
 
 def can_transition(current: Status, target: Status) -> bool:
-    return target in TRANSITIONS[current]
+    """Whether some step of the table leads from ``current`` to ``target``."""
+    return any(
+        current in t.sources and (t.target is target or target in t.outcomes) for t in TABLE.transitions.values()
+    )
 
 
 # Only verified items count in evaluation and reports (SPEC §3.5).

@@ -18,18 +18,20 @@ from xinyong.core.crypto import sm3_hex
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.pagination import PageRequest
+from xinyong.core.workflow import Parties
 from xinyong.entities import service as entities
 from xinyong.records import service as records
 from xinyong.records.rules import Disclosure, Kind, SubjectType
 from xinyong.records.schemas import RecordIn, SubjectIn
 from xinyong.selfreport import storage
-from xinyong.selfreport.models import SelfReport, SelfReportAttachment
+from xinyong.selfreport.models import SELF_REPORT, SelfReport, SelfReportAttachment
 from xinyong.selfreport.rules import (
     COUNTING,
     MAX_ATTACHMENTS,
     SELF_REPORTED_LABEL,
     TRUTHFULNESS_COMMITMENT,
     Status,
+    Step,
     can_transition,
     check_attachment,
 )
@@ -80,6 +82,10 @@ def _store(session: Session, report: SelfReport, checked: list[tuple[str, str, b
     return stored
 
 
+def _parties(report: SelfReport) -> Parties:
+    return Parties(report.department, subject_uscc=report.uscc)
+
+
 def submit(session: Session, actor: Actor, data: ReportIn, uploads: Sequence[Upload] = ()) -> SelfReport:
     """An entity reports one item (待核验 until the department decides). Attachments are checked before anything
     is written: size, type by content, a harmless name."""
@@ -104,20 +110,21 @@ def submit(session: Session, actor: Actor, data: ReportIn, uploads: Sequence[Upl
         department=department,
         truthfulness=TRUTHFULNESS_COMMITMENT,
         truthfulness_accepted=True,
-        status=Status.PENDING,
+        status="",
         submitted_at=clock.now(),
         submitted_by=actor.id,
     )
     session.add(report)
     session.flush()
-    _store(session, report, checked)
-    audit.record(
+    stored = _store(session, report, checked)
+    SELF_REPORT.advance(
         session,
         actor,
-        "selfreport:report:submitted",
-        "self_report",
-        str(report.id),
-        {"uscc": entity.uscc, "category": data.category, "department": department, "attachments": len(checked)},
+        report,
+        Step.SUBMIT,
+        parties=_parties(report),
+        documents=stored,
+        details={"uscc": entity.uscc, "category": data.category, "department": department, "attachments": len(checked)},
     )
     return report
 
@@ -132,9 +139,15 @@ def add_attachments(session: Session, actor: Actor, report_id: int, uploads: Seq
     if existing + len(uploads) > MAX_ATTACHMENTS:
         raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments (附件过多)", field="file")
     checked = _check_uploads(uploads)
-    _store(session, report, checked)
-    audit.record(
-        session, actor, "selfreport:report:attached", "self_report", str(report.id), {"attachments": len(checked)}
+    stored = _store(session, report, checked)
+    SELF_REPORT.advance(
+        session,
+        actor,
+        report,
+        Step.ATTACH,
+        parties=_parties(report),
+        documents=stored,
+        details={"attachments": len(checked)},
     )
     return report
 
@@ -152,7 +165,6 @@ def decide(session: Session, actor: Actor, report_id: int, data: DecisionIn) -> 
     reason = (data.reason or "").strip()
     if target == Status.REJECTED and not reason:
         raise InvalidInput("a rejection needs a reason (未通过核验须说明理由)", field="reason")
-    report.status = target
     report.reason = reason or None
     report.decided_at = clock.now()
     report.decided_by = actor.id
@@ -183,13 +195,16 @@ def decide(session: Session, actor: Actor, report_id: int, data: DecisionIn) -> 
         )
         report.record_id = version.record_id
         session.flush()
-    audit.record(
+    SELF_REPORT.advance(
         session,
         actor,
-        "selfreport:report:decided",
-        "self_report",
-        str(report.id),
-        {"status": target, "reason": report.reason},
+        report,
+        Step.DECIDE,
+        parties=_parties(report),
+        outcome=target,
+        reason=report.reason,
+        documents=[f"record:{report.record_id}"] if report.record_id else [],
+        details={"status": target, "reason": report.reason},
     )
     return report
 
@@ -200,11 +215,9 @@ def withdraw(session: Session, actor: Actor, report_id: int) -> SelfReport:
         raise NotFound(f"no self-report {report_id} of yours (未找到该填报信息)", field="report_id")
     if not can_transition(Status(report.status), Status.WITHDRAWN):
         raise Conflict(f"the item is {report.status} (不能撤回)", field="report_id")
-    report.status = Status.WITHDRAWN
     report.decided_at = clock.now()
     report.decided_by = actor.id
-    session.flush()
-    audit.record(session, actor, "selfreport:report:withdrawn", "self_report", str(report.id), {})
+    SELF_REPORT.advance(session, actor, report, Step.WITHDRAW, parties=_parties(report))
     return report
 
 
