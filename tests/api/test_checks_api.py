@@ -1,4 +1,4 @@
-"""The joint punishment API (SPEC §3.10): the public catalogue, office-only writes, the embedded check for business
+"""The joint punishment API (req §3.10): the public catalogue, office-only writes, the embedded check for business
 systems with the ID number only in the body, feedback, statistics as JSON and XLSX, bad input → 422 naming the
 field, and rights (public 401, department 403)."""
 

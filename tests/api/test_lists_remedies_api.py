@@ -1,4 +1,4 @@
-"""The rectification and interview API (SPEC §3.9): the task over HTTP, who sees which task, overdue listing,
+"""The rectification and interview API (req §3.9): the task over HTTP, who sees which task, overdue listing,
 interviews by the finding department only, bad input → 4xx naming the field."""
 
 from __future__ import annotations

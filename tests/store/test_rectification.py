@@ -1,4 +1,4 @@
-"""Rectification tasks and interviews against both databases (SPEC §3.9): working-day deadlines, the task's table,
+"""Rectification tasks and interviews against both databases (req §3.9): working-day deadlines, the task's table,
 overdue escalation once, and "谁认定、谁约谈" with the interview becoming a credit record."""
 
 from __future__ import annotations

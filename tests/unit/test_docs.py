@@ -51,3 +51,16 @@ def test_every_route_is_documented() -> None:
                 assert re.search(rf"\| {method} \| `{re.escape(route.path)}` \| {rule} \|", text), (
                     f"{method} {route.path} (access: {rule}) is not in docs/api.md"
                 )
+
+
+def test_citations_of_the_requirements_exist_and_nothing_points_outside_the_repository() -> None:
+    headings = set(re.findall(r"^#+ (§[0-9a-z.]+)", (DOCS / "requirements.md").read_text(encoding="utf-8"), re.M))
+    assert {"§0", "§1", "§2", "§3.8", "§3.11", "§3.12"} <= headings
+    texts = [ROOT / "README.md", *DOCS.glob("*.md"), *(ROOT / "src").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]
+    cited: set[str] = set()
+    for path in texts:
+        text = path.read_text(encoding="utf-8")
+        assert "../shared" not in text or path.name == "test_docs.py", f"{path} points outside the repository"
+        cited.update(re.findall(r"req (§[0-9a-z.]*[0-9a-z])", text))
+    assert cited, "no citation found"
+    assert cited - headings == set(), "cited sections missing from docs/requirements.md"

@@ -1,4 +1,4 @@
-"""Identifier rules (SPEC §1): USCC (GB 32100), organisation code check (GB 11714), resident ID (GB 11643)."""
+"""Identifier rules (req §1): USCC (GB 32100), organisation code check (GB 11714), resident ID (GB 11643)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Row validation of 行政许可 and 行政处罚 (SPEC §3.3, issue 3): every rule has a failing row naming the field."""
+"""Row validation of 行政许可 and 行政处罚 (req §3.3, issue 3): every rule has a failing row naming the field."""
 
 from __future__ import annotations
 

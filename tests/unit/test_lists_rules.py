@@ -1,4 +1,4 @@
-"""The listing procedure's transition table, checked exhaustively, and the dates it computes (SPEC §3.8)."""
+"""The listing procedure's transition table, checked exhaustively, and the dates it computes (req §3.8)."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ CAL = builtin_calendar()
         (D(2025, 1, 15), {"months": 1}, D(2025, 2, 15)),
         (D(2025, 10, 31), {"months": 2}, D(2025, 12, 31)),
         # ... or that month's last day when it has no such day.
-        (D(2025, 11, 30), {"months": 3}, D(2026, 2, 28)),  # SPEC §2
+        (D(2025, 11, 30), {"months": 3}, D(2026, 2, 28)),  # req §2
         (D(2020, 1, 31), {"months": 1}, D(2020, 2, 29)),
         (D(2021, 1, 31), {"months": 1}, D(2021, 2, 28)),
         (D(2025, 8, 31), {"months": 1}, D(2025, 9, 30)),

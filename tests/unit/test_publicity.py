@@ -1,4 +1,4 @@
-"""双公示 rules (SPEC §3.3): publicity periods by severity and regime, and the 7-working-day timeliness rule."""
+"""双公示 rules (req §3.3): publicity periods by severity and regime, and the 7-working-day timeliness rule."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ S = TimelinessStatus
 @pytest.mark.parametrize(
     ("decision", "deadline"),
     [
-        # National Day and Mid-Autumn 2020: 10-01..08 off, Sunday 09-27 and Saturday 10-10 worked (SPEC §2).
+        # National Day and Mid-Autumn 2020: 10-01..08 off, Sunday 09-27 and Saturday 10-10 worked (req §2).
         (D(2020, 9, 25), D(2020, 10, 12)),
         (D(2020, 9, 30), D(2020, 10, 16)),
         (D(2020, 10, 1), D(2020, 10, 16)),  # a decision on a holiday: counting still starts the next day
@@ -173,7 +173,7 @@ def test_on_time_rate_across_national_day_2020() -> None:
 
 def test_general_penalty_window_clamps_to_the_month_end() -> None:
     window = publication_window(D(2025, 11, 30), Severity.GENERAL)
-    assert window.min_end == D(2026, 2, 28)  # SPEC §2: 2025-11-30 + 3 months
+    assert window.min_end == D(2026, 2, 28)  # req §2: 2025-11-30 + 3 months
     assert window.max_end == D(2026, 11, 30)
     assert window.regime == CURRENT_REGIME.name
     assert not window.may_end_early_on(D(2026, 2, 28))

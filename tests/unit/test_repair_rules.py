@@ -1,4 +1,4 @@
-"""Repair eligibility (SPEC §3.11) at the day before and the day of the end of the minimum publicity period, for
+"""Repair eligibility (req §3.11) at the day before and the day of the end of the minimum publicity period, for
 every severity and both regimes; obligations and the commitment; the two-person rule; lists without early exit."""
 
 from __future__ import annotations

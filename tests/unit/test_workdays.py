@@ -1,4 +1,4 @@
-"""Working days (SPEC §2): chinesecalendar, the office's overrides over it, and the Monday–Friday fallback."""
+"""Working days (req §2): chinesecalendar, the office's overrides over it, and the Monday–Friday fallback."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Special campaigns (专项治理, SPEC §3.10): the credit office opens a campaign; the office or the lead department
+"""Special campaigns (专项治理, req §3.10): the credit office opens a campaign; the office or the lead department
 adds target entities (by USCC or by a filter over the entity register) and assigns tasks to departments with a
 deadline in working days; departments complete their tasks and record a result per target; the office publishes
 the results on the portal. Every change is audited. Services flush, never commit.

@@ -1,4 +1,4 @@
-"""``xinyong workdays``: Chinese working days (SPEC §2) and the credit office's holiday table.
+"""``xinyong workdays``: Chinese working days (req §2) and the credit office's holiday table.
 
 The questions (``add``, ``count``, ``is``) read the office's table from the database; ``--builtin``
 answers from chinesecalendar and Monday–Friday alone. The result line is machine-readable: the bare

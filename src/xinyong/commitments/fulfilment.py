@@ -195,7 +195,7 @@ class BreachOutcome:
 def apply_breach(
     session: Session, actor: Actor, commitment: Commitment, check: CommitmentCheck, result: CheckResult, on: dt.date
 ) -> BreachOutcome:
-    """The consequences configured for the commitment's item (SPEC §3.4)."""
+    """The consequences configured for the commitment's item (req §3.4)."""
     item: CommitmentItem = get_item(session, commitment.item_id)
     consequence = Consequence.from_dict(item.consequence)
     severity = consequence.severity_for(result)

@@ -164,7 +164,7 @@ class CommitmentCheck(Base):
 
 
 class CommitmentRefusal(Base):
-    """A refusal of the commitment option, with its reasons (kept, as SPEC §3.4 asks)."""
+    """A refusal of the commitment option, with its reasons (kept, as req §3.4 asks)."""
 
     __tablename__ = "commitment_refusals"
 

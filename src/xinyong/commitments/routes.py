@@ -276,7 +276,7 @@ def eligibility(item_id: Id, session: DbSession, actor: CurrentActor) -> Refusal
 def _signed(session: Session, actor: Actor, body: SignIn) -> CommitmentOut | JSONResponse:
     outcome = service.sign_commitment(session, actor, body)
     if outcome.commitment is None:
-        # Answered, not raised: the refusal and its reasons are committed with the request (SPEC §3.4).
+        # Answered, not raised: the refusal and its reasons are committed with the request (req §3.4).
         refusal_id = outcome.refusal.id if outcome.refusal else None
         refusal = RefusalOut(eligible=False, reasons=outcome.reasons, refusal_id=refusal_id)
         message = "the entity may not use the commitment option (不适用信用承诺): " + "；".join(outcome.reasons)

@@ -1,4 +1,4 @@
-"""Pure rules of credit commitments (信用承诺), SPEC §3.4 and the notice's clauses (1), (2), (20).
+"""Pure rules of credit commitments (信用承诺), req §3.4 and the notice's clauses (1), (2), (20).
 
 - commitment types and the state machines of a commitment, a 容缺受理 case and a fulfilment check, as data;
 - the standard letter: its parts, how a letter is composed from a template version and the entity's data, and
@@ -182,7 +182,7 @@ SEVERITIES = ("轻微", "一般", "严重")  # records.rules.Severity values; ke
 
 @dataclass(frozen=True)
 class Consequence:
-    """What a breach of one catalogue item brings (configured per item; SPEC §3.4).
+    """What a breach of one catalogue item brings (configured per item; req §3.4).
 
     ``severity``: a dishonesty record (失信记录) with this severity, or none; ``suspend_months``: the commitment
     option is lost for this many months (0: not lost); ``list_type``: a proposal into this list's procedure (the
@@ -268,7 +268,7 @@ class EligibilityFacts:
 
 
 def refusal_reasons(facts: EligibilityFacts) -> list[str]:
-    """Why an applicant may not use the commitment option (SPEC §3.4); empty: eligible.
+    """Why an applicant may not use the commitment option (req §3.4); empty: eligible.
 
     Integrity education is deliberately not a fact here: it is never a precondition (clause (2)).
     """
@@ -325,7 +325,7 @@ def clean_materials(items: Sequence[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class TemplateParts:
-    """The parts of a standard commitment letter (格式规范的信用承诺书, SPEC §3.4)."""
+    """The parts of a standard commitment letter (格式规范的信用承诺书, req §3.4)."""
 
     title: str
     conditions: str  # 承诺事项及条件

@@ -298,7 +298,7 @@ def is_member(session: Session, association_uscc: str, uscc: str, on: dt.date) -
 
 def eligibility_facts(session: Session, uscc: str, item: CommitmentItem, on: dt.date) -> EligibilityFacts:
     if item.commitment_type == CommitmentType.REPAIR:
-        # a 信用修复承诺 is what a dishonest entity signs to repair: its dishonesty cannot bar it (SPEC §3.11)
+        # a 信用修复承诺 is what a dishonest entity signs to repair: its dishonesty cannot bar it (req §3.11)
         return EligibilityFacts(
             suspended_until=_suspended_until(session, uscc, on),
             member_required=item.association_uscc,

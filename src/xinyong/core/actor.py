@@ -1,4 +1,4 @@
-"""Who is acting: the role model of SPEC §0, carried through services so rights and audit are never implicit.
+"""Who is acting: the role model of req §0, carried through services so rights and audit are never implicit.
 
 Authentication (accounts, sessions, API keys) lives in ``xinyong.core.auth``; this module is the plain value that
 every service receives.

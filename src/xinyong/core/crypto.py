@@ -1,4 +1,4 @@
-"""Field encryption (SM4-GCM) and blind indexes (HMAC-SM3) for personal identifiers at rest — SPEC §1, §3.15.
+"""Field encryption (SM4-GCM) and blind indexes (HMAC-SM3) for personal identifiers at rest — req §1, §3.15.
 
 - ``FieldCipher`` encrypts one value into a short versioned text token::
 

@@ -1,6 +1,6 @@
 """Departments (成员单位): the platform's data sources and workflow owners.
 
-The initial list is the one named in notice 共社信办字〔2020〕7号 (SPEC §0); each department has a stable code used in
+The initial list is the one named in notice 共社信办字〔2020〕7号 (req §0); each department has a stable code used in
 APIs and files, a short and a full name, and a USCC (government bodies' codes start with 11).
 """
 

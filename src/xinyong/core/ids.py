@@ -1,6 +1,6 @@
 """Identifiers: 统一社会信用代码 (USCC, GB 32100-2015), 居民身份证号 (GB 11643) and other personal ID types.
 
-Records about an entity join on the USCC only (SPEC §1), so a wrong code silently attaches facts to the
+Records about an entity join on the USCC only (req §1), so a wrong code silently attaches facts to the
 wrong subject. Everything that enters the platform passes through here first. This module is pure Python
 (no database, no web framework) so that every layer can use it and its rules can be tested exhaustively.
 

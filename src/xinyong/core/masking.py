@@ -1,4 +1,4 @@
-"""Masking of personal data by audience — SPEC §1 (ID numbers), §3.3 (masking in public), §3.15.
+"""Masking of personal data by audience — req §1 (ID numbers), §3.3 (masking in public), §3.15.
 
 Pure Python, no framework and no database. Every ``mask_*`` helper takes any value (``None``, empty, numbers,
 hostile or very long text), never raises, and returns a masked form or ``""``; star runs are capped at
@@ -7,9 +7,9 @@ hostile or very long text), never raises, and returns a masked form or ``""``; s
 Who sees what (``audience_for``):
 
 - ``PUBLIC``: anonymous users, business systems (API clients), and entities looking at another entity;
-- ``ENTITY_SELF``: an entity looking at its own record (SPEC §0: "see its full own record");
+- ``ENTITY_SELF``: an entity looking at its own record (req §0: "see its full own record");
 - ``DEPARTMENT``: department operators and reviewers. Still masked by default: clear personal data needs a
-  purpose-bound right (SPEC §1), granted explicitly by the caller, which then passes ``Audience.FULL``;
+  purpose-bound right (req §1), granted explicitly by the caller, which then passes ``Audience.FULL``;
 - ``FULL``: credit office, auditor, system jobs.
 """
 

@@ -1,4 +1,4 @@
-"""Periods in days, months and years under the Civil Code (《中华人民共和国民法典》 arts. 201–203), SPEC §2.
+"""Periods in days, months and years under the Civil Code (《中华人民共和国民法典》 arts. 201–203), req §2.
 
 - Art. 201: a period counted in years, months or days does not count the day it starts on (the
   event day); counting begins on the next day.

@@ -1,4 +1,4 @@
-"""Rate limits against bulk harvesting of the portal and API (SPEC §3.15).
+"""Rate limits against bulk harvesting of the portal and API (req §3.15).
 
 Fixed one-minute windows per caller: anonymous callers by client address, API clients by key prefix, console
 users by session. In-process counters by default (one server process); Redis when ``XINYONG_REDIS_URL`` is set, so

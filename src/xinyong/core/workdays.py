@@ -1,4 +1,4 @@
-"""Chinese working days (SPEC §2): Monday–Friday minus public holidays, plus worked 调休 weekend days.
+"""Chinese working days (req §2): Monday–Friday minus public holidays, plus worked 调休 weekend days.
 
 Three layers, the first that knows a day wins:
 

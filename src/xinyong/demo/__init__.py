@@ -1,4 +1,4 @@
-"""The demo city: a realistic, deterministic dataset of 共青城市 (SPEC §4) for the portal, the console and benchmarks.
+"""The demo city: a realistic, deterministic dataset of 共青城市 (req §4) for the portal, the console and benchmarks.
 
 ``load_demo(database, entities=20000, seed=20201)`` writes the notice's departments, entities with valid USCCs (fund
 partnerships of the 基金小镇, down apparel, cross-border e-commerce, human-resource services, shops, cooperatives,

@@ -1,4 +1,4 @@
-"""Pure rules about entities and persons: statuses, role types, who asserted a link (SPEC §3.1)."""
+"""Pure rules about entities and persons: statuses, role types, who asserted a link (req §3.1)."""
 
 from __future__ import annotations
 

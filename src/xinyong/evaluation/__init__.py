@@ -1,1 +1,1 @@
-"""公共信用综合评价 (SPEC §3.6): the scoring model as versioned data, grades, history and re-grading."""
+"""公共信用综合评价 (req §3.6): the scoring model as versioned data, grades, history and re-grading."""

@@ -1,4 +1,4 @@
-"""Pure rules of the 公共信用综合评价 (SPEC §3.6): the scoring model as data, its validation, the default model,
+"""Pure rules of the 公共信用综合评价 (req §3.6): the scoring model as data, its validation, the default model,
 scoring of counted items and the grade. No database here; the service counts the items in SQL and applies these.
 
 A model is a base score (default 1000), bonus and penalty indicators and grade thresholds. Each indicator counts

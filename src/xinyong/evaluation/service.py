@@ -1,4 +1,4 @@
-"""Use cases of the 公共信用综合评价 (SPEC §3.6): model versions, grading (one entity, a queue, a full run in chunks),
+"""Use cases of the 公共信用综合评价 (req §3.6): model versions, grading (one entity, a queue, a full run in chunks),
 reading results, history and "what would raise it". Services flush, never commit.
 
 Grading is set-based: for a scope of entities (a USCC range of a full run's chunk, or an explicit list) one query

@@ -1,4 +1,4 @@
-"""Pure rules of cross-level exchange (跨层级信用信息交换, notice clauses (10) and (16), SPEC §3.2 and §3.10): the
+"""Pure rules of cross-level exchange (跨层级信用信息交换, notice clauses (10) and (16), req §3.2 and §3.10): the
 kinds of upstream source, the upstream list types and the national memoranda that cover them, the field layout of an
 upstream list item and its validation, content hashes for idempotency, the changes-since feed's page shape and the
 cursor's order. No database, no web framework.

@@ -1,1 +1,1 @@
-"""双随机、一公开 random inspections and graded supervision (分级分类监管), SPEC §3.6–3.7."""
+"""双随机、一公开 random inspections and graded supervision (分级分类监管), req §3.6–3.7."""

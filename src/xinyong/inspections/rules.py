@@ -1,4 +1,4 @@
-"""The 双随机、一公开 draw (SPEC §3.7) as pure, reproducible functions: anyone holding a published bundle can re-run it.
+"""The 双随机、一公开 draw (req §3.7) as pure, reproducible functions: anyone holding a published bundle can re-run it.
 
 The algorithm, version ``xinyong-inspection-draw/1``, exactly:
 
@@ -624,7 +624,7 @@ def verify(bundle: Any) -> Verification:
     return Verification(True, None, computed)
 
 
-# ---------------------------------------------------------------- graded supervision (分级分类监管, SPEC §3.6)
+# ---------------------------------------------------------------- graded supervision (分级分类监管, req §3.6)
 
 GRADES = ("A", "B", "C", "D")
 WATCH = "重点关注"  # on a 重点关注对象名单 (or the serious list) in force: key supervision, overrides the grade

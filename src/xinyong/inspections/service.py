@@ -1,4 +1,4 @@
-"""Use cases of graded supervision and 双随机、一公开 (SPEC §3.6–3.7). Services flush, never commit.
+"""Use cases of graded supervision and 双随机、一公开 (req §3.6–3.7). Services flush, never commit.
 
 - A department keeps its **mapping** (class → ratio, frequency) as versioned data, its **item list** and its
   **inspector pool**; the office may act for any department, a department only for itself.

@@ -1,4 +1,4 @@
-"""The listing procedure (列入程序, SPEC §3.8) up to the decision: 拟列入, 告知, 陈述申辩, 已决定 or 不予列入.
+"""The listing procedure (列入程序, req §3.8) up to the decision: 拟列入, 告知, 陈述申辩, 已决定 or 不予列入.
 
 Every step goes through :func:`xinyong.lists.steps.advance`, which checks the step against the transition table and
 the actor's right, stamps the date and the actor, logs the step and writes the audit event; each step here stores

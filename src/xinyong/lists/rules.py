@@ -1,4 +1,4 @@
-"""Pure rules of the lists (名单, SPEC §3.8): list types, the listing procedure as a transition table, who may take
+"""Pure rules of the lists (名单, req §3.8): list types, the listing procedure as a transition table, who may take
 each step, and the dates the procedure computes. No database, no web framework; the services apply these.
 
 The procedure (列入程序)::
@@ -13,7 +13,7 @@ The procedure (列入程序)::
 
 - the proposer is a department operator (or reviewer) of the deciding department, or the platform acting for it;
 - the decision (and a decision not to list, early exit and revocation) is a department *reviewer*'s; a decision
-  to list needs a reviewer who did not propose (two-person rule, SPEC §0);
+  to list needs a reviewer who did not propose (two-person rule, req §0);
 - the statement (陈述申辩) or its waiver is the party's own (the entity signed in as itself), or is entered by the
   department from a written statement it received;
 - expiry at the end of the term is the platform's sweep, never a person's.

@@ -18,7 +18,7 @@ from xinyong.lists.models import LISTING, ListEntry
 from xinyong.lists.rules import EntryStatus, Step
 
 MAX_TEXT = 20_000
-# statuses that change what the credit evaluation counts: the entity is queued for a re-grade (SPEC §3.6)
+# statuses that change what the credit evaluation counts: the entity is queued for a re-grade (req §3.6)
 REGRADING_STATUSES = frozenset({EntryStatus.PUBLISHED, EntryStatus.EXITED, EntryStatus.REVOKED})
 DEFAULT_RIGHTS = (
     "当事人有权在告知之日起{days}个工作日内（截止{deadline}）提出陈述和申辩，也可以书面放弃；"

@@ -1,1 +1,1 @@
-"""异议: objections against one credit record version (SPEC §3.12)."""
+"""异议: objections against one credit record version (req §3.12)."""

@@ -1,4 +1,4 @@
-"""Pure rules of objections (异议, SPEC §3.12): the state machine as data, who may take each step, and the outcomes.
+"""Pure rules of objections (异议, req §3.12): the state machine as data, who may take each step, and the outcomes.
 
 An objection is 已受理 as soon as it is filed (the record shows 异议中 at once). The platform either decides it
 itself within its time limit or forwards it (已转办) to the source department, which answers within its own limit.

@@ -1,4 +1,4 @@
-"""Use cases of objections (SPEC §3.12): file, forward, resolve, read, and the sweep that escalates overdue ones.
+"""Use cases of objections (req §3.12): file, forward, resolve, read, and the sweep that escalates overdue ones.
 
 The record moves to 异议中 the moment an objection is filed and back to 有效 (upheld), to a corrected new version
 (corrected) or to 已撤销 (revoked) when it is decided. Those record changes go through ``records.service`` under a

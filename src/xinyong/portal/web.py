@@ -234,7 +234,7 @@ def pager_for(request: Request, path: str, page: PageRequest, total: int) -> Pag
 
 
 def export_audit(session: Session, actor: Actor, request: Request, fmt: str, rows: int) -> None:
-    """Every export is recorded (SPEC §3.15), the last thing a view does before answering."""
+    """Every export is recorded (req §3.15), the last thing a view does before answering."""
     query = {k: v[:100] for k, v in list(request.query_params.items())[:20]}
     payload = {"format": fmt, "rows": rows, "query": query}
     audit.record(session, actor, "portal:export:created", "export", request.url.path[:128], payload)

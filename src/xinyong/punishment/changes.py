@@ -1,7 +1,7 @@
 """Change notices for business systems (pull): list entries of subjects a system checked recently that were
 published (列入), exited (移出, at expiry or early) or revoked (撤销) on or after the day of its check.
 
-This is the read side of SPEC §3.10's "when a list changes, systems that checked the subject recently are told";
+This is the read side of req §3.10's "when a list changes, systems that checked the subject recently are told";
 the same changes are pushed to registered webhooks through the outbox by :mod:`xinyong.punishment.notices`.
 Persons are matched on their own entries only (not yet through the entities they were responsible for).
 """

@@ -1,4 +1,4 @@
-"""Change notices pushed to business systems (名单变动通知, SPEC §3.10): when a list entry is published (列入公示),
+"""Change notices pushed to business systems (名单变动通知, req §3.10): when a list entry is published (列入公示),
 exits (期满/提前移出) or is revoked (撤销), every business system that checked the subject within
 ``XINYONG_CHECK_NOTIFY_DAYS`` days before the change gets one notice, through the webhook outbox when it has
 registered a webhook (``xinyong apikeys webhook``), and always as a recorded :class:`ChangeNotice` (a system

@@ -1,4 +1,4 @@
-"""Pure rules of joint punishment (联合惩戒, SPEC §3.10, notice clauses 10–12): the business scenarios, the measure
+"""Pure rules of joint punishment (联合惩戒, req §3.10, notice clauses 10–12): the business scenarios, the measure
 categories of the national basic list (全国失信惩戒措施基础清单), the seeded catalogue and memoranda, and the plain
 explanation a check answers with. No database, no web framework.
 

@@ -1,4 +1,4 @@
-"""Joint punishment's service API (SPEC §3.10): what routes, the CLI and other areas call.
+"""Joint punishment's service API (req §3.10): what routes, the CLI and other areas call.
 
 The work is done in :mod:`~xinyong.punishment.catalogue` (measures and memoranda) and
 :mod:`~xinyong.punishment.checks` (the embedded check, feedback, statistics); this module is the stable surface.

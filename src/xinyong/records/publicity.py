@@ -1,4 +1,4 @@
-"""Pure rules of 双公示 (SPEC §3.3): how long a decision stays published, and whether it went online in time.
+"""Pure rules of 双公示 (req §3.3): how long a decision stays published, and whether it went online in time.
 
 Two questions, both plain functions over dates:
 
@@ -158,10 +158,10 @@ CURRENT_REGIME = PublicityRegime(
         Severity.SERIOUS: MonthRange(12, 36),
     },
 )
-"""The current periods (SPEC §3.3), for decisions from 2023-05-01 on.
+"""The current periods (req §3.3), for decisions from 2023-05-01 on.
 
 2023-05-01 is the day 国家发展改革委令第58号 (《失信行为纠正后的信用信息修复管理办法（试行）》) came into force; it
-raised the 严重 minimum from 6 months to 1 year, the change SPEC's "decided before 2023-05" refers to, so it is the
+raised the 严重 minimum from 6 months to 1 year, the change req §3.3's "decided before 2023-05" refers to, so it is the
 best-grounded boundary. The 2025 rules keep 一般 3 months–1 year and 严重 1–3 years and make 轻微 "may be unpublished,
 at most 3 months"; one regime therefore serves every decision from 2023-05-01, 轻微 ones included. An office that wants
 Order 58's own treatment of 2023-05 to 2026-03 decisions adds a regime for them and moves this one to 2026-04-01.

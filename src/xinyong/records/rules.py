@@ -196,7 +196,7 @@ def can_transition(current: Status, target: Status) -> bool:
 # Content keys (national field codes without the XK_/CF_ prefix) holding identifiers of natural persons. They are
 # stored encrypted (``<key>_enc``) beside a masked form; clear values are never kept.
 PERSONAL_ID_KEYS = frozenset({"FR_ZJHM", "XDR_ZJHM"})
-# Content keys masked for the public audience (SPEC §3.3: addresses, phones, bank accounts, third parties' names).
+# Content keys masked for the public audience (req §3.3: addresses, phones, bank accounts, third parties' names).
 PUBLIC_MASKED_KEYS: dict[str, str] = {
     "XDR_DZ": "address",
     "DZ": "address",

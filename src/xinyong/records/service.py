@@ -80,14 +80,14 @@ def _require_source(actor: Actor, department: str) -> None:
 
 
 def visibility(actor: Actor, on: dt.date | None = None) -> ColumnElement[bool]:
-    """The one place that decides which record versions an actor may read (SPEC §3.15). What the public reads is
+    """The one place that decides which record versions an actor may read (req §3.15). What the public reads is
     what is published on ``on`` (default today): 公开, in force, and inside a penalty's publicity period."""
     v = CreditRecordVersion
     public = published_condition(on or clock.today())
     if actor.sees_everything:
         return true()
     if actor.is_department:
-        # shared with other departments while not repaired: a repaired record stops being shared (SPEC §3.11)
+        # shared with other departments while not repaired: a repaired record stops being shared (req §3.11)
         shared = and_(v.disclosure.in_([Disclosure.PUBLIC, Disclosure.CONDITIONAL]), v.status != Status.REPAIRED)
         return or_(v.source_department == (actor.department_code or ""), shared)
     if actor.role == Role.ENTITY and actor.entity_uscc:
@@ -471,7 +471,7 @@ def _doc_numbers(session: Session, record_ids: list[int]) -> dict[int, str]:
 
 
 def _audit_personal_read(session: Session, actor: Actor, versions: list[CreditRecordVersion]) -> None:
-    """Staff reading a natural person's records unmasked is itself recorded (SPEC §3.15)."""
+    """Staff reading a natural person's records unmasked is itself recorded (req §3.15)."""
     if actor.role in _PUBLIC_ROLES or actor.role == Role.SYSTEM:
         return
     persons = sorted(

@@ -1,6 +1,6 @@
 """Scheduled, idempotent sweeps over credit records (run by ``xinyong tick`` from cron or a systemd timer).
 
-- Publicity expiry: a 行政处罚 decision whose maximum publicity period (SPEC §3.3, by severity and the regime in
+- Publicity expiry: a 行政处罚 decision whose maximum publicity period (req §3.3, by severity and the regime in
   force at its decision date) has ended stops being published automatically: its status becomes 已过期 in a new
   version, with the rule that decided it in the reason. Running the sweep twice changes nothing the second time.
 """

@@ -1,4 +1,4 @@
-"""双公示 timeliness and quality monitoring (SPEC §3.3, issue 3): per department and month of decision.
+"""双公示 timeliness and quality monitoring (req §3.3, issue 3): per department and month of decision.
 
 Figures, all computed from stored data so anyone can re-derive them:
 

@@ -1,4 +1,4 @@
-"""Interviews (约谈, SPEC §3.9): "谁认定、谁约谈" — the finding department records a 提示约谈 or 警示约谈, and the
+"""Interviews (约谈, req §3.9): "谁认定、谁约谈" — the finding department records a 提示约谈 or 警示约谈, and the
 interview becomes a credit record of kind ``interview`` (有条件共享) with that department as source."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tables of rectification tasks (限期整改) and interviews (约谈), SPEC §3.9."""
+"""Tables of rectification tasks (限期整改) and interviews (约谈), req §3.9."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rectification tasks (限期整改, SPEC §3.9): issued by the finding department with a working-day deadline stored
+"""Rectification tasks (限期整改, req §3.9): issued by the finding department with a working-day deadline stored
 with its rule, reported by the entity, confirmed or rejected by the department; the sweep escalates overdue tasks
 once. Every step goes through the workflow mechanism (``core.workflow``: table check, stamp, step log, audit
 event). Services flush, never commit."""

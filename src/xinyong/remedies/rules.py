@@ -1,4 +1,4 @@
-"""Pure rules of rectification (限期整改) and interviews (约谈), SPEC §3.9 and clause (9) of the notice.
+"""Pure rules of rectification (限期整改) and interviews (约谈), req §3.9 and clause (9) of the notice.
 
 A rectification task moves through a small transition table::
 

@@ -1,4 +1,4 @@
-"""The remedies' service API (SPEC §3.9): rectification tasks and interviews. The work is in
+"""The remedies' service API (req §3.9): rectification tasks and interviews. The work is in
 :mod:`~xinyong.remedies.rectification` and :mod:`~xinyong.remedies.interviews`; this module is the stable surface
 (``xinyong tick`` calls :func:`sweep_rectifications`). Services flush, never commit.
 

@@ -1,1 +1,1 @@
-"""信用修复: credit repair of dishonest records and list entries (SPEC §3.11)."""
+"""信用修复: credit repair of dishonest records and list entries (req §3.11)."""

@@ -1,4 +1,4 @@
-"""Pure rules of credit repair (信用修复, SPEC §3.11 and clause (15) of the notice).
+"""Pure rules of credit repair (信用修复, req §3.11 and clause (15) of the notice).
 
 - **Eligibility** of one dishonest record or list entry on a day: the minimum publicity period (by severity, from
   the decision date, under the Civil Code) or the list type's earliest exit has passed, the obligations are

@@ -1,4 +1,4 @@
-"""Use cases of credit repair (SPEC §3.11): eligibility of every dishonest record and list entry, the online
+"""Use cases of credit repair (req §3.11): eligibility of every dishonest record and list entry, the online
 application with materials, acceptance, the two-person decision, the repair itself, and the sweep that escalates
 overdue applications.
 

@@ -93,7 +93,7 @@ def report_number(day: str, seq: int) -> str:
 
 
 def suggestions(counts: dict[str, int], penalties: int, objected: int) -> list[str]:
-    """Suggestions to improve credit, from what the report holds (SPEC §3.13)."""
+    """Suggestions to improve credit, from what the report holds (req §3.13)."""
     out: list[str] = []
     if penalties:
         out.append("按期全面履行行政处罚决定；履行完毕并满最短公示期后，可依法申请信用修复。")

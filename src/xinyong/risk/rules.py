@@ -1,4 +1,4 @@
-"""Pure rules of risk alerts (SPEC §3.14): alert rules as data and the alert state machine."""
+"""Pure rules of risk alerts (req §3.14): alert rules as data and the alert state machine."""
 
 from __future__ import annotations
 

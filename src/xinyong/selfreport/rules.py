@@ -1,4 +1,4 @@
-"""Pure rules of self-reported information (自主填报, SPEC §3.5, clause (5)): the notice's categories, the
+"""Pure rules of self-reported information (自主填报, req §3.5, clause (5)): the notice's categories, the
 verification state machine, and what an attachment may be (size, type by content, a harmless name).
 
 No database and no web framework here.
@@ -71,7 +71,7 @@ def can_transition(current: Status, target: Status) -> bool:
     )
 
 
-# Only verified items count in evaluation and reports (SPEC §3.5).
+# Only verified items count in evaluation and reports (req §3.5).
 COUNTING = frozenset({Status.VERIFIED})
 
 TRUTHFULNESS_COMMITMENT = (

@@ -1,1 +1,1 @@
-"""Accounts, console sessions, API keys and the access rules of every route (SPEC §0, §3.15)."""
+"""Accounts, console sessions, API keys and the access rules of every route (req §0, §3.15)."""

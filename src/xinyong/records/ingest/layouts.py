@@ -1,7 +1,7 @@
 """Header recognition for 双公示 files: the national 2.0 field codes, the older 1.0 layout, Chinese names.
 
 Canonical field names are the 2.0 codes without their ``XK_`` (行政许可) / ``CF_`` (行政处罚) prefix
-(``XDR_MC``, ``WSH``, ``CFLB``...), as SPEC §3.3 lists them. A header is recognised as
+(``XDR_MC``, ``WSH``, ``CFLB``...), as req §3.3 lists them. A header is recognised as
 
 - the 2.0 code with or without its prefix (``CF_XDR_MC``, ``XDR_MC``, lowercase too);
 - a 1.0 code (``CF_CFMC``, ``CF_CFLB1``/``CF_CFLB2``, ``CF_XDR_ZDM``, ``CF_XDR_GSDJ``, ``CF_XDR_SFZ``,

@@ -1,4 +1,4 @@
-"""The subject of a row (SPEC §1, §3.3): 相对人类别 and the identifiers that must agree with it.
+"""The subject of a row (req §1, §3.3): 相对人类别 and the identifiers that must agree with it.
 
 - 法人及非法人组织: a valid USCC, not a 个体工商户 code (92...);
 - 个体工商户: a 92 USCC, or (no code) the operator's ID type and number: the subject is then that person, named

@@ -1,11 +1,11 @@
-"""Validation of one 行政许可 / 行政处罚 row (SPEC §3.3) into the fields of ``RecordIn``.
+"""Validation of one 行政许可 / 行政处罚 row (req §3.3) into the fields of ``RecordIn``.
 
 ``validate_row(kind, fields, row=, today=, source_department=)`` takes the row as canonical field -> text (see
 :mod:`.layouts`; ``Layout.split`` gives it for a file row) and returns a :class:`RowOutcome`: accepted with a
 :class:`NormalisedRow`, or rejected with *every* :class:`RowError` found (row, field code as the department
 knows it, reason in Chinese with the English gist). Rules:
 
-- required fields (SPEC §3.3 ``*``; the 1.0 layout has fewer) and text limits (``checks.LIMITS``; any value over
+- required fields (req §3.3 ``*``; the 1.0 layout has fewer) and text limits (``checks.LIMITS``; any value over
   ``MAX_CONTENT_VALUE`` = 20,000 characters is refused, naming the field); control characters other than tab
   and newline are refused; text that looks like a formula (``=``, ``+``, ``-``, ``@``) is data and kept as is;
 - 相对人类别 and the subject: 法人及非法人组织 need a valid USCC (``core.ids.validate_uscc``, whose message names the
