@@ -20,9 +20,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.commitments.models import Association, AssociationEvent, AssociationMember
-from xinyong.commitments.rules import ENDS_MEMBERSHIP, EVENT_SEVERITY, MemberEvent, is_association
+from xinyong.commitments.rules import ENDS_MEMBERSHIP, EVENT_SEVERITY, MemberEvent, is_association, may_edit_catalogue
 from xinyong.commitments.schemas import AssociationIn, MemberEventIn, MemberIn
-from xinyong.commitments.service import may_edit_catalogue
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.departments import get_department

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from xinyong.core.actor import Role
+from xinyong.core.actor import Actor, Role
 from xinyong.core.crypto import sm3_hex
 from xinyong.core.errors import InvalidInput
 from xinyong.core.periods import end_of_period
@@ -165,6 +165,14 @@ RESULT_STATUS: dict[CheckResult, CommitmentStatus] = {
 }
 
 BREACHES = frozenset({CheckResult.BROKEN, CheckResult.FALSE})
+
+
+def may_edit_catalogue(actor: Actor, department: str) -> bool:
+    """Department work (catalogue, checks, 容缺 cases, associations it supervises) is done by that department's staff,
+    or by the credit office and the platform's jobs."""
+    if actor.role in (Role.CREDIT_OFFICE, Role.SYSTEM):
+        return True
+    return actor.is_department and actor.department_code == department
 
 
 def can_move(table: TransitionTable[Any, Any], current: Any, target: Any) -> bool:

@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from xinyong.commitments import listing
+from xinyong.commitments import associations, listing
 from xinyong.commitments.models import (
     COMMITMENT,
     TOLERANCE,
     AssociationMember,
     Commitment,
+    CommitmentCheck,
     CommitmentItem,
     CommitmentRefusal,
     CommitmentSuspension,
@@ -29,6 +30,7 @@ from xinyong.commitments.models import (
 )
 from xinyong.commitments.rules import (
     DEFAULT_CONSEQUENCES,
+    CheckResult,
     CommitmentAction,
     CommitmentType,
     Consequence,
@@ -40,6 +42,7 @@ from xinyong.commitments.rules import (
     clean_materials,
     compose_letter,
     letter_hash,
+    may_edit_catalogue,
     refusal_reasons,
     tolerance_due,
 )
@@ -65,12 +68,6 @@ UNREPAIRED = (Status.VALID, Status.OBJECTED)
 
 
 # ---------------------------------------------------------------- rights
-
-
-def may_edit_catalogue(actor: Actor, department: str) -> bool:
-    if actor.role in (Role.CREDIT_OFFICE, Role.SYSTEM):
-        return True
-    return actor.is_department and actor.department_code == department
 
 
 def require_department(actor: Actor, department: str, what: str = "this") -> None:
@@ -116,8 +113,6 @@ def create_item(session: Session, actor: Actor, data: ItemIn) -> CommitmentItem:
     )
     association = None
     if data.association_uscc:
-        from xinyong.commitments import associations
-
         association = associations.get_association(session, data.association_uscc).uscc
     now = clock.now()
     item = CommitmentItem(
@@ -254,9 +249,6 @@ def _serious_records(session: Session, uscc: str) -> list[str]:
 
 def _false_commitments(session: Session, uscc: str) -> list[str]:
     """虚假承诺 whose dishonesty record has not been repaired or revoked."""
-    from xinyong.commitments.models import CommitmentCheck
-    from xinyong.commitments.rules import CheckResult
-
     rows = session.execute(
         select(Commitment.number, CommitmentCheck.record_id, CommitmentCheck.dishonesty_record_id)
         .join(CommitmentCheck, CommitmentCheck.commitment_id == Commitment.id)
