@@ -17,7 +17,8 @@ from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.workflow import PROCEDURES
 from xinyong.objections import service as objections
-from xinyong.objections.schemas import ForwardIn, ObjectionIn
+from xinyong.objections.rules import Outcome
+from xinyong.objections.schemas import ForwardIn, ObjectionIn, ResolveIn
 from xinyong.records import service as records
 
 # The procedures of the notice, written out by hand: each must be on the workflow mechanism with its step table.
@@ -58,6 +59,8 @@ def _forwarded_objection(db: Session) -> tuple[int, str]:
     filed = objections.file_objection(db, entity, ObjectionIn(record_id=version.record_id, reasons="金额登记有误"))
     office = Actor(role=Role.CREDIT_OFFICE, id="user:office1")
     objections.forward(db, office, filed.id, ForwardIn(note="请来源部门核实"))
+    reviewer = Actor(role=Role.DEPT_REVIEWER, id="user:rev1", department_code="SCJGJ")
+    objections.resolve(db, reviewer, filed.id, ResolveIn(outcome=Outcome.UPHELD, reason="经核实无误"))
     return filed.id, made.uscc
 
 
@@ -75,6 +78,7 @@ def test_console_history_page(db: Session) -> None:
     assert "提出异议" in text and "转办" in text and "请来源部门核实" in text
     assert "2024-09-27 10:30" in text, "Beijing time"
     assert "已受理" in text and "已转办" in text and "信用办（office1）" in text
+    assert "共青城市市场监督管理局 部门审核（rev1）" in text and "经核实无误" in text and "已办结" in text
     assert "/console/history/objections-objection/" in client.get("/console/objections", headers=HTML).text
     other = console_client(db)
     sign_in(other, "rev2")
@@ -92,4 +96,5 @@ def test_the_subject_sees_its_objections_history_without_accounts(
     assert page.status_code == 200
     assert f'id="objection-steps-{objection_id}"' in page.text
     assert "提出异议" in page.text and "本主体" in page.text and "信用办" in page.text
-    assert "office1" not in page.text, "the subject's view names no account"
+    assert "共青城市市场监督管理局部门审核" in page.text
+    assert "office1" not in page.text and "rev1" not in page.text, "the subject's view names no account"

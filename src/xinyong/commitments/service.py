@@ -32,6 +32,7 @@ from xinyong.commitments.rules import (
     DEFAULT_CONSEQUENCES,
     CheckResult,
     CommitmentAction,
+    CommitmentStatus,
     CommitmentType,
     Consequence,
     EligibilityFacts,
@@ -580,6 +581,24 @@ def get_commitment(session: Session, actor: Actor, commitment_id: int) -> Commit
     if found is None:
         raise NotFound(f"no commitment {commitment_id} visible to you (未找到该信用承诺)", field="commitment_id")
     return found
+
+
+def public_repair_commitment(session: Session, uscc: str, since: dt.date) -> str | None:
+    """The number of the newest public 信用修复承诺 the entity signed on or after ``since`` and has not broken."""
+    start = dt.datetime.combine(since, dt.time(0), tzinfo=BEIJING)
+    c = Commitment
+    return session.scalars(
+        select(c.number)
+        .where(
+            c.uscc == uscc,
+            c.commitment_type == CommitmentType.REPAIR,
+            c.is_public.is_(True),
+            c.status.in_([CommitmentStatus.IN_FORCE, CommitmentStatus.KEPT]),
+            c.signed_at >= start,
+        )
+        .order_by(c.signed_at.desc(), c.id.desc())
+        .limit(1)
+    ).first()
 
 
 def get_tolerance_case(session: Session, actor: Actor, case_id: int) -> ToleranceCase:

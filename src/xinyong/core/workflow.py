@@ -327,11 +327,10 @@ def history(
     acted is named by department and role only, never by account, and linked documents are left out."""
     steps = procedure.steps_of(session, subject_id)
     codes = {s.actor_department for s in steps if s.actor_department}
-    names = (
-        dict(session.execute(select(Department.code, Department.full_name).where(Department.code.in_(codes))).tuples())
-        if codes
-        else {}
-    )
+    names: dict[str, str] = {}
+    if codes:
+        found = session.execute(select(Department.code, Department.full_name).where(Department.code.in_(codes)))
+        names = dict(found.tuples().all())
     table = procedure.table
     return [
         StepView(

@@ -55,7 +55,14 @@ from xinyong.lists.responsible import (
 )
 from xinyong.lists.schemas import ListEntryView
 from xinyong.lists.steps import refuse_upstream
-from xinyong.lists.types import current_type, current_types, publish_version, seed_list_types, type_versions
+from xinyong.lists.types import (
+    current_type,
+    current_types,
+    get_type,
+    publish_version,
+    seed_list_types,
+    type_versions,
+)
 from xinyong.lists.upstream import UpstreamEntry, apply_upstream_entry, find_upstream
 from xinyong.lists.views import (
     BindingEntry,
@@ -63,6 +70,7 @@ from xinyong.lists.views import (
     binding_person,
     current_entries,
     get_entry,
+    published_entries_of,
     search_entries,
     views_of,
 )
@@ -105,12 +113,14 @@ __all__ = [
     "find_upstream",
     "get_entry",
     "get_entry_row",
+    "get_type",
     "list_notices",
     "notify_party",
     "person_entries",
     "propose_entry",
     "publish_entry",
     "publish_version",
+    "published_entries_of",
     "record_statement",
     "refuse_upstream",
     "resolve_person",

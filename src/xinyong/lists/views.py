@@ -308,6 +308,12 @@ def steps_of(session: Session, entry_id: int) -> list[ListEntryStep]:
     )
 
 
+def published_entries_of(session: Session, uscc: str) -> list[ListEntry]:
+    """The entity's entries in the status 已公示, oldest first (repair weighs early exit for each)."""
+    stmt = select(ListEntry).where(ListEntry.subject_uscc == uscc, ListEntry.status == EntryStatus.PUBLISHED)
+    return list(session.scalars(stmt.order_by(ListEntry.id)))
+
+
 def get_entry(session: Session, actor: Actor, entry_id: int) -> ListEntryOut:
     """One entry as the actor may see it (with its step log for those who see the procedure); invisible and
     missing look the same (404)."""

@@ -33,7 +33,6 @@ from xinyong.objections.rules import (
 )
 from xinyong.objections.schemas import ForwardIn, ObjectionIn, ObjectionOut, ResolveIn
 from xinyong.records import service as records
-from xinyong.records.models import CreditRecordVersion
 from xinyong.records.rules import Status
 
 ON_BEHALF = frozenset({Role.CREDIT_OFFICE, Role.SYSTEM})
@@ -100,11 +99,7 @@ def file_objection(session: Session, actor: Actor, data: ObjectionIn) -> Objecti
         raise Forbidden("only the subject, or the credit office for a person concerned, may object (无权提出异议)")
     elif not data.objector_name:
         raise InvalidInput("name the person concerned (请填写异议申请人)", field="objector_name")
-    current = session.execute(
-        select(CreditRecordVersion).where(
-            CreditRecordVersion.record_id == data.record_id, CreditRecordVersion.valid_to.is_(None)
-        )
-    ).scalar_one_or_none()
+    current = records.find_current(session, data.record_id)
     if actor.role == Role.ENTITY and (current is None or current.subject_uscc != actor.entity_uscc):
         # someone else's record, or none at all: refused alike, nothing about it is revealed
         raise Forbidden("you may object only to your own records (只能对本主体的信用记录提出异议)")

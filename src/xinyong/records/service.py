@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,11 +225,71 @@ def _new_version(
 
 
 def current_of(session: Session, record_id: int) -> CreditRecordVersion:
+    found = find_current(session, record_id)
+    if found is None:
+        raise NotFound(f"no credit record {record_id} (未找到该信用记录)", field="record_id")
+    return found
+
+
+def find_current(session: Session, record_id: int) -> CreditRecordVersion | None:
+    """The record's version in force now, whoever asks (the caller decides who may see what it learns)."""
     return session.execute(
         select(CreditRecordVersion).where(
             CreditRecordVersion.record_id == record_id, CreditRecordVersion.valid_to.is_(None)
         )
-    ).scalar_one()
+    ).scalar_one_or_none()
+
+
+def visible_record(session: Session, actor: Actor, record_id: int) -> CreditRecordVersion | None:
+    """The version of the record the actor may read (``None``: missing or not visible, alike)."""
+    return session.scalars(visible_versions(actor).where(CreditRecordVersion.record_id == record_id)).first()
+
+
+def dishonest_of_entity(
+    session: Session, uscc: str, statuses: Sequence[str], leave_out_kinds: Sequence[str]
+) -> list[tuple[CreditRecordVersion, str]]:
+    """The entity's current records that carry a severity (dishonesty) with one of ``statuses``, kinds in
+    ``leave_out_kinds`` left out, newest decision first, each with its document number (repair reads this)."""
+    v = CreditRecordVersion
+    rows = session.execute(
+        select(v, CreditRecord.doc_no)
+        .join(CreditRecord, CreditRecord.id == v.record_id)
+        .where(
+            v.valid_to.is_(None),
+            v.subject_uscc == uscc,
+            v.severity.is_not(None),
+            v.status.in_([str(s) for s in statuses]),
+            v.kind.not_in([str(k) for k in leave_out_kinds]),
+        )
+        .order_by(v.decision_date.desc(), v.record_id)
+    ).all()
+    return [(version, doc_no) for version, doc_no in rows]
+
+
+def doc_number(session: Session, record_id: int) -> str:
+    """The record's document number (its natural key within its department and kind); empty if unknown."""
+    return _doc_numbers(session, [record_id]).get(record_id, "")
+
+
+def decided_in_window(
+    session: Session, kind: str, statuses: Sequence[str], after: dt.date, until: dt.date
+) -> list[tuple[str, str, str, int]]:
+    """Current versions of ``kind`` with one of ``statuses``, about an entity, decided in (after, until]: (USCC,
+    source department, subject name, record id), ordered by USCC, department and record (risk signals read this)."""
+    v = CreditRecordVersion
+    rows = session.execute(
+        select(v.subject_uscc, v.source_department, v.subject_name, v.record_id)
+        .where(
+            v.valid_to.is_(None),
+            v.kind == kind,
+            v.status.in_([str(s) for s in statuses]),
+            v.subject_uscc.is_not(None),
+            v.decision_date > after,
+            v.decision_date <= until,
+        )
+        .order_by(v.subject_uscc, v.source_department, v.record_id)
+    ).all()
+    return [(str(uscc), department, name, record_id) for uscc, department, name, record_id in rows]
 
 
 def _subject_fields(session: Session, actor: Actor, data: RecordIn) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.lists import service as lists
 from xinyong.lists.rules import EntryStatus
 from xinyong.records import service as records
-from xinyong.records.models import CreditRecordVersion
 from xinyong.records.rules import Kind
 
 # Record kinds that speak of dishonesty (a rectification or an interview can rest on them).
@@ -69,7 +68,8 @@ def basis_of(session: Session, actor: Actor, list_entry_id: int | None, record_i
                 "rectification and interviews are for entities (仅适用于市场主体)", field="list_entry_id"
             )
         return Basis(entry.department, entry.subject_uscc, entry.subject_name, list_entry_id=entry.id)
-    version = session.scalars(records.visible_versions(actor).where(CreditRecordVersion.record_id == record_id)).first()
+    assert record_id is not None
+    version = records.visible_record(session, actor, record_id)
     if version is None:
         raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
     require_finder(actor, version.source_department)

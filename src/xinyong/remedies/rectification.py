@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
@@ -189,6 +189,21 @@ def sweep_rectifications(session: Session, actor: Actor, today: dt.date) -> Esca
             task.escalated_on = today
             _advance(session, actor, task, TaskStep.ESCALATE, {"deadline": task.deadline, "today": today})
             escalated += 1
+
+
+def tasks_about(
+    session: Session, *, record_id: int | None = None, entry_id: int | None = None
+) -> list[RectificationTask]:
+    """Every task set on the record or the list entry, oldest first (repair weighs whether they are done)."""
+    t = RectificationTask
+    conditions = []
+    if record_id is not None:
+        conditions.append(t.record_id == record_id)
+    if entry_id is not None:
+        conditions.append(t.list_entry_id == entry_id)
+    if not conditions:
+        return []
+    return list(session.scalars(select(t).where(or_(*conditions)).order_by(t.id)))
 
 
 def _task_visibility(actor: Actor) -> ColumnElement[bool]:

@@ -20,6 +20,7 @@ from xinyong.remedies.rectification import (
     report_completion,
     sweep_rectifications,
     task_out,
+    tasks_about,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "report_completion",
     "sweep_rectifications",
     "task_out",
+    "tasks_about",
 ]

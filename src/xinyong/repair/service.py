@@ -22,8 +22,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from xinyong.commitments.models import Commitment
-from xinyong.commitments.rules import CommitmentStatus, CommitmentType
+from xinyong.commitments import service as commitments
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.calendar import load_calendar
@@ -35,14 +34,13 @@ from xinyong.core.workflow import Deadline, Parties, StepView, history
 from xinyong.entities import service as entities
 from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
-from xinyong.lists.models import ListEntry, ListType
-from xinyong.lists.rules import EntryStatus
+from xinyong.lists.models import ListEntry
 from xinyong.punishment import service as punishment
 from xinyong.records import service as records
-from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.models import CreditRecordVersion
 from xinyong.records.publicity import publication_window
 from xinyong.records.rules import KIND_LABELS, Kind, Severity, Status
-from xinyong.remedies.models import RectificationTask
+from xinyong.remedies import service as remedies
 from xinyong.remedies.rules import TaskStatus
 from xinyong.repair.models import REPAIR, RepairApplication, RepairMaterial, RepairStep
 from xinyong.repair.rules import (
@@ -114,15 +112,7 @@ def _not_repairable(version: CreditRecordVersion) -> str | None:
 def _tasks(
     session: Session, *, record_id: int | None = None, entry_id: int | None = None
 ) -> tuple[list[str], list[str]]:
-    t = RectificationTask
-    conditions = []
-    if record_id is not None:
-        conditions.append(t.record_id == record_id)
-    if entry_id is not None:
-        conditions.append(t.list_entry_id == entry_id)
-    if not conditions:
-        return [], []
-    rows = session.scalars(select(t).where(or_(*conditions)).order_by(t.id)).all()
+    rows = remedies.tasks_about(session, record_id=record_id, entry_id=entry_id)
     open_ = [
         f"整改任务 {r.id}（{r.status}，期限 {r.deadline.isoformat()}）" for r in rows if r.status != TaskStatus.DONE
     ]
@@ -136,20 +126,7 @@ def _tasks(
 
 def _commitment(session: Session, uscc: str, since: dt.date) -> str | None:
     """The newest public 信用修复承诺 the entity signed on or after ``since`` and has not broken."""
-    start = dt.datetime.combine(since, dt.time(0), tzinfo=BEIJING)
-    c = Commitment
-    return session.scalars(
-        select(c.number)
-        .where(
-            c.uscc == uscc,
-            c.commitment_type == CommitmentType.REPAIR,
-            c.is_public.is_(True),
-            c.status.in_([CommitmentStatus.IN_FORCE, CommitmentStatus.KEPT]),
-            c.signed_at >= start,
-        )
-        .order_by(c.signed_at.desc(), c.id.desc())
-        .limit(1)
-    ).first()
+    return commitments.public_repair_commitment(session, uscc, since)
 
 
 def _open_application(session: Session, key: str) -> str | None:
@@ -184,8 +161,7 @@ def _current_version(session: Session, record_id: int) -> CreditRecordVersion:
 
 
 def _entry_facts(session: Session, entry: ListEntry, on: dt.date) -> EntryFacts:
-    ltype = session.get(ListType, entry.list_type_id)
-    assert ltype is not None
+    ltype = lists.get_type(session, entry.list_type_id)
     record_facts = None
     if entry.record_id is not None:
         record_facts = _record_facts(session, _current_version(session, entry.record_id), entry_id=entry.id)
@@ -266,19 +242,9 @@ def eligibility(
     target = _own_uscc(actor, uscc)
     entities.get_entity(session, target)
     day = on or clock.today()
-    v = CreditRecordVersion
-    rows = session.execute(
-        select(v, CreditRecord.doc_no)
-        .join(CreditRecord, CreditRecord.id == v.record_id)
-        .where(
-            v.valid_to.is_(None),
-            v.subject_uscc == target,
-            v.severity.is_not(None),
-            v.status.in_([Status.VALID, Status.OBJECTED]),
-            v.kind.not_in([str(k) for k in CLEARED_BY_LIST]),
-        )
-        .order_by(v.decision_date.desc(), v.record_id)
-    ).all()
+    rows = records.dishonest_of_entity(
+        session, target, [Status.VALID, Status.OBJECTED], [str(k) for k in CLEARED_BY_LIST]
+    )
     found = [
         _out(
             TargetKind.RECORD,
@@ -291,11 +257,7 @@ def eligibility(
         )
         for version, doc_no in rows
     ]
-    entries = session.scalars(
-        select(ListEntry)
-        .where(ListEntry.subject_uscc == target, ListEntry.status == EntryStatus.PUBLISHED)
-        .order_by(ListEntry.id)
-    ).all()
+    entries = lists.published_entries_of(session, target)
     for entry in entries:
         facts = _entry_facts(session, entry, day)
         found.append(
@@ -322,11 +284,7 @@ def _target(session: Session, actor: Actor, data: ApplicationIn) -> tuple[str, s
     refused = Forbidden("you may apply only for your own records and list entries (只能申请修复本主体的失信信息)")
     today = clock.today()
     if data.target_kind is TargetKind.RECORD:
-        version = session.scalars(
-            select(CreditRecordVersion).where(
-                CreditRecordVersion.record_id == data.target_id, CreditRecordVersion.valid_to.is_(None)
-            )
-        ).first()
+        version = records.find_current(session, data.target_id)
         if version is None or version.subject_uscc != own:
             raise refused
         if version.severity is None or version.kind in CLEARED_BY_LIST:
@@ -334,13 +292,15 @@ def _target(session: Session, actor: Actor, data: ApplicationIn) -> tuple[str, s
                 "this record is not a dishonest record repaired on its own (该记录不是可单独修复的失信信息)",
                 field="target_id",
             )
-        doc_no = session.get(CreditRecord, version.record_id)
-        title = _record_title(version, doc_no.doc_no if doc_no else "")
+        title = _record_title(version, records.doc_number(session, version.record_id))
         verdict = record_eligibility(_record_facts(session, version), today)
         key = f"{TargetKind.RECORD}:{version.record_id}"
         return version.source_department, version.subject_name, title, key, verdict
-    entry = session.get(ListEntry, data.target_id)
-    if entry is None or entry.subject_uscc != own:
+    try:
+        entry = lists.get_entry_row(session, data.target_id)
+    except NotFound:
+        raise refused from None
+    if entry.subject_uscc != own:
         raise refused
     facts = _entry_facts(session, entry, today)
     verdict = entry_eligibility(facts, today)

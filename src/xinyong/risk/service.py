@@ -15,7 +15,7 @@ from xinyong.core.actor import Actor
 from xinyong.core.errors import Conflict, NotFound
 from xinyong.core.pagination import PageRequest
 from xinyong.core.workflow import Parties
-from xinyong.records.models import CreditRecordVersion
+from xinyong.records import service as records
 from xinyong.records.rules import Status
 from xinyong.risk.models import RISK_ALERT, RiskAlert
 from xinyong.risk.rules import ACTIVE, RULES, TABLE, AlertAction, AlertRule, AlertStatus
@@ -39,19 +39,7 @@ def to_view(row: RiskAlert) -> AlertOut:
 
 def _evaluate(session: Session, actor: Actor, rule: AlertRule, today: dt.date) -> list[RiskAlert]:
     start = today - dt.timedelta(days=rule.window_days)
-    v = CreditRecordVersion
-    rows = session.execute(
-        select(v.subject_uscc, v.source_department, v.subject_name, v.record_id)
-        .where(
-            v.valid_to.is_(None),
-            v.kind == rule.kind,
-            v.status.in_([str(s) for s in COUNTED]),
-            v.subject_uscc.is_not(None),
-            v.decision_date > start,
-            v.decision_date <= today,
-        )
-        .order_by(v.subject_uscc, v.source_department, v.record_id)
-    ).all()
+    rows = records.decided_in_window(session, rule.kind, COUNTED, start, today)
     groups: dict[tuple[str, str], tuple[str, list[int]]] = defaultdict(lambda: ("", []))
     for uscc, department, name, record_id in rows:
         key = (str(uscc), department)
