@@ -33,6 +33,7 @@ PROCEDURES_OF_THE_NOTICE = {
     "risk:alert": "risk_alert_steps",  # 风险预警
     "records:record": "credit_record_steps",  # 信用记录更正
     "inspections:result": "inspection_result_steps",  # 双随机抽查结果
+    "complaints:complaint": "complaint_steps",  # 投诉举报
 }
 
 

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from xinyong.commitments import service as commitments
+from xinyong.complaints import service as complaints
 from xinyong.console.pages import console_router, page
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import STAFF, require
@@ -89,6 +90,11 @@ def _tolerance(session: Session, actor: Actor, subject_id: int) -> Subject:
     return Subject(f"容缺受理（承诺书 {case.commitment_id}）：{'、'.join(case.missing_materials)[:80]}", case.status)
 
 
+def _complaint(session: Session, actor: Actor, subject_id: int) -> Subject:
+    row = complaints.get_complaint(session, actor, subject_id)
+    return Subject(f"投诉举报 {row.id}：{row.subject_name}", row.status)
+
+
 def _record(session: Session, actor: Actor, subject_id: int) -> Subject:
     record = records.get_record(session, actor, subject_id)
     return Subject(f"{record.subject.name}：{record.title}", record.status)
@@ -110,6 +116,7 @@ READERS: dict[str, Callable[[Session, Actor, int], Subject]] = {
     "commitments:tolerance": _tolerance,
     "records:record": _record,
     "inspections:result": _result,
+    "complaints:complaint": _complaint,
 }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -62,6 +62,7 @@ __all__ = [
     "Who",
     "advance",
     "history",
+    "history_rows",
     "plain",
 ]
 
@@ -279,6 +280,27 @@ def _documents(documents: Iterable[str]) -> list[str]:
     if len(linked) > MAX_DOCUMENTS:
         raise ValueError(f"at most {MAX_DOCUMENTS} linked documents on one step")
     return [d[:200] for d in linked]
+
+
+def history_rows(steps: Sequence[StepHistory]) -> list[dict[str, Any]]:
+    """Steps as plain values for an API answer (the reader maps roles and departments to names)."""
+    return [
+        {
+            "step": s.step,
+            "from_status": s.from_status,
+            "to_status": s.to_status,
+            "on": s.on,
+            "at": s.at,
+            "actor_role": s.actor_role,
+            "actor_id": s.actor_id,
+            "actor_department": s.actor_department,
+            "reason": s.reason,
+            "documents": list(s.documents or []),
+            "deadline": s.deadline,
+            "details": dict(s.details or {}),
+        }
+        for s in steps
+    ]
 
 
 # ---------------------------------------------------------------- reading a history (console and portal)
