@@ -12,8 +12,8 @@ version's actor at its ``valid_from``, with its reason); a drawn entity's result
 the procedure's ``status``: 已公示 once a result is in) its recording by ``recorded_by`` at ``recorded_at`` and its
 overdue flag at ``overdue_at``.
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-07
 """
 
@@ -29,8 +29,8 @@ from sqlalchemy.dialects import postgresql
 import xinyong.core.db
 from xinyong.core.clock import BEIJING
 
-revision: str = "0024"
-down_revision: str | None = "0023"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
