@@ -31,6 +31,7 @@ from xinyong.inspections.routes import router as inspections_router
 from xinyong.lists.routes import router as lists_router
 from xinyong.objections.routes import router as objections_router
 from xinyong.portal.routes import router as portal_router
+from xinyong.privacy.routes import router as privacy_router
 from xinyong.punishment.routes import router as punishment_router
 from xinyong.records.routes import router as records_router
 from xinyong.records.timeliness_routes import router as timeliness_router
@@ -134,6 +135,7 @@ def create_app(
     app.include_router(selfreport_router)
     app.include_router(inspections_router)
     app.include_router(enterprise_router)
+    app.include_router(privacy_router)
     app.include_router(portal_router)
     app.include_router(console_router)
 

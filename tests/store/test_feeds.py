@@ -176,7 +176,7 @@ def test_no_clear_id_number_anywhere_in_a_feed(seeded: Session) -> None:
                 assert number not in text and number[6:14] not in text, (actor.role, fmt)
             assert "_enc" not in text and "_bi" not in text
     person, firm_row = lines(take(seeded, PROVINCE)[0])
-    assert person["CF_XDR_MC"] == "张*"  # the public audience: names and addresses masked as on the portal
+    assert person["CF_XDR_MC"] == "张**"  # the public audience: names and addresses masked as on the portal
     assert firm_row["CF_FR_ZJHM"] == representative[:6] + "*" * 8 + representative[-4:]
     assert "甲路1号" not in json.dumps(firm_row, ensure_ascii=False)  # not a national field: not shared at all
 

@@ -15,6 +15,7 @@ from xinyong.cli import (
     ingest,
     inspections,
     outbox,
+    privacy,
     regrade,
     reports,
     serve,
@@ -54,6 +55,7 @@ app.add_typer(users.clients_app, name="api-clients")
 app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(sync.app, name="sync")
+app.add_typer(privacy.app, name="privacy")
 app.add_typer(clock.app, name="clock")
 
 

@@ -58,6 +58,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/education", "诚信教育", STAFF),
     NavItem("/console/associations", "行业协会", STAFF),
     NavItem("/console/campaigns", "专项治理", STAFF),
+    NavItem("/console/privacy", "脱敏审核", STAFF),
+    NavItem("/console/privacy/rules", "脱敏规则", OFFICE),
     NavItem("/console/notices", "名单变动通知", AUDIT),
     NavItem("/console/check-statistics", "联合惩戒成效", AUDIT),
     NavItem("/console/exchange", "信用信息交换", AUDIT),

@@ -18,6 +18,7 @@ from xinyong.console import (
     inspections,
     login,
     oversight,
+    privacy,
     punishment,
     repair,
     timeliness,
@@ -40,3 +41,4 @@ router.include_router(exchange.router)
 router.include_router(departments.router)
 router.include_router(enterprise_accounts.router)
 router.include_router(history.router)
+router.include_router(privacy.router)

@@ -44,6 +44,7 @@ from xinyong.entities import service as entity_service
 from xinyong.entities.rules import AliasType, AssertedBy, EntityStatus, PersonRole, pinyin_keys
 from xinyong.evaluation import service as evaluation
 from xinyong.inspections.demo import seed_supervision
+from xinyong.records import privacy_rescan
 from xinyong.records import service as record_service
 from xinyong.records.publicity import publication_window
 from xinyong.records.rules import ChangeKind, Disclosure, Kind, Severity, Status, SubjectType
@@ -188,6 +189,8 @@ def load_demo(
             departments_added=added, seconds=0.0, backend=database.dialect, grades=grades, list_entries=staged,
         )  # fmt: skip
         audit.record(session, ACTOR, "demo:dataset:loaded", "dataset", str(seed), summary.counts())
+    # every stored text through the desensitiser, as `xinyong privacy rescan` does: a fresh start is clean
+    privacy_rescan.rescan(database, ACTOR)
     return replace(summary, seconds=time.perf_counter() - started)
 
 

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import InvalidInput, NotFound
-from xinyong.core.masking import mask_person_name
 from xinyong.core.pagination import PageRequest
 from xinyong.entities.models import Entity
 from xinyong.lists.models import ListEntry, ListEntryStep, ListType
 from xinyong.lists.rules import SHARED_STATUSES, EntryStatus, ListCategory
 from xinyong.lists.schemas import ListEntryOut, ListEntryStepOut, ListEntryView, SubjectRef, UpstreamRef
+from xinyong.privacy.rules import mask_name
 
 _PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
 
@@ -247,7 +247,7 @@ def entry_out(
     if _is_public_audience(actor, entry):
         person = entry.subject_uscc is None
         subject = view.subject.model_copy(
-            update={"person_id": None, "name": mask_person_name(entry.subject_name) if person else entry.subject_name}
+            update={"person_id": None, "name": mask_name(entry.subject_name) if person else entry.subject_name}
         )
         update: dict[str, object] = {"subject": subject, "record_id": None}
         if person:

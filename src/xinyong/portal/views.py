@@ -1,9 +1,10 @@
 """What the portal shows of a record: the columns of each list (the same for HTML, JSON, CSV and XLSX), the
 labelled fields of a record page, and the public's last line of masking over free text.
 
-Rows are built from :class:`~xinyong.records.schemas.RecordOut`, which the records service has already masked for
-the reader; for a public reader every free-text cell also passes :func:`xinyong.portal.redact.scrub`. Raw content
-keys never reach a public page unlabelled: unknown fields are shown only to those who see records in full.
+Rows are built from :class:`~xinyong.records.schemas.RecordOut`, which the records service has already desensitised
+for the reader (``records.service.to_view`` → ``records.privacy.public_texts``, the one desensitiser of every public
+output): nothing here masks again. Raw content keys never reach a public page unlabelled: unknown fields are shown
+only to those who see records in full.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from xinyong.core.actor import Actor
 from xinyong.core.departments import Department
 from xinyong.core.export import Cell
 from xinyong.core.masking import Audience, audience_for
-from xinyong.portal.redact import scrub
 from xinyong.records.rules import Kind, SubjectType
 from xinyong.records.schemas import RecordOut
 
@@ -28,10 +28,6 @@ class Column:
     title: str
     html: bool = True  # shown in the page's table (exports carry every column)
 
-
-# Cells holding codes of organisations or decisions: never scrubbed, a long digit run there is no person's number.
-CODE_KEYS = frozenset({"record_id", "uscc", "doc_no", "licence_no", "url", "XDR_SHXYM", "WSH", "XKBH"})
-CODE_KEYS |= {"XDR_GSZC", "XDR_ZZJG", "XDR_SWDJ", "XDR_SYDW", "XDR_SHZZ", "XKJGDM", "CFJGDM", "LYDWDM", "SJLYDM"}
 
 _COMMON_HEAD = (
     Column("record_id", "记录编号", html=False),
@@ -135,7 +131,9 @@ FIELD_LABELS: dict[str, str] = {
     "BZ": "备注",
 }
 CONTENT_LABEL = {Kind.PENALTY: "处罚内容", Kind.LICENSE: "许可内容"}
-SKIPPED_KEYS = frozenset({"XDR_MC"})  # the subject's name is shown from the (masked) subject, not the raw field
+# the subject's name is shown from the (masked) subject, not the raw field; the record page's head already shows the
+# category, the USCC, the document number and title, the decision date, the source and the status
+SKIPPED_KEYS = frozenset({"XDR_MC", "XDR_LB", "XDR_SHXYM", "WSH", "XKWS", "JDRQ", "LYDW", "SJLY", "ZT"})
 
 
 def is_public_reader(actor: Actor, record: RecordOut) -> bool:
@@ -151,12 +149,6 @@ def text_of(value: Any) -> str:
     if isinstance(value, list):
         return "、".join(text_of(item) for item in value)
     return str(value)
-
-
-def _cell(key: str, value: Cell, public: bool) -> Cell:
-    if public and isinstance(value, str) and key not in CODE_KEYS:
-        return scrub(value)
-    return value
 
 
 def department_name(departments: Mapping[str, Department], code: str, *, full: bool = False) -> str:
@@ -194,8 +186,7 @@ def record_row(record: RecordOut, actor: Actor, departments: Mapping[str, Depart
     }
     if kind not in (Kind.PENALTY, Kind.LICENSE):
         row["title"] = record.title
-    public = is_public_reader(actor, record)
-    return {key: _cell(key, value, public) for key, value in row.items()}
+    return row
 
 
 def _number(value: Any) -> Cell:
@@ -225,7 +216,6 @@ class Field:
 
 def record_fields(record: RecordOut, actor: Actor, *, full: bool) -> list[Field]:
     """The labelled fields of a record page, in the national standard's order; unknown keys only for ``full``."""
-    public = is_public_reader(actor, record)
     kind = Kind(record.kind)
     fields: list[Field] = []
     shown: set[str] = set()
@@ -233,7 +223,7 @@ def record_fields(record: RecordOut, actor: Actor, *, full: bool) -> list[Field]
         if key in record.content and key not in SKIPPED_KEYS:
             text = text_of(record.content[key])
             label = CONTENT_LABEL.get(kind, label) if key == "NR" else label
-            fields.append(Field(label, str(_cell(key, text, public))))
+            fields.append(Field(label, text))
             shown.add(key)
     if full:
         for key, value in sorted(record.content.items()):

@@ -28,6 +28,8 @@ from xinyong.core.masking import mask_id_number
 from xinyong.entities.models import Entity, Person, RegradeQueue
 from xinyong.entities.rules import EntityStatus, pinyin_keys
 from xinyong.entities.service import ID_CONTEXT, id_blind
+from xinyong.privacy import service as privacy_rules
+from xinyong.records import privacy
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.rules import ChangeKind, Disclosure, Status, SubjectType
 from xinyong.records.schemas import RecordIn
@@ -52,6 +54,7 @@ class RecordWriter:
         self.department = department
         self.kind = kind
         self.batch_id = batch_id
+        self.rules = privacy_rules.ruleset(session)
 
     def write(self, rows: Sequence[dict[str, Any]]) -> WriteCounts:
         counts = WriteCounts()
@@ -165,6 +168,14 @@ class RecordWriter:
             "change_reason": reason,
             "actor_role": str(self.actor.role),
             "actor_id": self.actor.id,
+            "privacy_hold": privacy.hold_for(
+                fields["subject_type"],
+                fields["subject_uscc"],
+                fields["subject_name"],
+                fields["title"],
+                fields["content"],
+                self.rules,
+            ),
         }
 
     def _fields(

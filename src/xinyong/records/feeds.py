@@ -6,8 +6,9 @@ visible to the actor (:func:`records.service.visible_versions`, the one visibili
 异议中 (``PUBLISHED_STATUSES``), and its disclosure is 公开 — or, for the credit office and the platform's own jobs,
 公开 or 有条件共享. 不公开 records are never shared. Each row is one record, rebuilt from its version: the subject
 fields from the version's subject columns (name, USCC, the person's ID type and masked number), everything else from
-its content, through :func:`records.service.to_view`, so a business system gets what the public audience reads
-(persons' names, addresses, phones masked) and the office what staff read.
+its content, through :func:`records.service.to_view`, so a business system gets what the public audience reads (the
+desensitiser's output: persons' names, addresses, numbers in free text masked) and the office what staff read, except
+that identifiers and contact numbers in free text stay in their stored masked form (never decrypted into a feed).
 
 **ID numbers are never clear in a feed.** ``XDR_ZJHM`` and ``FR_ZJHM`` carry the masked form (``360482********1234``)
 for every receiver. A purpose-bound clear feed (a receiver entitled by law to the numbers, the clear value decrypted
@@ -64,6 +65,8 @@ from xinyong.core.export import Cell, ExportStats, csv_chunks
 from xinyong.core.ids import IdType
 from xinyong.core.masking import mask_id_number
 from xinyong.entities.models import Person
+from xinyong.privacy import service as privacy_rules
+from xinyong.privacy.rules import RuleSet
 from xinyong.records.ingest.layouts import LABELS, PREFIX, PROVENANCE_ONLY
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.rules import PERSONAL_ID_KEYS, PUBLISHED_STATUSES, Disclosure, Kind, SubjectType
@@ -241,6 +244,7 @@ def _in_feed(actor: Actor, kind: Kind, moment: dt.datetime) -> Select[Any]:
             v.kind == kind.value,
             v.status.in_([s.value for s in PUBLISHED_STATUSES]),
             v.disclosure.in_(_levels(actor)),
+            v.privacy_hold.is_(False),  # held for a desensitisation review: not shared until confirmed
         )
         .order_by(v.record_id)
     )
@@ -346,10 +350,14 @@ def _region(departments: dict[str, Department], code: str) -> str:
     return department.uscc[2:8] if department is not None else ""
 
 
-def _national_row(actor: Actor, change: _Change, kind: Kind, departments: dict[str, Department]) -> dict[str, Cell]:
+def _national_row(
+    actor: Actor, change: _Change, kind: Kind, departments: dict[str, Department], rules: RuleSet
+) -> dict[str, Cell]:
     found = change.found
     version, doc_no = found.version, found.doc_no
-    view = to_view(version, actor, doc_no)  # the actor's audience: masking decided by the records service
+    # the actor's audience: the public edition (the desensitiser's output) for business systems; the office gets the
+    # stored text, whose identifiers and contact numbers stay masked (never decrypted into a feed)
+    view = to_view(version, actor, doc_no, rules, originals=False)
     content = view.content
     row: dict[str, Cell] = {code: _text(content.get(code)) for code in LABELS[kind] if code not in PROVENANCE_ONLY}
     row["XDR_MC"] = view.subject.name
@@ -387,8 +395,9 @@ def feed_rows(
     """The feed's rows, streamed: column code -> value (``columns(kind)`` order)."""
     _check_actor(actor)
     departments = {d.code: d for d in session.execute(select(Department)).scalars()}
+    rules = privacy_rules.ruleset(session)
     for change in _changes(session, actor, request):
-        row = _national_row(actor, change, request.kind, departments)
+        row = _national_row(actor, change, request.kind, departments, rules)
         if result is not None:
             result.changes[change.code] += 1
             if change.found.version.subject_type == SubjectType.PERSON:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
@@ -62,6 +62,9 @@ class CreditRecordVersion(Base):
     change_reason: Mapped[str | None] = mapped_column(String(500))
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str] = mapped_column(String(128))
+    # held from the public until the department's reviewer confirms the desensitised text (records.privacy); set
+    # on the version when it is written, cleared by the review (the one field besides valid_to changed in place)
+    privacy_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Batch(Base):

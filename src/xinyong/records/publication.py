@@ -20,11 +20,12 @@ from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.errors import InvalidInput
 from xinyong.core.pagination import PageRequest
+from xinyong.privacy import service as privacy_rules
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.publicity import DEFAULT_POLICY, PublicityPolicy, is_published_on
 from xinyong.records.rules import PUBLISHED_STATUSES, Disclosure, Kind, Status
 from xinyong.records.schemas import RecordOut
-from xinyong.records.service import to_view, visible_versions
+from xinyong.records.service import audit_personal_read, to_view, visible_versions
 from xinyong.records.windows import DEFAULT_SEVERITY, published_condition
 
 DOUBLE_PUBLICITY = (Kind.LICENSE, Kind.PENALTY)
@@ -117,7 +118,9 @@ def _views(session: Session, actor: Actor, rows: list[CreditRecordVersion]) -> l
     if ids:
         found = session.execute(select(CreditRecord.id, CreditRecord.doc_no).where(CreditRecord.id.in_(ids)))
         docs = {row.id: row.doc_no for row in found}
-    return [to_view(r, actor, docs[r.record_id]) for r in rows]
+    audit_personal_read(session, actor, rows)
+    rules = privacy_rules.ruleset(session)
+    return [to_view(r, actor, docs[r.record_id], rules) for r in rows]
 
 
 def search_published(

@@ -96,6 +96,9 @@ class RecordOut(BaseModel):
     publicity_end: PublicityEndOut | None = Field(
         default=None, description="行政处罚: the last day it is published (公示截止日期); null for other kinds"
     )
+    privacy_hold: bool = Field(
+        default=False, description="held from the public until a reviewer confirms its desensitised text (待脱敏审核)"
+    )
 
 
 class BatchIn(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,13 @@ from xinyong.core.clock import BEIJING
 from xinyong.core.crypto import get_blind_index, get_cipher
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.core.masking import mask_address, mask_bank_account, mask_id_number, mask_person_name, mask_phone
+from xinyong.core.masking import mask_id_number
 from xinyong.core.pagination import PageRequest
 from xinyong.core.workflow import Parties
 from xinyong.entities import service as entities
+from xinyong.privacy import service as privacy_rules
+from xinyong.privacy.rules import RuleSet
+from xinyong.records import privacy
 from xinyong.records.models import RECORD_CORRECTION, CreditRecord, CreditRecordVersion
 from xinyong.records.publicity import publicity_end
 from xinyong.records.rules import (
@@ -29,7 +32,6 @@ from xinyong.records.rules import (
     MAX_CONTENT_KEYS,
     MAX_CONTENT_VALUE,
     PERSONAL_ID_KEYS,
-    PUBLIC_MASKED_KEYS,
     ChangeKind,
     Disclosure,
     Kind,
@@ -45,12 +47,6 @@ from xinyong.records.windows import published_condition
 FIRST_PAGE = PageRequest()
 CONTENT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 CONTENT_ID_CONTEXT = "credit_records.content_id"
-_MASKERS: dict[str, Callable[[str], str]] = {
-    "address": mask_address,
-    "phone": mask_phone,
-    "bank_account": mask_bank_account,
-    "name": mask_person_name,
-}
 _PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
 MATERIAL_FIELDS = (
     "subject_type",
@@ -148,8 +144,9 @@ def check_content(content: dict[str, Any]) -> None:
 
 def protect_ids(content: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
     """Replace personal ID numbers by a masked form, an SM4 token and a blind index; a value equal to the stored
-    masked form means "unchanged" (a correction sending back what it read)."""
-    out = dict(content)
+    masked form means "unchanged" (a correction sending back what it read). Identifiers and contact numbers in free
+    text go the same way (:func:`records.privacy.protect_content`)."""
+    out = privacy.protect_content(content, previous)
     for key in PERSONAL_ID_KEYS:
         value = out.get(key)
         if value in (None, ""):
@@ -168,20 +165,8 @@ def protect_ids(content: dict[str, Any], previous: dict[str, Any] | None) -> dic
 
 
 def _comparable(content: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in content.items() if not k.endswith("_enc")}
-
-
-def _public_content(content: dict[str, Any], *, person: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in content.items():
-        if key.endswith(("_enc", "_bi")):
-            continue
-        rule = PUBLIC_MASKED_KEYS.get(key, "")
-        if person and key == "XDR_MC":
-            rule = "name"  # a natural person's name is personal data; a firm's name is not
-        masker = _MASKERS.get(rule)
-        out[key] = masker(value) if masker and isinstance(value, str) else value
-    return out
+    # encrypted tokens differ each time; a reviewer's confirmed public text is no fact of the record
+    return {k: v for k, v in content.items() if not k.endswith(("_enc", "_pub"))}
 
 
 # ---------------------------------------------------------------- writing
@@ -197,11 +182,13 @@ def _new_version(
 ) -> CreditRecordVersion:
     now = clock.now()
     previous_uscc: str | None = None
+    current: CreditRecordVersion | None = None
     if record.current_version:
         current = current_of(session, record.id)
         current.valid_to = now
         previous_uscc = current.subject_uscc
         session.flush()
+    fields = {**fields, "privacy_hold": privacy_hold(session, fields, current)}
     version = CreditRecordVersion(
         record_id=record.id,
         version=record.current_version + 1,
@@ -222,6 +209,21 @@ def _new_version(
         entities.enqueue_regrade(session, previous_uscc, f"record:{record.id}:{change}")
     session.flush()
     return version
+
+
+def privacy_hold(session: Session, fields: dict[str, Any], previous: CreditRecordVersion | None) -> bool:
+    """Whether a new version waits for a desensitisation review: the previous version's answer when the text is the
+    same (a status change), else the desensitiser's (:func:`records.privacy.hold_for`)."""
+    if previous is not None and previous.title == fields["title"] and previous.content == fields["content"]:
+        return previous.privacy_hold
+    return privacy.hold_for(
+        fields["subject_type"],
+        fields["subject_uscc"],
+        fields["subject_name"],
+        fields["title"],
+        fields["content"],
+        privacy_rules.ruleset(session),
+    )
 
 
 def current_of(session: Session, record_id: int) -> CreditRecordVersion:
@@ -478,15 +480,27 @@ def change_status(session: Session, actor: Actor, record_id: int, status: Status
 # ---------------------------------------------------------------- reading
 
 
-def to_view(version: CreditRecordVersion, actor: Actor, doc_no: str) -> RecordOut:
+def to_view(
+    version: CreditRecordVersion, actor: Actor, doc_no: str, rules: RuleSet | None = None, *, originals: bool = True
+) -> RecordOut:
+    """The one serialiser of a record version for a reader: the public gets the desensitiser's output
+    (:func:`records.privacy.public_texts`), staff with the right the original text (unless ``originals`` is off),
+    other staff the stored text (identifiers and contact numbers masked)."""
     public = _is_public_audience(actor, version)
-    person = version.subject_type == SubjectType.PERSON
-    name = mask_person_name(version.subject_name) if public and person else version.subject_name
-    content = (
-        _public_content(version.content, person=person)
-        if public
-        else {k: v for k, v in version.content.items() if not k.endswith(("_enc", "_bi"))}
-    )
+    name, title = version.subject_name, version.title
+    if public:
+        name, title, content = privacy.public_texts(
+            version.subject_type,
+            version.subject_uscc,
+            version.subject_name,
+            version.title,
+            version.content,
+            rules or privacy_rules.last_loaded(),
+        )
+    elif originals and privacy.may_read_original(actor, version.source_department):
+        content = privacy.original_content(version.content)
+    else:
+        content = {k: v for k, v in version.content.items() if not privacy.is_companion(k)}
     return RecordOut(
         id=version.record_id,
         version=version.version,
@@ -496,7 +510,7 @@ def to_view(version: CreditRecordVersion, actor: Actor, doc_no: str) -> RecordOu
         source_department=version.source_department,
         doc_no=doc_no,
         subject=SubjectOut(type=SubjectType(version.subject_type), uscc=version.subject_uscc, name=name),
-        title=version.title,
+        title=title,
         decision_date=version.decision_date,
         received_date=version.received_date,
         published_date=version.published_date,
@@ -509,6 +523,7 @@ def to_view(version: CreditRecordVersion, actor: Actor, doc_no: str) -> RecordOu
         change_kind=version.change_kind,
         change_reason=None if public else version.change_reason,
         provenance=None if public else version.provenance,
+        privacy_hold=bool(version.privacy_hold),
         publicity_end=publicity_end_out(Kind(version.kind), version.decision_date, version.severity),
     )
 
@@ -530,7 +545,7 @@ def _doc_numbers(session: Session, record_ids: list[int]) -> dict[int, str]:
     return {row.id: row.doc_no for row in rows}
 
 
-def _audit_personal_read(session: Session, actor: Actor, versions: list[CreditRecordVersion]) -> None:
+def audit_personal_read(session: Session, actor: Actor, versions: list[CreditRecordVersion]) -> None:
     """Staff reading a natural person's records unmasked is itself recorded (req §3.15)."""
     if actor.role in _PUBLIC_ROLES or actor.role == Role.SYSTEM:
         return
@@ -571,7 +586,9 @@ def records_of_entity(
         ).scalars()
     )
     docs = _doc_numbers(session, [r.record_id for r in rows])
-    return [to_view(r, actor, docs[r.record_id]) for r in rows], total
+    audit_personal_read(session, actor, rows)
+    rules = privacy_rules.ruleset(session)
+    return [to_view(r, actor, docs[r.record_id], rules) for r in rows], total
 
 
 def get_record(session: Session, actor: Actor, record_id: int, *, as_of: dt.datetime | None = None) -> RecordOut:
@@ -581,8 +598,9 @@ def get_record(session: Session, actor: Actor, record_id: int, *, as_of: dt.date
     ).scalar_one_or_none()
     if version is None:
         raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
-    _audit_personal_read(session, actor, [version])
-    return to_view(version, actor, _doc_numbers(session, [record_id])[record_id])
+    audit_personal_read(session, actor, [version])
+    rules = privacy_rules.ruleset(session)
+    return to_view(version, actor, _doc_numbers(session, [record_id])[record_id], rules)
 
 
 def record_history(session: Session, actor: Actor, record_id: int) -> list[RecordOut]:
@@ -598,6 +616,6 @@ def record_history(session: Session, actor: Actor, record_id: int) -> list[Recor
     )
     if not versions:
         raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
-    _audit_personal_read(session, actor, versions)
+    audit_personal_read(session, actor, versions)
     doc_no = _doc_numbers(session, [record_id])[record_id]
     return [to_view(v, actor, doc_no) for v in versions]

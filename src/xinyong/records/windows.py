@@ -69,6 +69,7 @@ def in_force_condition(on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) ->
 
 
 def published_condition(on: dt.date, policy: PublicityPolicy = DEFAULT_POLICY) -> ColumnElement[bool]:
-    """Record versions on the portal on day ``on``: public, in a published status, decided, in their window."""
+    """Record versions on the portal on day ``on``: public, in a published status, decided, in their window, and
+    not held for a desensitisation review."""
     v = CreditRecordVersion
-    return and_(v.disclosure == Disclosure.PUBLIC.value, in_force_condition(on, policy))
+    return and_(v.disclosure == Disclosure.PUBLIC.value, v.privacy_hold.is_(False), in_force_condition(on, policy))
