@@ -352,7 +352,7 @@ def history(
     names: dict[str, str] = {}
     if codes:
         found = session.execute(select(Department.code, Department.full_name).where(Department.code.in_(codes)))
-        names = dict(found.tuples().all())
+        names = {str(code): str(name) for code, name in found}
     table = procedure.table
     return [
         StepView(

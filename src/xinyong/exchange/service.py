@@ -90,7 +90,6 @@ from xinyong.exchange.schemas import (
 from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntry, ListEntryStep
 from xinyong.lists.schemas import ListTypeIn
-from xinyong.lists.views import in_force_condition
 from xinyong.punishment import service as punishment
 from xinyong.records import feeds
 from xinyong.records.ingest import UnreadableRow, open_table
@@ -1215,15 +1214,7 @@ def reconciliation(session: Session) -> ReconciliationOut:
             .group_by(ExchangeConflict.resolution)
         ):
             conflicts[resolution is None] += int(count)
-        in_force = session.scalar(
-            select(func.count())
-            .select_from(ListEntry)
-            .where(
-                ListEntry.origin == "upstream",
-                ListEntry.upstream_key.like(f"{source.code}:%"),
-                in_force_condition(today),
-            )
-        )
+        in_force = lists.upstream_in_force(session, source.code, today)
         sources.append(
             SourceReport(
                 source=source.code,

@@ -71,9 +71,8 @@ from xinyong.inspections.schemas import (
     TaskIn,
     TaskOut,
 )
-from xinyong.lists.models import ListEntry, ListType
+from xinyong.lists import service as lists
 from xinyong.lists.rules import ListCategory
-from xinyong.lists.views import in_force_condition
 from xinyong.records import service as records
 from xinyong.records.bulk import insert_rows
 from xinyong.records.rules import Disclosure, Kind, Severity, SubjectType
@@ -126,16 +125,7 @@ def grades_of(session: Session, usccs: list[str] | None = None) -> dict[str, str
 
 def key_supervision(session: Session, on: dt.date) -> set[str]:
     """USCCs on a 重点关注 or serious dishonesty list in force on ``on``."""
-    stmt = (
-        select(ListEntry.subject_uscc)
-        .join(ListType, ListType.id == ListEntry.list_type_id)
-        .where(
-            ListEntry.subject_uscc.is_not(None),
-            ListType.category.in_([str(c) for c in KEY_SUPERVISION]),
-            in_force_condition(on),
-        )
-    )
-    return {u for u in session.scalars(stmt) if u}
+    return lists.usccs_in_force(session, on, KEY_SUPERVISION)
 
 
 def classify(session: Session, usccs: Sequence[str]) -> dict[str, tuple[str, str | None]]:

@@ -72,6 +72,8 @@ from xinyong.lists.views import (
     get_entry,
     published_entries_of,
     search_entries,
+    upstream_in_force,
+    usccs_in_force,
     views_of,
 )
 
@@ -131,4 +133,6 @@ __all__ = [
     "seed_list_types",
     "set_public_sector",
     "type_versions",
+    "upstream_in_force",
+    "usccs_in_force",
 ]

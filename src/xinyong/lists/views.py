@@ -308,6 +308,34 @@ def steps_of(session: Session, entry_id: int) -> list[ListEntryStep]:
     )
 
 
+def usccs_in_force(session: Session, on: dt.date, categories: Iterable[str]) -> set[str]:
+    """USCCs of entities with an entry of a list type in ``categories`` binding on ``on`` (graded supervision)."""
+    stmt = (
+        select(ListEntry.subject_uscc)
+        .join(ListType, ListType.id == ListEntry.list_type_id)
+        .where(
+            ListEntry.subject_uscc.is_not(None),
+            ListType.category.in_([str(c) for c in categories]),
+            in_force_condition(on),
+        )
+    )
+    return {u for u in session.scalars(stmt) if u}
+
+
+def upstream_in_force(session: Session, source_code: str, on: dt.date) -> int:
+    """How many entries received from the upstream source ``source_code`` bind on ``on`` (exchange reports)."""
+    stmt = (
+        select(func.count())
+        .select_from(ListEntry)
+        .where(
+            ListEntry.origin == "upstream",
+            ListEntry.upstream_key.like(f"{source_code}:%"),
+            in_force_condition(on),
+        )
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def published_entries_of(session: Session, uscc: str) -> list[ListEntry]:
     """The entity's entries in the status 已公示, oldest first (repair weighs early exit for each)."""
     stmt = select(ListEntry).where(ListEntry.subject_uscc == uscc, ListEntry.status == EntryStatus.PUBLISHED)
