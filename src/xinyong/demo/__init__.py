@@ -824,7 +824,9 @@ class _Dataset:
             assert entity is not None
             subject = self._entity_subject(entity, day, representative=True)
         content = subject | content | {"WSH": doc_no, "CFJG": full, "CFJGDM": uscc, "SJLY": full, "SJLYDM": uscc}
-        if person is not None:  # the ID number is kept masked, SM4-encrypted and blind-indexed, never in clear
+        if person is not None:
+            content = self._personal_facts(content, doc_no, person)
+            # the ID number is kept masked, SM4-encrypted and blind-indexed, never in clear (free-text numbers too)
             content = record_service.protect_ids(content, None)
         disclosure = Disclosure.PUBLIC
         if severity == Severity.MINOR and self.rng.random() < 0.5:
@@ -843,6 +845,21 @@ class _Dataset:
             disclosure=disclosure,
             correction="amount" if "NR_FK" in content else "date",
         )
+
+    def _personal_facts(self, content: dict[str, Any], doc_no: str, person: _Person) -> dict[str, Any]:
+        """One natural-person penalty in eight gets the personal details departments write into 违法事实 (the
+        person's name, a phone, a home address, sometimes a witness), drawn from its own random stream so the rest
+        of the dataset is unchanged: the desensitiser and the review queue have real work on a fresh start."""
+        rng = random.Random(f"{self.seed}:facts:{doc_no}")
+        if rng.random() >= 0.125:
+            return content
+        phone = "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
+        road = rng.choice(("青年大道", "湖滨路", "富华大道", "茶山路", "南湖路"))
+        home = f"共青城市{rng.choice(('茶山街道', '甘露镇', '江益镇'))}{road}{rng.randint(1, 300)}号"
+        facts = f"经查，当事人{person.name}（联系电话{phone[:3]} {phone[3:7]} {phone[7:]}，住{home}）"
+        if rng.random() < 0.3:
+            facts += f"，证人{n.person_name(rng, rng.random() < 0.5)}，{rng.choice('男女')}，在场"
+        return content | {"SY": facts + "。" + str(content.get("SY") or "")}
 
     def _random_penalty(self, entity: _Entity, day: dt.date) -> None:
         self._penalty(entity, day)
