@@ -33,6 +33,8 @@ settings.load_profile("xinyong")
 
 # Ordinary tests make many requests from one client; the rate-limit tests set their own limits.
 os.environ.setdefault("XINYONG_RATE_LIMIT_PER_MINUTE", "1000000")
+os.environ.setdefault("XINYONG_LOGIN_LIMIT_PER_ACCOUNT", "1000000")
+os.environ.setdefault("XINYONG_LOGIN_LIMIT_PER_ADDRESS", "1000000")
 # The webhook receivers of the tests listen on this host, which the outbox's destination guard refuses by default.
 os.environ.setdefault("XINYONG_OUTBOX_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
 # The server runs the sweeps in the background by default; tests run them themselves (test_ticker turns it on).

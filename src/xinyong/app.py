@@ -19,8 +19,8 @@ from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.db import Database, get_database
 from xinyong.core.departments import list_departments
-from xinyong.core.http import DbSession, install_error_handlers
-from xinyong.core.ratelimit import Limiter, RateLimitMiddleware, make_limiter
+from xinyong.core.http import DbSession, OptionsAnswer, SecurityHeaders, install_error_handlers
+from xinyong.core.ratelimit import Limiter, RateLimits, make_limiter
 from xinyong.core.uploads import BodyLimitMiddleware
 from xinyong.core.web import static_files
 from xinyong.enterprise.routes import router as enterprise_router
@@ -52,9 +52,14 @@ class DepartmentOut(BaseModel):
 
 
 def create_app(
-    database: Database | None = None, *, limiter: Limiter | None = None, rate_limit_per_minute: int | None = None
+    database: Database | None = None,
+    *,
+    limiter: Limiter | None = None,
+    rate_limit_per_minute: int | None = None,
+    rate_limits: RateLimits | None = None,
 ) -> FastAPI:
-    """The application; ``database`` pins it to one database (tests, embedding), else settings decide."""
+    """The application; ``database`` pins it to one database (tests, embedding), else settings decide. The rate
+    limits come from settings unless given (``rate_limits``, or just the ``limiter`` and ``rate_limit_per_minute``)."""
     settings = get_settings()
     settings.check_production()
     if settings.clock:  # a training or test copy's clock (refused in production)
@@ -83,13 +88,17 @@ def create_app(
     )
     app.state.database = database
     app.state.ticker = None
-    app.add_middleware(
-        RateLimitMiddleware,
-        limiter=limiter or make_limiter(settings.redis_url),
-        per_minute=settings.rate_limit_per_minute if rate_limit_per_minute is None else rate_limit_per_minute,
+    # Asked by core.http.current_actor once the caller is verified (never keyed on an unverified cookie or key).
+    app.state.rate_limits = rate_limits or RateLimits(
+        limiter or make_limiter(settings.redis_url),
+        settings.rate_limit_per_minute if rate_limit_per_minute is None else rate_limit_per_minute,
+        login_per_account=settings.login_limit_per_account,
+        login_per_address=settings.login_limit_per_address,
     )
-    # Outermost: a body past its limit is refused before the rate limiter or any route reads it.
+    app.add_middleware(OptionsAnswer, routes=lambda: app.router.routes)
+    # A body past its limit is refused before any route reads it; only the security headers wrap it.
     app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.upload_max_bytes, body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer carries the headers
     install_error_handlers(app)
 
     # Registered before the areas' routers: routes match in order, and a liveness probe (or the benchmarks' trivial

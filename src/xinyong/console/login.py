@@ -30,8 +30,9 @@ from xinyong.core.actor import Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.access import PUBLIC, SIGNED_IN, require
 from xinyong.core.config import get_settings
-from xinyong.core.errors import InvalidInput, Unauthorized
+from xinyong.core.errors import InvalidInput, TooManyRequests, Unauthorized
 from xinyong.core.http import SESSION_COOKIE, CurrentActor, DbSession, sign_session_token, unsign_session_token
+from xinyong.core.ratelimit import rate_limits
 from xinyong.core.web import render
 
 router = console_router()
@@ -123,6 +124,16 @@ def login(
         return _login_form(
             request, next_path=next_path, username=username, error="请输入用户名和密码。", status_code=422
         )
+    limits = rate_limits(request)
+    try:
+        if limits is not None:
+            limits.charge_login(request, username)  # per account and per address, before the password is checked
+    except TooManyRequests as throttled:
+        form = _login_form(
+            request, next_path=next_path, username=username, error="登录尝试过于频繁，请稍后再试。", status_code=429
+        )
+        form.headers.update(throttled.headers)
+        return form
     try:
         # A refusal is answered, not raised, so the failure count and its audit event are committed (lockout).
         user = auth.authenticate(session, username, password)
@@ -198,6 +209,8 @@ def change_password(
         locked = LOCKED_MARK in refused.message
         return again("账号已临时锁定，请稍后再试。" if locked else "当前密码错误。", "current_password")
     user.last_login_at = last_login
-    auth.set_password(session, actor, username, new_password)
-    context = {"password_rule": PASSWORD_RULE, "notice": "密码已修改。"}
+    # The other sessions end (whoever knew the old password is signed out); this one stays.
+    current = unsign_session_token(request.cookies.get(SESSION_COOKIE, ""))
+    auth.set_password(session, actor, username, new_password, keep_session=current)
+    context = {"password_rule": PASSWORD_RULE, "notice": "密码已修改，其他设备上的登录已退出。"}
     return page(request, session, actor, "console/account.html", context)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development-only secrets. They are public (they are in this file), so production refuses them.
@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=100, ge=1, le=10_000)
     redis_url: str | None = None
     rate_limit_per_minute: int = Field(default=300, ge=0)
+    login_limit_per_account: int = Field(default=10, ge=0)  # sign-in attempts a minute per account (0: off)
+    login_limit_per_address: int = Field(default=30, ge=0)  # sign-in attempts a minute per client address (0: off)
+    trusted_proxies: list[str] = Field(default_factory=list)  # CIDRs whose X-Forwarded-For / X-Real-IP are believed
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300)  # revocation lag in other worker processes
     db_pool_size: int = Field(default=20, ge=1, le=500)  # PostgreSQL connections kept per worker process
     db_max_overflow: int = Field(default=10, ge=0, le=500)
@@ -109,16 +112,17 @@ class Settings(BaseSettings):
                 raise ValueError("each key in XINYONG_FIELD_KEYS_OLD must be 32 hex digits")
         return value
 
-    @field_validator("outbox_allowed_networks")
+    @field_validator("outbox_allowed_networks", "trusted_proxies")
     @classmethod
-    def _networks_are_cidrs(cls, value: list[str]) -> list[str]:
+    def _networks_are_cidrs(cls, value: list[str], info: ValidationInfo) -> list[str]:
         import ipaddress
 
         for cidr in value:
             try:
                 ipaddress.ip_network(cidr, strict=False)
             except ValueError:
-                raise ValueError(f"XINYONG_OUTBOX_ALLOWED_NETWORKS: {cidr[:60]!r} is not a network (CIDR)") from None
+                name = f"XINYONG_{(info.field_name or '').upper()}"
+                raise ValueError(f"{name}: {cidr[:60]!r} is not a network (CIDR)") from None
         return value
 
     @field_validator("clock")

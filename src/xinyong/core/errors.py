@@ -25,6 +25,11 @@ class XinyongError(Exception):
             body["details"] = self.details
         return body
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries (``Retry-After`` of a 429)."""
+        return {}
+
 
 class InvalidInput(XinyongError):
     """422: the input breaks a rule; ``field`` names where."""
@@ -63,3 +68,11 @@ class TooLarge(XinyongError):
 class TooManyRequests(XinyongError):
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int = 60, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, get_args
 
 import anyio
 from fastapi import Depends, FastAPI, Request
@@ -17,13 +17,18 @@ from fastapi.routing import APIRoute
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.core.actor import Actor
 from xinyong.core.clock import BEIJING
 from xinyong.core.config import get_settings
 from xinyong.core.db import get_database
 from xinyong.core.errors import Forbidden, InvalidInput, Unauthorized, XinyongError
+from xinyong.core.ratelimit import RateLimits, rate_limits
 
 log = logging.getLogger("xinyong.http")
 
@@ -85,22 +90,30 @@ async def current_actor(
     The database calls run in the thread pool, never on the event loop: a call that waits for a row lock (another
     request of the same client stamping ``last_used_at``) must not stop the loop that would let the lock holder
     finish and commit (that was a deadlock under concurrent load).
+
+    The request is counted against the rate limit here, once the caller is known (:mod:`xinyong.core.ratelimit`):
+    under the verified key or user, else under the client address — a key or cookie that does not verify never
+    gets a bucket of its own.
     """
     from xinyong.core.auth import service as auth
 
+    limits = rate_limits(request)
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
+            await _charge(limits, request, None)
             raise Unauthorized("use 'Authorization: Bearer <API key>' (认证方式错误)")
         key = key.strip()
-        cached = auth.API_KEYS.get(key)
-        if cached is not None:
-            return cached
-        actor = await run_in_threadpool(auth.resolve_api_actor, session, key)
+        actor = auth.API_KEYS.get(key)
         if actor is None:
-            raise Unauthorized("invalid or revoked API key (API 密钥无效或已吊销)")
-        auth.API_KEYS.put(key, actor)
+            actor = await run_in_threadpool(auth.resolve_api_actor, session, key)
+            if actor is None:
+                await _charge(limits, request, None)  # a made-up key is counted under the client address
+                raise Unauthorized("invalid or revoked API key (API 密钥无效或已吊销)")
+            auth.API_KEYS.put(key, actor)
+        await _charge(limits, request, "key:" + actor.id)
+        request.state.signed_in = True
         return actor
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -108,11 +121,20 @@ async def current_actor(
         found = await run_in_threadpool(auth.resolve_session, session, token) if token else None
         if found is not None:
             user, row = found
+            actor = auth.actor_for_user(user)
+            await _charge(limits, request, actor.id)  # a verified session: counted per user
+            request.state.signed_in = True  # the answer is personal: SecurityHeaders makes it no-store
             request.state.csrf_token = row.csrf_token
             if request.method not in SAFE_METHODS:
                 await _check_csrf(request, row.csrf_token)
-            return auth.actor_for_user(user)
+            return actor
+    await _charge(limits, request, None)  # the public, and any cookie that did not verify: per address
     return Actor.public()
+
+
+async def _charge(limits: RateLimits | None, request: Request, identity: str | None) -> None:
+    if limits is not None:
+        await limits.charge(request, identity)
 
 
 async def _check_csrf(request: Request, expected: str) -> None:
@@ -128,21 +150,112 @@ async def _check_csrf(request: Request, expected: str) -> None:
 
 
 async def reject_unknown_query(request: Request) -> None:
-    """A misspelt filter must not silently return everything: unknown query parameters are a 422. (async: no I/O,
-    so it runs on the loop rather than taking a thread-pool round trip.)"""
+    """A misspelt filter must not silently return everything: unknown query parameters are a 422. A boolean filter
+    is ``true`` or ``false``: the other spellings FastAPI would take (``on``, ``0``, ``yes``…) are a 422 too, so
+    ``?open=0`` cannot mean one thing here and another there. (async: no I/O, so it runs on the loop rather than
+    taking a thread-pool round trip.)"""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    known = {param.alias for param in route.dependant.query_params}
+    params = list(route.dependant.query_params)
     for sub in route.dependant.dependencies:
-        known |= {param.alias for param in sub.query_params}
+        params.extend(sub.query_params)
+    known = {param.alias for param in params}
     for name in request.query_params:
         if name not in known:
             raise InvalidInput(f"unknown query parameter {name[:64]!r} (未知查询参数)", field=name[:64])
+    for param in params:
+        if _is_bool(param.field_info.annotation):
+            for value in request.query_params.getlist(param.alias):
+                if value not in ("true", "false"):
+                    raise InvalidInput(
+                        f"{param.alias} is true or false, not {value[:16]!r} (布尔参数只能为 true 或 false)",
+                        field=param.alias,
+                    )
+
+
+def _is_bool(annotation: Any) -> bool:
+    return annotation is bool or bool in get_args(annotation)
+
+
+ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+class OptionsAnswer:
+    """``OPTIONS`` on a path of the application answers 204 with ``Allow`` listing every method its routes accept
+    (FastAPI answered 405 naming one method). No CORS is configured: a cross-origin preflight gets the same answer
+    and no ``Access-Control-*`` headers, so browsers keep other sites out."""
+
+    def __init__(self, app: ASGIApp, routes: Callable[[], list[BaseRoute]]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        methods = {
+            method
+            for route in self.routes()
+            if not isinstance(route, Mount)  # static files: not a route with methods
+            for method in ROUTE_METHODS
+            if route.matches({**scope, "method": method})[0] == Match.FULL
+        }
+        if not methods:
+            await self.app(scope, receive, send)
+            return
+        methods |= {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())
+        allow = ", ".join(sorted(methods))
+        await Response(status_code=204, headers={"Allow": allow})(scope, receive, send)
 
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+# Scripts only from this site (the pages' behaviour lives in /static/js, none inline); styles may be inline because
+# ECharts' SVG renderer and htmx set style attributes; nothing may frame a page; forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+API_DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's API explorer pages bootstrap with an inline script
+PRIVATE_PREFIXES = ("/console", "/my/")  # staff and entity pages: never stored by a browser or a proxy
+
+
+class SecurityHeaders:
+    """Headers every answer carries: ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, a
+    ``Referrer-Policy``; HTML pages also a Content-Security-Policy (:data:`CONTENT_SECURITY_POLICY`, with
+    ``frame-ancestors 'none'``). ``Cache-Control: no-store`` on console and 我的信用 (``/my/…``) pages and on every
+    answer to a signed-in caller (a verified session or API key: the answer may hold non-public data)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if headers.get("content-type", "").startswith("text/html"):
+                    if path.startswith(API_DOCS_PATHS):
+                        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+                    else:
+                        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                signed_in = scope.get("state", {}).get("signed_in", False)
+                if signed_in or path == "/my" or path.startswith(PRIVATE_PREFIXES):
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def parse_as_of(value: str | None) -> dt.datetime | None:
@@ -172,7 +285,7 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(XinyongError)
     async def _xinyong_error(_request: Request, exc: XinyongError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status)
+        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

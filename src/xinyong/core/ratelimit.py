@@ -1,8 +1,11 @@
 """Rate limits against bulk harvesting of the portal and API (req §3.15).
 
-Fixed one-minute windows per caller: anonymous callers by client address, API clients by key prefix, console
-users by session. In-process counters by default (one server process); Redis when ``XINYONG_REDIS_URL`` is set, so
-several processes share the counts. Exports and searches weigh more than a page view.
+Fixed one-minute windows per caller, counted once the caller is known: API clients by their *verified* key,
+signed-in users by their *verified* session (per user), everyone else — an unknown, revoked or made-up key or cookie
+included — by client address (proxy headers believed only from ``XINYONG_TRUSTED_PROXIES``). Sign-in attempts are
+limited separately, per account and per address. In-process counters by default (one server process); Redis when
+``XINYONG_REDIS_URL`` is set, so several processes share the counts. Exports and searches weigh more than a page
+view.
 
 A Redis limiter is asked from the thread pool, never on the event loop (a slow Redis must not stall every request of
 the process), and when Redis cannot be reached the request is let through and the failure logged (at most once a
@@ -16,12 +19,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+
+from xinyong.core.errors import TooManyRequests
 
 log = logging.getLogger("xinyong.ratelimit")
 
@@ -79,14 +84,15 @@ class RedisLimiter:
 
     blocking = True
 
-    def __init__(self, url: str, prefix: str = "xinyong:rl:") -> None:
+    def __init__(self, url: str, prefix: str = "xinyong:rl:", clock: Callable[[], float] = time.time) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._prefix = prefix
+        self._clock = clock  # wall-clock seconds: every process must agree on the window
 
     def hit(self, key: str, limit: int, cost: int = 1) -> Verdict:
-        now = time.time()
+        now = self._clock()
         window = int(now // WINDOW_SECONDS)
         name = f"{self._prefix}{window}:{key}"
         import redis
@@ -102,18 +108,6 @@ class RedisLimiter:
         return Verdict(count <= limit, max(0, limit - count), retry)
 
 
-def caller_key(request: Request) -> str:
-    """Who to count: an API key's prefix, a console session, or the client address."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer xy_"):
-        return "key:" + header[10:18]
-    cookie = request.cookies.get("xinyong_session")
-    if cookie:
-        return "session:" + cookie[-24:]
-    host = request.client.host if request.client else "unknown"
-    return "ip:" + host
-
-
 def cost_of(request: Request) -> int:
     path = request.url.path
     exported = path.endswith(EXPORT_SUFFIXES) or path.startswith(EXPORT_PATHS)
@@ -124,11 +118,18 @@ def cost_of(request: Request) -> int:
     return 1
 
 
-class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limiter: Limiter, per_minute: int) -> None:
-        self.app = app
+class RateLimits:
+    """The platform's limits, kept on ``app.state.rate_limits`` and asked by :func:`xinyong.core.http.current_actor`
+    once the caller is known — after the API key or session has been *verified*, so a made-up cookie or key never
+    opens a bucket of its own: it is counted, like every anonymous call, under the client address."""
+
+    def __init__(
+        self, limiter: Limiter, per_minute: int, *, login_per_account: int = 10, login_per_address: int = 30
+    ) -> None:
         self.limiter = limiter
         self.per_minute = per_minute
+        self.login_per_account = login_per_account
+        self.login_per_address = login_per_address
         self._reported_at = float("-inf")
 
     def _report(self, failure: LimiterUnavailable) -> None:
@@ -137,34 +138,102 @@ class RateLimitMiddleware:
             self._reported_at = now
             log.error("rate limiting is off until its store answers again (requests are let through): %s", failure)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.per_minute <= 0 or scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        key, cost = caller_key(request), cost_of(request)
+    async def _ask(self, key: str, limit: int, cost: int) -> Verdict | None:
         try:
             if self.limiter.blocking:
-                verdict = await run_in_threadpool(self.limiter.hit, key, self.per_minute, cost)
-            else:  # memory only: cheaper inline than a thread hop
-                verdict = self.limiter.hit(key, self.per_minute, cost)
+                return await run_in_threadpool(self.limiter.hit, key, limit, cost)
+            return self.limiter.hit(key, limit, cost)  # memory only: cheaper inline than a thread hop
         except LimiterUnavailable as failure:
             self._report(failure)
-            await self.app(scope, receive, send)
+            return None
+
+    async def charge(self, request: Request, identity: str | None) -> None:
+        """Count one request of a verified ``identity`` (``key:<client id>``, ``user:<username>``) or, for ``None``,
+        of the client address; raise :class:`TooManyRequests` past the limit."""
+        if self.per_minute <= 0 or request.url.path.startswith(EXEMPT_PREFIXES):
             return
-        if verdict.allowed:
-            await self.app(scope, receive, send)
-            return
-        response = _refusal(request, verdict)
-        await response(scope, receive, send)
+        key = identity or "ip:" + client_address(request)
+        verdict = await self._ask(key, self.per_minute, cost_of(request))
+        if verdict is not None and not verdict.allowed:
+            raise TooManyRequests(
+                "too many requests; please wait a minute (访问过于频繁，请稍后再试)", retry_after=verdict.retry_after
+            )
+
+    def charge_login(self, request: Request, username: str) -> None:
+        """Count one login attempt against the account and against the client address (before the password is
+        checked); raise :class:`TooManyRequests` past either limit. The lockout (five failures) still applies.
+        Called from a (synchronous) login route, which already runs in the thread pool."""
+        account = "login-user:" + username.strip().lower()[:64]
+        address = "login-ip:" + client_address(request)
+        retry_after = 0
+        for key, limit in ((account, self.login_per_account), (address, self.login_per_address)):
+            if limit <= 0:
+                continue
+            try:
+                verdict = self.limiter.hit(key, limit, 1)  # both are counted, whichever refuses
+            except LimiterUnavailable as failure:
+                self._report(failure)
+                continue
+            if not verdict.allowed:
+                retry_after = max(retry_after, verdict.retry_after)
+        if retry_after:
+            raise TooManyRequests(
+                "too many sign-in attempts; please wait a minute (登录尝试过于频繁，请稍后再试)",
+                retry_after=retry_after,
+            )
 
 
-def _refusal(request: Request, verdict: Verdict) -> Response:
-    headers = {"Retry-After": str(verdict.retry_after)}
-    message = "too many requests; please wait a minute (访问过于频繁，请稍后再试)"
-    if "text/html" in request.headers.get("accept", ""):
-        return PlainTextResponse(message, status_code=429, headers=headers)
-    return JSONResponse({"error": "rate_limited", "message": message}, status_code=429, headers=headers)
+def rate_limits(request: Request) -> RateLimits | None:
+    found = getattr(request.app.state, "rate_limits", None)
+    return found if isinstance(found, RateLimits) else None
+
+
+@lru_cache(maxsize=8)
+def _networks(cidrs: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(cidr, strict=False) for cidr in cidrs)
+
+
+def _ip(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_address(request: Request, trusted: tuple[str, ...] | None = None) -> str:
+    """The caller's address. ``X-Forwarded-For`` and ``X-Real-IP`` are believed only when the connection comes from
+    a configured proxy (``XINYONG_TRUSTED_PROXIES``): then the forwarded chain is read from the right, skipping the
+    trusted proxies, and the first address that is not one of them is the client. Anyone else's headers are
+    ignored, so a caller cannot choose the address it is counted (or audited) under."""
+    peer = request.client.host if request.client else "unknown"
+    if trusted is None:
+        from xinyong.core.config import get_settings
+
+        trusted = tuple(get_settings().trusted_proxies)
+    if not trusted:
+        return peer
+    networks = _networks(trusted)
+
+    def is_trusted(address: IPv4Address | IPv6Address) -> bool:
+        return any(address in network for network in networks)
+
+    peer_ip = _ip(peer)
+    if peer_ip is None or not is_trusted(peer_ip):
+        return peer
+    hops = [hop for line in request.headers.getlist("x-forwarded-for") for hop in line.split(",")]
+    client = peer
+    for hop in reversed(hops):
+        address = _ip(hop)
+        if address is None:
+            return client  # a malformed hop: trust nothing to its left
+        client = str(address)
+        if not is_trusted(address):
+            return client
+    if not hops:
+        real = _ip(request.headers.get("x-real-ip", ""))
+        if real is not None:
+            return str(real)
+    return client
 
 
 def make_limiter(redis_url: str | None) -> Limiter:

@@ -29,6 +29,7 @@ from xinyong.core.errors import Forbidden, InvalidInput, NotFound, XinyongError
 from xinyong.core.masking import mask_id_number
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service as entities
+from xinyong.entities.models import Entity
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.rules import ChangeKind, Status
@@ -166,6 +167,8 @@ def issue_report_pdf(
     moment = min(as_of or now, now)  # "as of today" means now
     audience = Audience.FULL if full else Audience.PUBLIC
     uscc = entities.resolve_uscc(session, uscc)
+    if session.get(Entity, uscc) is None:  # a valid code of no entity on the register: say so, never a 500
+        raise NotFound(f"no entity with the USCC {uscc} (未找到该统一社会信用代码对应的主体)", field="uscc")
     day = now.astimezone(BEIJING).strftime("%Y%m%d")
     row = IssuedReport(
         number=f"pending-{uuid.uuid4().hex}"[:40],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
@@ -136,25 +136,40 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> U
     user = get_user(session, username)
     user.active = active
     if not active:
-        for live in session.execute(
-            select(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        ).scalars():
-            live.revoked_at = clock.now()
+        _end_sessions(session, user.id)
     session.flush()
     audit.record(session, actor, "auth:user:" + ("enabled" if active else "disabled"), "user", user.username)
     return user
 
 
-def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
+def _end_sessions(session: Session, user_id: int, *, keep: str | None = None) -> int:
+    """End every live session of a user (but the one whose token is ``keep``); returns how many ended."""
+    live = [UserSession.user_id == user_id, UserSession.revoked_at.is_(None)]
+    if keep:
+        live.append(UserSession.id != sm3_hex(keep.encode()))
+    ended = session.execute(
+        update(UserSession).where(*live).values(revoked_at=clock.now()).execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(ended, "rowcount", 0) or 0)
+
+
+def set_password(
+    session: Session, actor: Actor, username: str, password: str, *, keep_session: str | None = None
+) -> None:
+    """Set a password: one's own, or anyone's by the credit office (a reset). Every session of the account ends
+    — someone who learnt the old password must not stay signed in — except, for a change of one's own, the session
+    it was made in (``keep_session``, that session's token)."""
     user = get_user(session, username)
-    if actor.id != f"user:{user.username}":
+    own = actor.id == f"user:{user.username}"
+    if not own:
         _require_office(actor)
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
+    ended = _end_sessions(session, user.id, keep=keep_session if own else None)
     session.flush()
-    audit.record(session, actor, "auth:user:password_set", "user", user.username)
+    audit.record(session, actor, "auth:user:password_set", "user", user.username, {"sessions_ended": ended})
 
 
 def get_user(session: Session, username: str) -> User:
@@ -168,29 +183,52 @@ def list_users(session: Session) -> list[User]:
     return list(session.execute(select(User).order_by(User.username)).scalars())
 
 
+LOCKED = "account locked after repeated failures; try again later (账号已临时锁定)"
+
+
 def authenticate(session: Session, username: str, password: str) -> User:
     """Check a login. Five failures in a row lock the account for 15 minutes. The answer never says whether the
-    username exists."""
+    username exists.
+
+    The guess is counted *before* it is checked, by one ``UPDATE … RETURNING`` that is the attempt's first statement:
+    it only matches an account that is not locked, and on PostgreSQL it holds the account's row until the attempt
+    commits, so concurrent guesses queue on the row and each sees the count of those before it (on SQLite the
+    statement takes the single write lock). However many clients guess at once, at most :data:`LOCK_AFTER` guesses
+    are checked before the lock; the others are refused without a password check."""
     refused = Unauthorized("wrong username or password (用户名或密码错误)")
     name = username.strip().lower()[:64]
-    user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
-    if user is None or len(password) > MAX_PASSWORD:
-        _hasher.hash("timing-equaliser")  # keep timing similar for unknown users
+    if len(password) > MAX_PASSWORD:
+        _hasher.hash("timing-equaliser")
         raise refused
     now = clock.now()
-    if user.locked_until is not None and user.locked_until > now:
-        raise Unauthorized("account locked after repeated failures; try again later (账号已临时锁定)")
+    counted = session.execute(
+        update(User)
+        .where(User.username == name, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.id, User.failed_logins, User.password_hash)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if counted is None:
+        if session.execute(select(User.id).where(User.username == name)).first() is not None:
+            raise Unauthorized(LOCKED)
+        _hasher.hash("timing-equaliser")  # keep timing similar for unknown users
+        raise refused
+    user_id, guesses, password_hash = counted
+    if guesses > LOCK_AFTER:  # only reachable if a count was left over: lock rather than check
+        _lock(session, user_id, now)
+        raise Unauthorized(LOCKED)
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= LOCK_AFTER:
-            user.locked_until = now + LOCK_FOR
-            user.failed_logins = 0
-        session.flush()
-        audit.record(session, Actor.public(), "auth:login:failed", "user", user.username)
+        if guesses >= LOCK_AFTER:
+            _lock(session, user_id, now)
+        audit.record(session, Actor.public(), "auth:login:failed", "user", name)
         raise refused from None
+    user = session.get(User, user_id, populate_existing=True)
+    assert user is not None  # the row was just updated in this transaction
     if not user.active:
+        user.failed_logins = 0
+        session.flush()
         raise refused
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -199,6 +237,15 @@ def authenticate(session: Session, username: str, password: str) -> User:
     user.last_login_at = now
     session.flush()
     return user
+
+
+def _lock(session: Session, user_id: int, now: dt.datetime) -> None:
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(locked_until=now + LOCK_FOR, failed_logins=0)
+        .execution_options(synchronize_session=False)
+    )
 
 
 @dataclass(frozen=True)
