@@ -20,6 +20,7 @@ from xinyong.core.config import get_settings
 from xinyong.core.db import Database, get_database
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, OptionsAnswer, SecurityHeaders, install_error_handlers
+from xinyong.core.openapi import install_openapi
 from xinyong.core.ratelimit import Limiter, RateLimits, make_limiter
 from xinyong.core.uploads import BodyLimitMiddleware
 from xinyong.core.web import static_files
@@ -99,6 +100,7 @@ def create_app(
     # A body past its limit is refused before any route reads it; only the security headers wrap it.
     app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.upload_max_bytes, body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)  # outermost: every answer carries the headers
+    install_openapi(app)
     install_error_handlers(app)
 
     # Registered before the areas' routers: routes match in order, and a liveness probe (or the benchmarks' trivial
