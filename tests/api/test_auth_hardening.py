@@ -123,3 +123,13 @@ def test_pages_have_no_inline_script() -> None:
         if inline_script.search(text) or handler.search(text) or "javascript:" in text:
             offenders.append(str(template.relative_to(root)))
     assert offenders == [], f"inline scripts break under {CONTENT_SECURITY_POLICY!r}: {offenders}"
+
+
+def test_an_id_beyond_the_databases_integers_is_bad_input_not_a_500(
+    db: Session, as_actor: Callable[[Actor], TestClient]
+) -> None:
+    """Found by the fuzzing: ids are declared up to 2**62, PostgreSQL's id columns stop at 2**31 - 1."""
+    answer = as_actor(Actor.public()).get(f"/api/v1/records/{2**40}")
+    expected = 422 if db.get_bind().dialect.name == "postgresql" else 404  # SQLite's integers are 64-bit
+    assert answer.status_code == expected, answer.text
+    assert answer.json()["error"] == ("invalid" if expected == 422 else "not_found")

@@ -32,6 +32,7 @@ from xinyong.core.ratelimit import InProcessLimiter, RateLimits
 EXAMPLES = int(os.environ.get("XINYONG_TEST_FUZZ_EXAMPLES", "3"))
 OFFICE = Actor(role=Role.CREDIT_OFFICE, id="user:bootstrap")
 PASSWORD = "Gongqing-2020!"
+UNKNOWN_USCC = builders.new_uscc(region="360405")  # valid check digit, never registered here
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,22 @@ def _fuzz(app: FastAPI, callers: list[Caller], only: Callable[[str], bool] = lam
         if not only(operation.label):
             continue
 
+        def send(case: Case, caller: Caller) -> None:
+            label = case.operation.label
+            for generated in ("Authorization", "X-CSRF-Token"):
+                (case.headers or {}).pop(generated, None)
+            (case.cookies or {}).pop(SESSION_COOKIE, None)
+            try:
+                response = case.call(headers=caller.headers, cookies=caller.cookies)
+            except Exception as bug:  # the in-process transport re-raises what the app's 500 handler logged
+                failures.append(f"{caller.name}: {label} → 500: {type(bug).__name__}: {str(bug)[:300]}")
+                return
+            try:
+                case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
+            except (AssertionError, BaseExceptionGroup) as failure:  # schemathesis' Failure / FailureGroup
+                text = " ".join(str(failure).split())
+                failures.append(f"{caller.name}: {label} → {response.status_code}: {text[:300]}")
+
         @given(case=operation.as_strategy())
         @settings(
             max_examples=EXAMPLES,
@@ -81,21 +98,19 @@ def _fuzz(app: FastAPI, callers: list[Caller], only: Callable[[str], bool] = lam
             suppress_health_check=list(HealthCheck),
         )
         def fuzz(case: Case) -> None:
-            label = case.operation.label
             for caller in callers:
-                for generated in ("Authorization", "X-CSRF-Token"):
-                    (case.headers or {}).pop(generated, None)
-                (case.cookies or {}).pop(SESSION_COOKIE, None)
-                try:
-                    response = case.call(headers=caller.headers, cookies=caller.cookies)
-                except Exception as bug:  # the in-process transport re-raises what the app's 500 handler logged
-                    failures.append(f"{caller.name}: {label} → 500: {type(bug).__name__}: {str(bug)[:300]}")
-                    continue
-                try:
-                    case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
-                except (AssertionError, BaseExceptionGroup) as failure:  # schemathesis' Failure / FailureGroup
-                    text = " ".join(str(failure).split())
-                    failures.append(f"{caller.name}: {label} → {response.status_code}: {text[:300]}")
+                send(case, caller)
+            # Random text is almost never a valid USCC: also send every USCC field as a valid code of no entity
+            # (issue 23's report 500 was exactly that: a foreign key to an entity that does not exist).
+            fields = [k for k in case.body if k.endswith("uscc")] if isinstance(case.body, dict) else []
+            params = [k for k in (case.query or {}) if k.endswith("uscc")]
+            if fields or params:
+                for key in fields:
+                    case.body[key] = UNKNOWN_USCC
+                for key in params:
+                    case.query[key] = UNKNOWN_USCC
+                for caller in callers:
+                    send(case, caller)
 
         fuzz()
     return failures

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -282,6 +283,9 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+NUMERIC_OUT_OF_RANGE = "22003"  # SQLSTATE numeric_value_out_of_range
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(XinyongError)
     async def _xinyong_error(_request: Request, exc: XinyongError) -> JSONResponse:
@@ -314,6 +318,16 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: DataError) -> JSONResponse:
+        """A number from the request beyond what the column stores (an id past PostgreSQL's 32-bit integers): the
+        caller's input, not a bug — 422, like any other bad input. Other data errors stay bugs (500)."""
+        if getattr(exc.orig, "sqlstate", None) != NUMERIC_OUT_OF_RANGE:
+            return await _bug(request, exc)
+        log.warning("number out of range on %s %s: %s", request.method, request.url.path, exc.orig)
+        body = {"error": "invalid", "message": "a number in the request is out of range (数值超出范围)"}
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
