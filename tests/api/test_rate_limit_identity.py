@@ -6,6 +6,7 @@ configured proxies. In process and in a real Redis."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -152,3 +153,16 @@ def test_trusted_proxies_must_be_networks() -> None:
     with pytest.raises(ValueError, match="XINYONG_TRUSTED_PROXIES"):
         Settings(trusted_proxies=["10.0.0.0/33"])
     assert Settings(trusted_proxies=["10.0.0.5", "fd00::/8"]).trusted_proxies == ["10.0.0.5", "fd00::/8"]
+
+
+def test_the_portal_sign_in_is_limited_per_account_too(db: Session) -> None:
+    client = _client(db, RateLimits(InProcessLimiter(FakeClock()), 1000, login_per_account=2, login_per_address=50))
+    answers = []
+    for _ in range(3):
+        form = client.get("/login", headers={"Accept": "text/html"})
+        token = re.search(r'name="form_token" value="([^"]*)"', form.text)
+        assert token, form.text[:300]
+        data = {"form_token": token.group(1), "login": "91360405MA35ZZZZ0X", "password": "Wrong-password-1"}
+        answers.append(client.post("/login", data=data, headers={"Accept": "text/html"}))
+    assert [a.status_code for a in answers[:2]] != [429, 429] and answers[2].status_code == 429
+    assert "登录尝试过于频繁" in answers[2].text and int(answers[2].headers["Retry-After"]) > 0

@@ -22,8 +22,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from xinyong.core.actor import Role
 from xinyong.core.auth import service as auth
 from xinyong.core.config import get_settings
-from xinyong.core.errors import XinyongError
+from xinyong.core.errors import TooManyRequests, XinyongError
 from xinyong.core.http import SESSION_COOKIE, CurrentActor, DbSession, sign_session_token, unsign_session_token
+from xinyong.core.ratelimit import rate_limits
 from xinyong.core.web import render
 from xinyong.enterprise import identity
 from xinyong.enterprise import service as enterprise
@@ -124,6 +125,16 @@ def login(
     """Sign in. ``csrf_token`` is checked by ``current_actor`` when a session already exists."""
     if not _form_ok(request, form_token):
         return _login_page(request, next_path=next_path, login=login, error=EXPIRED, status_code=403)
+    limits = rate_limits(request)
+    try:
+        if limits is not None:
+            limits.charge_login(request, login)  # per account and per address, before the password is checked
+    except TooManyRequests as throttled:
+        page = _login_page(
+            request, next_path=next_path, login=login, error="登录尝试过于频繁，请稍后再试。", status_code=429
+        )
+        page.headers.update(throttled.headers)
+        return page
     try:
         user = identity.provider().authenticate(session, {"login": login, "password": password})
     except XinyongError as refused:
