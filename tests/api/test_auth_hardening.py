@@ -133,3 +133,15 @@ def test_an_id_beyond_the_databases_integers_is_bad_input_not_a_500(
     expected = 422 if db.get_bind().dialect.name == "postgresql" else 404  # SQLite's integers are 64-bit
     assert answer.status_code == expected, answer.text
     assert answer.json()["error"] == ("invalid" if expected == 422 else "not_found")
+
+
+def test_an_unknown_id_type_when_proposing_a_list_entry_is_bad_input(
+    db: Session, as_actor: Callable[[Actor], TestClient]
+) -> None:
+    """Found by the fuzzing: a person subject with an id_type of no kind answered 500 (ValueError)."""
+    department = as_actor(Actor(role=Role.DEPT_OPERATOR, id="api:1", department_code="SCJGJ"))
+    subject = {"id_type": "no-such-type", "id_number": "X1234567", "name": "张三"}
+    answer = department.post(
+        "/api/v1/list-entries", json={"list_type": "serious", "facts": "f", "basis": "b", "subject": subject}
+    )
+    assert answer.status_code == 422, answer.text

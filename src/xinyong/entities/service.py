@@ -300,7 +300,7 @@ def id_blind(id_type: str, number: str) -> str:
 
 
 def find_person(session: Session, id_type: str, number: str) -> Person | None:
-    normalised = validate_person_id(IdType(id_type), number)
+    normalised = validate_person_id(id_type, number)  # an unknown type is a 422 there, not a ValueError here
     return session.execute(
         select(Person).where(Person.id_type == id_type, Person.id_blind == id_blind(id_type, normalised))
     ).scalar_one_or_none()
