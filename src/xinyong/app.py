@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
@@ -23,7 +24,7 @@ from xinyong.core.http import DbSession, OptionsAnswer, SecurityHeaders, install
 from xinyong.core.openapi import install_openapi
 from xinyong.core.ratelimit import Limiter, RateLimits, make_limiter
 from xinyong.core.uploads import BodyLimitMiddleware
-from xinyong.core.web import static_files
+from xinyong.core.web import api_docs, static_files
 from xinyong.enterprise.routes import router as enterprise_router
 from xinyong.entities.routes import router as entities_router
 from xinyong.evaluation.routes import router as evaluation_router
@@ -86,6 +87,8 @@ def create_app(
         version=__version__,
         description="API of the public credit information platform: entities, credit records, lists, checks.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the vendored Swagger UI / ReDoc (no CDN)
+        redoc_url=None,
     )
     app.state.database = database
     app.state.ticker = None
@@ -109,6 +112,14 @@ def create_app(
     def healthz(session: DbSession) -> dict[str, str]:
         session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
+    def swagger_docs(request: Request) -> HTMLResponse:
+        return api_docs(request, "swagger", app.title, app.openapi_url or "/openapi.json")
+
+    @app.get("/redoc", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
+    def redoc_docs(request: Request) -> HTMLResponse:
+        return api_docs(request, "redoc", app.title, app.openapi_url or "/openapi.json")
 
     @app.get(
         "/api/v1/departments",

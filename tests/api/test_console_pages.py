@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests import builders
 from tests.api.console_helpers import HTML, PASSWORD, console_client, make_user, sign_in
-from xinyong.core import audit
+from xinyong.core import audit, clock
 from xinyong.core.actor import Role
 from xinyong.core.audit import AuditEvent
 from xinyong.core.auth import service as auth
@@ -88,7 +89,8 @@ def test_auditor_reads_the_audit_log_but_cannot_change_users(db: Session) -> Non
     make_user(db, "zhangmin", Role.DEPT_OPERATOR, "SCJGJ")
     csrf = sign_in(client, "wangfang")
     page = client.get("/console/audit?action=auth:user:", headers=HTML)
-    assert page.status_code == 200 and "auth:user:created" in page.text and "zhangmin" in page.text
+    assert page.status_code == 200 and "创建用户" in page.text and "zhangmin" in page.text
+    assert "auth:user:created" not in page.text, "the event type reads as Chinese, not as its code"
     assert client.get("/console/users", headers=HTML).status_code == 403
     form = {"csrf_token": csrf, "username": "lisi", "display_name": "李四", "role": "auditor", "password": PASSWORD}
     assert client.post("/console/users", data=form, headers=HTML).status_code == 403
@@ -140,7 +142,8 @@ def test_office_creates_disables_and_enables_users(db: Session) -> None:
     no_dept = client.post("/console/users", data={"csrf_token": csrf, **form, "department": ""}, headers=HTML)
     assert no_dept.status_code == 422 and "所属部门" in no_dept.text
     created = client.post("/console/users", data={"csrf_token": csrf, **form}, headers=HTML)
-    assert created.status_code == 303 and created.headers["location"] == "/console/users?created=chenjing"
+    assert created.status_code == 303 and created.headers["location"].startswith("/console/users?done=")
+    assert "已创建账号 chenjing" in client.get(created.headers["location"], headers=HTML).text
     user = auth.get_user(db, "chenjing")
     assert (user.role, user.department_code, user.created_by) == ("department_reviewer", "SWJ", "user:xinyongban")
     again = client.post("/console/users", data={"csrf_token": csrf, **form}, headers=HTML)
@@ -175,3 +178,31 @@ def test_api_key_callers_get_no_console_password_page(db: Session) -> None:
     page = client.get("/console/account", headers={**HTML, "Authorization": f"Bearer {key}"})
     assert page.status_code == 200 and "没有登录密码" in page.text
     assert SESSION_COOKIE not in client.cookies
+
+
+def test_audit_log_reads_as_chinese_with_a_detail_view(db: Session) -> None:
+    """Who (name and department), what (a Chinese label), when (Beijing time), which subject; the detail view shows
+    the payload as labelled fields and the stored JSON without \\u escapes."""
+    client = console_client(db)
+    make_user(db, "wangfang", Role.AUDITOR, display_name="王芳")
+    clerk = auth.actor_for_user(make_user(db, "zhangmin", Role.DEPT_OPERATOR, "SCJGJ", display_name="张敏"))
+    clock.freeze(dt.datetime(2026, 12, 7, 16, 3, tzinfo=dt.UTC))  # 2026-12-08 00:03 in Beijing
+    payload = {"reason": "已履行", "to_status": "已修复"}
+    event = audit.record(db, clerk, "records:record:status", "record", "3408", payload)
+    clock.freeze(None)
+    sign_in(client, "wangfang")
+    listing = client.get("/console/audit?action=records:", headers=HTML).text
+    assert (
+        "信用记录状态变更" in listing
+        and '张敏（<span translate="no">zhangmin</span>）' in listing
+        and "市市场监管局" in listing
+    )
+    assert "2026-12-08 00:03:00" in listing and "records:record:status" not in listing
+    assert f'href="/console/audit/events/{event.seq}"' in listing
+    detail = client.get(f"/console/audit/events/{event.seq}", headers=HTML)
+    assert detail.status_code == 200
+    text = detail.text
+    assert "<td>原因</td><td>已履行</td>" in text and "<td>新状态</td><td>已修复</td>" in text
+    assert "\\u5df2" not in text and "已履行" in text and "2026-12-08 00:03:00" in text
+    assert "信用记录 <span" in text and ">3408<" in text
+    assert client.get("/console/audit/events/999999", headers=HTML).status_code == 404

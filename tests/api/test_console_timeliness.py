@@ -88,6 +88,10 @@ def test_department_sees_its_own_month(month_of_decisions: Session) -> None:
 
     february = client.get("/console/timeliness?month=2024-02", headers=HTML).text
     assert re.search(r'id="tile-decisions">1<', february) and re.search(r'id="tile-overdue">1<', february)
+    previous = re.search(r'id="month-previous" href="/console/timeliness\?month=([0-9-]+)"', february)
+    following = re.search(r'id="month-next" href="/console/timeliness\?month=([0-9-]+)"', february)
+    assert previous and following and (previous.group(1), following.group(1)) == ("2024-01", "2024-03")
+    assert "2024年1月" in february and "2024年3月" in february
 
     assert client.get("/console/timeliness?department=SWJ", headers=HTML).status_code == 403
     assert client.get("/console/timeliness?month=2024-13", headers=HTML).status_code == 422

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests import builders
+from xinyong.console.forms import notice_code
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.inspections import rules
@@ -111,8 +112,11 @@ def test_every_inspections_page_reads_the_shared_query(as_actor: Callable[[Actor
     office = as_actor(OFFICE)
     for path in ("", "/items", "/inspectors", "/tasks", "/cases"):
         url = f"/console/inspections{path}"
-        shown = office.get(url, params={"department": "SCJGJ", "done": "已保存检查事项", "error": "比例不能超过100%"})
+        codes = {"done": notice_code("done", "已保存检查事项"), "error": notice_code("error", "比例不能超过100%")}
+        shown = office.get(url, params={"department": "SCJGJ", **codes})
         assert shown.status_code == 200 and "已保存检查事项" in shown.text and "比例不能超过100%" in shown.text, url
+        crafted = office.get(url, params={"department": "SCJGJ", "done": "已保存检查事项", "error": "请立即转账"})
+        assert crafted.status_code == 200 and "已保存检查事项" not in crafted.text and "请立即转账" not in crafted.text
         assert office.get(url, params={"department": "NOPE"}).status_code == 404, url
         assert office.get(url, params={"departmnet": "SCJGJ"}).status_code == 422, "a misspelt filter is refused"
-        assert office.get(url, params={"error": "x" * 1001}).status_code == 422, "oversized message"
+        assert office.get(url, params={"error": "x" * 2001}).status_code == 422, "oversized message"

@@ -83,6 +83,7 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "procedure": "objections-objection",
         "subject_id": "1",
         "rule_id": "1",
+        "seq": "1",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

@@ -178,3 +178,33 @@ def test_csv_export_neutralises_formulas_and_is_audited(db: Session) -> None:
 def test_neutralise_cell(value: str, cell: str) -> None:
     assert service.neutralise_cell(value) == cell
     assert service.neutralise_cell(None) == ""
+
+
+def test_dashboard_and_timeliness_page_count_the_same_decisions(seeded: Session) -> None:
+    """已逾期未公示 on the dashboard is the sum of the timeliness page's months (one query, the same decisions): a
+    decision not for the public (不公开) or revoked is overdue on neither."""
+    from xinyong.records import timeliness
+
+    made = builders.entity(seeded, name="共青城鄱湖物流有限公司")
+    for number, disclosure in enumerate(("不公开", "有条件共享"), start=1):
+        data = builders.penalty(
+            made.uscc, doc_no=f"共市监罚〔2026〕9{number}号", decision_date=dt.date(2026, 1, 5), disclosure=disclosure
+        )
+        records.upsert_record(seeded, builders.SYSTEM, data)
+    for actor in (OFFICE, builders.operator("SCJGJ")):
+        tile = service.record_figures(seeded, actor).publicity
+        months = [timeliness.overview(seeded, actor, f"2026-{m:02d}", TODAY) for m in (1, 2, 3)]
+        assert tile.overdue == sum(f.overdue for month in months for f in month)
+        assert tile.due_soon == sum(f.due_soon for month in months for f in month)
+        assert tile.rate.on_time == sum(f.on_time for month in months for f in month)
+    january = timeliness.department_month(seeded, OFFICE, "SCJGJ", "2026-01", TODAY)
+    assert january.overdue == 0 and january.decisions == 0, "decisions not for the public are not 双公示 decisions"
+
+
+def test_timeliness_month_buttons_open_the_months_around_the_one_shown() -> None:
+    from xinyong.console.timeliness import month_label, month_text, next_month, previous_month
+
+    first = dt.date(2026, 10, 1)
+    assert month_text(previous_month(first)) == "2026-09" and month_text(next_month(first)) == "2026-11"
+    assert month_text(previous_month(dt.date(2026, 1, 1))) == "2025-12"
+    assert month_text(next_month(dt.date(2026, 12, 1))) == "2027-01" and month_label("2026-09") == "2026年9月"

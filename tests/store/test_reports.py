@@ -96,3 +96,25 @@ def test_pdf_text_has_the_name_and_no_unmasked_id(issued: tuple[Session, str, in
         assert "共青城鸿瑞羽绒服饰有限公司" in text.replace(" ", "")
         assert row.number in text and row.code in text
         assert id_number not in text.replace(" ", "")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is installed by dev.sh test")
+def test_pdf_reads_as_a_document_for_a_bank(issued: tuple[Session, str, int, str], tmp_path: Path) -> None:
+    """Department names not codes, Chinese labels and formatted values instead of field codes, the grade as on the
+    profile, the issue time in Beijing time (T0 + 1 h = 11:00 in Beijing)."""
+    from xinyong.evaluation import service as evaluation
+
+    session, uscc, _record_id, _id = issued
+    evaluation.regrade_entity(session, builders.SYSTEM, uscc, "manual:test")
+    row = service.issue_report(session, Actor.public(), uscc)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(service.render_pdf(row))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    flat = text.replace(" ", "").replace("\n", "")
+    assert "共青城市市场监督管理局" in flat and "SCJGJ" not in flat
+    assert "违法行为类型：虚假宣传" in flat and "处罚类别：罚款" in flat and "罚款金额（万元）：1.5" in flat
+    for code in ("WFXW", "CFLB", "NR_FK", "['"):
+        assert code not in flat, code
+    assert "尚未开展" not in flat and "评价等级：" in flat and "综合得分：" in flat
+    assert "出具时间：2026-11-0211:00（北京时间）" in flat
+    assert "T03:00" not in flat and "+08:00" not in flat

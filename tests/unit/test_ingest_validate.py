@@ -151,8 +151,8 @@ def test_legal_person_needs_a_valid_uscc_naming_the_rule() -> None:
     assert "必须填写统一社会信用代码" in errors(Kind.PENALTY, penalty(XDR_SHXYM="-"))["CF_XDR_SHXYM"]
     reason = errors(Kind.PENALTY, penalty(XDR_SHXYM=FIRM[:17] + "0"))["CF_XDR_SHXYM"]
     assert "代码不正确" in reason
-    assert "final check" in reason
-    assert "must be 18 characters" in errors(Kind.PENALTY, penalty(XDR_SHXYM="9136048"))["CF_XDR_SHXYM"]
+    assert "第 18 位校验码不正确" in reason and "USCC" not in reason, "the rule broken, in Chinese"
+    assert "长度应为 18 位" in errors(Kind.PENALTY, penalty(XDR_SHXYM="9136048"))["CF_XDR_SHXYM"]
     assert accepted(Kind.PENALTY, penalty(XDR_SHXYM=FIRM.lower()))["subject"]["uscc"] == FIRM
 
 

@@ -38,7 +38,7 @@ KIND_CHOICES: tuple[tuple[str, str], ...] = (
 ENCODING_CHOICES: tuple[tuple[str, str], ...] = (
     ("", "自动识别（UTF-8 / GB18030）"),
     ("utf-8", "UTF-8"),
-    ("gb18030", "GB18030（GBK，Excel 默认）"),
+    ("gb18030", "GB18030（GBK，电子表格软件默认）"),
 )
 KIND_LABELS = {"license": "行政许可", "penalty": "行政处罚", "evaluation": "行业信用评价"}
 LAYOUT_LABELS = {"national-2.0": "国家标准 2.0 版", "national-1.0": "国家标准 1.0 版（旧版）"}

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from xinyong.console import service
+from xinyong.console import audit_view, service
 from xinyong.console.pages import console_router, page
 from xinyong.core import clock
 from xinyong.core.actor import ROLE_LABELS
+from xinyong.core.audit import AuditEvent
 from xinyong.core.auth.access import AUDIT, require
+from xinyong.core.errors import NotFound
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
 
@@ -45,7 +47,7 @@ def audit_log(
         return "/console/audit?" + urlencode({**params, "page": number})
 
     context = {
-        "events": events,
+        "events": audit_view.views(session, events),
         "total": total,
         "page_no": page_no,
         "pages": pages,
@@ -54,8 +56,25 @@ def audit_log(
         "export": "/console/audit.csv" + ("?" + urlencode(params) if params else ""),
         "filter": query,
         "role_labels": ROLE_LABELS,
+        "areas": [(f"{area}:", label) for area, label in audit_view.AREAS.items()],
+        "area_prefixes": {f"{area}:" for area in audit_view.AREAS},
+        "filter_label": audit_view.action_label(query.action) if query.action else "",
     }
     return page(request, session, actor, "console/audit.html", context)
+
+
+@router.get("/audit/events/{seq}", dependencies=[Depends(require(AUDIT))])
+def audit_event(
+    request: Request, session: DbSession, actor: CurrentActor, seq: Annotated[int, Path(ge=1, le=2**62)]
+) -> HTMLResponse:
+    """One event in full: who, what, when, which subject, every payload field labelled, and its chain hashes."""
+    service.require_audit_reader(actor)
+    event = session.get(AuditEvent, seq)
+    if event is None:
+        raise NotFound(f"no audit event {seq} (未找到该审计记录)", field="seq")
+    shown = audit_view.views(session, [event])[0]
+    context = {"event": shown, "payload": audit_view.payload_json(event)}
+    return page(request, session, actor, "console/audit_event.html", context)
 
 
 @router.get("/audit/verify", dependencies=[Depends(require(AUDIT))])

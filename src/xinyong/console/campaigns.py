@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Query, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from xinyong.campaigns import service
 from xinyong.campaigns.rules import Outcome, is_office, may_organise
 from xinyong.campaigns.schemas import CampaignIn, FilterIn, ResultIn, TargetsIn, TaskDoneIn, TaskIn
-from xinyong.console.forms import back, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core import clock
 from xinyong.core.auth.access import DEPARTMENT, OFFICE, STAFF, require
@@ -38,15 +38,14 @@ def campaigns(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    done: Annotated[str | None, Query(max_length=300)] = None,
-    error: Annotated[str | None, Query(max_length=1000)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> HTMLResponse:
     context: dict[str, Any] = {
         "campaigns": service.list_campaigns(session),
         "departments": list_departments(session),
         "may_open": is_office(actor),
-        "done": done,
-        "error": error,
+        **read_notices(done, error),
     }
     return page(request, session, actor, "console/campaigns.html", context)
 
@@ -87,8 +86,8 @@ def campaign(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    done: Annotated[str | None, Query(max_length=300)] = None,
-    error: Annotated[str | None, Query(max_length=1000)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> HTMLResponse:
     work = service.campaign_work(session, campaign_id)
     context: dict[str, Any] = {
@@ -98,8 +97,7 @@ def campaign(
         "may_organise": may_organise(actor, work.lead_department),
         "may_publish": is_office(actor),
         "my_department": actor.department_code,
-        "done": done,
-        "error": error,
+        **read_notices(done, error),
         "today": clock.today().isoformat(),
     }
     return page(request, session, actor, "console/campaign.html", context)

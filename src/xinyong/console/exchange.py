@@ -10,7 +10,7 @@ from fastapi import Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from xinyong.console.forms import back, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import AUDIT, OFFICE, require
 from xinyong.core.config import get_settings
@@ -32,8 +32,8 @@ def exchange_desk(
     session: DbSession,
     actor: CurrentActor,
     status: Annotated[str | None, Query(max_length=9, pattern="^(pending|retrying|delivered|dead)$")] = None,
-    done: Annotated[str | None, Query(max_length=300)] = None,
-    error: Annotated[str | None, Query(max_length=1000)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> HTMLResponse:
     report = service.reconciliation(session)
     figures = {s.source: s for s in report.sources}
@@ -44,8 +44,7 @@ def exchange_desk(
         "push_totals": report.pushes,
         "conflicts": service.list_conflicts(session, open_only=True, limit=200),
         "status": status,
-        "done": done,
-        "error": error,
+        **read_notices(done, error),
         "may_act": OFFICE.allows(actor.role),
     }
     return page(request, session, actor, "console/exchange.html", context)

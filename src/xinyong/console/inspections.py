@@ -11,7 +11,7 @@ from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from xinyong.console.forms import back, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import STAFF, require
 from xinyong.core.charts import bar_chart
@@ -40,8 +40,6 @@ ItemId = Annotated[int, Path(ge=1, le=2**62)]
 Csrf = Annotated[str, Form(max_length=200)]
 DepartmentForm = Annotated[str, Form(max_length=16)]
 DepartmentQuery = Annotated[str | None, Query(max_length=16)]
-Done = Annotated[str | None, Query(max_length=300)]
-Error = Annotated[str | None, Query(max_length=1000)]
 WRITE = [Depends(require(INSPECTION_STAFF))]
 READ = [Depends(require(STAFF))]
 PAGE_SIZE = 20
@@ -52,8 +50,8 @@ def page_context(
     session: DbSession,
     actor: CurrentActor,
     department: DepartmentQuery = None,
-    done: Done = None,
-    error: Error = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> dict[str, Any]:
     """What every inspections page starts from: the department shown (``?department=``) and the last action's
     message or refusal (``?done=`` / ``?error=``)."""
@@ -63,8 +61,7 @@ def page_context(
         "everyone": not actor.is_department,
         "departments": [(d.code, d.full_name) for d in list_departments(session)],
         "may_write": INSPECTION_STAFF.allows(actor.role),
-        "done": done,
-        "error": error,
+        **read_notices(done, error),
         "base": BASE,
     }
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Query, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from xinyong.console.forms import back, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import DEPARTMENT, OFFICE, STAFF, require
 from xinyong.core.errors import XinyongError
@@ -34,11 +34,11 @@ def objection_desk(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    done: Annotated[str | None, Query(max_length=300)] = None,
-    error: Annotated[str | None, Query(max_length=1000)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> HTMLResponse:
     rows = [objections.to_view(row) for row in objections.list_objections(session, actor)]
-    context: dict[str, Any] = {"objections": rows, "done": done, "error": error, "actor_role": str(actor.role)}
+    context: dict[str, Any] = {"objections": rows, **read_notices(done, error), "actor_role": str(actor.role)}
     return page(request, session, actor, "console/objections.html", context)
 
 
@@ -91,11 +91,11 @@ def risk_desk(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    done: Annotated[str | None, Query(max_length=300)] = None,
-    error: Annotated[str | None, Query(max_length=1000)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> HTMLResponse:
     rows = [risk.to_view(row) for row in risk.list_alerts(session, actor)]
-    context: dict[str, Any] = {"alerts": rows, "done": done, "error": error, "may_handle": actor.is_department}
+    context: dict[str, Any] = {"alerts": rows, **read_notices(done, error), "may_handle": actor.is_department}
     return page(request, session, actor, "console/risk.html", context)
 
 

@@ -10,7 +10,6 @@ sees the same answers as for any API route, while a person sees the login form.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +26,11 @@ from xinyong.core.actor import ROLE_LABELS, Actor
 from xinyong.core.auth.access import AUDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, AccessRule
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
+from xinyong.core.display import chinese, invalid_field_message
 from xinyong.core.errors import XinyongError
 from xinyong.core.web import render
 
 LOGIN_PATH = "/console/login"
-_GLOSS = re.compile(r"\(([^()]*[\u4e00-\u9fff][^()]*)\)\s*$")
 HOME_PATH = "/console"
 
 
@@ -66,6 +65,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/users", "用户管理", OFFICE),
     NavItem("/console/departments", "部门设置", OFFICE),
     NavItem("/console/enterprise-accounts", "企业账号审核", OFFICE),
+    NavItem("/console/api-clients", "业务系统接入", OFFICE),
     NavItem("/console/audit", "审计日志", AUDIT),
     NavItem("/my/repair", "信用修复（本主体）", ENTITY),
     NavItem("/my/objections", "我的异议", ENTITY),
@@ -135,9 +135,8 @@ def private(response: HTMLResponse) -> HTMLResponse:
 
 
 def chinese_part(message: str) -> str:
-    """The Chinese gloss that the platform's messages end with ("… (无权访问)"), else the whole message."""
-    found = _GLOSS.search(message)
-    return found.group(1) if found else message
+    """The Chinese a person reads for a platform message (``core.display.chinese``)."""
+    return chinese(message)
 
 
 def _error_page(request: Request, status: int, message: str, field: str | None = None) -> Response:
@@ -148,13 +147,7 @@ def _error_page(request: Request, status: int, message: str, field: str | None =
             body.headers["HX-Redirect"] = target
         return body
     titles = {403: "无权访问", 404: "未找到", 409: "操作冲突", 413: "内容过大", 422: "输入有误", 429: "请求过于频繁"}
-    context = {
-        "status": status,
-        "title": titles.get(status, "请求有误"),
-        "message": chinese_part(message),
-        "detail": message,
-        "field": field,
-    }
+    context = {"status": status, "title": titles.get(status, "请求有误"), "message": chinese(message, status)}
     return private(render(request, "console/error.html", context, status))
 
 
@@ -182,7 +175,7 @@ def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {}
     where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
-    return _error_page(request, 422, f"{where}: {first.get('msg', 'invalid')}（请检查输入）", where or None)
+    return _error_page(request, 422, invalid_field_message(where), where or None)
 
 
 class ConsolePage(APIRoute):

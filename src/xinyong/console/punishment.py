@@ -14,7 +14,7 @@ from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.console.forms import back
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core import clock, outbox
 from xinyong.core.actor import Role
@@ -64,11 +64,12 @@ def notices(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    done: Annotated[str | None, Query(max_length=300)] = None,
-    error: Annotated[str | None, Query(max_length=1000)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
-    return _notices_page(request, session, actor, done=done, error=error, page_no=page_no)
+    shown = read_notices(done, error)
+    return _notices_page(request, session, actor, done=shown["done"], error=shown["error"], page_no=page_no)
 
 
 @router.post("/notices/systems/{client_id}/webhook", dependencies=[Depends(require(OFFICE))])
@@ -86,7 +87,7 @@ def set_webhook(
         with session.begin_nested():
             client, secret = auth.set_webhook(session, actor, client_id, url)
     except XinyongError as refused:
-        return back("/console/notices", error=refused.message)
+        return back("/console/notices", error=refusal(refused))
     if secret is None:
         return back("/console/notices", message=f"{client.name} 的回调地址已删除")
     shown = {"client": client.name, "url": client.webhook_url, "secret": secret}
@@ -104,7 +105,7 @@ def retry_message(
         with session.begin_nested():
             outbox.retry(session, actor, message_id)
     except XinyongError as refused:
-        return back("/console/notices", error=refused.message)
+        return back("/console/notices", error=refusal(refused))
     return back("/console/notices", message=f"消息 {message_id} 已重新排队发送")
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Query, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from xinyong.console.forms import back, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import DEPARTMENT, STAFF, require
 from xinyong.core.errors import XinyongError
@@ -29,14 +29,13 @@ def repair_desk(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    done: Annotated[str | None, Query(max_length=300)] = None,
-    error: Annotated[str | None, Query(max_length=1000)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> HTMLResponse:
     rows = [repair.to_view(session, row) for row in repair.list_applications(session, actor)]
     context: dict[str, Any] = {
         "applications": rows,
-        "done": done,
-        "error": error,
+        **read_notices(done, error),
         "may_handle": actor.is_department,
         "actor_id": actor.id,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from xinyong.console import (
+    api_clients,
     audit_log,
     campaigns,
     commitments,
@@ -42,3 +43,4 @@ router.include_router(departments.router)
 router.include_router(enterprise_accounts.router)
 router.include_router(history.router)
 router.include_router(privacy.router)
+router.include_router(api_clients.router)

@@ -21,18 +21,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, case, false, func, select, true
 from sqlalchemy.orm import Session
 
+from xinyong.console.audit_view import action_label, subject_label
 from xinyong.core import audit, audit_anchors, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
-from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
+from xinyong.core.display import department_name, role_name
 from xinyong.core.errors import Forbidden, InvalidInput
 from xinyong.core.pagination import PageRequest
 from xinyong.records.models import CreditRecordVersion
-from xinyong.records.publicity import OnTimeRate, TimelinessStatus, on_time_rate, timeliness
-from xinyong.records.rules import KIND_LABELS, Disclosure, Kind, Status
+from xinyong.records.publicity import OnTimeRate, TimelinessStatus, on_time_rate
+from xinyong.records.rules import KIND_LABELS, Kind, Status
 from xinyong.records.service import visibility
+from xinyong.records.timeliness import status_counts
 
 AUDIT_READERS = frozenset({Role.AUDITOR, Role.CREDIT_OFFICE, Role.SYSTEM})
 EXPORT_LIMIT = 100_000  # rows in one CSV export; a longer log is exported in date ranges
@@ -109,28 +111,9 @@ def _current_in_scope(actor: Actor) -> list[ColumnElement[bool]]:
 
 
 def _publicity(session: Session, where: list[ColumnElement[bool]], today: dt.date) -> Publicity:
-    """On-time rate of this year's decisions. Counted per distinct (decision, publication) date pair, so the work is
-    bounded by days in the year, not by the number of records."""
-    v = CreditRecordVersion
-    rows = session.execute(
-        select(v.decision_date, v.published_date, func.count())
-        .where(
-            *where,
-            v.kind.in_([Kind.LICENSE, Kind.PENALTY]),
-            v.disclosure == Disclosure.PUBLIC,
-            v.status != Status.REVOKED,
-            v.decision_date >= dt.date(today.year, 1, 1),
-            v.decision_date <= today,
-        )
-        .group_by(v.decision_date, v.published_date)
-    ).all()
-    calendar = load_calendar(session)
-    counts: Counter[TimelinessStatus] = Counter()
-    for decided, published, count in rows:
-        try:
-            counts[timeliness(decided, published, today, calendar).status] += int(count)
-        except InvalidInput:  # dates the record rules already refuse; never let one break the dashboard
-            continue
+    """On-time rate of this year's decisions, counted by ``records.timeliness.status_counts``: the same decisions
+    and the same query as the timeliness page (``/console/timeliness``), so the two never disagree."""
+    counts = status_counts(session, where, dt.date(today.year, 1, 1), dt.date(today.year + 1, 1, 1), today)
     return Publicity(
         year=today.year,
         rate=on_time_rate(chain.from_iterable(repeat(status, n) for status, n in counts.items())),
@@ -252,14 +235,14 @@ def _audit_conditions(query: AuditFilter) -> list[ColumnElement[bool]]:
     return found
 
 
-def _require_audit_reader(actor: Actor) -> None:
+def require_audit_reader(actor: Actor) -> None:
     if actor.role not in AUDIT_READERS:
         raise Forbidden("only auditors and the credit office read the audit log (仅审计人员和信用办可查看审计日志)")
 
 
 def search_audit(session: Session, actor: Actor, query: AuditFilter, page: PageRequest) -> tuple[list[AuditEvent], int]:
     """One page of matching events, newest first, and how many match in all."""
-    _require_audit_reader(actor)
+    require_audit_reader(actor)
     where = _audit_conditions(query)
     total = session.execute(select(func.count()).select_from(AuditEvent).where(*where)).scalar_one()
     events = session.execute(
@@ -269,13 +252,13 @@ def search_audit(session: Session, actor: Actor, query: AuditFilter, page: PageR
 
 
 def verify_audit(session: Session, actor: Actor) -> audit.VerifyResult:
-    _require_audit_reader(actor)
+    require_audit_reader(actor)
     return audit.verify(session)
 
 
 def verify_audit_anchors(session: Session, actor: Actor) -> audit_anchors.AnchorCheck:
     """The chain against its anchors kept outside the database (as ``xinyong audit verify``)."""
-    _require_audit_reader(actor)
+    require_audit_reader(actor)
     return audit_anchors.verify_anchors(session)
 
 
@@ -286,18 +269,21 @@ def neutralise_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-CSV_HEADER = ("序号", "时间（北京时间）", "角色", "操作者", "部门", "操作", "对象类型", "对象", "详情", "哈希")
+CSV_HEADER = (
+    "序号", "时间（北京时间）", "角色", "操作者", "部门", "操作", "操作代码", "对象类型", "对象", "详情", "哈希",
+)  # fmt: skip
 
 
 def _csv_row(event: Row[Any] | AuditEvent) -> list[str]:
     cells: Sequence[Any] = (
         event.seq,
         event.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
-        event.actor_role,
+        role_name(event.actor_role),
         event.actor_id,
-        event.actor_department,
+        department_name(event.actor_department) if event.actor_department else "",
+        action_label(event.action),
         event.action,
-        event.subject_type,
+        subject_label(event.subject_type),
         event.subject_id,
         json.dumps(event.payload, ensure_ascii=False, sort_keys=True),
         event.hash,
@@ -317,7 +303,7 @@ def write_csv(rows: Iterable[Sequence[str]]) -> str:
 
 def export_audit(session: Session, actor: Actor, query: AuditFilter) -> str:
     """The whole query (not one page) as CSV, newest first. The export itself is audited."""
-    _require_audit_reader(actor)
+    require_audit_reader(actor)
     where = _audit_conditions(query)
     total = session.execute(select(func.count()).select_from(AuditEvent).where(*where)).scalar_one()
     if total > EXPORT_LIMIT:

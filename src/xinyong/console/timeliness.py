@@ -60,6 +60,16 @@ def previous_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_label(month: str) -> str:
+    """``2026-10`` → ``2026年10月``."""
+    year, number = month.split("-")
+    return f"{year}年{int(number)}月"
+
+
 def _month(value: str | None, today: dt.date) -> str:
     if not value or not value.strip():
         return month_text(today)
@@ -196,8 +206,9 @@ def dashboard(
         "view": view,
         "chart": view.chart(),
         "this_month": this_month,
-        "last_month": month_text(previous_month(view.today)),
-        "month_before": month_text(previous_month(first)),
+        "previous": month_text(previous_month(first)),  # the month before the one shown
+        "month_label": month_label,
+        "following": month_text(next_month(first)) if month_text(first) < this_month else None,
         "everyone": not actor.is_department,
         "departments": sorted(department_names(session).items()) if not actor.is_department else [],
         "picked": (department or "").strip().upper(),

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Query, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.console.forms import NoticeCode, back, notice
 from xinyong.console.login import PASSWORD_RULE
 from xinyong.console.pages import chinese_part, console_router, page
 from xinyong.core import clock
@@ -83,10 +84,9 @@ def users(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    created: Annotated[str | None, Query(max_length=64)] = None,
+    done: NoticeCode = None,
 ) -> HTMLResponse:
-    notice = f"已创建账号 {created}。" if created else None
-    return _users_page(request, session, actor, notice=notice)
+    return _users_page(request, session, actor, notice=notice(done, "done"))
 
 
 @router.post("/users", dependencies=[Depends(require(OFFICE))])
@@ -126,7 +126,7 @@ def create_user(
             )
     except (InvalidInput, Conflict, NotFound) as refused:
         return _users_page(request, session, actor, form=form, error=refused)
-    return RedirectResponse(f"/console/users?created={made.username}", status_code=303)
+    return back("/console/users", message=f"已创建账号 {made.username}。")
 
 
 @router.post("/users/{username}/active", dependencies=[Depends(require(OFFICE))])

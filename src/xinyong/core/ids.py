@@ -93,6 +93,16 @@ AUTHORITIES: Final[dict[str, tuple[str, dict[str, str]]]] = {
 
 USCC_RULES: Final = frozenset({"length", "character", "authority_type", "region", "inner_check", "final_check"})
 
+# the rules of GB 32100-2015 a 统一社会信用代码 can break (``USCC_RULES``), as a person reads them
+USCC_RULE_NAMES: dict[str, str] = {
+    "length": "长度应为 18 位",
+    "character": "只能使用数字和除 I、O、S、V、Z 以外的大写字母",
+    "authority_type": "第 1 位登记管理部门代码与第 2 位机构类别代码须为有效组合",
+    "region": "第 3–8 位须为有效的行政区划代码",
+    "inner_check": "第 9–17 位组织机构代码的校验位不正确",
+    "final_check": "第 18 位校验码不正确",
+}
+
 
 class InvalidUscc(InvalidInput):
     """A USCC that breaks one rule of GB 32100; ``rule`` says which (one of ``USCC_RULES``)."""

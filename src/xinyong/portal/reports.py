@@ -30,7 +30,7 @@ entity_router = APIRouter(
 
 
 def _report_page(request: Request, uscc: str = "", error: str | None = None, status_code: int = 200) -> Response:
-    context = {"active": "verify", "uscc": uscc, "error": error}
+    context = {"active": "report", "uscc": uscc, "error": error}
     return render(request, "portal/report.html", context, status_code=status_code)
 
 

@@ -27,9 +27,11 @@ from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
+from xinyong.core.display import chinese, invalid_field_message
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.export import MAX_EXPORT_ROWS, csv_response, xlsx_response
 from xinyong.core.http import current_actor, reject_unknown_query
+from xinyong.core.ids import USCC_RULE_NAMES
 from xinyong.core.pagination import PageRequest
 from xinyong.core.web import render
 from xinyong.enterprise.rules import safe_return_path
@@ -40,14 +42,6 @@ FORMATS: tuple[Format, ...] = ("html", "json", "csv", "xlsx")
 DEFAULT_PAGE_SIZE = 20
 EXPORT_LIMIT = MAX_EXPORT_ROWS  # rows per CSV/XLSX export; a module value so tests can lower it
 
-USCC_RULE_NAMES = {
-    "length": "长度应为 18 位",
-    "character": "只能使用数字和除 I、O、S、V、Z 以外的大写字母",
-    "authority_type": "第 1 位登记管理部门代码与第 2 位机构类别代码须为有效组合",
-    "region": "第 3–8 位须为有效的行政区划代码",
-    "inner_check": "第 9–17 位组织机构代码的校验位不正确",
-    "final_check": "第 18 位校验码不正确",
-}
 TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "请求方式不支持", 409: "状态冲突"}
 TITLES |= {413: "内容过大", 422: "输入有误", 429: "访问过于频繁"}
 
@@ -71,7 +65,8 @@ def _error_page(request: Request, status: int, message: str, field: str | None, 
         if field:
             body["field"] = field
         return JSONResponse(body, status_code=status)
-    context = {"status": status, "title": TITLES.get(status, "出错了"), "message": message, "field": field}
+    context = {"status": status, "title": TITLES.get(status, "出错了"), "message": chinese(message, status)}
+    context["field"] = field  # the parameter's own name, shown as an identifier beside the Chinese message
     context["hint"] = hint
     name = "portal/_error.html" if wants_fragment(request) else "portal/error.html"
     response = render(request, name, context, status_code=status)
@@ -119,7 +114,9 @@ def _invalid(request: Request, exc: Exception) -> Response:
     first = errors[0] if errors else {}
     loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body", "header", "cookie")]
     field = ".".join(loc) or "request"
-    message = f"参数 {field[:64]} 无效：{str(first.get('msg', ''))[:200]}"
+    message = f"参数 {field[:64]} 无效：{str(first.get('msg', ''))[:200]}"  # the API's words; a page shows Chinese
+    if output_format(request) == "html":
+        message = invalid_field_message(field)
     return _error_page(request, 422, message, field[:64], "请检查地址栏中的参数，或回到上一页重新填写。")
 
 

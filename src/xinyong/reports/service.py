@@ -25,14 +25,18 @@ from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import BEIJING
 from xinyong.core.config import get_settings
+from xinyong.core.departments import list_departments
+from xinyong.core.display import beijing, department_name
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound, XinyongError
 from xinyong.core.masking import mask_id_number
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service as entities
 from xinyong.entities.models import Entity
+from xinyong.evaluation.views import evaluation_of
 from xinyong.records import service as records
+from xinyong.records.ingest.layouts import LABELS
 from xinyong.records.models import CreditRecord, CreditRecordVersion
-from xinyong.records.rules import ChangeKind, Status
+from xinyong.records.rules import KIND_LABELS, ChangeKind, Kind, Status
 from xinyong.reports.models import IssuedReport
 from xinyong.reports.rules import (
     AUDIENCE_LABELS,
@@ -80,12 +84,32 @@ def _reader(actor: Actor, uscc: str, audience: Audience) -> Actor:
     raise Forbidden("the full report is only for the entity itself or staff (完整版仅限本主体或工作人员)")
 
 
-def _item(view: Any, public: bool) -> dict[str, Any]:
+def _label(kind: str, key: str) -> str:
+    for labels in (LABELS.get(Kind(kind)) if kind in set(Kind) else None, *LABELS.values()):
+        if labels and key in labels:
+            return labels[key]
+    return key
+
+
+def _value(key: str, value: Any) -> str:
+    """A content value as a person reads it: lists joined, amounts in 万元 without a trailing zero run."""
+    if isinstance(value, list | tuple):
+        return "、".join(_value(key, v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _item(view: Any, public: bool, departments: dict[str, str]) -> dict[str, Any]:
     content = view.content
     summary = {k: content[k] for k in SUMMARY_KEYS if k in content and not (public and k == "FR_ZJHM")}
     if "FR_ZJHM" in summary:
         summary["FR_ZJHM"] = mask_id_number(str(summary["FR_ZJHM"]))
+    kind = str(view.kind)
     return {
+        "source_department_name": departments.get(view.source_department)
+        or department_name(view.source_department, full=True),
+        "fields": [[_label(kind, k), _value(k, v)] for k, v in summary.items() if v not in (None, "", [])],
         "record_id": view.id,
         "version": view.version,
         "kind": str(view.kind),
@@ -110,8 +134,10 @@ def build_content(
         session, reader, entity.uscc, as_of=as_of, page=PageRequest(1, MAX_RECORDS)
     )
     sections: dict[str, list[dict[str, Any]]] = {key: [] for key, _label, _kinds in SECTIONS}
+    departments = {d.code: d.full_name for d in list_departments(session)}
     for view in views:
-        sections[SECTION_OF_KIND.get(str(view.kind), "other")].append(_item(view, audience == Audience.PUBLIC))
+        item = _item(view, audience == Audience.PUBLIC, departments)
+        sections[SECTION_OF_KIND.get(str(view.kind), "other")].append(item)
     counts = {key: len(items) for key, items in sections.items()}
     penalties = sum(1 for v in views if str(v.kind) == "penalty" and v.status in (Status.VALID, Status.OBJECTED))
     objected = sum(1 for v in views if v.status == Status.OBJECTED)
@@ -138,14 +164,29 @@ def build_content(
         "audience": str(audience),
         "audience_label": AUDIENCE_LABELS[audience],
         "as_of": as_of.astimezone(BEIJING).isoformat(timespec="seconds"),
+        "as_of_text": beijing(as_of, seconds=True) + "（北京时间）",
         "identity": identity,
         "sections": sections,
         "counts": counts,
-        "evaluation": EVALUATION_PENDING,
+        "evaluation": _evaluation_text(session, reader, entity.uscc),
         "suggestions": suggestions(counts, penalties, objected),
     }
     used = sorted([v.id, v.version] for v in views)
     return content, used
+
+
+def _evaluation_text(session: Session, reader: Actor, uscc: str) -> str:
+    """The 公共信用综合评价 as the entity's profile shows it (grade, label, score, model, when graded)."""
+    found = evaluation_of(session, reader, uscc)
+    if not found.graded:
+        return EVALUATION_PENDING
+    text = f"评价等级：{found.grade}（{found.grade_label}）；综合得分：{found.score}（基础分 {found.base}）"
+    text += f"；评价模型：{found.model_name} 第{found.model_version}版"
+    if found.computed_at is not None:
+        text += f"；评价时间：{beijing(found.computed_at)}（北京时间）"
+    if found.forced_by:
+        text += "；列入严重失信主体名单，评价结果为D（差）"
+    return text
 
 
 def issue_report(
@@ -257,17 +298,18 @@ def render_pdf(row: IssuedReport) -> bytes:
 
     def line(text: str, size: float = 10, height: float = 6) -> None:
         pdf.set_font("cjk", size=size)
-        pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
 
     qr = io.BytesIO()
     segno.make(verify_url(row), error="m").save(qr, kind="png", scale=3, border=1)
     qr.seek(0)
     pdf.image(qr, x=pdf.w - pdf.r_margin - 30, y=pdf.t_margin, w=30, h=30)
     line(f"{content['platform']}", 11)
-    line(f"{content['title']}（{content['audience_label']}）", 18, 10)
+    line(f"{content['title']} · {content['audience_label']}", 18, 10)
     line(f"报告编号：{row.number}")
     line(f"验证码：{row.code}")
-    line(f"信息截止时点：{content['as_of']}")
+    line(f"出具时间：{beijing(row.issued_at)}（北京时间）")
+    line(f"信息截止时点：{content.get('as_of_text') or content['as_of']}")
     line("扫描右上角二维码或访问本平台 /verify 页面核验报告真伪。", 9)
     pdf.ln(2)
     identity = content["identity"]
@@ -294,14 +336,18 @@ def render_pdf(row: IssuedReport) -> bytes:
         if not items:
             line("暂无")
         for i, item in enumerate(items, 1):
+            department = item.get("source_department_name") or department_name(item["source_department"], full=True)
             line(
                 f"{i}. 【{item['kind_label']}】{item['title']}　文号：{item['doc_no']}　"
-                f"部门：{item['source_department']}　决定日期：{item['decision_date']}　状态：{item['status']}"
+                f"部门：{department}　决定日期：{item['decision_date']}　状态：{item['status']}"
                 + (f"　公示截止日期：{item['publicity_end']}" if item.get("publicity_end") else "")
                 + ("　（自主填报，未经核实）" if key == "self_reported" else "")
             )
-            if item["summary"]:
-                line("　　" + "；".join(f"{k}：{v}" for k, v in item["summary"].items()), 9)
+            fields = item.get("fields")
+            if fields is None:  # reports issued before fields were labelled
+                fields = [[k, str(v)] for k, v in item["summary"].items()]
+            if fields:
+                line("　　" + "；".join(f"{label}：{value}" for label, value in fields), 9)
     line(f"{numerals[n]}、公共信用综合评价", 13, 8)
     line(str(content["evaluation"]))
     line(f"{numerals[n + 1]}、信用提升建议", 13, 8)
@@ -344,7 +390,8 @@ def _superseded(session: Session, row: IssuedReport) -> list[str]:
         if what and (version.record_id, what) not in seen:
             seen.add((version.record_id, what))
             when = version.valid_from.astimezone(BEIJING).date().isoformat()
-            reasons.append(f"记录 {doc_no}（{version.kind}）于 {when} {what}")
+            kind = KIND_LABELS[Kind(version.kind)] if version.kind in set(Kind) else "信用记录"
+            reasons.append(f"记录 {doc_no}（{kind}）于 {when} {what}")
     return reasons
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Final, TypeVar
 
 from xinyong.core.errors import InvalidInput
-from xinyong.core.ids import IdType, InvalidUscc, validate_person_id, validate_uscc
+from xinyong.core.ids import USCC_RULE_NAMES, IdType, InvalidUscc, validate_person_id, validate_uscc
 from xinyong.records.ingest import values as v
 from xinyong.records.ingest.files import cell_text
 from xinyong.records.ingest.layouts import LABELS, PROVENANCE_ONLY, Layout
@@ -48,7 +48,7 @@ def check_uscc(code: str) -> tuple[str, str]:
     try:
         return validate_uscc(v.nfkc(code)).code, ""
     except InvalidUscc as exc:
-        return "", f"代码不正确 (invalid USCC)：{exc.message}"
+        return "", f"代码不正确：{USCC_RULE_NAMES.get(exc.rule, '不符合 GB 32100-2015')}"
 
 
 def _text(value: object) -> str | None:
