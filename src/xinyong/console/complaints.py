@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from xinyong.complaints import service as complaints
 from xinyong.complaints.rules import CHANNEL_LABELS, Channel, Status
 from xinyong.complaints.schemas import ComplaintIn, IntakeOut, MatchIn
-from xinyong.console.forms import back, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth.access import STAFF, require
@@ -74,11 +74,12 @@ def complaint_desk(
     actor: CurrentActor,
     status: Annotated[str | None, Query(max_length=8)] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
-    done: Annotated[str | None, Query(max_length=300)] = None,
-    error: Annotated[str | None, Query(max_length=1000)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> HTMLResponse:
     chosen = status if status in {s.value for s in Status} else None
-    return _desk(request, session, actor, status=chosen, page_no=page_no, done=done, error=error)
+    shown = read_notices(done, error)
+    return _desk(request, session, actor, status=chosen, page_no=page_no, done=shown["done"], error=shown["error"])
 
 
 @router.post("/complaints/upload", dependencies=[Depends(require(STAFF))])
