@@ -50,7 +50,8 @@ IDENTIFIERS = re.compile(
     r"|[\w.+-]+@[\w-]+\.[\w.]+"
     r"|\bxy_[\w-]+"
     r"|\b[0-9A-HJ-NP-RTUW-Y]{18}\b"  # a USCC
-    r"|\b[0-9a-fA-F]{16,}\b",  # a hash
+    r"|\b[0-9a-fA-F]{16,}\b"  # a hash
+    r"|\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b",  # a hyphenated code: report numbers, commitment item codes
     re.IGNORECASE,
 )
 UTC_TIME = re.compile(

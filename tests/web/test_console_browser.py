@@ -126,9 +126,13 @@ def test_console_in_the_browser(
 
     # the audit log shows those changes and the chain verifies
     page.click(".sidenav >> text=审计日志")
-    page.fill("input[name=action]", "auth:user:")
+    page.select_option("select[name=action]", "auth:")
     page.click("button:has-text('查询')")
-    expect(page.locator("#audit-table")).to_contain_text("auth:user:disabled")
+    expect(page.locator("#audit-table")).to_contain_text("停用用户")
+    page.locator("#audit-table a:has-text('停用用户')").first.click()
+    expect(page.locator("#audit-event")).to_contain_text("刘洋")
+    expect(page.locator("#audit-event")).to_contain_text("北京时间")
+    page.go_back()
     page.click("text=校验哈希链")
     expect(page.locator("#verify-outcome")).to_contain_text("哈希链完整")
     screenshot(page, "console-audit")
