@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.core.audit import AuditEvent
 from xinyong.core.auth.models import User
-from xinyong.core.display import ROLE_NAMES, beijing, department_name, english_words, role_name
+from xinyong.core.display import ROLE_NAMES, beijing, department_name, role_name
 from xinyong.records.rules import KIND_LABELS
 
 ACTIONS: dict[str, str] = {
@@ -163,6 +164,9 @@ AREAS: dict[str, str] = {
     "risk": "风险预警",
     "selfreport": "自主填报",
     "workflow": "办理流程",
+    "privacy": "个人信息保护",
+    "complaints": "投诉举报",
+    "enterprise": "企业账号",
 }
 
 OBJECTS: dict[str, str] = {
@@ -434,6 +438,14 @@ VALUES: dict[str, str] = {
 }
 
 
+_ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _latin(text: str) -> bool:
+    """Whether a value holds a Latin word (a data code such as ``privacy-review``), shown only as an identifier."""
+    return bool(_ASCII_WORD.search(text))
+
+
 def action_label(action: str) -> str:
     """The Chinese for an event type; one not in the table is read from its parts."""
     known = ACTIONS.get(action)
@@ -483,7 +495,7 @@ class Field:
     @property
     def raw(self) -> bool:
         """A value that is a data code, shown as stored (the page marks it ``translate="no"``)."""
-        return bool(english_words(self.value))
+        return _latin(self.value)
 
 
 @dataclass(frozen=True)
@@ -506,7 +518,7 @@ class EventView:
 
     @property
     def summary(self) -> str:
-        text = "；".join(f"{f.label}：{f.value}" for f in self.fields[:4] if not english_words(f.value))
+        text = "；".join(f"{f.label}：{f.value}" for f in self.fields[:4] if not _latin(f.value))
         return text if len(text) <= 120 else text[:119] + "…"
 
 
@@ -525,7 +537,7 @@ def _who(actor_id: str, names: dict[str, str]) -> Markup:
     kind, _, rest = actor_id.partition(":")
     prefixes = {"api": "业务系统", "system": "系统任务", "public": "社会公众", "entity": "市场主体", "platform": "平台"}
     if kind in prefixes:
-        return Markup("{} {}").format(prefixes[kind], rest if not english_words(rest) else "").rstrip()
+        return Markup("{} {}").format(prefixes[kind], rest if not _latin(rest) else "").rstrip()
     return Markup('<span translate="no">{}</span>').format(actor_id)
 
 
