@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
+from xinyong.core.audit_keys import create_key_file
 from xinyong.core.config import Settings
 
 
@@ -39,11 +42,13 @@ def test_bad_values_are_refused_naming_the_setting(monkeypatch: pytest.MonkeyPat
     assert name.removeprefix("XINYONG_").lower() in str(bad.value)
 
 
-def test_production_refuses_development_secrets() -> None:
+def test_production_refuses_development_secrets(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError) as refused:
         Settings(env="production").check_production()
     assert "XINYONG_FIELD_KEY" in str(refused.value)
     Settings(env="development").check_production()
+    key_file = tmp_path / "audit.key"
+    create_key_file(key_file)  # production also needs the audit chain's key file, outside the database
     Settings(
         env="production",
         secret_key="s" * 40,
@@ -51,6 +56,7 @@ def test_production_refuses_development_secrets() -> None:
         blind_index_key="cd" * 32,
         report_key="r" * 40,
         outbox_secret="o" * 40,
+        audit_key_file=key_file,
     ).check_production()
     with pytest.raises(RuntimeError, match="XINYONG_OUTBOX_SECRET"):
         Settings(
