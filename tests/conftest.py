@@ -44,6 +44,13 @@ os.environ.setdefault("XINYONG_BACKGROUND_TICK_SECONDS", "0")
 AUDIT_DIR = Path(tempfile.mkdtemp(prefix="xinyong-audit-"))
 os.environ.setdefault("XINYONG_AUDIT_KEY_FILE", str(AUDIT_DIR / "audit.key"))
 os.environ.setdefault("XINYONG_AUDIT_ANCHOR_FILE", str(AUDIT_DIR / "audit-anchors.jsonl"))
+os.environ.setdefault("XINYONG_AUDIT_WITNESS_FILE", str(AUDIT_DIR / "audit-head.json"))
+
+
+def _forget_audit_witness() -> None:
+    """The head witness of a chain the test threw away (frozen clocks can make the next chain's first hash equal)."""
+    Path(os.environ["XINYONG_AUDIT_WITNESS_FILE"]).unlink(missing_ok=True)
+
 
 PG_ADMIN_URL = os.environ.get("XINYONG_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
@@ -94,6 +101,7 @@ def db(database: Database) -> Iterator[Session]:
         session.close()
         outer.rollback()
         connection.close()
+        _forget_audit_witness()
 
 
 def _empty_all_tables(database: Database) -> None:
@@ -110,6 +118,7 @@ def _empty_all_tables(database: Database) -> None:
 
     seed_reference_rows(database)
     (AUDIT_DIR / "audit-anchors.jsonl").unlink(missing_ok=True)  # the anchors of the emptied chain go with it
+    _forget_audit_witness()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ def keys() -> Iterator[MemoryKeyring]:
 def anchor_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     path = tmp_path / "outside" / "anchors.jsonl"
     monkeypatch.setenv("XINYONG_AUDIT_ANCHOR_FILE", str(path))
+    monkeypatch.setenv("XINYONG_AUDIT_WITNESS_FILE", str(path.with_name("audit-head.json")))
     get_settings.cache_clear()
     yield path
     get_settings.cache_clear()
@@ -278,6 +279,79 @@ def test_tail_deleted_and_head_rewound_is_found_by_the_anchor(
     assert chain.ok  # the remaining chain is genuine ...
     assert not anchors.ok  # ... but shorter than what was anchored
     assert any("event 6 was anchored but the chain now ends at event 4" in p for p in anchors.problems)
+
+
+def _rewind(database: Database, to: int) -> None:
+    """The administrator: delete every event after ``to`` and point the head at it."""
+    with database.unit_of_work() as session:
+        kept = session.get(audit.AuditEvent, to)
+        assert kept is not None
+        session.execute(delete(audit.AuditEvent).where(audit.AuditEvent.seq > to))
+        session.execute(update(audit.AuditHead).values(last_seq=to, last_hash=kept.hash))
+
+
+def test_tail_deleted_after_the_last_anchor_is_found_by_the_head_witness(
+    committing_db: Database, keys: MemoryKeyring, anchor_file: Path
+) -> None:
+    _anchored_chain(committing_db, 6)  # events 1–6, then the anchoring event (7)
+    with committing_db.unit_of_work() as session:
+        _chain(session, 3, start=6)  # 8–10: no anchor knows them
+    witness = audit.read_witness(anchor_file.with_name("audit-head.json"))
+    assert witness is not None and [w.seq for w in witness.values()] == [10]
+    chain, anchors = _check(committing_db)
+    assert chain.ok and anchors.ok and anchors.after == (7, 10)
+    _rewind(committing_db, 8)
+    chain, anchors = _check(committing_db)
+    assert chain.ok  # what is left is genuine, and every anchor still matches ...
+    assert not anchors.ok  # ... but the witness outside the database saw events 9 and 10 committed
+    assert any("events 9–10 were committed" in p and "now ends at event 8" in p for p in anchors.problems)
+    assert any("第 9–10 条事件曾经提交" in p for p in anchors.problems_zh)
+    set_database(committing_db)
+    try:
+        result = CliRunner().invoke(app, ["audit", "verify"])
+    finally:
+        set_database(None)
+    assert result.exit_code == 1
+    assert "events 9–10 were committed" in result.output and "events 7–8 came after the last anchor" in result.output
+
+
+def test_unanchored_tail_deleted_and_carried_on_is_found_by_the_head_witness(
+    committing_db: Database, keys: MemoryKeyring, anchor_file: Path
+) -> None:
+    _anchored_chain(committing_db, 6)
+    with committing_db.unit_of_work() as session:
+        _chain(session, 3, start=6)  # 8–10
+    _rewind(committing_db, 8)
+    with committing_db.unit_of_work() as session:
+        _chain(session, 1, start=20)  # a new 9: behind what the witness saw, it waits
+    with committing_db.unit_of_work() as session:
+        _chain(session, 2, start=21)  # new 10–11: they do not continue the 10 the witness saw
+    chain, anchors = _check(committing_db)
+    assert chain.ok and not anchors.ok
+    assert any("did not continue the chain the head witness saw up to event 10" in p for p in anchors.problems)
+    assert any("event 10 no longer carries the hash the head witness saw" in p for p in anchors.problems)
+    with committing_db.unit_of_work() as session:
+        _chain(session, 5, start=30)  # the witness stays frozen at what it saw: carrying on hides nothing
+    assert not _check(committing_db)[1].ok
+
+
+def test_the_head_witness_moves_forward_only_and_tolerates_late_writers(tmp_path: Path) -> None:
+    path = tmp_path / "audit-head.json"
+    audit.write_witness(path, "c", 0, audit.GENESIS, 3, "h3")
+    audit.write_witness(path, "c", 5, "h5", 7, "h7")  # commits 4–5 not written yet: forward
+    audit.write_witness(path, "c", 3, "h3", 5, "h5")  # 4–5 written late: nothing moves back, nothing frozen
+    assert audit.read_witness(path) == {"c": audit.Witnessed(7, "h7", audit.read_witness(path)["c"].at)}
+    audit.write_witness(path, "c", 7, "h7", 7, "h7")  # the same head twice
+    audit.write_witness(path, "other", 0, audit.GENESIS, 1, "other")  # a second chain (a test's, a new install)
+    heads = audit.read_witness(path)
+    assert heads is not None and heads["c"].seq == 7 and heads["c"].conflict is None and heads["other"].seq == 1
+    audit.write_witness(path, "c", 7, "forged", 9, "h9")  # starts at 7 but from another 7: frozen
+    heads = audit.read_witness(path)
+    assert heads is not None and heads["c"].seq == 7 and heads["c"].conflict == 9
+    audit.write_witness(path, "c", 9, "h9", 10, "h10")
+    assert audit.read_witness(path)["c"].seq == 7  # type: ignore[index]
+    path.write_text("not json")
+    assert audit.read_witness(path) is None
 
 
 def test_truncated_chain_is_found_by_the_anchor(

@@ -5,7 +5,10 @@ canonical content, its key version and the previous event's hash; a one-row head
 and hash of the newest event. Appending locks the head row, so concurrent writers on PostgreSQL serialise and the
 chain stays linear. Changing, inserting or deleting any row breaks :func:`verify`, and recomputing the links after
 a change needs the key, which the database never holds. What the key cannot show — the newest events deleted and
-the head rewound, the whole chain replaced — the anchors do (:mod:`xinyong.core.audit_anchors`).
+the head rewound, the whole chain replaced — the anchors do (:mod:`xinyong.core.audit_anchors`), and for the events
+recorded since the last anchor the head witness: after every commit that appended events, the newest head
+(sequence number and hash, under the chain's first hash) is written to a small file outside the database
+(``XINYONG_AUDIT_WITNESS_FILE``; it only ever moves forward), which :func:`audit_anchors.verify_anchors` compares.
 
 Chains started before the key (plain SM3 links) migrate: ``audit_head.keyed_from`` records the first keyed
 event; events before it stay verifiable as plain SM3 and every event from it on must be keyed. The switch point is
@@ -17,20 +20,27 @@ in the same transaction as the change it describes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hmac
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import BigInteger, Integer, String, select
+from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.audit_keys import AuditKeyError, AuditKeyring, get_keyring
+from xinyong.core.config import get_settings
 from xinyong.core.db import Base, JSONType, UTCDateTime
 
 GENESIS = "0" * 64
@@ -141,7 +151,136 @@ def record(
     head.last_seq = event.seq
     head.last_hash = event.hash
     session.flush()
+    _note_for_witness(session, event)
     return event
+
+
+# ---------------------------------------------------------------- the head witness (outside the database)
+
+WITNESS_FORMAT = "xinyong-audit-head/1"
+WITNESS_CHAINS = 8  # chains remembered (a chain is named by its first event's hash; tests start many)
+_PENDING = "xinyong.audit.witness"
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """The newest head of one chain the witness saw committed; ``conflict``: a later commit that did not continue it
+    (the chain was rewound and carried on) — the witness then stays at what it saw, for verify to report."""
+
+    seq: int
+    hash: str
+    at: str  # UTC, ISO 8601
+    conflict: int | None = None  # the sequence number the non-continuing commit ended at
+
+
+def _note_for_witness(session: Session, new: AuditEvent) -> None:
+    """Remember this transaction's newest head and where it started; written to the witness file once it commits."""
+    pending = session.info.get(_PENDING)
+    if pending is not None:
+        chain, prev_seq, prev_hash = pending[0], pending[1], pending[2]
+    else:
+        prev_seq, prev_hash = new.seq - 1, new.prev_hash
+        if new.seq == 1:
+            chain = new.hash
+        else:
+            first = session.execute(select(AuditEvent.hash).where(AuditEvent.seq == 1)).scalar_one_or_none()
+            if first is None:
+                return  # a chain without its first event is broken; verify says so, the witness keeps out of it
+            chain = first
+    session.info[_PENDING] = (chain, prev_seq, prev_hash, new.seq, new.hash)
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _witness_after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    path = get_settings().audit_witness_file
+    if path is None:
+        return
+    # never fail a committed request for the witness; the witness is then behind, which hides nothing
+    with contextlib.suppress(OSError):
+        write_witness(path, *pending)
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _witness_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def read_witness(path: Path) -> dict[str, Witnessed] | None:
+    """The heads the witness file holds, by chain; None when it is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != WITNESS_FORMAT:
+            return None
+        return {
+            str(chain): Witnessed(
+                int(item["seq"]),
+                str(item["hash"]),
+                str(item["at"]),
+                int(item["conflict"]) if item.get("conflict") is not None else None,
+            )
+            for chain, item in data["chains"].items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _continues(known: Witnessed, prev_seq: int, prev_hash: str, seq: int, hash_: str) -> bool | None:
+    """Whether a commit of events ``prev_seq``+1..``seq`` continues what the witness saw: True (move forward),
+    None (nothing to do: the same head, or a late writer of an older commit), False (it does not: rewound)."""
+    if known.seq > seq:
+        return None  # an older commit written late (appends are serialised, their witness writes are not)
+    if known.seq == seq:
+        return None if hmac.compare_digest(known.hash, hash_) else False
+    if known.seq > prev_seq:
+        return False  # the commit re-recorded events the witness had seen: the head was rewound
+    if known.seq == prev_seq:
+        return hmac.compare_digest(known.hash, prev_hash)
+    return True  # commits in between are not written yet: forward
+
+
+def write_witness(path: Path, chain: str, prev_seq: int, prev_hash: str, seq: int, hash_: str) -> None:
+    """Move the witness of ``chain`` forward to the commit of events ``prev_seq``+1..``seq``, never back; a commit
+    that does not continue what it saw freezes it (the evidence stays until an operator looks).
+
+    Serialised across processes by a lock file beside it; the file is replaced whole, so a reader never sees half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        heads = read_witness(path) or {}
+        known = heads.get(chain)
+        if known is not None:
+            if known.conflict is not None:
+                return
+            verdict = _continues(known, prev_seq, prev_hash, seq, hash_)
+            if verdict is None:
+                return
+            if verdict:
+                heads[chain] = Witnessed(seq, hash_, now)
+            else:
+                heads[chain] = Witnessed(known.seq, known.hash, known.at, conflict=seq)
+        else:
+            heads[chain] = Witnessed(seq, hash_, now)
+        heads[chain] = heads.pop(chain)  # the newest chain last; the oldest are dropped
+        kept = dict(list(heads.items())[-WITNESS_CHAINS:])
+        body = {
+            "format": WITNESS_FORMAT,
+            "chains": {
+                c: {"seq": w.seq, "hash": w.hash, "at": w.at, **({"conflict": w.conflict} if w.conflict else {})}
+                for c, w in kept.items()
+            },
+        }
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".audit-head-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(body, out, separators=(",", ":"))
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ is signed (HMAC-SM3 under the current audit key, domain-separated from the links
 4. the chain itself: an ``audit:chain:anchored`` event right after the anchored head.
 
 :func:`verify_anchors` checks every anchor of the file and the table (signature, the event it names still carries
-its hash, the same switch point) and the outbox copies, and says which events came after the last anchor — the
-ones no anchor covers yet.
+its hash, the same switch point), the outbox copies and the head witness (the newest committed head, kept outside
+the database after every commit: events deleted after the last anchor are found by it), and says which events came
+after the last anchor — the ones no anchor covers yet.
 """
 
 from __future__ import annotations
@@ -289,6 +290,51 @@ def _event_hashes(session: Session, seqs: set[int]) -> dict[int, str]:
     return found
 
 
+def _check_witness(session: Session, head_seq: int, problem: Callable[[str, str], None], warnings: list[str]) -> None:
+    """The head witness outside the database (:mod:`xinyong.core.audit`) against the chain: events it saw committed
+    must still be there with the hash it saw — this covers the events recorded since the last anchor."""
+    path = get_settings().audit_witness_file
+    if path is None:
+        return
+    first = session.execute(select(audit.AuditEvent.hash).where(audit.AuditEvent.seq == 1)).scalar_one_or_none()
+    if first is None:
+        return  # an empty chain: whether it was emptied is the anchors' question
+    heads = audit.read_witness(path)
+    if heads is None:
+        if path.exists():
+            warnings.append(f"the head witness {path} cannot be read")
+        return
+    seen = heads.get(first)
+    if seen is None:
+        return  # the witness never saw this chain commit (new, or the witness was off)
+    when = seen.at[:16].replace("T", " ")
+    if seen.conflict is not None:
+        problem(
+            f"a commit ending at event {seen.conflict} did not continue the chain the head witness saw up to event "
+            f"{seen.seq} at {when} UTC (the head was rewound and the chain carried on)",
+            f"截至第 {seen.conflict} 条的提交未接续库外链头见证记录的第 {seen.seq} 条（链头曾被回退后续写）",
+        )
+    if seen.seq > head_seq:
+        problem(
+            f"events {head_seq + 1}–{seen.seq} were committed (the head witness outside the database saw event "
+            f"{seen.seq} at {when} UTC) but the chain now ends at event {head_seq} (events deleted, head rewound)",
+            f"第 {head_seq + 1}–{seen.seq} 条事件曾经提交（库外的链头见证记录了第 {seen.seq} 条），"
+            f"但日志现在止于第 {head_seq} 条（事件被删除、链头被回退）",
+        )
+        return
+    hashes = _event_hashes(session, {seen.seq})
+    if seen.seq not in hashes:
+        problem(
+            f"event {seen.seq}, seen committed by the head witness, is missing from the chain",
+            f"库外链头见证记录的第 {seen.seq} 条事件在日志中缺失",
+        )
+    elif not hmac.compare_digest(hashes[seen.seq], seen.hash):
+        problem(
+            f"event {seen.seq} no longer carries the hash the head witness saw committed (rewritten)",
+            f"第 {seen.seq} 条事件的哈希与库外链头见证记录的不符（日志被改写）",
+        )
+
+
 def verify_anchors(session: Session, keyring: AuditKeyring | None = None, path: Path | None = None) -> AnchorCheck:
     """Check the chain in the database against every anchor kept outside it (and the table's and outbox's copies)."""
     keys = keyring or get_keyring()
@@ -363,6 +409,7 @@ def verify_anchors(session: Session, keyring: AuditKeyring | None = None, path: 
                 f"the switch to keyed links moved: anchored at event {item.keyed_from}, now {keyed_from}",
                 f"启用密钥的起点被移动：锚定时为第 {item.keyed_from} 条，现为第 {keyed_from} 条",
             )
+    _check_witness(session, head_seq, problem, warnings)
     copies = 0
     for message in session.scalars(select(outbox.OutboxMessage).where(outbox.OutboxMessage.topic == TOPIC)):
         try:

@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     audit_key_file: Path = Path("var") / "audit.key"  # HMAC-SM3 keys of the audit chain, outside the database
     audit_keyring: str = "file"  # or "package.module:factory" returning an AuditKeyring (an HSM)
     audit_anchor_file: Path = Path("var") / "audit-anchors.jsonl"  # append-only copy of the signed chain heads
+    audit_witness_file: Path | None = Path("var") / "audit-head.json"  # the newest committed head, outside the DB
     audit_anchor_minutes: int = Field(default=60, ge=5, le=1440)  # the tick anchors the head this often
     clock: str = ""  # training and test copies only: a start date YYYY-MM-DD, or "training" (core.clock_store)
     # Department files (CSV/XLSX/XLS) and uploads: bounds checked before a row is read (records.ingest.FileLimits)
