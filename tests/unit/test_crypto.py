@@ -235,7 +235,13 @@ def test_bad_field_keys_are_refused(bad: str) -> None:
 
 
 def test_duplicate_keys() -> None:
-    FieldCipher(KEY_A, old_keys=[KEY_A, KEY_B, KEY_B])  # repeats of the same key are harmless
+    # repeats of the same key are harmless: one key each, and tokens of either key still open
+    old_b = FieldCipher(KEY_B).encrypt("甲", context=CTX)
+    cipher = FieldCipher(KEY_A, old_keys=[KEY_A, KEY_B, KEY_B])
+    assert cipher.key_ids == {KID_A, key_id_for(KEY_B)}
+    assert cipher.key_id == KID_A
+    assert cipher.decrypt(old_b, context=CTX) == "甲"
+    assert cipher.decrypt(cipher.encrypt("乙", context=CTX), context=CTX) == "乙"
 
 
 def test_repr_hides_keys(cipher: FieldCipher, blind: BlindIndex) -> None:
