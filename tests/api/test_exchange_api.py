@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests import builders
 from tests.exchange_support import item
 from xinyong.core.actor import Actor, Role
+from xinyong.core.config import get_settings
+from xinyong.exchange import service
 
 OFFICE = Actor(role=Role.CREDIT_OFFICE, id="office")
 SYSTEM_GP = Actor(role=Role.BUSINESS_SYSTEM, id="client-gp", name="政府采购系统")
@@ -99,3 +103,40 @@ def test_only_the_office_configures_and_bodies_are_checked(
         == 404
     )
     assert office.post("/api/v1/exchange/pushes/99/retry").status_code == 404
+
+
+def test_an_upstream_file_is_read_from_disk_and_bounded(
+    as_actor: Callable[[Actor], TestClient], db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office = as_actor(OFFICE)
+    assert office.post("/api/v1/exchange/sources", json=SOURCE).status_code == 201
+    given: list[object] = []
+    real = service.ingest_file
+
+    def spy(session: Session, actor: Actor, code: str, data: bytes | Path, filename: str) -> object:
+        given.append(data)
+        return real(session, actor, code, data, filename)
+
+    monkeypatch.setattr(service, "ingest_file", spy)
+    uscc = builders.new_uscc()
+    good = json.dumps(item("N1", uscc, "九江恒通建材有限公司"), ensure_ascii=False).encode()
+    long_line = b'{"a": "' + b"x" * (service.MAX_JSON_LINE + 10) + b'"}'
+    deep = b"[" * 100_000 + b"]" * 100_000
+    body = b"\xef\xbb\xbf" + good + b"\n" + long_line + b"\n" + deep + b"\n" + good.replace(b'"N1"', b'"N2"') + b"\n"
+    sent = office.post("/api/v1/exchange/sources/court-national/files", files={"file": ("n.jsonl", body, "x/y")})
+    assert sent.status_code == 200, sent.text
+    assert isinstance(given[0], Path)  # spooled to disk, not held in memory
+    answer = sent.json()
+    assert answer["received"] == 4 and answer["applied"] == 2 and answer["rejected"] == 2
+    reasons = {r["row"]: r["reason"] for r in answer["rejections"]}
+    assert "行过长" in reasons[2] and ("嵌套过深" in reasons[3] or "JSON" in reasons[3])
+    monkeypatch.setenv("XINYONG_EXCHANGE_MAX_FILE_BYTES", "2048")
+    get_settings.cache_clear()
+    try:
+        big = office.post(
+            "/api/v1/exchange/sources/court-national/files", files={"file": ("n.jsonl", good * 100, "x/y")}
+        )
+        assert big.status_code == 413 and big.json()["details"]["reason"] == "file_size"
+        assert office.get("/healthz").status_code == 200
+    finally:
+        get_settings.cache_clear()

@@ -16,6 +16,7 @@ from xinyong.core.auth.access import AUDIT, OFFICE, require
 from xinyong.core.config import get_settings
 from xinyong.core.errors import XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
+from xinyong.core.uploads import spool, suffix_of
 from xinyong.exchange import service
 from xinyong.exchange.schemas import ResolveIn
 
@@ -60,10 +61,13 @@ def upload_file(
 ) -> Response:
     if file is None or not (file.filename or "").strip():
         return back(EXCHANGE, error="请选择要上传的文件（CSV、XLSX 或 JSON 行）。")
-    data = file.file.read(get_settings().exchange_max_file_bytes + 1)
-    try:
-        with session.begin_nested():
-            batch = service.ingest_file(session, actor, code, data, (file.filename or "")[:200])
+    filename = (file.filename or "")[:200]
+    try:  # read from disk, never whole in memory
+        with (
+            spool(file.file, get_settings().exchange_max_file_bytes, suffix_of(filename)) as path,
+            session.begin_nested(),
+        ):
+            batch = service.ingest_file(session, actor, code, path, filename)
     except XinyongError as refused:
         return back(EXCHANGE, error=refusal(refused))
     reasons = "；".join(f"第{r.row}行 {r.field}：{r.reason}" for r in batch.rejections[:5])

@@ -16,6 +16,7 @@ from xinyong.core import export
 from xinyong.core.auth.access import AUDIT, OFFICE, require
 from xinyong.core.config import get_settings
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
+from xinyong.core.uploads import spool, suffix_of
 from xinyong.exchange import service
 from xinyong.exchange.schemas import (
     BatchOut,
@@ -78,14 +79,16 @@ def update_source(code: Code, body: SourceIn, session: DbSession, actor: Current
     response_model=BatchOut,
     summary="Upload an upstream file (CSV, XLSX or JSON lines): every row applied or rejected with its reason",
 )
-async def upload_file(
+def upload_file(
     code: Code,
     session: DbSession,
     actor: CurrentActor,
     file: Annotated[UploadFile, File(description="CSV, XLSX or JSON lines")],
 ) -> BatchOut:
-    data = await file.read(get_settings().exchange_max_file_bytes + 1)
-    return service.ingest_file(session, actor, code, data, file.filename or "upload.csv")
+    filename = file.filename or "upload.csv"
+    # read from disk, never whole in memory; past XINYONG_EXCHANGE_MAX_FILE_BYTES a 413
+    with spool(file.file, get_settings().exchange_max_file_bytes, suffix_of(filename)) as path:
+        return service.ingest_file(session, actor, code, path, filename)
 
 
 @router.post(

@@ -711,12 +711,36 @@ def batch_out(session: Session, batch: ExchangeBatch, source_code: str) -> Batch
 FILE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".jsonl", ".ndjson", ".json")
 
 
-def _json_lines(data: bytes) -> Iterator[tuple[int, dict[str, Any] | ItemError]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("JSON lines must be UTF-8 (JSON 行文件须为 UTF-8 编码)", field="file") from None
-    for number, line in enumerate(text.splitlines(), start=1):
+MAX_JSON_LINE = 1024 * 1024  # one item of a JSON lines file; longer lines are refused row by row
+
+
+def _lines(data: bytes | Path) -> Iterator[bytes]:
+    """The lines of a JSON lines file, from memory or read from disk a line at a time (a line longer than
+    :data:`MAX_JSON_LINE` comes back cut at that length plus one byte: the caller refuses it)."""
+    if isinstance(data, bytes):
+        yield from data.splitlines()
+        return
+    with data.open("rb") as handle:
+        while line := handle.readline(MAX_JSON_LINE + 1):
+            if len(line) > MAX_JSON_LINE and not line.endswith(b"\n"):
+                yield line  # too long: refused by the caller; skip the rest of it
+                while (rest := handle.readline(MAX_JSON_LINE)) and not rest.endswith(b"\n"):
+                    pass
+                continue
+            yield line.rstrip(b"\r\n")
+
+
+def _json_lines(data: bytes | Path) -> Iterator[tuple[int, dict[str, Any] | ItemError]]:
+    for number, raw in enumerate(_lines(data), start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if len(raw) > MAX_JSON_LINE:
+            yield number, ItemError(number, "row", f"行过长（超过 {MAX_JSON_LINE} 字节）(line too long)")
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("JSON lines must be UTF-8 (JSON 行文件须为 UTF-8 编码)", field="file") from None
         if not line.strip():
             continue
         try:
@@ -724,13 +748,16 @@ def _json_lines(data: bytes) -> Iterator[tuple[int, dict[str, Any] | ItemError]]
         except json.JSONDecodeError as bad:
             yield number, ItemError(number, "row", f"不是有效的 JSON：{bad.msg} (bad JSON)")
             continue
+        except RecursionError:
+            yield number, ItemError(number, "row", "JSON 嵌套过深 (JSON nested too deeply)")
+            continue
         if not isinstance(value, dict):
             yield number, ItemError(number, "row", "每行应为一个 JSON 对象 (each line must be a JSON object)")
             continue
         yield number, value
 
 
-def _table_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any] | ItemError]]:
+def _table_rows(data: bytes | Path, filename: str) -> Iterator[tuple[int, dict[str, Any] | ItemError]]:
     with open_table(data, filename) as table:
         headers = table.headers
         for row, cells in table.rows():
@@ -740,24 +767,37 @@ def _table_rows(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any
             yield row, {h: v for h, v in zip(headers, cells, strict=False) if h}
 
 
-def file_items(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, Any] | ItemError]]:
-    """The items of an upstream file: CSV/XLSX rows (headers are field codes or Chinese names) or JSON lines."""
+def _size(data: bytes | Path) -> int:
+    return len(data) if isinstance(data, bytes) else data.stat().st_size
+
+
+def _sha256(data: bytes | Path) -> str:
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest()
+    with data.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def file_items(data: bytes | Path, filename: str) -> Iterator[tuple[int, dict[str, Any] | ItemError]]:
+    """The items of an upstream file (in memory or on disk, read as it goes): CSV/XLSX rows (headers are field
+    codes or Chinese names) or JSON lines."""
     name = filename.strip().lower()
     if not name.endswith(FILE_SUFFIXES):
         raise InvalidInput(f"unsupported file type; send {', '.join(FILE_SUFFIXES)} (不支持的文件类型)", field="file")
-    if not data:
+    if not _size(data):
         raise InvalidInput("the file is empty (文件为空)", field="file")
     if name.endswith((".jsonl", ".ndjson", ".json")):
         return _json_lines(data)
     return _table_rows(data, filename)
 
 
-def ingest_file(session: Session, actor: Actor, code: str, data: bytes, filename: str) -> BatchOut:
-    """An upstream file (uploaded, or found in a source's folder): every row applied or rejected with reasons."""
+def ingest_file(session: Session, actor: Actor, code: str, data: bytes | Path, filename: str) -> BatchOut:
+    """An upstream file (uploaded and spooled to disk, or found in a source's folder; bytes in tests): every row
+    applied or rejected with reasons."""
     _require_office(actor)
     source = get_source(session, code, lock=True)
     limit = get_settings().exchange_max_file_bytes
-    if len(data) > limit:
+    if _size(data) > limit:
         raise InvalidInput(f"the file is larger than {limit} bytes (文件过大)", field="file")
     if not source.list_types and not source.record_kinds:
         raise InvalidInput(f"source {source.code} carries nothing (该来源未配置名单类型或记录类别)", field="source")
@@ -769,7 +809,7 @@ def ingest_file(session: Session, actor: Actor, code: str, data: bytes, filename
         items,
         channel="file",
         ref=filename.strip()[-200:] or "upload",
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=_sha256(data),
     )
 
 
@@ -1335,8 +1375,7 @@ def scan_folder(units: UnitOfWork, actor: Actor, code: str) -> list[FolderResult
         try:
             if path.stat().st_size > limit:
                 raise InvalidInput(f"the file is larger than {limit} bytes (文件过大)", field="file")
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
+            digest = _sha256(path)
             with units() as session:
                 source = get_source(session, code)
                 seen = session.scalars(
@@ -1349,7 +1388,7 @@ def scan_folder(units: UnitOfWork, actor: Actor, code: str) -> list[FolderResult
                 if seen is not None:
                     outcome = "seen_before"
                 else:
-                    batch = ingest_file(session, actor, code, data, path.name)
+                    batch = ingest_file(session, actor, code, path, path.name)
         except InvalidInput as refused:
             outcome, reason = "refused", refused.message
             with units() as session:
