@@ -5,8 +5,10 @@ is stored, and the server still answers ``/healthz``.
 The bombs: a 1.5 KB XLSX with cells at A1 and XFD1048576 (17 billion cells of used range; a dense reader asks for
 512 GiB), the same declared only through ``<dimension>``, a zip bomb (a member expanding a thousandfold), a
 shared-strings part declaring millions of strings, a CSV compressed deeply inside a file named .xlsx, a workbook
-with a DTD (entity expansion), a zip of thousands of members, an oversized CSV, a CSV with a 10 MB line, and a CSV
-with more rows than allowed.
+with a DTD (entity expansion), a zip of thousands of members, a 5.6 KB old Excel (.xls) with cells at A1 and IV65536
+(its reader, in a child process with bounded memory, runs out and is refused), an oversized CSV, a CSV with a 10 MB
+line, and a CSV with more rows than allowed. The exchange's upstream upload gets the same bombs, and attachments
+(self-report evidence) an oversized file, a zip bomb named .pdf and too many files.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests import builders
+from tests import builders, xls_files
 from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+from tests.commitment_builders import entity_actor
 from tests.store.test_ingestion import HEADERS, gb18030_csv, row
 from xinyong.cli import app as cli_app
 from xinyong.core.actor import Actor, Role
@@ -121,6 +124,12 @@ def declared_dimension() -> bytes:
     return workbook(f'<row r="1">{HEADER_CELLS}</row>', dimension="A1:XFD1048576")
 
 
+def xls_far_cells() -> bytes:
+    """An old .xls: the header at A1 and a number at IV65536 — the reader builds the whole used range densely."""
+    cells = [xls_files.label(0, 0, "CF_WSH"), xls_files.label(0, 1, "CF_XDR_MC"), xls_files.number(65535, 255, 1.0)]
+    return xls_files.workbook(cells, dimensions=(65536, 256))
+
+
 # name, the file, what the API answers (error code, reason)
 BOMBS: list[tuple[str, Callable[[], bytes], str | None]] = [
     ("far-cells.xlsx", far_cells, "sheet_columns"),
@@ -130,6 +139,7 @@ BOMBS: list[tuple[str, Callable[[], bytes], str | None]] = [
     ("csv-in.xlsx", csv_in_xlsx, "zip_ratio"),
     ("members.xlsx", many_members, "zip_members"),
     ("entities.xlsx", entity_bomb, None),  # refused as unreadable (no DTD in a workbook)
+    ("far-cells.xls", xls_far_cells, "xls_memory"),
 ]
 
 
@@ -233,6 +243,54 @@ def test_the_console_upload_refuses_each_bomb(db: Session, bombs: dict[str, byte
     _nothing_stored(db)
 
 
+def test_the_exchange_upload_refuses_each_bomb(
+    as_actor: Callable[[Actor], TestClient], db: Session, bombs: dict[str, bytes]
+) -> None:
+    office = as_actor(Actor(role=Role.CREDIT_OFFICE, id="office"))
+    source = {
+        "code": "court-national",
+        "name": "全国法院失信被执行人名单信息公布与查询平台",
+        "level": "national",
+        "issuing_body": "最高人民法院",
+        "list_types": ["court_dishonest"],
+        "transport": "upload",
+        "department": "FY",
+    }
+    assert office.post("/api/v1/exchange/sources", json=source).status_code == 201
+    for name, _, reason in BOMBS:
+        answer = office.post("/api/v1/exchange/sources/court-national/files", files={"file": (name, bombs[name])})
+        assert answer.status_code in (413, 422), (name, answer.status_code, answer.text)
+        body = answer.json()
+        assert body["field"] == "file", body
+        if reason is not None:
+            assert body["details"]["reason"] == reason and "拒绝读取" in body["message"], body
+        assert office.get("/healthz").status_code == 200
+
+
+def test_hostile_attachments_are_refused(as_actor: Callable[[Actor], TestClient], db: Session) -> None:
+    entity = as_actor(entity_actor(builders.entity(db).uscc))
+    form = {
+        "category": "公益慈善",
+        "title": "向共青城市慈善会捐赠防汛物资",
+        "content": "2024年7月捐赠价值5万元的防汛物资。",
+        "department": "MZJ",
+        "truthfulness": "true",
+    }
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    big = pdf + b"\0" * (6 * 1024 * 1024)
+    refused = {
+        "too big": ([("file", ("收据.pdf", big, "application/pdf"))], 413),
+        "a zip bomb named .pdf": ([("file", ("收据.pdf", zip_bomb(), "application/pdf"))], 422),
+        "an entity bomb named .png": ([("file", ("x.png", entity_bomb(), "image/png"))], 422),
+        "eleven files": ([("file", (f"{i}.pdf", pdf, "application/pdf")) for i in range(11)], 422),
+    }
+    for case, (files, status) in refused.items():
+        answer = entity.post("/api/v1/self-reports", data=form, files=files)
+        assert answer.status_code == status, (case, answer.status_code, answer.text)
+        assert answer.json()["field"] == "file", (case, answer.text)
+        assert entity.get("/healthz").status_code == 200
+
+
 def test_big_and_long_lined_csv_through_the_api(
     department_api: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -251,6 +309,21 @@ def test_big_and_long_lined_csv_through_the_api(
     finally:
         get_settings.cache_clear()
     assert department_api.get("/healthz").status_code == 200
+
+
+def test_long_lined_csv_through_the_console(db: Session) -> None:
+    builders.departments(db)
+    client = console_client(db)
+    make_user(db, "zhangmin", Role.DEPT_OPERATOR, "SCJGJ")
+    csrf = sign_in(client, "zhangmin")
+    long_line = gb18030_csv([row(1, CF_SY="x" * (10 * 1024 * 1024))], HEADERS)
+    form = {"csrf_token": csrf, "kind": "penalty", "encoding": ""}
+    answer = client.post("/console/upload", data=form, files={"file": ("l.csv", long_line)}, headers=HTML)
+    assert answer.status_code == 303, answer.status_code
+    batch = client.get(answer.headers["location"], headers=HTML)
+    assert batch.status_code == 200 and "个字符" in batch.text  # the row's own refusal: that cell is too long
+    assert db.scalar(select(func.count()).select_from(CreditRecord)) == 0
+    assert client.get("/healthz").status_code == 200
 
 
 def test_a_body_past_the_limit_is_refused_while_it_streams(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
