@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from xinyong import __version__
+from xinyong.agencies.routes import router as agencies_router
 from xinyong.campaigns.routes import router as campaigns_router
 from xinyong.commitments.routes import router as commitments_router
 from xinyong.complaints.routes import router as complaints_router
@@ -158,6 +159,7 @@ def create_app(
     app.include_router(inspections_router)
     app.include_router(enterprise_router)
     app.include_router(privacy_router)
+    app.include_router(agencies_router)
     app.include_router(portal_router)
     app.include_router(console_router)
 

@@ -1,5 +1,6 @@
 """Import every area's tables so that ``Base.metadata`` is complete (Alembic, schema creation, tests)."""
 
+from xinyong.agencies import models as _agencies  # noqa: F401
 from xinyong.campaigns import models as _campaigns  # noqa: F401
 from xinyong.commitments import models as _commitments  # noqa: F401
 from xinyong.complaints import models as _complaints  # noqa: F401

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 
+from xinyong.agencies.service import sweep_agency_notices
 from xinyong.commitments.fulfilment import sweep_commitments
 from xinyong.core import audit_anchors, clock
 from xinyong.core.actor import Actor
@@ -59,6 +60,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("repair applications overdue (信用修复逾期督办)", sweep_repairs),
     ("check log seal (核查记录封存)", seal_checks),
     ("change notices (名单变动通知)", sweep_change_notices),  # before the outbox: it queues webhook messages
+    ("agency notices (信用服务机构删除通知)", sweep_agency_notices),  # before the outbox: it queues webhook messages
     ("upstream feeds due (上级来源拉取)", sweep_pulls),
     ("push queue (上报省平台入队)", scan_outbound),  # before the outbox delivers
     ("audit chain anchor (审计链锚点)", sweep_audit_anchor),  # daily; before the outbox, which pushes it

@@ -84,6 +84,10 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "subject_id": "1",
         "rule_id": "1",
         "seq": "1",
+        "report_no": "R-1",
+        "notice_id": "1",
+        "agency_id": "1",
+        "grant_id": "1",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

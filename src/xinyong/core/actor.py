@@ -18,6 +18,7 @@ class Role(StrEnum):
     CREDIT_OFFICE = "credit_office"  # 信用办
     AUDITOR = "auditor"  # 审计/纪检
     BUSINESS_SYSTEM = "business_system"  # 业务系统（API 客户端）
+    AGENCY = "credit_agency"  # 信用服务机构（API 客户端，经主体授权可读完整信息）
     SYSTEM = "system"  # the platform itself: CLI jobs, demo loader, scheduled sweeps
 
 
@@ -29,6 +30,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.CREDIT_OFFICE: "信用办",
     Role.AUDITOR: "审计/纪检",
     Role.BUSINESS_SYSTEM: "业务系统",
+    Role.AGENCY: "信用服务机构",
     Role.SYSTEM: "系统任务",
 }
 DEPARTMENT_ROLES = frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER})

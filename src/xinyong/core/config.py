@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = Field(default=300, ge=1, le=86_400)
     outbox_allowed_networks: list[str] = Field(default_factory=list)  # CIDRs a webhook may reach despite the guard
     check_notify_days: int = Field(default=90, ge=1, le=366)
+    agency_ack_workdays: int = Field(default=3, ge=1, le=60)  # working days for an agency to confirm a removal
+    agency_requests_per_minute: int = Field(default=60, ge=0, le=100_000)  # per agency, all its keys (0: off)
     check_log_durable: bool = True  # False: PostgreSQL may answer a check before its log row reaches the disk
     exchange_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     exchange_page_size: int = Field(default=500, ge=1, le=10_000)

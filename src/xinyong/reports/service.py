@@ -126,10 +126,21 @@ def _item(view: Any, public: bool, departments: dict[str, str]) -> dict[str, Any
 
 
 def build_content(
-    session: Session, actor: Actor, uscc: str, *, audience: Audience, as_of: dt.datetime, number: str
+    session: Session,
+    actor: Actor,
+    uscc: str,
+    *,
+    audience: Audience,
+    as_of: dt.datetime,
+    number: str,
+    reader: Actor | None = None,
+    issued_for: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[list[int]]]:
+    """The report's content. ``reader`` (with ``issued_for``) is for a report issued to a third party under the
+    entity's authorisation (a credit-service agency's grant): the records are read with the rights the grant gives,
+    and the content names to whom, under which grant, it was issued."""
     entity = entities.get_entity(session, uscc)
-    reader = _reader(actor, entity.uscc, audience)
+    reader = reader if reader is not None and issued_for is not None else _reader(actor, entity.uscc, audience)
     views, _total = records.records_of_entity(
         session, reader, entity.uscc, as_of=as_of, page=PageRequest(1, MAX_RECORDS)
     )
@@ -171,6 +182,8 @@ def build_content(
         "evaluation": _evaluation_text(session, reader, entity.uscc),
         "suggestions": suggestions(counts, penalties, objected),
     }
+    if issued_for is not None:
+        content["issued_for"] = issued_for
     used = sorted([v.id, v.version] for v in views)
     return content, used
 
@@ -197,9 +210,18 @@ def issue_report(
 
 
 def issue_report_pdf(
-    session: Session, actor: Actor, uscc: str, *, full: bool = False, as_of: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    uscc: str,
+    *,
+    full: bool = False,
+    as_of: dt.datetime | None = None,
+    reader: Actor | None = None,
+    issued_for: dict[str, Any] | None = None,
 ) -> tuple[IssuedReport, bytes]:
-    """:func:`issue_report`, also returning the PDF as issued (rendered once: its hash is stored with the row)."""
+    """:func:`issue_report`, also returning the PDF as issued (rendered once: its hash is stored with the row).
+    ``reader`` and ``issued_for`` mark a report issued to a third party under the entity's grant (the agencies area
+    has checked the grant; see :func:`build_content`)."""
     if as_of is not None and not (actor.sees_everything or actor.is_department):
         raise Forbidden("only staff may ask for a report as of a past moment (仅工作人员可查询历史时点报告)")
     now = clock.now()
@@ -227,7 +249,9 @@ def issue_report_pdf(
     session.add(row)
     session.flush()
     row.number = report_number(day, row.id)
-    content, used = build_content(session, actor, uscc, audience=audience, as_of=moment, number=row.number)
+    content, used = build_content(
+        session, actor, uscc, audience=audience, as_of=moment, number=row.number, reader=reader, issued_for=issued_for
+    )
     row.content, row.record_versions = content, used
     row.content_hash = content_hash(content)
     row.code = verification_code(get_settings().report_key, content)
@@ -239,7 +263,8 @@ def issue_report_pdf(
         "reports:report:issued",
         "credit_report",
         row.number,
-        {"uscc": uscc, "audience": audience, "as_of": moment.isoformat(), "records": len(used)},
+        {"uscc": uscc, "audience": audience, "as_of": moment.isoformat(), "records": len(used)}
+        | ({"issued_for": issued_for} if issued_for is not None else {}),
     )
     return row, pdf
 
@@ -311,6 +336,14 @@ def render_pdf(row: IssuedReport) -> bytes:
     line(f"出具时间：{beijing(row.issued_at)}（北京时间）")
     line(f"信息截止时点：{content.get('as_of_text') or content['as_of']}")
     line("扫描右上角二维码或访问本平台 /verify 页面核验报告真伪。", 9)
+    issued_for = content.get("issued_for")
+    if isinstance(issued_for, dict):
+        line(
+            f"本报告依主体授权出具给：{issued_for.get('agency_name')}（备案编号 {issued_for.get('filing_no')}）；"
+            f"授权编号 {issued_for.get('grant_id')}，用途：{issued_for.get('purpose_label')}，"
+            f"授权有效期至 {issued_for.get('valid_until')}。未经主体授权不得转用。",
+            9,
+        )
     pdf.ln(2)
     identity = content["identity"]
     line("一、主体身份信息", 13, 8)

@@ -28,7 +28,8 @@ class AccessRule:
 
 
 PUBLIC = AccessRule("public", None)
-SIGNED_IN = AccessRule("signed_in", frozenset(Role) - {Role.PUBLIC})
+# a credit-service agency reaches only its own API (AGENCY) and what the public reads
+SIGNED_IN = AccessRule("signed_in", frozenset(Role) - {Role.PUBLIC, Role.AGENCY})
 STAFF = AccessRule(
     "staff", frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR, Role.SYSTEM})
 )
@@ -37,6 +38,7 @@ OFFICE = AccessRule("credit_office", frozenset({Role.CREDIT_OFFICE, Role.SYSTEM}
 AUDIT = AccessRule("audit", frozenset({Role.AUDITOR, Role.CREDIT_OFFICE, Role.SYSTEM}))
 BUSINESS_SYSTEM = AccessRule("business_system", frozenset({Role.BUSINESS_SYSTEM, Role.CREDIT_OFFICE, Role.SYSTEM}))
 ENTITY = AccessRule("entity", frozenset({Role.ENTITY}))
+AGENCY = AccessRule("credit_agency", frozenset({Role.AGENCY}))
 STAFF_OR_ENTITY = AccessRule(
     "staff_or_entity",
     frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR, Role.SYSTEM, Role.ENTITY}),

@@ -55,6 +55,7 @@ class ApiClient(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(128))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    suspended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # its owner (an agency) is suspended
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     webhook_url: Mapped[str | None] = mapped_column(String(500))  # where change notices are posted (outbox)
     webhook_secret: Mapped[str | None] = mapped_column(String(200))  # SM4-encrypted HMAC-SM3 signing secret

@@ -306,6 +306,38 @@ def create_api_client(
     _require_office(actor)
     if role not in CLIENT_ROLES:
         raise InvalidInput("an API client is a department_operator or a business_system (客户端类型错误)", field="role")
+    return _issue_key(session, actor, name=name, role=role, department=department)
+
+
+def create_agency_client(session: Session, actor: Actor, *, name: str) -> tuple[ApiClient, str]:
+    """Issue an API key of a credit-service agency (role ``credit_agency``). Only the agencies area calls this, and
+    links the client to its agency; the key is shown once and never stored."""
+    _require_office(actor)
+    return _issue_key(session, actor, name=name, role=Role.AGENCY, department=None)
+
+
+def set_clients_suspended(session: Session, actor: Actor, client_ids: list[int], suspended: bool) -> int:
+    """Suspend (or lift the suspension of) API clients: a suspended client's key is refused like a revoked one,
+    at once in this process (the key cache forgets it). Returns how many changed."""
+    _require_office(actor)
+    changed = 0
+    for client_id in client_ids:
+        client = session.get(ApiClient, client_id)
+        if client is None or (client.suspended_at is not None) == suspended:
+            continue
+        client.suspended_at = clock.now() if suspended else None
+        changed += 1
+        audit.record(
+            session, actor, "auth:api_client:" + ("suspended" if suspended else "resumed"), "api_client", str(client_id)
+        )
+        API_KEYS.forget(client_id)
+    session.flush()
+    return changed
+
+
+def _issue_key(
+    session: Session, actor: Actor, *, name: str, role: Role, department: str | None
+) -> tuple[ApiClient, str]:
     if not name.strip() or len(name) > 100:
         raise InvalidInput("a client name has 1–100 characters (名称)", field="name")
     department_code = get_department(session, department).code if department else None
@@ -344,6 +376,7 @@ _KEY_LOOKUP = (
         _CLIENT.department_code,
         _CLIENT.key_hash,
         _CLIENT.revoked_at,
+        _CLIENT.suspended_at,
         _CLIENT.last_used_at,
     )
     .where(_CLIENT.key_prefix == bindparam("prefix"))
@@ -358,8 +391,8 @@ def _resolve(session: Session, key: str) -> tuple[int, Actor] | None:
     rows = session.execute(_KEY_LOOKUP, {"prefix": prefix}).all()
     if len(rows) != 1:
         return None
-    client_id, role, name, department, key_hash, revoked_at, last_used_at = rows[0]
-    if revoked_at is not None or not hmac.compare_digest(key_hash, _key_hash(key)):
+    client_id, role, name, department, key_hash, revoked_at, suspended_at, last_used_at = rows[0]
+    if revoked_at is not None or suspended_at is not None or not hmac.compare_digest(key_hash, _key_hash(key)):
         return None
     now = clock.now()
     if last_used_at is None or now - last_used_at > dt.timedelta(minutes=1):  # a throttle, not a legal period
