@@ -28,7 +28,7 @@ from xinyong.portal.web import (
     text_value,
 )
 from xinyong.records import publication
-from xinyong.records.publication import CATEGORIES, RecordFilter
+from xinyong.records.publication import CATEGORIES, Cursor, RecordFilter
 from xinyong.records.rules import KIND_LABELS, Kind
 
 router = portal_router()
@@ -38,6 +38,8 @@ DepartmentCode = Annotated[str | None, Query(max_length=16)]
 DateText = Annotated[str | None, Query(max_length=10)]
 Page = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=10_000)]
+Keyword = Annotated[str | None, Query(max_length=publication.MAX_KEYWORD)]
+Position = Annotated[str | None, Query(max_length=40)]
 
 LIST_NAMES = {
     Kind.SERIOUS_DISHONESTY: "严重失信主体名单",
@@ -58,6 +60,18 @@ def _department(value: str | None, departments: dict[str, Department]) -> str | 
     return code.upper()
 
 
+def cursor_of(after: str | None, before: str | None) -> Cursor | None:
+    """The keyset position of a 上一页/下一页 link (``after`` or ``before``, never both)."""
+    after, before = text_value(after), text_value(before)
+    if after is not None and before is not None:
+        raise InvalidInput("after and before cannot be combined (翻页位置冲突)", field="before")
+    if after is not None:
+        return Cursor.parse(after, forward=True, field="after")
+    if before is not None:
+        return Cursor.parse(before, forward=False, field="before")
+    return None
+
+
 def publicity_view(kind: Kind, path: str, title: str) -> Callable[..., Response]:
     def view(
         request: Request,
@@ -67,8 +81,11 @@ def publicity_view(kind: Kind, path: str, title: str) -> Callable[..., Response]
         date_from: DateText = None,
         date_to: DateText = None,
         category: Annotated[str | None, Query(max_length=20)] = None,
+        q: Keyword = None,
         page: Page = 1,
         page_size: PageSize = DEFAULT_PAGE_SIZE,
+        after: Position = None,
+        before: Position = None,
     ) -> Response:
         departments = departments_by_code(session)
         flt = RecordFilter(
@@ -77,15 +94,17 @@ def publicity_view(kind: Kind, path: str, title: str) -> Callable[..., Response]
             decided_from=date_value(date_from, "date_from"),
             decided_to=date_value(date_to, "date_to"),
             category=text_value(category),
+            keyword=text_value(q),
         )
         request_page = page_request(page, page_size)
+        cursor = cursor_of(after, before)
 
         def rows(limit: int) -> list[dict[str, Any]]:
             found = publication.all_published(session, actor, flt, limit=limit)
             return [record_row(r, actor, departments) for r in found]
 
         def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
-            found, total = publication.search_published(session, actor, flt, request_page)
+            found, total = publication.search_published(session, actor, flt, request_page, cursor=cursor)
             return [record_row(r, actor, departments) for r in found], total, request_page
 
         context = {
@@ -100,6 +119,7 @@ def publicity_view(kind: Kind, path: str, title: str) -> Callable[..., Response]
                 "date_from": flt.decided_from.isoformat() if flt.decided_from else "",
                 "date_to": flt.decided_to.isoformat() if flt.decided_to else "",
                 "category": flt.category or "",
+                "q": flt.keyword or "",
             },
         }
         return answer(
@@ -135,8 +155,11 @@ def lists_view(
     department: DepartmentCode = None,
     date_from: DateText = None,
     date_to: DateText = None,
+    q: Keyword = None,
     page: Page = 1,
     page_size: PageSize = DEFAULT_PAGE_SIZE,
+    after: Position = None,
+    before: Position = None,
 ) -> Response:
     """Entries of the credit lists, read from the records of those kinds until the lists module keeps them."""
     departments = departments_by_code(session)
@@ -146,14 +169,16 @@ def lists_view(
         department=_department(department, departments),
         decided_from=date_value(date_from, "date_from"),
         decided_to=date_value(date_to, "date_to"),
+        keyword=text_value(q),
     )
     request_page = page_request(page, page_size)
+    cursor = cursor_of(after, before)
 
     def rows(limit: int) -> list[dict[str, Any]]:
         return [record_row(r, actor, departments) for r in publication.all_published(session, actor, flt, limit=limit)]
 
     def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
-        found, total = publication.search_published(session, actor, flt, request_page)
+        found, total = publication.search_published(session, actor, flt, request_page, cursor=cursor)
         return [record_row(r, actor, departments) for r in found], total, request_page
 
     context = {
@@ -165,6 +190,7 @@ def lists_view(
             "department": flt.department or "",
             "date_from": flt.decided_from.isoformat() if flt.decided_from else "",
             "date_to": flt.decided_to.isoformat() if flt.decided_to else "",
+            "q": flt.keyword or "",
         },
     }
     return answer(

@@ -78,6 +78,7 @@ SEARCH_COLUMNS = (
     Column("type_name", "主体类型"),
     Column("legal_form", "组织形式"),
     Column("status", "登记状态"),
+    Column("matched", "匹配项"),
     Column("url", "信用档案地址", html=False),
 )
 COLUMNS: dict[Kind, tuple[Column, ...]] = {Kind.PENALTY: PENALTY_COLUMNS, Kind.LICENSE: LICENSE_COLUMNS}
@@ -183,6 +184,7 @@ def record_row(record: RecordOut, actor: Actor, departments: Mapping[str, Depart
         "department": department_name(departments, source),
         "status": record.status.value,
         "url": f"/record/{record.id}",
+        "keyset": f"{record.decision_date.isoformat()}.{record.id}",  # the list position (publication.Cursor)
     }
     if kind not in (Kind.PENALTY, Kind.LICENSE):
         row["title"] = record.title

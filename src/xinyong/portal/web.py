@@ -40,6 +40,7 @@ from xinyong.portal.views import Column, json_row, pick
 Format = Literal["html", "json", "csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("html", "json", "csv", "xlsx")
 DEFAULT_PAGE_SIZE = 20
+CURSOR_PARAMS = ("page", "after", "before")  # a page's own position, never carried into another link
 EXPORT_LIMIT = MAX_EXPORT_ROWS  # rows per CSV/XLSX export; a module value so tests can lower it
 
 TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "请求方式不支持", 409: "状态冲突"}
@@ -199,17 +200,47 @@ class Pager:
     page: int
     page_size: int
     total: int
+    # keyset positions of this page's first and last rows (lists in decision order): 上一页/下一页 seek from them
+    first_key: str | None = None
+    last_key: str | None = None
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
 
-    def url(self, page: int | None = None, *, suffix: str = "", drop_page: bool = False) -> str:
-        params = {k: v for k, v in self.params.items() if v not in ("", None) and k != "page"}
+    def url(
+        self,
+        page: int | None = None,
+        *,
+        suffix: str = "",
+        drop_page: bool = False,
+        after: str | None = None,
+        before: str | None = None,
+    ) -> str:
+        params = {k: v for k, v in self.params.items() if v not in ("", None) and k not in CURSOR_PARAMS}
         if page is not None and page > 1 and not drop_page:
             params["page"] = str(page)
+        if after is not None:
+            params["after"] = after
+        if before is not None:
+            params["before"] = before
         query = urlencode(params)
         return f"{self.path}{suffix}" + (f"?{query}" if query else "")
+
+    def previous_url(self) -> str:
+        """上一页: by keyset from this page's first row when the list has positions (page 1 needs none)."""
+        if self.first_key is not None and self.page > 2:
+            return self.url(self.page - 1, before=self.first_key)
+        return self.url(self.page - 1)
+
+    def next_url(self) -> str:
+        if self.last_key is not None:
+            return self.url(self.page + 1, after=self.last_key)
+        return self.url(self.page + 1)
+
+    def hidden_params(self) -> list[tuple[str, str]]:
+        """The query without its page, for the page-jump form's hidden fields."""
+        return [(k, v) for k, v in self.params.items() if v not in ("", None) and k not in CURSOR_PARAMS]
 
     def export(self, fmt: str) -> str:
         """The same query in another format; CSV and XLSX carry every row, so the page is dropped."""
@@ -222,9 +253,22 @@ class Pager:
         return list(range(start, min(self.pages, start + size - 1) + 1))
 
 
-def pager_for(request: Request, path: str, page: PageRequest, total: int) -> Pager:
+def pager_for(
+    request: Request, path: str, page: PageRequest, total: int, items: Sequence[Mapping[str, Any]] = ()
+) -> Pager:
     params = dict(request.query_params.items())
-    return Pager(path=path, params=params, page=page.page, page_size=page.page_size, total=total)
+    first_key = last_key = None
+    if items and all(isinstance(items[i].get("keyset"), str) for i in (0, -1)):
+        first_key, last_key = str(items[0]["keyset"]), str(items[-1]["keyset"])
+    return Pager(
+        path=path,
+        params=params,
+        page=page.page,
+        page_size=page.page_size,
+        total=total,
+        first_key=first_key,
+        last_key=last_key,
+    )
 
 
 # ---------------------------------------------------------------- one list, many formats
@@ -277,7 +321,7 @@ def answer(
             "columns": {column.key: column.title for column in columns},
         }
         return JSONResponse(body)
-    pager = pager_for(request, request.url.path, page, total)
+    pager = pager_for(request, request.url.path, page, total, items)
     html_columns = [column for column in columns if column.html]
     data = context | {"title": title, "columns": html_columns, "rows": items, "pager": pager}
     name = fragment if wants_fragment(request) else template

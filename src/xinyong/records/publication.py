@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
@@ -23,7 +24,7 @@ from xinyong.core.pagination import PageRequest
 from xinyong.privacy import service as privacy_rules
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.publicity import DEFAULT_POLICY, PublicityPolicy, is_published_on
-from xinyong.records.rules import PUBLISHED_STATUSES, Disclosure, Kind, Status
+from xinyong.records.rules import PUBLISHED_STATUSES, Disclosure, Kind, Status, SubjectType
 from xinyong.records.schemas import RecordOut
 from xinyong.records.service import audit_personal_read, to_view, visible_versions
 from xinyong.records.windows import DEFAULT_SEVERITY, published_condition
@@ -50,21 +51,56 @@ PENALTY_CATEGORIES = (
 )
 CATEGORY_FIELD = {Kind.LICENSE: "XKLB", Kind.PENALTY: "CFLB"}
 CATEGORIES = {Kind.LICENSE: LICENSE_CATEGORIES, Kind.PENALTY: PENALTY_CATEGORIES}
+MAX_KEYWORD = 100
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for LIKE with ``\\`` escaping, so ``%`` and ``_`` typed by a reader match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A keyset position in page order (decision date descending, then record id descending): the rows strictly
+    after (``forward``) or before this one. Written in links as ``2026-11-30.1234``."""
+
+    decision_date: dt.date
+    record_id: int
+    forward: bool = True
+
+    def text(self) -> str:
+        return f"{self.decision_date.isoformat()}.{self.record_id}"
+
+    @classmethod
+    def parse(cls, value: str, *, forward: bool, field: str) -> Cursor:
+        day, _, number = value.partition(".")
+        try:
+            parsed = cls(dt.date.fromisoformat(day), int(number), forward)
+        except ValueError:
+            raise InvalidInput(f"{field} is not a list position (翻页位置无效)", field=field) from None
+        if not 1 <= parsed.record_id <= 2**62 or not 1949 <= parsed.decision_date.year <= 2200:
+            raise InvalidInput(f"{field} is not a list position (翻页位置无效)", field=field)
+        return parsed
 
 
 @dataclass(frozen=True, slots=True)
 class RecordFilter:
-    """One query over published records: kinds, source department, decision-date range, category."""
+    """One query over published records: kinds, source department, decision-date range, category and a keyword
+    (the subject's name, its 统一社会信用代码 or the decision's document number)."""
 
     kinds: tuple[Kind, ...]
     department: str | None = None
     decided_from: dt.date | None = None
     decided_to: dt.date | None = None
     category: str | None = None
+    keyword: str | None = None
 
     def __post_init__(self) -> None:
         if not self.kinds:
             raise InvalidInput("choose at least one record kind (记录类别)", field="kind")
+        if self.keyword is not None and (len(self.keyword) > MAX_KEYWORD or "\x00" in self.keyword):
+            raise InvalidInput(f"keyword is longer than {MAX_KEYWORD} characters (关键词过长)", field="keyword")
         if self.decided_from and self.decided_to and self.decided_from > self.decided_to:
             raise InvalidInput("date_to is before date_from (截止日期早于起始日期)", field="date_to")
         if self.category is not None:
@@ -96,9 +132,27 @@ def _category_condition(session: Session, kind: Kind, category: str) -> ColumnEl
     return select(values.c.value).where(values.c.value == category).exists()
 
 
+def _keyword_condition(actor: Actor, keyword: str) -> ColumnElement[bool]:
+    """Every word of the keyword matches the name, the code or the document number (``汇立 处罚`` finds a 汇立
+    decision). A natural person is found by name only by those who see records in full: the public sees a masked
+    name, and a search by the full name must not confirm it."""
+    v = CreditRecordVersion
+    clauses: list[ColumnElement[bool]] = []
+    for word in keyword.split():
+        pattern = like_pattern(word)
+        by_name: ColumnElement[bool] = v.subject_name.like(pattern, escape="\\")
+        if not (actor.sees_everything or actor.is_department):
+            by_name = and_(by_name, v.subject_type == SubjectType.ENTITY.value)
+        by_doc = v.record_id.in_(select(CreditRecord.id).where(CreditRecord.doc_no.like(pattern, escape="\\")))
+        clauses.append(or_(by_name, v.subject_uscc == word.upper(), by_doc))
+    return and_(*clauses) if clauses else true()
+
+
 def _filtered(session: Session, actor: Actor, flt: RecordFilter, on: dt.date) -> Select[CreditRecordVersion]:
     v = CreditRecordVersion
     stmt = visible_versions(actor, on=on).where(v.kind.in_([k.value for k in flt.kinds]), published_condition(on))
+    if flt.keyword:
+        stmt = stmt.where(_keyword_condition(actor, flt.keyword))
     if flt.department:
         stmt = stmt.where(v.source_department == flt.department)
     if flt.decided_from:
@@ -124,16 +178,58 @@ def _views(session: Session, actor: Actor, rows: list[CreditRecordVersion]) -> l
 
 
 def search_published(
-    session: Session, actor: Actor, flt: RecordFilter, page: PageRequest, *, on: dt.date | None = None
+    session: Session,
+    actor: Actor,
+    flt: RecordFilter,
+    page: PageRequest,
+    *,
+    cursor: Cursor | None = None,
+    on: dt.date | None = None,
 ) -> tuple[list[RecordOut], int]:
-    """One page of published records, newest decision first, masked for the actor."""
+    """One page of published records, newest decision first, masked for the actor.
+
+    Deep pages cost what the first page costs: with a ``cursor`` (the 上一页/下一页 links) the page is read by keyset
+    from that position; a page number in the second half of the list (尾页, a jump) is read from the end in reverse
+    order, so the last page is a first page read backwards. Only a jump into the middle pays an offset, at most half
+    the list."""
     stmt = _filtered(session, actor, flt, on or clock.today())
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     v = CreditRecordVersion
-    rows = session.execute(
-        stmt.order_by(v.decision_date.desc(), v.record_id.desc()).offset(page.offset).limit(page.page_size)
-    ).scalars()
-    return _views(session, actor, list(rows)), total
+    newest_first = (v.decision_date.desc(), v.record_id.desc())
+    oldest_first = (v.decision_date.asc(), v.record_id.asc())
+    if cursor is not None:
+        position = (v.decision_date, v.record_id)
+        mark = (cursor.decision_date, cursor.record_id)
+        if cursor.forward:
+            seek = or_(position[0] < mark[0], and_(position[0] == mark[0], position[1] < mark[1]))
+            found = list(session.execute(stmt.where(seek).order_by(*newest_first).limit(page.page_size)).scalars())
+        else:
+            seek = or_(position[0] > mark[0], and_(position[0] == mark[0], position[1] > mark[1]))
+            found = list(session.execute(stmt.where(seek).order_by(*oldest_first).limit(page.page_size)).scalars())
+            found.reverse()
+        return _views(session, actor, found), total
+    if page.offset >= total:
+        return [], total
+    if page.offset * 2 <= total:
+        found = _by_offset(session, stmt, newest_first, page.offset, page.page_size)
+        return _views(session, actor, found), total
+    size = min(page.page_size, total - page.offset)
+    found = _by_offset(session, stmt, oldest_first, total - page.offset - size, size)
+    found.reverse()
+    return _views(session, actor, found), total
+
+
+def _by_offset(
+    session: Session, stmt: Select[CreditRecordVersion], order: tuple[Any, ...], offset: int, size: int
+) -> list[CreditRecordVersion]:
+    """Rows ``offset`` … ``offset + size`` in ``order``: the offset is walked over the version ids alone (a narrow
+    sort), then only the page's rows are read whole."""
+    v = CreditRecordVersion
+    if offset == 0:
+        return list(session.execute(stmt.order_by(*order).limit(size)).scalars())
+    ids = list(session.execute(stmt.with_only_columns(v.id).order_by(*order).offset(offset).limit(size)).scalars())
+    rows = {row.id: row for row in session.execute(select(v).where(v.id.in_(ids))).scalars()}
+    return [rows[i] for i in ids]
 
 
 def all_published(
