@@ -54,3 +54,61 @@ def periods_overlap(a_from: dt.date | None, a_to: dt.date | None, b_from: dt.dat
 
 
 MAX_PINYIN = MAX_KEY
+
+
+# ---------------------------------------------------------------- search relevance
+
+CITY_REGION = "360482"  # 共青城市: the platform's own subjects are listed before others in search
+MATCH_LABELS = {
+    "name": "名称",
+    "former_name": "曾用名",
+    "code": "统一社会信用代码",
+    "pinyin": "拼音",
+    "initials": "拼音首字母",
+}
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search (split on any blank, 全角 included); each must match."""
+    return text.replace("\u3000", " ").split()
+
+
+def matched_fields(
+    words: list[str], name: str, former_names: str, uscc: str, pinyin: str, initials: str
+) -> tuple[str, ...]:
+    """What the words matched, in :data:`MATCH_LABELS` order: the current name first, then former names, the code,
+    the full pinyin and the initials (a word found in the name is not reported again for pinyin)."""
+    found: set[str] = set()
+    for word in words:
+        upper, lower = word.upper(), word.lower()
+        if word in name:
+            found.add("name")
+            continue
+        if word in former_names:
+            found.add("former_name")
+        if uscc.startswith(upper):
+            found.add("code")
+        if lower.isascii() and lower.isalnum():
+            if lower in pinyin:
+                found.add("pinyin")
+            elif lower in initials:
+                found.add("initials")
+    return tuple(key for key in MATCH_LABELS if key in found)
+
+
+def relevance(text: str, name: str, uscc: str, region_code: str, provisional: bool) -> tuple[int, int, int, str]:
+    """A sort key, smallest first: the exact name, then names beginning with the query, then names containing it,
+    then matches on other fields; within each, the city's own (registered here, not provisional) before
+    provisional and out-of-town subjects; then shorter names, then the code."""
+    query = " ".join(search_words(text))
+    words = search_words(text)
+    if name == query or uscc == query.upper():
+        tier = 0
+    elif words and name.startswith(words[0]):
+        tier = 1
+    elif words and all(word in name for word in words):
+        tier = 2
+    else:
+        tier = 3
+    local = 0 if region_code == CITY_REGION and not provisional else 1
+    return tier, local, len(name), uscc

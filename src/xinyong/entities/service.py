@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Text, and_, cast, column, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, array
@@ -20,13 +21,18 @@ from xinyong.core.masking import mask_id_number
 from xinyong.core.pagination import PageRequest
 from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, PersonRoleLink, RegradeQueue
 from xinyong.entities.rules import (
+    CITY_REGION,
+    MATCH_LABELS,
     AliasType,
     AssertedBy,
     EntityStatus,
     PersonRole,
+    matched_fields,
     periods_overlap,
     pinyin_keys,
+    relevance,
     role_active,
+    search_words,
 )
 from xinyong.entities.schemas import EntityIn
 
@@ -36,6 +42,7 @@ USCC_PREFIX = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{1,18}$")
 PUBLIC_ROLES = frozenset({PersonRole.LEGAL_REPRESENTATIVE, PersonRole.PRINCIPAL})
 MAX_QUERY = 100
 FORMER_NAME_SEPARATOR = "｜"
+MAX_WORDS = 8  # words of one search; more are ignored (each adds a condition)
 SEARCH_COUNT_CAP = 1_000  # a search reports at most this many matches ("1,000+" when it is reached)
 
 _WRITERS = frozenset({Role.SYSTEM, Role.CREDIT_OFFICE, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER})
@@ -109,8 +116,8 @@ def _key_range(upper: str) -> ColumnElement[bool]:
 
 
 def _search_condition(session: Session, text: str, upper: str) -> ColumnElement[bool]:
-    """Every way of matching is a column of ``entities`` (GIN indexes on PostgreSQL), so the planner can combine
-    index scans."""
+    """Every way of matching one word is a column of ``entities`` (GIN indexes on PostgreSQL), so the planner can
+    combine index scans."""
     conditions = [_name_condition(session, text, f"%{_like_escape(text)}%")]
     lower = text.lower().replace(" ", "")
     if lower.isascii() and lower.isalnum():
@@ -122,42 +129,80 @@ def _search_condition(session: Session, text: str, upper: str) -> ColumnElement[
     return or_(*conditions)
 
 
-def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple[list[Entity], int]:
-    """Name substring (current or former names), USCC prefix, or pinyin / pinyin initials (``gqc`` finds
-    共青城…), ordered by USCC.
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result and what it matched (keys of :data:`~xinyong.entities.rules.MATCH_LABELS`)."""
 
-    A query is answered from at most ``SEARCH_COUNT_CAP`` matches: the index finds up to that many USCCs, which are
-    sorted and paged here. Below the cap that is every match, exactly as an ``ORDER BY`` would give; a broader query
-    (e.g. 有限) is reported as "1,000+" and lists the first thousand the index yields, asking the reader to narrow
-    it. Either way the cost is bounded by the cap, not by the size of the city: sorting all 200,000 companies whose
-    name contains 有限 before showing twenty, or walking the key order past every 个体工商户 to reach the 合作社
-    at its end, is what made broad queries take a second.
-    """
+    entity: Entity
+    matched: tuple[str, ...]
+
+    @property
+    def matched_labels(self) -> str:
+        return "、".join(MATCH_LABELS[key] for key in self.matched)
+
+
+def _checked_query(q: str | None) -> str:
     text = (q or "").strip()
     if len(text) > MAX_QUERY:
         raise InvalidInput(f"q is longer than {MAX_QUERY} characters (检索词过长)", field="q")
     if "\x00" in text:
         raise InvalidInput("q contains a NUL character (检索词含非法字符)", field="q")
+    return text
+
+
+def search_hits(session: Session, q: str | None, page: PageRequest) -> tuple[list[SearchHit], int]:
+    """Entities matching every word of ``q`` (name or former name substring, USCC prefix, pinyin or initials),
+    most relevant first (:func:`~xinyong.entities.rules.relevance`: exact name, prefix, contains, other fields;
+    the city's own subjects before provisional and out-of-town ones), each with what it matched.
+
+    A query is answered from at most ``SEARCH_COUNT_CAP`` matches: the index finds up to that many, which are ranked
+    and paged here. Below the cap that is every match; a broader query (e.g. 有限) is reported as "1,000+" and ranks
+    the first thousand the index yields, asking the reader to narrow it. Either way the cost is bounded by the cap,
+    not by the size of the city.
+    """
+    text = _checked_query(q)
     if not text:
         listed = select(Entity).order_by(Entity.uscc)
         capped = select(Entity.uscc).limit(SEARCH_COUNT_CAP).subquery()
         total = session.execute(select(func.count()).select_from(capped)).scalar_one()
-        return list(session.execute(listed.offset(page.offset).limit(page.page_size)).scalars()), total
+        listing = session.execute(listed.offset(page.offset).limit(page.page_size)).scalars()
+        return [SearchHit(e, ()) for e in listing], total
+    words = search_words(text)[:MAX_WORDS]
     upper = text.upper()
-    if _code_like(upper):
+    if len(words) == 1 and _code_like(upper):
         # Plainly a code (e.g. 91360482…): the key range alone, so the planner estimates it from the histogram and
         # walks the primary key in order, stopping at the cap (a bitmap of a range covering most of the city would
         # be built in full first); the prefix itself is checked here, whatever the collation.
         by_key = select(Entity.uscc).where(_key_range(upper)).order_by(Entity.uscc).limit(SEARCH_COUNT_CAP)
-        found = [uscc for uscc in session.execute(by_key).scalars() if uscc.startswith(upper)]
-    else:
-        condition = _search_condition(session, text, upper)
-        found = sorted(session.execute(select(Entity.uscc).where(condition).limit(SEARCH_COUNT_CAP)).scalars())
-    keys = found[page.offset : page.offset + page.page_size]
+        keys = [uscc for uscc in session.execute(by_key).scalars() if uscc.startswith(upper)]
+        condition: ColumnElement[bool] = Entity.uscc.in_(keys[page.offset : page.offset + page.page_size])
+        rows = session.execute(select(Entity).where(condition).order_by(Entity.uscc)).scalars()
+        return [SearchHit(e, ("code",)) for e in rows], len(keys)
+    condition = and_(*[_search_condition(session, word, word.upper()) for word in words])
+    columns = (Entity.uscc, Entity.name, Entity.region_code, Entity.provisional)
+    found = session.execute(select(*columns).where(condition).limit(SEARCH_COUNT_CAP)).all()
+    ranked = sorted(found, key=lambda r: relevance(text, r.name, r.uscc, r.region_code, r.provisional))
+    keys = [r.uscc for r in ranked[page.offset : page.offset + page.page_size]]
     if not keys:
         return [], len(found)
-    rows = session.execute(select(Entity).where(Entity.uscc.in_(keys)).order_by(Entity.uscc)).scalars()
-    return list(rows), len(found)
+    loaded = {e.uscc: e for e in session.execute(select(Entity).where(Entity.uscc.in_(keys))).scalars()}
+    hits = []
+    for key in keys:
+        e = loaded[key]
+        matched = matched_fields(words, e.name, e.former_names, e.uscc, e.name_pinyin, e.name_initials)
+        hits.append(SearchHit(e, matched))
+    return hits, len(found)
+
+
+def is_local(entity: Entity) -> bool:
+    """Registered in the city (its code's region) and confirmed by the registry: the platform's own subject."""
+    return entity.region_code == CITY_REGION and not entity.provisional
+
+
+def search_entities(session: Session, q: str | None, page: PageRequest) -> tuple[list[Entity], int]:
+    """:func:`search_hits` without what each matched (the API's entity search)."""
+    hits, total = search_hits(session, q, page)
+    return [hit.entity for hit in hits], total
 
 
 REKEY_CHUNK = 2_000

@@ -74,6 +74,10 @@ def home(request: Request, session: DbSession, actor: CurrentActor) -> Response:
     return render(request, "portal/home.html", context)
 
 
+def _hit_row(hit: entities.SearchHit) -> dict[str, Any]:
+    return _entity_row(hit.entity) | {"matched": hit.matched_labels, "local": entities.is_local(hit.entity)}
+
+
 def _entity_row(entity: Entity) -> dict[str, Any]:
     return {
         "name": entity.name,
@@ -94,21 +98,22 @@ def search(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=10_000)] = DEFAULT_PAGE_SIZE,
 ) -> Response:
-    """Entities by name substring (current or former), USCC or prefix, pinyin or initials; nothing for no query."""
+    """Entities matching every word (name or former name substring, USCC prefix, pinyin or initials), most relevant
+    first and the city's own before others, each saying what it matched; nothing for no query."""
     text = text_value(q)
     request_page = page_request(page, page_size)
 
     def rows(limit: int) -> list[dict[str, Any]]:
         if text is None:
             return []
-        found, _ = entities.search_entities(session, text, PageRequest(1, limit))
-        return [_entity_row(e) for e in found]
+        found, _ = entities.search_hits(session, text, PageRequest(1, limit))
+        return [_hit_row(hit) for hit in found]
 
     def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
         if text is None:
             return [], 0, request_page
-        found, total = entities.search_entities(session, text, request_page)
-        return [_entity_row(e) for e in found], total, request_page
+        found, total = entities.search_hits(session, text, request_page)
+        return [_hit_row(hit) for hit in found], total, request_page
 
     return answer(
         request,
