@@ -137,7 +137,7 @@ def test_the_document_declares_security_and_answers(committing_db: Database) -> 
     assert page_size["schema"]["maximum"] == 100
     batches = document["paths"]["/api/v1/batches"]["post"]
     assert {} not in batches["security"] and batches["x-access-rule"] == "department"
-    assert {"401", "403", "409", "413", "422", "429"} <= set(batches["responses"])
+    assert {"401", "403", "409", "413", "422", "429", "503"} <= set(batches["responses"])
     assert document["paths"]["/api/v1/records/{record_id}"]["get"]["responses"]["404"]
 
 

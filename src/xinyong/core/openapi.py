@@ -3,7 +3,8 @@ a route can give, and the limits the server enforces.
 
 Nothing here is written by hand per route, so it cannot drift from the code: the security of an operation comes from
 the access rule the route declares (``core.auth.access``), its refusals from that rule and the route's shape (a path
-parameter can name something that does not exist: 404; a body can be too large: 413; a change can conflict: 409),
+parameter can name something that does not exist: 404; a body can be too large: 413; a change can conflict: 409;
+on the embedded database a transaction that waits too long for its turn: 503),
 and the limits from the settings the server checks them against (``page_size`` ≤ ``XINYONG_PAGE_SIZE_MAX``). A route
 may add answers of its own with FastAPI's ``responses=``; they are kept.
 """
@@ -62,6 +63,7 @@ ANSWERS: dict[int, str] = {
     413: "The request body or file is too large (内容过大)",
     422: "Invalid input; `field` names where (输入有误)",
     429: "Too many requests; `Retry-After` says when to try again (访问过于频繁)",
+    503: "The embedded database (SQLite) stayed busy past its wait; try again in a moment (数据库繁忙)",
 }
 
 
@@ -81,7 +83,9 @@ def effective_routes(app: FastAPI) -> Iterator[Any]:
 def answers_of(route: Any, rule: AccessRule) -> set[int]:
     """The refusals a route can give, from its access rule and its shape."""
     unsafe = bool(set(route.methods or ()) - SAFE_METHODS)
-    found = {401, 422}  # a bad key is refused everywhere; every input (query, path, body) is checked
+    # a bad key is refused everywhere; every input (query, path, body) is checked; on SQLite every transaction
+    # waits its turn to write, and one that waits too long is a 503 (core.db.DatabaseBusy)
+    found = {401, 422, 503}
     if route.path != "/healthz":
         found.add(429)
     if rule is not PUBLIC or unsafe:
