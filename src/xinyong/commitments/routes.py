@@ -104,11 +104,14 @@ def item_out(session: Session, item: CommitmentItem, *, with_template: bool = Fa
     )
 
 
-def tolerance_out(case: ToleranceCase | None, state: str | None = None) -> ToleranceOut | None:
+def tolerance_out(
+    case: ToleranceCase | None, state: str | None = None, materials: list[str] | None = None
+) -> ToleranceOut | None:
+    """``materials``: the missing materials as the reader is shown them (default: as stored, for staff)."""
     if case is None:
         return None
     return ToleranceOut(
-        missing_materials=case.missing_materials,
+        missing_materials=case.missing_materials if materials is None else materials,
         accepted_on=case.accepted_on,
         working_days=case.working_days,
         due_date=case.due_date,
@@ -120,8 +123,9 @@ def tolerance_out(case: ToleranceCase | None, state: str | None = None) -> Toler
     )
 
 
-def commitment_out(session: Session, commitment: Commitment) -> CommitmentOut:
+def commitment_out(session: Session, actor: Actor, commitment: Commitment) -> CommitmentOut:
     extra = service.describe(session, commitment)
+    shown = service.shown_letter(session, actor, commitment)
     return CommitmentOut(
         id=commitment.id,
         number=commitment.number,
@@ -130,15 +134,15 @@ def commitment_out(session: Session, commitment: Commitment) -> CommitmentOut:
         commitment_type=commitment.commitment_type,
         uscc=commitment.uscc,
         entity_name=commitment.entity_name,
-        signer=commitment.signer,
+        signer=shown.signer,
         signed_at=commitment.signed_at,
         signed_via=commitment.signed_via,
         is_public=commitment.is_public,
         status=commitment.status,
-        letter_text=commitment.letter_text,
+        letter_text=shown.letter_text,
         letter_sm3=commitment.letter_sm3,
         record_id=commitment.record_id,
-        tolerance=tolerance_out(service.tolerance_of(session, commitment.id)),
+        tolerance=tolerance_out(service.tolerance_of(session, commitment.id), materials=shown.missing_materials),
         **extra,
     )
 
@@ -283,7 +287,7 @@ def _signed(session: Session, actor: Actor, body: SignIn) -> CommitmentOut | JSO
         return JSONResponse(
             {"error": "ineligible", "message": message, "details": refusal.model_dump()}, status_code=409
         )
-    return commitment_out(session, outcome.commitment)
+    return commitment_out(session, actor, outcome.commitment)
 
 
 @router.post(
@@ -328,7 +332,7 @@ def list_commitments(
     rows, total = service.list_commitments(
         session, actor, uscc=uscc, status=status, department=department, item_id=item_id, page=request
     )
-    return Page(items=[commitment_out(session, c) for c in rows], total=total, page=page, page_size=page_size)
+    return Page(items=[commitment_out(session, actor, c) for c in rows], total=total, page=page, page_size=page_size)
 
 
 @router.get(
@@ -338,7 +342,7 @@ def list_commitments(
     summary="One commitment letter, with a check that its text still has its SM3 hash",
 )
 def read_commitment(commitment_id: Id, session: DbSession, actor: CurrentActor) -> CommitmentOut:
-    return commitment_out(session, service.get_commitment(session, actor, commitment_id))
+    return commitment_out(session, actor, service.get_commitment(session, actor, commitment_id))
 
 
 # ---------------------------------------------------------------- fulfilment

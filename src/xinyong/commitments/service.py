@@ -58,6 +58,8 @@ from xinyong.core.pagination import PageRequest
 from xinyong.core.workflow import Deadline, Parties
 from xinyong.entities import service as entities
 from xinyong.entities.rules import PersonRole
+from xinyong.privacy import service as privacy
+from xinyong.privacy.rules import mask_name
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecordVersion
 from xinyong.records.rules import Disclosure, Kind, Severity, Status, SubjectType
@@ -581,6 +583,30 @@ def get_commitment(session: Session, actor: Actor, commitment_id: int) -> Commit
     if found is None:
         raise NotFound(f"no commitment {commitment_id} visible to you (未找到该信用承诺)", field="commitment_id")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class ShownLetter:
+    signer: str
+    letter_text: str
+    missing_materials: list[str]  # of its 容缺 case, if any
+
+
+def shown_letter(session: Session, actor: Actor, commitment: Commitment) -> ShownLetter:
+    """A letter's texts as ``actor`` reads them: the public through the one desensitiser (``privacy.service.shown``):
+    numbers masked in every letter and its 容缺 materials, and a 个体工商户's signer and the persons its letter names
+    masked too (a legal person's signer, its representative, is shown as the national standard shows it)."""
+    about = privacy.about(commitment.uscc, commitment.entity_name, [commitment.signer])
+    signer = commitment.signer
+    if about.natural and privacy.is_public(actor, commitment.uscc):
+        signer = mask_name(signer)
+    case = tolerance_of(session, commitment.id)
+    materials = list(case.missing_materials) if case is not None else []
+    return ShownLetter(
+        signer=signer,
+        letter_text=privacy.shown(actor, commitment.uscc, about, commitment.letter_text),
+        missing_materials=privacy.shown(actor, commitment.uscc, about, materials),
+    )
 
 
 def public_repair_commitment(session: Session, uscc: str, since: dt.date) -> str | None:

@@ -118,4 +118,5 @@ def my_complaints(
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[ComplaintOut]:
     rows, total = service.page_complaints(session, actor, page=PageRequest.checked(page, page_size))
-    return Page(items=[service.to_view(session, r) for r in rows], total=total, page=page, page_size=page_size)
+    items = [service.to_view(session, r, reader=actor) for r in rows]
+    return Page(items=items, total=total, page=page, page_size=page_size)

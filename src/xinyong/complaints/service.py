@@ -38,6 +38,8 @@ from xinyong.core.ids import validate_uscc
 from xinyong.core.pagination import PageRequest
 from xinyong.core.workflow import Parties, history_rows
 from xinyong.entities import service as entities
+from xinyong.privacy import service as privacy
+from xinyong.privacy.rules import Subject
 from xinyong.records import service as records
 from xinyong.records.ingest.files import UnreadableRow, open_table
 from xinyong.records.ingest.table import Source
@@ -361,8 +363,17 @@ def steps(session: Session, complaint_id: int) -> list[dict[str, Any]]:
     return history_rows(COMPLAINT.steps_of(session, complaint_id))
 
 
-def to_view(session: Session, row: Complaint, departments: dict[str, str] | None = None) -> ComplaintOut:
+def to_view(
+    session: Session, row: Complaint, departments: dict[str, str] | None = None, reader: Actor | None = None
+) -> ComplaintOut:
+    """A complaint as ``reader`` reads it (``None``: staff). Outside staff (the entity complained about) its texts go
+    through the one desensitiser (``privacy.service.public``): whatever number or e-mail of the complainant the
+    intake scrub let through is masked, as on any public output."""
     names = departments if departments is not None else {d.code: d.short_name for d in list_departments(session)}
+    content, result = row.content, row.result
+    if reader is not None and not (reader.sees_everything or reader.is_department):
+        complainant = Subject(natural=False, keep=(row.subject_name,))
+        content, result = privacy.public(complainant, content), privacy.public(complainant, result)
     return ComplaintOut(
         id=row.id,
         channel=row.channel,
@@ -372,8 +383,8 @@ def to_view(session: Session, row: Complaint, departments: dict[str, str] | None
         subject_name=row.subject_name,
         given_uscc=row.given_uscc,
         subject_uscc=row.subject_uscc,
-        content=row.content,
-        result=row.result,
+        content=content,
+        result=result,
         closed_on=row.closed_on,
         satisfaction=row.satisfaction,
         finding=row.finding,

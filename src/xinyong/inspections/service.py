@@ -73,6 +73,7 @@ from xinyong.inspections.schemas import (
 )
 from xinyong.lists import service as lists
 from xinyong.lists.rules import ListCategory
+from xinyong.privacy import service as privacy
 from xinyong.records import service as records
 from xinyong.records.bulk import insert_rows
 from xinyong.records.rules import Disclosure, Kind, Severity, SubjectType
@@ -772,8 +773,16 @@ def public_draw(session: Session, draw_id: int) -> PublicDrawOut:
         task_name=task.name,
         department_name=names.get(row.department, row.department),
         items=items,
-        selected=assignments_of_draw(session, row.id),
+        selected=[_public_assignment(a) for a in assignments_of_draw(session, row.id)],
     )
+
+
+def _public_assignment(row: AssignmentOut) -> AssignmentOut:
+    """A drawn entity's result as the public reads it: its note through the one desensitiser."""
+    if not row.result_note:
+        return row
+    note = privacy.public(privacy.about(row.uscc, row.name), row.result_note)
+    return row.model_copy(update={"result_note": note})
 
 
 # ---------------------------------------------------------------- results
@@ -1011,6 +1020,13 @@ def withdraw_case(session: Session, actor: Actor, case_id: int) -> TypicalCase:
     return row
 
 
+def _public_case(case: CaseOut) -> CaseOut:
+    """A typical case as the public reads it: its texts through the one desensitiser, as about a natural person (a
+    case names whom it is about only in its text, so names, addresses and numbers are all looked for)."""
+    texts = privacy.public(privacy.about(None), {"title": case.title, "summary": case.summary, "body": case.body})
+    return case.model_copy(update=texts)
+
+
 def public_cases(session: Session, limit: int = 200) -> list[CaseOut]:
     names = _department_names(session)
     rows = session.scalars(
@@ -1019,14 +1035,14 @@ def public_cases(session: Session, limit: int = 200) -> list[CaseOut]:
         .order_by(TypicalCase.published_on.desc(), TypicalCase.id.desc())
         .limit(limit)
     )
-    return [case_out(r, names) for r in rows]
+    return [_public_case(case_out(r, names)) for r in rows]
 
 
 def public_case(session: Session, case_id: int) -> CaseOut:
     row = session.get(TypicalCase, case_id)
     if row is None or row.withdrawn_at is not None:
         raise NotFound(f"no typical case {case_id} (未找到该典型案例)", field="case_id")
-    return case_out(row, _department_names(session))
+    return _public_case(case_out(row, _department_names(session)))
 
 
 def entity_name(session: Session, uscc: str) -> str:

@@ -26,6 +26,7 @@ from xinyong.entities.models import Entity
 from xinyong.lists.models import ListEntry, ListEntryStep, ListType
 from xinyong.lists.rules import SHARED_STATUSES, EntryStatus, ListCategory
 from xinyong.lists.schemas import ListEntryOut, ListEntryStepOut, ListEntryView, SubjectRef, UpstreamRef
+from xinyong.privacy import service as privacy
 from xinyong.privacy.rules import mask_name
 
 _PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
@@ -250,8 +251,10 @@ def entry_out(
             update={"person_id": None, "name": mask_name(entry.subject_name) if person else entry.subject_name}
         )
         update: dict[str, object] = {"subject": subject, "record_id": None}
-        if person:
-            update["facts"] = None  # free text about a natural person stays off the public page
+        # free text through the one desensitiser (privacy.service.shown); a natural person's facts stay off entirely
+        about = privacy.about(entry.subject_uscc, entry.subject_name)
+        update["basis"] = privacy.shown(actor, entry.subject_uscc, about, entry.basis)
+        update["facts"] = None if person else privacy.shown(actor, entry.subject_uscc, about, entry.facts)
         return ListEntryOut(**view.model_copy(update=update).model_dump())
     out = ListEntryOut(**view.model_dump())
     party = actor.role == Role.ENTITY

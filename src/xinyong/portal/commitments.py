@@ -201,7 +201,8 @@ for _suffix in SUFFIXES:
 def letter_as_pdf(session: DbSession, actor: CurrentActor, commitment_id: Id) -> Response:
     """A signed letter as PDF: its exact text, with its number and SM3 hash on every page."""
     commitment = service.get_commitment(session, actor, commitment_id)
-    body = pdf.letter_pdf(commitment.letter_text, commitment.number, commitment.letter_sm3, commitment.signed_at)
+    shown = service.shown_letter(session, actor, commitment)
+    body = pdf.letter_pdf(shown.letter_text, commitment.number, commitment.letter_sm3, commitment.signed_at)
     return _pdf_response(body, f"{commitment.number}.pdf")
 
 
@@ -214,9 +215,11 @@ def letter_page(
     signed: Annotated[str | None, Query(max_length=2)] = None,
 ) -> Response:
     commitment = service.get_commitment(session, actor, commitment_id)
+    shown = service.shown_letter(session, actor, commitment)
     context = {
         "active": "commitments",
         "commitment": commitment,
+        "shown": shown,
         "row": _row(session, commitment, _departments(session)),
         "hash_ok": service.verify_letter(commitment),
         "tolerance": service.tolerance_of(session, commitment.id),

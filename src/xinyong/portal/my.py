@@ -149,7 +149,7 @@ def overview(session: DbSession, actor: Actor) -> dict[str, Any]:
         "commitment_total": commitment_total,
         "self_reports": [selfreports.to_view(session, actor, r) for r in self_reports],
         "self_report_total": report_total,
-        "complaints": [complaints.to_view(session, c, names) for c in complaint_rows],
+        "complaints": [complaints.to_view(session, c, names, reader=actor) for c in complaint_rows],
         "complaint_total": complaint_total,
         "reports": issued,
         "departments": names,

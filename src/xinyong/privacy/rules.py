@@ -44,6 +44,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from xinyong.core.masking import (
     COMPOUND_SURNAMES,
@@ -63,6 +64,9 @@ __all__ = [
     "RuleSet",
     "Subject",
     "desensitise",
+    "desensitise_value",
+    "find_numbers",
+    "guessed_names",
     "mask_name",
     "normalise",
     "protect",
@@ -121,33 +125,43 @@ _FULLWIDTH_KEEP = frozenset("（），：；！？“”‘’")  # Chinese punc
 def normalise(text: str) -> str:
     """Full-width letters/digits → ASCII, other digit forms (①, ٣, 𝟑…) → ASCII digits, dashes → ``-``, odd spaces →
     a space, zero-width and other invisible format characters removed. Chinese punctuation is kept."""
+    return _normalise_mapped(text)[0]
+
+
+def _normal_char(ch: str) -> str:
+    """What one character becomes (``""``: removed)."""
+    code = ord(ch)
+    if code < 0x80:
+        return ch
+    if ch in _INVISIBLE:
+        return ""
+    if ch in _DASHES:
+        return "-"
+    if ch in _SPACES:
+        return " "
+    if 0xFF01 <= code <= 0xFF5E and ch not in _FULLWIDTH_KEEP:
+        return chr(code - 0xFEE0)
+    category = unicodedata.category(ch)
+    if category == "Cf":
+        return ""
+    if category == "Nd" or category == "No":
+        digit = unicodedata.digit(ch, None)
+        if digit is not None:
+            return str(digit)
+    return ch
+
+
+def _normalise_mapped(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the index of the character it came from (each
+    character becomes at most one), so findings in the normalised text are applied to the text as written."""
     out: list[str] = []
-    for ch in text:
-        code = ord(ch)
-        if code < 0x80:
-            out.append(ch)
-            continue
-        if ch in _INVISIBLE:
-            continue
-        if ch in _DASHES:
-            out.append("-")
-            continue
-        if ch in _SPACES:
-            out.append(" ")
-            continue
-        if 0xFF01 <= code <= 0xFF5E and ch not in _FULLWIDTH_KEEP:
-            out.append(chr(code - 0xFEE0))
-            continue
-        category = unicodedata.category(ch)
-        if category == "Cf":
-            continue
-        if category == "Nd" or (category == "No" and unicodedata.digit(ch, None) is not None):
-            digit = unicodedata.digit(ch, None)
-            if digit is not None:
-                out.append(str(digit))
-                continue
-        out.append(ch)
-    return "".join(out)
+    where: list[int] = []
+    for index, ch in enumerate(text):
+        normal = ch if ord(ch) < 0x80 else _normal_char(ch)
+        if normal:
+            out.append(normal)
+            where.append(index)
+    return "".join(out), where
 
 
 # --------------------------------------------------------------------------------------- rule sets
@@ -391,6 +405,12 @@ def _number_findings(text: str) -> list[Finding]:
     for m in _RUN.finditer(text):
         found += _classify_run(text, m.start(), m.group(0))
     return found
+
+
+def find_numbers(text: str) -> list[Finding]:
+    """Identifiers and contact numbers in ``text`` (normalised first by the caller: :func:`normalise`): resident IDs,
+    passports and other certificates, phones, bank accounts, e-mail; non-overlapping, in order."""
+    return _resolve([f for f in _number_findings(text) if f.kind in AT_REST_KINDS])
 
 
 def _classify_run(text: str, offset: int, raw: str) -> list[Finding]:
@@ -648,20 +668,19 @@ def _resolve(findings: list[Finding]) -> list[Finding]:
     return chosen
 
 
-def _apply(text: str, findings: list[Finding]) -> str:
+def _apply_original(original: str, where: list[int], findings: list[Finding]) -> str:
+    """``findings`` (spans of the normalised text) applied to the text as written: what is not masked keeps its
+    own characters (an em dash stays an em dash), a masked span takes in the invisible characters inside it."""
     parts: list[str] = []
     at = 0
     for finding in findings:
-        parts.append(text[at : finding.start])
+        start = where[finding.start]
+        end = where[finding.end - 1] + 1
+        parts.append(original[at:start])
         parts.append(finding.masked)
-        at = finding.end
-    parts.append(text[at:])
+        at = end
+    parts.append(original[at:])
     return "".join(parts)
-
-
-def _prepare(value: str) -> tuple[str, bool]:
-    cut = len(value) > MAX_TEXT
-    return normalise(value[:MAX_TEXT]), cut
 
 
 def desensitise(value: str, subject: Subject, rules: RuleSet = BUILTIN, *, guesses: bool = True) -> Result:
@@ -670,7 +689,9 @@ def desensitise(value: str, subject: Subject, rules: RuleSet = BUILTIN, *, guess
     the sure rules only (a reviewer's confirmed text)."""
     if not value:
         return Result(value)
-    text, cut = _prepare(value)
+    cut = len(value) > MAX_TEXT
+    scanned = value[:MAX_TEXT]
+    text, where = _normalise_mapped(scanned)
     findings = _number_findings(text)
     for _label, pattern in rules.extra_patterns:
         findings += [
@@ -684,10 +705,46 @@ def desensitise(value: str, subject: Subject, rules: RuleSet = BUILTIN, *, guess
     if not guesses:
         findings = [f for f in findings if f.sure]
     chosen = _resolve(findings)
-    out = _apply(text, chosen) + ("…" if cut else "")
-    if not chosen and not cut and text == value:
+    if not chosen and not cut:
         return Result(value)
-    return Result(out, tuple(chosen))
+    return Result(_apply_original(scanned, where, chosen) + ("…" if cut else ""), tuple(chosen))
+
+
+def desensitise_value(
+    value: Any, subject: Subject, rules: RuleSet = BUILTIN, *, guesses: bool = True
+) -> tuple[Any, list[Finding]]:
+    """:func:`desensitise` over a field's value as stored: a text, a list of texts (each desensitised), anything
+    else (a number, a date, ``None``) unchanged. Returns the shown value and the findings."""
+    if isinstance(value, str):
+        result = desensitise(value, subject, rules, guesses=guesses)
+        return result.text, list(result.findings)
+    if isinstance(value, list | tuple):
+        out: list[Any] = []
+        findings: list[Finding] = []
+        for item in value:
+            masked, found = desensitise_value(item, subject, rules, guesses=guesses)
+            out.append(masked)
+            findings += found
+        return out, findings
+    return value, []
+
+
+def guessed_names(values: Iterable[Any], subject: Subject, rules: RuleSet = BUILTIN) -> tuple[str, ...]:
+    """Names the desensitiser guessed (after 当事人…, before ，男，) anywhere in ``values``: a caller adds them to the
+    subject's known names so the same person is masked in every field of the record (a case's title naming the
+    当事人 its body introduces)."""
+    if not subject.natural:
+        return ()
+    found: list[str] = []
+    for value in values:
+        texts = value if isinstance(value, list | tuple) else [value]
+        for text in texts:
+            if not isinstance(text, str) or not text:
+                continue
+            normal = normalise(text[:MAX_TEXT])
+            result = desensitise(text, subject, rules)
+            found += [normal[f.start : f.end] for f in result.findings if f.kind == "name_guess"]
+    return tuple(dict.fromkeys(n for n in found if 2 <= len(n) <= 4))
 
 
 def protect(value: str) -> Result:
@@ -695,8 +752,8 @@ def protect(value: str) -> Result:
     e-mail) replaced by their masked forms: what is stored in clear beside the encrypted original."""
     if not value:
         return Result(value)
-    text = normalise(value)
+    text, where = _normalise_mapped(value)
     chosen = _resolve([f for f in _number_findings(text) if f.kind in AT_REST_KINDS])
     if not chosen:
         return Result(value)
-    return Result(_apply(text, chosen), tuple(chosen))
+    return Result(_apply_original(value, where, chosen), tuple(chosen))

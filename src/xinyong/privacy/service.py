@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +20,18 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
+from xinyong.core.masking import Audience, audience_for
 from xinyong.privacy.models import PrivacyRule
-from xinyong.privacy.rules import BUILTIN, CATEGORY_LABELS, Category, RuleSet, Subject, desensitise
+from xinyong.privacy.rules import (
+    BUILTIN,
+    CATEGORY_LABELS,
+    Category,
+    RuleSet,
+    Subject,
+    desensitise,
+    desensitise_value,
+    guessed_names,
+)
 
 CACHE_SECONDS = 10.0
 MAX_VALUE = 200
@@ -68,6 +80,56 @@ def forget(session: Session | None = None) -> None:
             _cache.clear()
         else:
             _cache.pop(_key(session), None)
+
+
+# ---------------------------------------------------------------- the one gate of every output's free text
+
+T = TypeVar("T")
+
+
+def about(
+    uscc: str | None, name: str = "", persons: Iterable[str | None] = (), *, natural: bool | None = None
+) -> Subject:
+    """Who a text is about, as the desensitiser needs it. ``uscc`` ``None`` is a natural person called ``name``; a
+    USCC starting ``92`` is a 个体工商户 (its persons' data goes too, its own name stays); ``persons`` are the other
+    persons the text may name (经营者, signer, legal representative…)."""
+    person = uscc is None
+    if natural is None:
+        natural = uscc is None or uscc.strip().upper().startswith("92")
+    names = [name] if person and name else []
+    names += [p.strip() for p in persons if p and 2 <= len(p.strip()) <= 20]
+    keep = () if person or not name else (name,)
+    return Subject(natural=natural, names=tuple(dict.fromkeys(names)), keep=keep)
+
+
+def is_public(actor: Actor, uscc: str | None) -> bool:
+    """Whether ``actor`` reads data about ``uscc`` (``None``: a person) as the public: anyone but staff and the
+    entity itself."""
+    return audience_for(actor, uscc) is Audience.PUBLIC
+
+
+def shown(actor: Actor, uscc: str | None, subject: Subject, value: T, rules: RuleSet | None = None) -> T:
+    """The one function from a text (and who it is about) and its reader to what that reader is shown: the public
+    (anyone but staff and the entity itself) reads the desensitiser's output, others the text as stored. ``value``
+    is a text, a list of texts, ``None`` or a mapping of field → such values. Every area's public output of free
+    text goes through here (records through ``records.service.to_view``, which applies the same desensitiser)."""
+    if not is_public(actor, uscc):
+        return value
+    return public(subject, value, rules)
+
+
+def public(subject: Subject, value: T, rules: RuleSet | None = None) -> T:
+    """What the public reads of ``value`` (see :func:`shown`): for outputs that are public whoever reads them."""
+    rules = rules or last_loaded()
+    if isinstance(value, Mapping):
+        # a name guessed in one field is a known name in all of them (a title naming the body's 当事人)
+        guessed = guessed_names(value.values(), subject, rules)
+        if guessed:
+            subject = replace(subject, names=tuple(dict.fromkeys((*subject.names, *guessed))))
+        out: dict[str, Any] = {k: desensitise_value(v, subject, rules)[0] for k, v in value.items()}
+        return out  # type: ignore[return-value]
+    shown_value: T = desensitise_value(value, subject, rules)[0]
+    return shown_value
 
 
 @dataclass(frozen=True, slots=True)

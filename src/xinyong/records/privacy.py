@@ -22,7 +22,7 @@ from typing import Any
 from xinyong.core.actor import Actor
 from xinyong.core.crypto import get_blind_index, get_cipher
 from xinyong.core.masking import mask_address, mask_bank_account, mask_id_number, mask_phone
-from xinyong.privacy.rules import Finding, RuleSet, Subject, desensitise, mask_name, protect
+from xinyong.privacy.rules import Finding, RuleSet, Subject, desensitise, desensitise_value, mask_name, protect
 from xinyong.records.rules import PERSONAL_ID_KEYS, PUBLIC_MASKED_KEYS, SubjectType
 
 TEXT_CONTEXT = "credit_records.content_text"
@@ -81,17 +81,7 @@ def _text_keys(content: Mapping[str, Any]) -> list[str]:
 def _desensitise_value(
     value: Any, subject: Subject, rules: RuleSet, *, guesses: bool = True
 ) -> tuple[Any, list[Finding]]:
-    if isinstance(value, str):
-        result = desensitise(value, subject, rules, guesses=guesses)
-        return result.text, list(result.findings)
-    if isinstance(value, list):
-        out, findings = [], []
-        for item in value:
-            masked, found = _desensitise_value(item, subject, rules, guesses=guesses)
-            out.append(masked)
-            findings += found
-        return out, findings
-    return value, []
+    return desensitise_value(value, subject, rules, guesses=guesses)
 
 
 def public_texts(
