@@ -24,6 +24,7 @@ from typing import Final
 from xinyong.core.errors import InvalidInput
 from xinyong.core.ids import validate_uscc
 from xinyong.core.transitions import OFFICE, STAFF, Transition, TransitionTable, Who
+from xinyong.privacy import rules as privacy
 from xinyong.records.ingest.values import BadValue, parse_date
 
 
@@ -159,37 +160,41 @@ def map_headers(headers: list[str]) -> Mapping:
 
 # ---------------------------------------------------------------- complainants' data out of the text
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+# Text is normalised by the one desensitiser's normaliser (full-width → ASCII, zero-width and other invisible
+# characters removed) and its number patterns find IDs, phones, bank cards and e-mail (xinyong.privacy.rules); a
+# complaint is stricter still: any other run of seven or more digits goes too.
 _LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9][0-9 \-]{5,}[0-9Xx](?![0-9A-Za-z])")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 # 来电人张某某 / 投诉人：李四 / 举报人王五（…）: the name after the marker, up to punctuation or a verb.
 _COMPLAINANT = re.compile(
     r"(来电人|投诉人|举报人|诉求人|反映人|来电群众|市民)[:：]?\s*([\u4e00-\u9fff]{1,4}?)"
     r"(?=[，,。；;：:（(、\s]|反映|来电|致电|投诉|举报|称|说|表示|诉求|要求|请求|希望|$)"
 )
-
-
-_HALF_WIDTH = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
-_HALF_WIDTH |= {0xFF0D: ord("-"), 0xFF20: ord("@"), 0xFF0E: ord("."), 0x3000: ord(" ")}
+REMOVED = "[已删除]"
 
 
 def normalise(text: str) -> str:
-    """Full-width digits and letters made half-width and invisible characters removed, so a number cannot hide
-    behind either; Chinese punctuation (，。：) is left as written."""
-    return _INVISIBLE.sub("", text.translate(_HALF_WIDTH))
+    """The desensitiser's normaliser (:func:`xinyong.privacy.rules.normalise`), so a number cannot hide behind
+    full-width digits or invisible characters; Chinese punctuation (，。：) is left as written."""
+    return privacy.normalise(text)
 
 
 def scrub(text: str, known: tuple[str, ...] = ()) -> str:
     """The complaint text without the complainant's identifiers: the values the file gave in its complainant
-    columns (``known``: names, phones, addresses) wherever they appear, every run of seven or more digits (phone,
-    ID, bank card, even spaced or dashed) and e-mail addresses become ``[已删除]`` / ``**``, and the name after
-    来电人/投诉人/… becomes ``**``. What the complaint says about the subject is left as it is."""
+    columns (``known``: names, phones, addresses) wherever they appear become ``**``; IDs, phones, bank cards and
+    e-mail addresses the desensitiser finds (:func:`xinyong.privacy.rules.find_numbers`), and any other run of
+    seven or more digits, become ``[已删除]``; the name after 来电人/投诉人/… becomes ``**``. What the complaint
+    says about the subject is left as it is."""
     clean = normalise(text)
     for value in sorted({normalise(k).strip() for k in known}, key=len, reverse=True):
         if len(value) >= 2:
             clean = clean.replace(value, "**")
-    clean = _EMAIL.sub("[已删除]", clean)
-    clean = _LONG_NUMBER.sub("[已删除]", clean)
+    parts: list[str] = []
+    at = 0
+    for finding in privacy.find_numbers(clean):
+        parts += [clean[at : finding.start], REMOVED]
+        at = finding.end
+    clean = "".join([*parts, clean[at:]])
+    clean = _LONG_NUMBER.sub(REMOVED, clean)
     return _COMPLAINANT.sub(lambda m: f"{m.group(1)}**", clean)
 
 
