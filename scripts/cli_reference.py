@@ -47,15 +47,23 @@ def _walk(command: Any, path: list[str], out: list[str]) -> None:
     out.append("")
 
 
+def _root() -> Any:
+    """The root command with every command loaded (the CLI imports a command only when it is asked for)."""
+    root: Any = typer.main.get_command(app)
+    for name in root.list_commands(None):
+        root.get_command(None, name)
+    return root
+
+
 def render() -> str:
-    root = typer.main.get_command(app)
+    root = _root()
     lines: list[str] = []
     _walk(root, [], lines)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def commands() -> list[str]:
-    root = typer.main.get_command(app)
+    root = _root()
     found: list[str] = []
 
     def walk(command: Any, path: list[str]) -> None:

@@ -8,6 +8,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -123,8 +124,12 @@ async def save_mapping(request: Request, session: DbSession, actor: CurrentActor
             classes[name] = {"ratio": ratio, "frequency": int(frequency) if frequency.isdigit() else -1}
         note = str(form.get("note", "")).strip()[:2000] or None
         data = MappingIn.model_validate({"department": department, "classes": classes, "note": note})
-        with session.begin_nested():
-            row = service.save_mapping(session, actor, data)
+
+        def save() -> Any:
+            with session.begin_nested():
+                return service.save_mapping(session, actor, data)
+
+        row = await run_in_threadpool(save)  # the form is read on the loop; the database work runs in a thread
     except (XinyongError, ValidationError) as refused:
         return back(BASE, department=department, error=refusal(refused))
     return back(BASE, department=department, message=f"已发布分级分类抽查比例第 {row.version} 版")
@@ -282,8 +287,12 @@ async def add_task(request: Request, session: DbSession, actor: CurrentActor) ->
             inspectors_per_entity=int(str(form.get("inspectors_per_entity", "2"))[:2] or 2),
             inspection_end=dt.date.fromisoformat(end),
         )
-        with session.begin_nested():
-            task = service.create_task(session, actor, data)
+
+        def create() -> Any:
+            with session.begin_nested():
+                return service.create_task(session, actor, data)
+
+        task = await run_in_threadpool(create)  # the pool is frozen in a thread, never on the event loop
     except (XinyongError, ValidationError, ValueError) as refused:
         return back(target, department=department, error=refusal(refused))
     return back(

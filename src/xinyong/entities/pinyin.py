@@ -30,10 +30,8 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from pypinyin import load_phrases_dict, load_single_dict
-from pypinyin.constants import PHRASES_DICT
-from pypinyin.core import lazy_pinyin
-from pypinyin.seg import mmseg
+# pypinyin is imported where it is used: its phrase dictionary takes a noticeable part of a second to load, and most
+# processes that import this module (the CLI, the web app at start-up) never key a name.
 
 MAX_VARIANTS = 8
 MAX_KEY = 400  # entities.name_pinyin / name_initials are String(400)
@@ -232,6 +230,8 @@ READINGS: dict[str, tuple[str, ...]] = {
 @lru_cache(maxsize=1)
 def load() -> None:
     """Load :data:`PHRASES` into pypinyin, and 晟's name reading first (pypinyin prefers chéng), once per process."""
+    from pypinyin import load_phrases_dict, load_single_dict  # lazy, see the imports above
+
     load_phrases_dict(PHRASES)
     load_single_dict({ord("晟"): "shèng,chéng,jīng"})
 
@@ -252,6 +252,10 @@ def _surname(run: str) -> tuple[int, tuple[str, ...]] | None:
 def _readings(run: str, *, surname_first: bool, last: bool) -> list[tuple[str, ...]]:
     """Each character's readings (preferred first) for one run of Chinese characters (``last``: the name's last run,
     where a closing 行 is a trade, hang)."""
+    from pypinyin.constants import PHRASES_DICT  # lazy, see the imports above
+    from pypinyin.core import lazy_pinyin
+    from pypinyin.seg import mmseg
+
     out: list[tuple[str, ...]] = []
     rest = run
     if surname_first:

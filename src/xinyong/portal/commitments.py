@@ -394,7 +394,7 @@ def my_reports(
 
 
 @entity_router.post("/my/self-reports", dependencies=[Depends(require(ENTITY))])
-async def submit_report(
+def submit_report(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
@@ -418,7 +418,7 @@ async def submit_report(
             issued_by=issued_by or None,
             truthfulness=truthfulness == "on",
         )
-        uploads = await read_uploads(file)
+        uploads = read_uploads(file)
         with session.begin_nested():
             selfreports.submit(session, actor, data, uploads)
     except XinyongError as refused:

@@ -62,7 +62,7 @@ def my_repair(
 
 
 @pages.post("/my/repair", dependencies=[Depends(require(ENTITY))])
-async def apply_for_repair(
+def apply_for_repair(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
@@ -77,7 +77,7 @@ async def apply_for_repair(
         data = ApplicationIn.model_validate(
             {"target_kind": kind, "target_id": target_id, "methods": methods, "statement": statement}
         )
-        uploads = await read_uploads(file)
+        uploads = read_uploads(file)
         with session.begin_nested():
             row = repair.apply(session, actor, data, uploads)
     except ValidationError as bad:

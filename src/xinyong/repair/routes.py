@@ -23,11 +23,14 @@ MaterialId = Annotated[int, Path(ge=1, le=2**62)]
 Files = Annotated[list[UploadFile], File(description="PDF, PNG or JPEG; checked by content; at most 5 MB each")]
 
 
-async def read_uploads(files: list[UploadFile]) -> list[service.Upload]:
-    """Each file read up to one byte past the limit, so an oversized one is refused without reading it all."""
+def read_uploads(files: list[UploadFile]) -> list[service.Upload]:
+    """Each file read up to one byte past the limit, so an oversized one is refused without reading it all.
+
+    Synchronous (the spooled file's own ``read``): called from plain ``def`` routes, which run in the thread pool, so
+    neither the read nor the database work that follows blocks the event loop."""
     if len(files) > MAX_MATERIALS:
         raise InvalidInput(f"at most {MAX_MATERIALS} materials (材料过多)", field="file")
-    return [(f.filename or "", await f.read(MAX_MATERIAL_BYTES + 1)) for f in files if f.filename or f.size]
+    return [(f.filename or "", f.file.read(MAX_MATERIAL_BYTES + 1)) for f in files if f.filename or f.size]
 
 
 def application_in(**fields: object) -> ApplicationIn:
@@ -58,7 +61,7 @@ def eligibility(
     response_model=ApplicationOut,
     summary="Apply for credit repair (multipart: target, methods, statement, materials); free of charge",
 )
-async def apply(
+def apply(
     session: DbSession,
     actor: CurrentActor,
     target_kind: Annotated[str, Form(max_length=16)],
@@ -68,7 +71,7 @@ async def apply(
     file: Files = [],  # noqa: B006 - FastAPI reads the default declaratively, it is never mutated
 ) -> ApplicationOut:
     data = application_in(target_kind=target_kind, target_id=target_id, methods=methods, statement=statement)
-    row = service.apply(session, actor, data, await read_uploads(file))
+    row = service.apply(session, actor, data, read_uploads(file))
     return service.to_view(session, row)
 
 

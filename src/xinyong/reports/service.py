@@ -9,6 +9,7 @@ A report whose records were later corrected, repaired or revoked is *superseded*
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import uuid
@@ -17,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from fpdf import FPDF
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -298,18 +298,26 @@ def font_path() -> tuple[str, int]:
     raise ReportUnavailable("no CJK font installed: run ./dev.sh start once, or install fonts-noto-cjk (缺少中文字体)")
 
 
-class _Pdf(FPDF):
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("cjk", size=8)
-        self.cell(0, 6, f"第 {self.page_no()} 页", align="C")
+@functools.cache
+def _pdf_class() -> type[Any]:
+    """fpdf2 (and the font tools under it) is imported on the first PDF, not with the module: most processes never
+    render one."""
+    from fpdf import FPDF
+
+    class _Pdf(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("cjk", size=8)
+            self.cell(0, 6, f"第 {self.page_no()} 页", align="C")
+
+    return _Pdf
 
 
 def render_pdf(row: IssuedReport) -> bytes:
     """The report as PDF: deterministic for one issued row (fixed dates and document id), so its hash is stable."""
     content = row.content
     path, index = font_path()
-    pdf = _Pdf(format="A4")
+    pdf = _pdf_class()(format="A4")
     pdf.set_creation_date(row.issued_at)
     pdf.set_title(f"{content['title']} {row.number}")
     pdf.set_subject(content["identity"]["uscc"])
@@ -388,7 +396,7 @@ def render_pdf(row: IssuedReport) -> bytes:
         line(f"{i}. {text}")
     pdf.ln(4)
     line("本报告依据本平台截至上述时点归集的公共信用信息生成；报告内容如被改动，核验将显示为非真实报告。", 8)
-    pdf.file_id = lambda: f"<{row.content_hash[:32]}><{row.content_hash[32:]}>"  # type: ignore[method-assign]
+    pdf.file_id = lambda: f"<{row.content_hash[:32]}><{row.content_hash[32:]}>"
     return bytes(pdf.output())
 
 

@@ -25,11 +25,14 @@ Id = Annotated[int, Path(ge=1, le=2**62)]
 Files = Annotated[list[UploadFile], File(description="PDF, PNG or JPEG; checked by content")]
 
 
-async def read_uploads(files: list[UploadFile]) -> list[service.Upload]:
-    """Each file read up to one byte past the limit, so an oversized one is refused without reading it all."""
+def read_uploads(files: list[UploadFile]) -> list[service.Upload]:
+    """Each file read up to one byte past the limit, so an oversized one is refused without reading it all.
+
+    Synchronous (the spooled file's own ``read``): called from plain ``def`` routes, which run in the thread pool, so
+    neither the read nor the database work that follows blocks the event loop."""
     if len(files) > rules.MAX_ATTACHMENTS:
         raise InvalidInput(f"at most {rules.MAX_ATTACHMENTS} attachments (附件过多)", field="file")
-    return [(f.filename or "", await f.read(rules.MAX_ATTACHMENT_BYTES + 1)) for f in files if f.filename or f.size]
+    return [(f.filename or "", f.file.read(rules.MAX_ATTACHMENT_BYTES + 1)) for f in files if f.filename or f.size]
 
 
 def report_in(**fields: object) -> ReportIn:
@@ -48,7 +51,7 @@ def report_in(**fields: object) -> ReportIn:
     response_model=ReportOut,
     summary="Report an item as the calling entity (multipart form with attachments)",
 )
-async def submit(
+def submit(
     session: DbSession,
     actor: CurrentActor,
     category: Annotated[str, Form(max_length=16)],
@@ -73,7 +76,7 @@ async def submit(
         occurred_on=occurred_on,
         valid_until=valid_until,
     )
-    report = service.submit(session, actor, data, await read_uploads(file))
+    report = service.submit(session, actor, data, read_uploads(file))
     return service.to_view(session, actor, report)
 
 
@@ -116,8 +119,8 @@ def read_report(report_id: Id, session: DbSession, actor: CurrentActor) -> Repor
     response_model=ReportOut,
     summary="Add attachments to an item awaiting verification",
 )
-async def add_attachments(report_id: Id, session: DbSession, actor: CurrentActor, file: Files) -> ReportOut:
-    report = service.add_attachments(session, actor, report_id, await read_uploads(file))
+def add_attachments(report_id: Id, session: DbSession, actor: CurrentActor, file: Files) -> ReportOut:
+    report = service.add_attachments(session, actor, report_id, read_uploads(file))
     return service.to_view(session, actor, report)
 
 
