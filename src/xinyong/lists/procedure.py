@@ -40,6 +40,8 @@ from xinyong.records import service as records
 from xinyong.records.models import CreditRecordVersion
 from xinyong.records.rules import SubjectType
 
+MAX_STATEMENT_DOCUMENTS = 20  # written materials named on one statement
+
 # ---------------------------------------------------------------- 拟列入
 
 
@@ -202,10 +204,17 @@ def notify_party(
 
 
 def record_statement(
-    session: Session, actor: Actor, entry_id: int, *, statement: str | None, waived: bool = False
+    session: Session,
+    actor: Actor,
+    entry_id: int,
+    *,
+    statement: str | None,
+    waived: bool = False,
+    documents: Sequence[str] = (),
 ) -> ListEntry:
     """陈述申辩: the party's statement (or its waiver), by the deadline. The party itself, or its department entering
-    a written statement it received. Audit event ``lists:entry:state``."""
+    a written statement it received; ``documents`` names the written materials received (file name, pages), kept
+    on the step. Audit event ``lists:entry:state``."""
     entry = load_for_step(session, entry_id)
     check_step(Step.STATE, EntryStatus(entry.status), actor, parties_of(entry))
     text = clean_text(statement, "statement", required=not waived)
@@ -219,7 +228,18 @@ def record_statement(
     entry.statement_waived = waived
     entry.stated_on = today
     entry.stated_by = actor.id
-    advance(session, actor, entry, Step.STATE, {"waived": waived, "length": len(text or "")})
+    if len(documents) > MAX_STATEMENT_DOCUMENTS:
+        raise InvalidInput(f"at most {MAX_STATEMENT_DOCUMENTS} documents (材料过多)", field="documents")
+    names = [clean_text(d, "documents", required=False, limit=200) for d in documents]
+    attached = tuple(n for n in names if n)
+    advance(
+        session,
+        actor,
+        entry,
+        Step.STATE,
+        {"waived": waived, "length": len(text or ""), "documents": list(attached)},
+        documents=attached,
+    )
     return entry
 
 

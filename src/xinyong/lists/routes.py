@@ -164,7 +164,9 @@ def notify(entry_id: EntryId, body: NoticeIn, session: DbSession, actor: Current
     summary="陈述申辩: the party's own statement, or its waiver",
 )
 def state(entry_id: EntryId, body: StatementIn, session: DbSession, actor: CurrentActor) -> ListEntryOut:
-    service.record_statement(session, actor, entry_id, statement=body.statement, waived=body.waived)
+    service.record_statement(
+        session, actor, entry_id, statement=body.statement, waived=body.waived, documents=body.documents
+    )
     return service.get_entry(session, actor, entry_id)
 
 
@@ -175,7 +177,9 @@ def state(entry_id: EntryId, body: StatementIn, session: DbSession, actor: Curre
     summary="陈述申辩: a written statement (or waiver) the department received, entered by it",
 )
 def statement_received(entry_id: EntryId, body: StatementIn, session: DbSession, actor: CurrentActor) -> ListEntryOut:
-    service.record_statement(session, actor, entry_id, statement=body.statement, waived=body.waived)
+    service.record_statement(
+        session, actor, entry_id, statement=body.statement, waived=body.waived, documents=body.documents
+    )
     return service.get_entry(session, actor, entry_id)
 
 

@@ -7,7 +7,7 @@ answers :class:`ListEntryOut`, the same plus the procedure's fields for those wh
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -187,6 +187,11 @@ class StatementIn(BaseModel):
 
     statement: str | None = Field(default=None, max_length=20_000)
     waived: bool = False
+    documents: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="the written materials received with the statement (file name, pages), kept on the step",
+    )
 
 
 class DecisionIn(BaseModel):

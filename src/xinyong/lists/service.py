@@ -9,7 +9,7 @@ Stable signatures::
     propose_entry(session, actor, *, list_type, facts, basis, subject_uscc=None, subject_person_id=None,
                   department=None, conduct_date=None, linked_record_ids=(), key_field=None) -> ListEntry
     notify_party(session, actor, entry_id, *, notice_doc_no, rights=None) -> ListEntry
-    record_statement(session, actor, entry_id, *, statement, waived=False) -> ListEntry
+    record_statement(session, actor, entry_id, *, statement, waived=False, documents=()) -> ListEntry
     decide_entry(session, actor, entry_id, *, decision_doc_no, reason=None, duration_months=None,
                  permanent=None) -> ListEntry
     decline_entry(session, actor, entry_id, *, reason) -> ListEntry
@@ -23,6 +23,7 @@ Stable signatures::
     entries_of_person(session, person_id, on) -> list[ResponsibleListing]              # clause 14
     responsible_persons_of_entry(session, entry) -> list[(PersonRoleLink, Person)]      # clause 14, other way
     entry_view(session, entry_id) -> ListEntryView
+    candidate_records(session, actor, limit=200) -> list[CreditRecordVersion]         # 待研判 serious penalties
     apply_upstream_entry(session, system_actor, UpstreamEntry) -> ListEntry         # exchange area only
 """
 
@@ -68,6 +69,7 @@ from xinyong.lists.views import (
     BindingEntry,
     binding_entity,
     binding_person,
+    candidate_records,
     current_entries,
     get_entry,
     published_entries_of,
@@ -103,6 +105,7 @@ __all__ = [
     "apply_upstream_entry",
     "binding_entity",
     "binding_person",
+    "candidate_records",
     "current_entries",
     "current_type",
     "current_types",

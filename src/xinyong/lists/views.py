@@ -28,6 +28,9 @@ from xinyong.lists.rules import SHARED_STATUSES, EntryStatus, ListCategory
 from xinyong.lists.schemas import ListEntryOut, ListEntryStepOut, ListEntryView, SubjectRef, UpstreamRef
 from xinyong.privacy import service as privacy
 from xinyong.privacy.rules import mask_name
+from xinyong.records import service as records
+from xinyong.records.models import CreditRecordVersion
+from xinyong.records.rules import Kind, Severity, Status
 
 _PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
 
@@ -380,3 +383,29 @@ def search_entries(
     rows = list(session.scalars(stmt.order_by(ListEntry.id.desc()).offset(page.offset).limit(page.page_size)))
     found = _types(session, (e.list_type_id for e in rows))
     return [entry_out(e, found[e.list_type_id], actor) for e in rows], total
+
+
+MAX_CANDIDATES = 200
+
+
+def candidate_records(session: Session, actor: Actor, limit: int = MAX_CANDIDATES) -> list[CreditRecordVersion]:
+    """Candidates for 拟列入: the actor's department's current, valid serious penalties (情节严重的行政处罚) that no
+    entry of the department links yet, newest decision first. Read through the records' visibility rule; empty
+    for anyone but a department."""
+    if not actor.is_department or not actor.department_code:
+        return []
+    linked: set[int] = set()
+    for ids in session.scalars(
+        select(ListEntry.linked_record_ids).where(ListEntry.department == actor.department_code)
+    ):
+        linked.update(int(i) for i in ids or ())
+    v = CreditRecordVersion
+    stmt = records.visible_versions(actor).where(
+        v.source_department == actor.department_code,
+        v.kind == Kind.PENALTY,
+        v.severity == Severity.SERIOUS,
+        v.status == Status.VALID,
+    )
+    if linked:
+        stmt = stmt.where(v.record_id.not_in(sorted(linked)))
+    return list(session.scalars(stmt.order_by(v.decision_date.desc(), v.record_id.desc()).limit(limit)))
