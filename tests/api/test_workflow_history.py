@@ -78,8 +78,12 @@ def test_console_history_page(db: Session) -> None:
         assert heading in text, heading
     assert "提出异议" in text and "转办" in text and "请来源部门核实" in text
     assert "2024-09-27 10:30" in text, "Beijing time"
-    assert "已受理" in text and "已转办" in text and "信用办（office1）" in text
-    assert "共青城市市场监督管理局 部门审核（rev1）" in text and "经核实无误" in text and "已办结" in text
+    assert "已受理" in text and "已转办" in text and '信用办（<span translate="no">office1</span>）' in text
+    assert (
+        '共青城市市场监督管理局 部门审核（<span translate="no">rev1</span>）' in text
+        and "经核实无误" in text
+        and "已办结" in text
+    )
     assert "/console/history/objections-objection/" in client.get("/console/objections", headers=HTML).text
     other = console_client(db)
     sign_in(other, "rev2")

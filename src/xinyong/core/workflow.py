@@ -323,6 +323,8 @@ class StepView:
     reason: str | None
     deadline: dt.date | None
     documents: tuple[str, ...]
+    who: str = ""  # ``actor`` without the account, for a page that marks the account as an identifier
+    account: str = ""  # the account (username or job id) when ``actor`` names one; empty for the subject's own view
 
 
 def _actor_text(step: StepHistory, names: Mapping[str, str], *, for_subject: bool) -> str:
@@ -354,18 +356,27 @@ def history(
         found = session.execute(select(Department.code, Department.full_name).where(Department.code.in_(codes)))
         names = {str(code): str(name) for code, name in found}
     table = procedure.table
-    return [
-        StepView(
-            step=s.step,
-            label=table.label(s.step),
-            actor=_actor_text(s, names, for_subject=for_subject),
-            at=s.at,
-            at_text=s.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
-            from_status=s.from_status or NO_STATUS,
-            to_status=s.to_status or NO_STATUS,
-            reason=s.reason,
-            deadline=s.deadline,
-            documents=() if for_subject else tuple(s.documents or ()),
+    views = []
+    for s in steps:
+        actor = _actor_text(s, names, for_subject=for_subject)
+        account = "" if for_subject else s.actor_id.removeprefix("user:")
+        who = actor.removesuffix(f"（{account}）") if account else actor
+        if who == actor:  # the text names no account
+            account = ""
+        views.append(
+            StepView(
+                step=s.step,
+                label=table.label(s.step),
+                actor=actor,
+                at=s.at,
+                at_text=s.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+                from_status=s.from_status or NO_STATUS,
+                to_status=s.to_status or NO_STATUS,
+                reason=s.reason,
+                deadline=s.deadline,
+                documents=() if for_subject else tuple(s.documents or ()),
+                who=who,
+                account=account,
+            )
         )
-        for s in steps
-    ]
+    return views
