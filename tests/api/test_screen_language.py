@@ -69,6 +69,13 @@ ERROR_PAGES = (
     "/my/repair",
     "/console/no-such-page",
 )
+LIST_PAGES = (  # the listing procedure's pages (each links on to its entries and forms)
+    "/console/lists",
+    "/console/lists/queue",
+    "/console/lists/candidates",
+    "/console/lists/new",
+    "/console/lists?status=已公示",
+)
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -142,7 +149,8 @@ def _client(database: Database, role: str) -> TestClient:
 
 
 def _crawl(client: TestClient, role: str) -> dict[str, list[str]]:
-    start = ["/", "/search?q=共青城", "/console", "/my/repair", "/my/objections", "/report", "/verify", *ERROR_PAGES]
+    start = ["/", "/search?q=共青城", "/console", "/my/repair", "/my/objections", "/report", "/verify", *LIST_PAGES]
+    start += ERROR_PAGES
     queue, seen, kinds = list(start), set(start), Counter[str]()
     problems: dict[str, list[str]] = {}
     crawled = 0

@@ -50,7 +50,7 @@ def _entry(session: Session, actor: Actor, subject_id: int) -> Subject:
     entry = lists.get_entry(session, actor, subject_id)
     if entry.steps is None:  # the pipeline before publication is the deciding department's own
         raise NotFound(f"no list entry {subject_id} visible to you (未找到该名单条目)", field="entry_id")
-    return Subject(f"{entry.subject.name}（{entry.list_name}）", entry.status)
+    return Subject(f"{entry.subject.name}（{entry.list_name}）", entry.status, f"/console/lists/{subject_id}")
 
 
 def _task(session: Session, actor: Actor, subject_id: int) -> Subject:

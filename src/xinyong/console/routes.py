@@ -17,6 +17,7 @@ from xinyong.console import (
     exchange,
     history,
     inspections,
+    lists,
     login,
     oversight,
     privacy,
@@ -44,3 +45,4 @@ router.include_router(enterprise_accounts.router)
 router.include_router(history.router)
 router.include_router(privacy.router)
 router.include_router(api_clients.router)
+router.include_router(lists.router)
