@@ -65,7 +65,7 @@ def test_registration_suspension_and_keys(seeded: Session) -> None:
     assert auth.resolve_api_actor(seeded, made.key) is None
     with pytest.raises(Conflict):
         agencies.change_status(seeded, OFFICE, made.agency.id, AgencyStep.REINSTATE, "不可恢复")
-    steps = [s.step for s in agencies.AGENCY.steps_of(seeded, made.agency.id)]
+    steps = [s.step for s in agencies.agency_steps(seeded, made.agency.id)]
     assert steps == ["register", "suspend", "reinstate", "revoke"]
 
 

@@ -132,6 +132,11 @@ def get_agency(session: Session, agency_id: int) -> Agency:
     return agency
 
 
+def agency_steps(session: Session, agency_id: int) -> list[Any]:
+    """The agency's registration and status steps, in order (the office's 办理过程)."""
+    return AGENCY.steps_of(session, agency_id)
+
+
 def clients_of(session: Session, agency_id: int) -> list[ApiClient]:
     return list(
         session.scalars(

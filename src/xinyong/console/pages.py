@@ -67,6 +67,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/departments", "部门设置", OFFICE),
     NavItem("/console/enterprise-accounts", "企业账号审核", OFFICE),
     NavItem("/console/api-clients", "业务系统接入", OFFICE),
+    NavItem("/console/agencies", "信用服务机构", OFFICE),
     NavItem("/console/audit", "审计日志", AUDIT),
     NavItem("/my/repair", "信用修复（本主体）", ENTITY),
     NavItem("/my/objections", "我的异议", ENTITY),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from xinyong.console import (
+    agencies,
     api_clients,
     audit_log,
     campaigns,
@@ -46,3 +47,4 @@ router.include_router(history.router)
 router.include_router(privacy.router)
 router.include_router(api_clients.router)
 router.include_router(lists.router)
+router.include_router(agencies.router)

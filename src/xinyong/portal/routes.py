@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from xinyong.portal import account, audit, campaigns, commitments, inspections, lists, my, pages, repair, reports
+from xinyong.portal import (
+    account,
+    agencies,
+    audit,
+    campaigns,
+    commitments,
+    inspections,
+    lists,
+    my,
+    pages,
+    repair,
+    reports,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
@@ -18,3 +30,5 @@ router.include_router(repair.pages)
 router.include_router(inspections.router)
 router.include_router(campaigns.router)
 router.include_router(audit.router)
+router.include_router(agencies.public)
+router.include_router(agencies.pages)
