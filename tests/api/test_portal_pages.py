@@ -182,7 +182,8 @@ def test_licence_list_and_lists_page(public: TestClient, seeded: Seeded) -> None
     licences = public.get("/publicity/licenses", params={"category": "普通"}).text
     assert "共审批食许" in licences and "食品经营许可决定书" in licences
     lists = public.get("/lists").text
-    assert "恒泰投资管理合伙企业" in lists and "严重失信主体名单" in lists and "功能上线后" in lists
+    assert "恒泰投资管理合伙企业" in lists and "严重失信主体名单" in lists and "列入事由" in lists
+    assert "上线后" not in lists
     abnormal = public.get("/lists", params={"kind": "abnormal_operation"}).text
     assert "恒泰投资" not in abnormal and "暂无符合条件的记录" in abnormal
 

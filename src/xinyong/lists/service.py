@@ -24,6 +24,8 @@ Stable signatures::
     responsible_persons_of_entry(session, entry) -> list[(PersonRoleLink, Person)]      # clause 14, other way
     entry_view(session, entry_id) -> ListEntryView
     candidate_records(session, actor, limit=200) -> list[CreditRecordVersion]         # 待研判 serious penalties
+    search_public_entries(session, actor, *, category, page, keyword=None, department=None, decided_from=None,
+                          decided_to=None) -> (list[ListEntryOut], total)              # the portal's list pages
     apply_upstream_entry(session, system_actor, UpstreamEntry) -> ListEntry         # exchange area only
 """
 
@@ -74,6 +76,7 @@ from xinyong.lists.views import (
     get_entry,
     published_entries_of,
     search_entries,
+    search_public_entries,
     upstream_in_force,
     usccs_in_force,
     views_of,
@@ -132,6 +135,7 @@ __all__ = [
     "responsible_persons_of_entry",
     "revoke_entry",
     "search_entries",
+    "search_public_entries",
     "sector_of",
     "seed_list_types",
     "set_public_sector",

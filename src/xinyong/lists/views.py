@@ -409,3 +409,55 @@ def candidate_records(session: Session, actor: Actor, limit: int = MAX_CANDIDATE
     if linked:
         stmt = stmt.where(v.record_id.not_in(sorted(linked)))
     return list(session.scalars(stmt.order_by(v.decision_date.desc(), v.record_id.desc()).limit(limit)))
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_public_entries(
+    session: Session,
+    actor: Actor,
+    *,
+    category: ListCategory,
+    page: PageRequest,
+    keyword: str | None = None,
+    department: str | None = None,
+    decided_from: dt.date | None = None,
+    decided_to: dt.date | None = None,
+    on: dt.date | None = None,
+) -> tuple[list[ListEntryOut], int]:
+    """The entries of one list category that are public today (已公示 and in force), as the portal's list page
+    shows them: newest decision first, filtered by every word of ``keyword`` (the subject's name, its USCC or the
+    decision's document number; a person's name only for those who see entries in full), the deciding department
+    and a decision-date range. Deep pages are read from the end, so the last page costs what the first does."""
+    e = ListEntry
+    today = on or clock.today()
+    codes = select(ListType.id).where(ListType.category == category.value)
+    public = and_(e.status == EntryStatus.PUBLISHED, in_force_condition(today), e.list_type_id.in_(codes))
+    stmt = select(e).where(visibility(actor, today), public)
+    for word in (keyword or "").split():
+        by_name: ColumnElement[bool] = e.subject_name.like(_like(word), escape="\\")
+        if not (actor.sees_everything or actor.is_department):
+            by_name = and_(by_name, e.subject_uscc.is_not(None))
+        by_doc = e.decision_doc_no.like(_like(word), escape="\\")
+        stmt = stmt.where(or_(by_name, e.subject_uscc == word.upper(), by_doc))
+    if department:
+        stmt = stmt.where(e.department == department)
+    if decided_from:
+        stmt = stmt.where(e.decision_date >= decided_from)
+    if decided_to:
+        stmt = stmt.where(e.decision_date <= decided_to)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    if page.offset >= total:
+        return [], total
+    if page.offset * 2 <= total:
+        order = (e.decision_date.desc(), e.id.desc())
+        rows = list(session.scalars(stmt.order_by(*order).offset(page.offset).limit(page.page_size)))
+    else:
+        size = min(page.page_size, total - page.offset)
+        order = (e.decision_date.asc(), e.id.asc())
+        rows = list(session.scalars(stmt.order_by(*order).offset(total - page.offset - size).limit(size)))
+        rows.reverse()
+    found = _types(session, (r.list_type_id for r in rows))
+    return [entry_out(r, found[r.list_type_id], actor) for r in rows], total

@@ -4,7 +4,7 @@ for the same query (``/publicity/penalties``, ``.json``, ``.csv``, ``.xlsx``).""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from fastapi import Query, Request
 from fastapi.responses import Response
@@ -14,9 +14,15 @@ from xinyong.core.departments import Department, list_departments
 from xinyong.core.errors import InvalidInput
 from xinyong.core.http import CurrentActor, DbSession
 from xinyong.core.pagination import PageRequest
+from xinyong.lists import service as lists
+from xinyong.lists.rules import ListCategory
+from xinyong.lists.schemas import ListEntryOut
 from xinyong.portal.views import (
     COLUMNS,
     LIST_COLUMNS,
+    PERMANENT,
+    department_name,
+    list_record_row,
     record_row,
 )
 from xinyong.portal.web import (
@@ -27,9 +33,12 @@ from xinyong.portal.web import (
     portal_router,
     text_value,
 )
+from xinyong.privacy import service as privacy_rules
+from xinyong.privacy.rules import desensitise
 from xinyong.records import publication
+from xinyong.records.privacy import subject_for
 from xinyong.records.publication import CATEGORIES, Cursor, RecordFilter
-from xinyong.records.rules import KIND_LABELS, Kind
+from xinyong.records.rules import KIND_LABELS, Kind, SubjectType
 
 router = portal_router()
 SUFFIXES = ("", ".json", ".csv", ".xlsx")
@@ -40,11 +49,6 @@ Page = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=10_000)]
 Keyword = Annotated[str | None, Query(max_length=publication.MAX_KEYWORD)]
 Position = Annotated[str | None, Query(max_length=40)]
-
-LIST_NAMES = {
-    Kind.SERIOUS_DISHONESTY: "严重失信主体名单",
-    Kind.ABNORMAL_OPERATION: "经营异常名录",
-}
 
 
 def departments_by_code(session: Session) -> dict[str, Department]:
@@ -147,11 +151,56 @@ for _kind, _path, _title in (
         router.add_api_route(_path + _suffix, _view, methods=["GET"], response_model=None)
 
 
+class ListTab(NamedTuple):
+    name: str
+    record_kind: Kind | None  # read from the credit records of this kind (reported lists and the city's serious list)
+    category: ListCategory | None  # else from the entries of the lists area in this category
+
+
+LIST_TABS: dict[str, ListTab] = {
+    "serious_dishonesty": ListTab("严重失信主体名单", Kind.SERIOUS_DISHONESTY, None),
+    "watch": ListTab("重点关注对象名单", None, ListCategory.WATCH),
+    "market_ban": ListTab("市场和行业禁入名单", None, ListCategory.MARKET_BAN),
+    "abnormal_operation": ListTab("经营异常名录", Kind.ABNORMAL_OPERATION, None),
+}
+ListKind = Literal["serious_dishonesty", "watch", "market_ban", "abnormal_operation"]
+
+
+def _public_text(session: Session, entry: ListEntryOut, text: str | None) -> str:
+    """Free text of an entry as the public may read it (the platform's desensitiser, as for every record)."""
+    if not text:
+        return ""
+    rules = privacy_rules.ruleset(session)
+    subject_type = SubjectType.ENTITY if entry.subject.uscc else SubjectType.PERSON
+    subject = subject_for(subject_type, entry.subject.uscc, entry.subject.name, {}, rules)
+    return desensitise(text, subject, rules).text
+
+
+def entry_row(session: Session, entry: ListEntryOut, departments: dict[str, Department]) -> dict[str, Any]:
+    """One entry of a list kept by the lists area (重点关注, 市场禁入) in the list page's columns."""
+    uscc = entry.subject.uscc or ""
+    end: Any = PERMANENT if entry.permanent else entry.valid_to
+    return {
+        "record_id": entry.id,
+        "subject_name": entry.subject.name,
+        "uscc": uscc,
+        "reason": _public_text(session, entry, entry.facts) or entry.list_name,
+        "basis": _public_text(session, entry, entry.basis) or entry.legal_basis,
+        "department": department_name(departments, entry.department, full=True),
+        "doc_no": entry.decision_doc_no or "",
+        "decision_date": entry.decision_date,
+        "valid_from": entry.valid_from,
+        "valid_to": end,
+        "status": "已公示",
+        "url": f"/entity/{uscc}" if uscc else "",
+    }
+
+
 def lists_view(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    kind: Literal["serious_dishonesty", "abnormal_operation"] = "serious_dishonesty",
+    kind: ListKind = "serious_dishonesty",
     department: DepartmentCode = None,
     date_from: DateText = None,
     date_to: DateText = None,
@@ -161,43 +210,86 @@ def lists_view(
     after: Position = None,
     before: Position = None,
 ) -> Response:
-    """Entries of the credit lists, read from the records of those kinds until the lists module keeps them."""
+    """The public credit lists, each entry with its reason, legal basis, deciding department, decision document,
+    dates and the end of its publication: 严重失信主体名单 and 经营异常名录 from their credit records (the city's
+    listing procedure writes one per published entry; other lists arrive as records), 重点关注对象名单 and
+    市场和行业禁入 from the lists area's published entries in force."""
     departments = departments_by_code(session)
-    chosen = Kind(kind)
-    flt = RecordFilter(
-        kinds=(chosen,),
-        department=_department(department, departments),
-        decided_from=date_value(date_from, "date_from"),
-        decided_to=date_value(date_to, "date_to"),
-        keyword=text_value(q),
-    )
+    tab = LIST_TABS[kind]
+    chosen_department = _department(department, departments)
+    decided_from, decided_to = date_value(date_from, "date_from"), date_value(date_to, "date_to")
+    keyword = text_value(q)
     request_page = page_request(page, page_size)
     cursor = cursor_of(after, before)
+    rows: Callable[[int], list[dict[str, Any]]]
+    page_rows: Callable[[], tuple[list[dict[str, Any]], int, PageRequest]]
+    if tab.record_kind is not None:
+        flt = RecordFilter(
+            kinds=(tab.record_kind,),
+            department=chosen_department,
+            decided_from=decided_from,
+            decided_to=decided_to,
+            keyword=keyword,
+        )
 
-    def rows(limit: int) -> list[dict[str, Any]]:
-        return [record_row(r, actor, departments) for r in publication.all_published(session, actor, flt, limit=limit)]
+        def record_rows(limit: int) -> list[dict[str, Any]]:
+            found = publication.all_published(session, actor, flt, limit=limit)
+            return [list_record_row(r, actor, departments) for r in found]
 
-    def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
-        found, total = publication.search_published(session, actor, flt, request_page, cursor=cursor)
-        return [record_row(r, actor, departments) for r in found], total, request_page
+        def record_page() -> tuple[list[dict[str, Any]], int, PageRequest]:
+            found, total = publication.search_published(session, actor, flt, request_page, cursor=cursor)
+            return [list_record_row(r, actor, departments) for r in found], total, request_page
+
+        rows, page_rows = record_rows, record_page
+    else:
+        category = tab.category
+        assert category is not None
+        if keyword is not None and len(keyword) > publication.MAX_KEYWORD:  # pragma: no cover - Query caps it
+            raise InvalidInput("keyword is too long (关键词过长)", field="q")
+        if decided_from and decided_to and decided_from > decided_to:
+            raise InvalidInput("date_to is before date_from (截止日期早于起始日期)", field="date_to")
+        if keyword is not None and "\x00" in keyword:
+            raise InvalidInput("keyword contains a NUL character (关键词含非法字符)", field="q")
+
+        def entries(page: PageRequest) -> tuple[list[dict[str, Any]], int]:
+            found, total = lists.search_public_entries(
+                session,
+                actor,
+                category=category,
+                page=page,
+                keyword=keyword,
+                department=chosen_department,
+                decided_from=decided_from,
+                decided_to=decided_to,
+            )
+            return [entry_row(session, e, departments) for e in found], total
+
+        def entry_rows(limit: int) -> list[dict[str, Any]]:
+            return entries(PageRequest(1, limit))[0]
+
+        def entry_page() -> tuple[list[dict[str, Any]], int, PageRequest]:
+            found, total = entries(request_page)
+            return found, total, request_page
+
+        rows, page_rows = entry_rows, entry_page
 
     context = {
         "path": "/lists",
-        "kind": chosen.value,
-        "lists": [(k.value, name) for k, name in LIST_NAMES.items()],
+        "kind": kind,
+        "lists": [(value, t.name) for value, t in LIST_TABS.items()],
         "departments": list(departments.values()),
         "selected": {
-            "department": flt.department or "",
-            "date_from": flt.decided_from.isoformat() if flt.decided_from else "",
-            "date_to": flt.decided_to.isoformat() if flt.decided_to else "",
-            "q": flt.keyword or "",
+            "department": chosen_department or "",
+            "date_from": decided_from.isoformat() if decided_from else "",
+            "date_to": decided_to.isoformat() if decided_to else "",
+            "q": keyword or "",
         },
     }
     return answer(
         request,
         session,
         actor,
-        title=LIST_NAMES[chosen],
+        title=tab.name,
         columns=LIST_COLUMNS,
         rows=rows,
         page_rows=page_rows,

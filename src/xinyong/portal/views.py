@@ -64,14 +64,47 @@ LICENSE_COLUMNS = (
     Column("url", "详情地址", html=False),
 )
 LIST_COLUMNS = (
-    *_COMMON_HEAD,
-    Column("doc_no", "认定文书号"),
-    Column("title", "列入事由"),
-    Column("decision_date", "认定日期"),
+    Column("record_id", "编号", html=False),
+    Column("subject_name", "主体名称"),
+    Column("uscc", "统一社会信用代码"),
+    Column("reason", "列入事由"),
+    Column("basis", "列入依据"),
     Column("department", "认定部门"),
-    Column("status", "状态"),
+    Column("doc_no", "认定决定文书号"),
+    Column("decision_date", "认定日期"),
+    Column("valid_from", "列入日期"),
+    Column("valid_to", "公示截止日期"),
+    Column("status", "状态", html=False),
     Column("url", "详情地址", html=False),
 )
+PERMANENT = "长期（永久禁入）"
+
+
+def _first_text(content: Mapping[str, Any], *keys: str) -> str:
+    for key in keys:
+        text = text_of(content.get(key))
+        if text:
+            return text
+    return ""
+
+
+def list_record_row(record: RecordOut, actor: Actor, departments: Mapping[str, Department]) -> dict[str, Cell]:
+    """A list entry reported as a credit record (严重失信, 经营异常): the entry written by the city's listing
+    procedure (FACTS, BASIS, VALID_FROM/TO) or a department's report (列入原因 LRYY, 依据 LRYJ, 有效期 YXQZ/YXQZI).
+    The content is already desensitised for the reader (``records.service.to_view``)."""
+    content = record.content
+    row = record_row(record, actor, departments)
+    valid_to = _first_text(content, "VALID_TO", "YXQZI", "GSJZQ")
+    row |= {
+        "reason": _first_text(content, "FACTS", "LRYY", "SY") or record.title,
+        "basis": _first_text(content, "BASIS", "LRYJ", "YJ"),
+        "department": department_name(departments, record.source_department, full=True),
+        "valid_from": _first_text(content, "VALID_FROM", "YXQZ", "LRRQ") or record.decision_date,
+        "valid_to": PERMANENT if valid_to == "永久" else valid_to or row.get("publicity_end"),
+    }
+    return row
+
+
 SEARCH_COLUMNS = (
     Column("name", "名称"),
     Column("uscc", "统一社会信用代码"),
