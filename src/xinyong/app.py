@@ -21,7 +21,8 @@ from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.db import Database, get_database
 from xinyong.core.departments import list_departments
-from xinyong.core.http import DbSession, OptionsAnswer, SecurityHeaders, install_error_handlers
+from xinyong.core.http import DbSession, OptionsAnswer, ReadYourWrites, SecurityHeaders, install_error_handlers
+from xinyong.core.metrics import RequestObserver
 from xinyong.core.openapi import install_openapi
 from xinyong.core.ratelimit import Limiter, RateLimits, make_limiter
 from xinyong.core.uploads import BodyLimitMiddleware
@@ -33,6 +34,8 @@ from xinyong.exchange.routes import router as exchange_router
 from xinyong.inspections.routes import router as inspections_router
 from xinyong.lists.routes import router as lists_router
 from xinyong.objections.routes import router as objections_router
+from xinyong.ops import install_metrics
+from xinyong.ops import router as ops_router
 from xinyong.portal.routes import router as portal_router
 from xinyong.privacy.routes import router as privacy_router
 from xinyong.punishment.routes import router as punishment_router
@@ -103,7 +106,9 @@ def create_app(
     app.add_middleware(OptionsAnswer, routes=lambda: app.router.routes)
     # A body past its limit is refused before any route reads it; only the security headers wrap it.
     app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.upload_max_bytes, body_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: every answer carries the headers
+    app.add_middleware(ReadYourWrites, seconds=lambda: get_settings().read_your_writes_seconds)
+    app.add_middleware(SecurityHeaders)  # every answer carries the headers
+    app.add_middleware(RequestObserver)  # outermost: request id, latency by route, access log (core.metrics)
     install_openapi(app)
     install_error_handlers(app)
 
@@ -113,6 +118,9 @@ def create_app(
     def healthz(session: DbSession) -> dict[str, str]:
         session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
+
+    app.include_router(ops_router)  # /readyz
+    install_metrics(app)  # /metrics: network or token, not a role (xinyong.ops)
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
     def swagger_docs(request: Request) -> HTMLResponse:

@@ -9,6 +9,7 @@ from xinyong.core import audit_anchors as _audit_anchors  # noqa: F401
 from xinyong.core import calendar as _calendar  # noqa: F401
 from xinyong.core import clock_store as _clock_store  # noqa: F401
 from xinyong.core import departments as _departments  # noqa: F401
+from xinyong.core import opstate as _opstate  # noqa: F401
 from xinyong.core import outbox as _outbox  # noqa: F401
 from xinyong.core.auth import models as _auth  # noqa: F401
 from xinyong.core.db import Base

@@ -25,7 +25,8 @@ def upgrade(database: Database, revision: str = "heads") -> None:
     seed_reference_rows(database)
 
 
-def alembic_config(database: Database) -> Config:
+def alembic_config(database: Database | None) -> Config:
+    """Alembic's configuration for ``database`` (None: only the migration scripts are read, e.g. their heads)."""
     from alembic.config import Config
 
     cfg = Config()

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from xinyong.agencies.service import sweep_agency_notices
 from xinyong.commitments.fulfilment import sweep_commitments
-from xinyong.core import audit_anchors, clock
+from xinyong.core import audit_anchors, clock, metrics, opstate
 from xinyong.core.actor import Actor
 from xinyong.core.db import Database, get_database
 from xinyong.core.outbox import deliver_due, sweep_outbox
@@ -100,6 +100,13 @@ def run_round(database: Database, day: dt.date | None = None) -> list[tuple[str,
         except Exception:  # a sweep's failure must not stop the server or the other sweeps
             log.exception("background tick: sweep %s failed", name)
             outcomes.append((name, "failed"))
+    failed = sum(1 for _, outcome in outcomes if outcome == "failed")
+    try:
+        with database.unit_of_work() as session:  # the tick-lag metric reads this, whichever process scrapes
+            opstate.put(session, opstate.TICK, {"sweeps": len(outcomes), "failed": failed})
+    except Exception:
+        log.exception("background tick: could not record the round")
+    metrics.tick_finished(failed=failed)
     return outcomes
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from xinyong.core import logs
 from xinyong.core.config import get_settings
 
 
@@ -29,6 +30,9 @@ def serve(
         host=bind_host,
         port=bind_port,
         workers=workers,
-        log_level="info",
+        log_level=settings.log_level.lower(),
+        log_config=logs.log_config(settings.log_format, settings.log_level),
+        access_log=settings.log_format != "json",  # JSON: the platform's own access line carries the request id
         proxy_headers=True,
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )

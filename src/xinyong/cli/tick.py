@@ -11,7 +11,7 @@ import datetime as dt
 
 import typer
 
-from xinyong.core import clock
+from xinyong.core import clock, opstate
 from xinyong.core.actor import Actor
 from xinyong.core.db import get_database
 from xinyong.ticker import SWEEPS, describe
@@ -42,5 +42,7 @@ def tick(
             with get_database().unit_of_work() as session:
                 result = sweep(session, actor, day)
             typer.echo(f"{day.isoformat()}: {name}: {describe(result)}")
+        with get_database().unit_of_work() as session:  # the tick-lag metric (cron runs count as rounds too)
+            opstate.put(session, opstate.TICK, {"sweeps": len(SWEEPS), "via": "cli"})
     finally:
         clock.freeze(previous)

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1, le=500)  # PostgreSQL connections kept per worker process
     db_max_overflow: int = Field(default=10, ge=0, le=500)
     report_key: str = DEV_REPORT_KEY
+    report_keys_old: list[str] = Field(default_factory=list)  # earlier report keys: old reports still verify
     objection_platform_days: int = Field(default=3, ge=1, le=60)
     objection_department_days: int = Field(default=7, ge=1, le=60)
     repair_accept_days: int = Field(default=3, ge=1, le=60)
@@ -99,6 +100,15 @@ class Settings(BaseSettings):
     analyze_after_rows: int = Field(default=10_000, ge=1)  # PostgreSQL: ANALYZE a table after a bulk load this big
     analyze_growth: float = Field(default=0.1, gt=0)  # ... or one that grew it by this fraction (≥ 500 rows)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)  # any request body that is not a file upload
+    # Operations (docs/operations.md): logs, /metrics, read replicas
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_networks: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])  # who may read /metrics
+    metrics_token: str = ""  # or Authorization: Bearer <token> (empty: networks only)
+    read_database_url: str = ""  # read replicas: one or more PostgreSQL URLs separated by spaces (docs/operations.md)
+    read_your_writes_seconds: float = Field(default=10.0, ge=0, le=3600)
+    replica_max_lag_seconds: float = Field(default=5.0, ge=0, le=86_400)
+    replica_check_seconds: float = Field(default=2.0, ge=0, le=300)
 
     @field_validator("field_key")
     @classmethod
@@ -115,7 +125,7 @@ class Settings(BaseSettings):
                 raise ValueError("each key in XINYONG_FIELD_KEYS_OLD must be 32 hex digits")
         return value
 
-    @field_validator("outbox_allowed_networks", "trusted_proxies")
+    @field_validator("outbox_allowed_networks", "trusted_proxies", "metrics_networks")
     @classmethod
     def _networks_are_cidrs(cls, value: list[str], info: ValidationInfo) -> list[str]:
         import ipaddress
@@ -148,6 +158,10 @@ class Settings(BaseSettings):
         if len(bytes.fromhex(value)) < 32:
             raise ValueError("XINYONG_BLIND_INDEX_KEY must be at least 64 hex digits (256 bits)")
         return value
+
+    @property
+    def read_database_urls(self) -> list[str]:
+        return self.read_database_url.split()
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from xinyong.core.errors import XinyongError
+from xinyong.core.replicas import Replicas, RoutingSession
+from xinyong.core.replicas import release as release_replica
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -156,13 +158,53 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     )
 
 
-class Database:
-    """An engine and its session factory."""
+def make_replica_engine(url: str) -> Engine:
+    """A read replica's engine: like the primary's, and a replica that does not answer within 2 s is skipped."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    from xinyong.core.config import get_settings
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    settings = get_settings()
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        connect_args={"connect_timeout": 2},
+    )
+
+
+class Database:
+    """An engine and its session factory; with ``read_urls`` (PostgreSQL standbys) also the read replicas that
+    eligible requests read from (:mod:`xinyong.core.replicas`)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        read_urls: Sequence[str] = (),
+        replica_max_lag_seconds: float | None = None,
+        replica_check_seconds: float | None = None,
+        read_your_writes_seconds: float | None = None,
+    ) -> None:
         self.url = url
         self.engine = make_engine(url, echo=echo)
-        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=True)
+        self.sessions = sessionmaker(bind=self.engine, class_=RoutingSession, expire_on_commit=False, autoflush=True)
+        self.replicas: Replicas | None = None
+        if read_urls and self.dialect != "postgresql":
+            raise ValueError("read replicas (XINYONG_READ_DATABASE_URL) need a PostgreSQL primary")
+        if read_urls:
+            from xinyong.core.config import get_settings
+
+            settings = get_settings()
+            self.replicas = Replicas(
+                list(read_urls),
+                make_replica_engine,
+                max_lag_seconds=_given(replica_max_lag_seconds, settings.replica_max_lag_seconds),
+                check_seconds=_given(replica_check_seconds, settings.replica_check_seconds),
+                read_your_writes_seconds=_given(read_your_writes_seconds, settings.read_your_writes_seconds),
+            )
 
     @property
     def dialect(self) -> str:
@@ -192,9 +234,16 @@ class Database:
             raise
         finally:
             session.close()
+            release_replica(session)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replicas is not None:
+            self.replicas.dispose()
+
+
+def _given(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 _database: Database | None = None
@@ -207,7 +256,7 @@ def get_database() -> Database:
         from xinyong.core.config import get_settings
 
         settings = get_settings()
-        _database = Database(settings.database_url, echo=settings.database_echo)
+        _database = Database(settings.database_url, echo=settings.database_echo, read_urls=settings.read_database_urls)
     return _database
 
 

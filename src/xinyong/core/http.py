@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
+from http.cookies import CookieError, SimpleCookie
 from typing import Annotated, Any, get_args
 
 import anyio
@@ -30,6 +32,8 @@ from xinyong.core.config import get_settings
 from xinyong.core.db import get_database
 from xinyong.core.errors import Forbidden, InvalidInput, Unauthorized, XinyongError
 from xinyong.core.ratelimit import RateLimits, rate_limits
+from xinyong.core.replicas import ROUTER, RW_COOKIE, ReadRouter, Replicas, read_your_writes_until, replica_eligible
+from xinyong.core.replicas import release as release_replica
 
 log = logging.getLogger("xinyong.http")
 
@@ -45,6 +49,9 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
     never a silent 200."""
     database = getattr(request.app.state, "database", None) or get_database()
     session = database.sessions()
+    replicas = database.replicas
+    if replicas is not None and replica_eligible(request.method, request.url.path, request.url.query):
+        session.info[ROUTER] = ReadRouter(replicas, request.scope.setdefault("state", {}))
     try:
         yield session
     except BaseException:
@@ -53,9 +60,57 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
         raise
     if not session.in_transaction():
         session.close()  # nothing to end (no statement ran, or the route committed in its own thread): no I/O
+        release_replica(session)
         return
     with anyio.CancelScope(shield=True):
         await run_in_threadpool(database.finish, session, commit=True)
+    if replicas is not None and request.method not in SAFE_METHODS:
+        _wrote(request, replicas)
+
+
+def _wrote(request: Request, replicas: Replicas) -> None:
+    """Read-your-writes: a signed-in caller's committed change sends its reads to the primary for a while (a cookie
+    set by :class:`ReadYourWrites` for browsers, the process's memory for API keys)."""
+    state = request.scope.get("state", {})
+    if state.get("signed_in") and state.get("actor_id"):
+        state["wrote"] = True
+        replicas.wrote(state["actor_id"])
+
+
+class ReadYourWrites:
+    """Reads the read-your-writes cookie into the request's state, and sets it after a signed-in caller's change
+    (only with read replicas configured: without them nothing marks a write)."""
+
+    def __init__(self, app: ASGIApp, seconds: Callable[[], float]) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        for name, value in scope.get("headers", ()):
+            if name == b"cookie" and RW_COOKIE.encode() in value:
+                cookie = SimpleCookie()
+                try:
+                    cookie.load(value.decode("latin-1"))
+                except CookieError:
+                    break
+                if RW_COOKIE in cookie:
+                    state["primary_until"] = read_your_writes_until(cookie[RW_COOKIE].value)
+                break
+
+        async def send_marked(message: Message) -> None:
+            if message["type"] == "http.response.start" and state.get("wrote"):
+                seconds = self.seconds()
+                until = int(time.time() + seconds) + 1
+                secure = "; Secure" if scope.get("scheme") == "https" else ""
+                value = f"{RW_COOKIE}={until}; Max-Age={int(seconds) + 1}; Path=/; HttpOnly; SameSite=Lax{secure}"
+                MutableHeaders(scope=message).append("set-cookie", value)
+            await send(message)
+
+        await self.app(scope, receive, send_marked)
 
 
 SESSION_COOKIE = "xinyong_session"

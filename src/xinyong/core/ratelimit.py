@@ -31,7 +31,7 @@ from xinyong.core.errors import TooManyRequests
 log = logging.getLogger("xinyong.ratelimit")
 
 WINDOW_SECONDS = 60
-EXEMPT_PREFIXES = ("/static/", "/healthz")
+EXEMPT_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl")
 EXPORT_FORMATS = ("csv", "xlsx", "json", "jsonl")
 EXPORT_PATHS = ("/api/v1/feeds/",)  # a feed is an export whatever its format

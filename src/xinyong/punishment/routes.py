@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse, Response
 
-from xinyong.core import clock, export
+from xinyong.core import clock, export, metrics
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import AUDIT, BUSINESS_SYSTEM, OFFICE, PUBLIC, require
 from xinyong.core.http import DbSession, reject_unknown_query
@@ -113,6 +113,7 @@ def check(data: CheckIn, session: DbSession, actor: Annotated[Actor, Depends(req
     # validating it a second time against response_model (which stays for the OpenAPI document).
     answer = service.run_check(session, actor, data)
     session.commit()  # the check is logged before it is answered; committing here saves request_session a hop
+    metrics.count_check(answer.outcome.value)
     return Response(answer.model_dump_json(), media_type="application/json")
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from xinyong.core import audit, clock
+from xinyong.core import audit, clock, metrics
 from xinyong.core.actor import Actor, Role
 from xinyong.core.crypto import get_cipher
 from xinyong.core.departments import Department, get_department
@@ -321,6 +321,7 @@ def _ingest(
     batch.warnings = result.warnings[:MAX_WARNINGS]
     batch.finished_at = clock.now()
     session.flush()
+    metrics.count_ingested(session, department.code, accepted=result.accepted, rejected=result.rejected)
     audit.record(
         session,
         actor,

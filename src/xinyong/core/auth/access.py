@@ -51,6 +51,9 @@ def require(rule: AccessRule) -> Callable[..., Awaitable[Actor]]:
     async def check(request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         # async: no I/O here, so FastAPI runs it on the loop instead of a thread-pool round trip
         if rule.allows(actor.role):
+            # the caller is known: its request may now read from a replica (xinyong.core.replicas.ReadRouter)
+            request.state.caller_known = True
+            request.state.actor_id = actor.id
             return actor
         if actor.role == Role.PUBLIC:
             raise Unauthorized("sign in or send an API key first (请先登录)")
