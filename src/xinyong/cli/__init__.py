@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "sync": ("sync", "app", True),
     "privacy": ("privacy", "app", True),
     "clock": ("clock", "app", True),
+    "keys": ("keys", "app", True),
 }
 
 

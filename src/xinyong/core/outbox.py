@@ -68,6 +68,7 @@ MAX_ANSWER = 1024  # bytes of a receiver's answer read (for the error text); the
 TOPIC = re.compile(r"^[a-z][a-z0-9_.:-]{0,63}$")
 SECRET_REF = re.compile(r"^[a-z][a-z0-9_]{0,31}(:[A-Za-z0-9_.-]{1,64})?$")
 SIGNATURE_HEADER = "X-Xinyong-Signature"
+KEY_ID_HEADER = "X-Xinyong-Signature-Key"  # which secret signed (a receiver rotating keys holds both for a while)
 PLATFORM_SIGNER = "platform"  # secret_ref of XINYONG_OUTBOX_SECRET
 
 
@@ -162,6 +163,13 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
     mac = hmac.HMAC(secret, hashes.SM3())
     mac.update(timestamp.encode() + b"." + body)
     return "hmac-sm3=" + mac.finalize().hex()
+
+
+def signing_key_id(secret: bytes) -> str:
+    """The public id of a signing secret: 8 hex digits of a domain-separated SM3 (never the secret itself)."""
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(b"xinyong:signing-key-id:" + secret)
+    return digest.finalize().hex()[:8]
 
 
 def verify_signature(secret: bytes, timestamp: str, body: bytes, header: str) -> bool:
@@ -446,6 +454,7 @@ def _post(client: httpx.Client, item: _Claimed, settings: Settings) -> _Outcome:
         "X-Xinyong-Topic": item.topic,
         "X-Xinyong-Timestamp": timestamp,
         SIGNATURE_HEADER: sign(item.secret, timestamp, item.body),
+        KEY_ID_HEADER: signing_key_id(item.secret),
         "User-Agent": "xinyong-outbox/1",
     }
     try:

@@ -436,6 +436,21 @@ def _superseded(session: Session, row: IssuedReport) -> list[str]:
     return reasons
 
 
+def report_keys() -> list[str]:
+    """The report key codes are made with now, then the earlier ones (``XINYONG_REPORT_KEYS_OLD``): a report issued
+    before a key rotation still verifies, its printed code unchanged."""
+    settings = get_settings()
+    return [settings.report_key, *settings.report_keys_old]
+
+
+def report_key_of(row: IssuedReport) -> str | None:
+    """The key (current or old) whose code matches the stored content, or None: the archive was changed."""
+    for key in report_keys():
+        if same_code(verification_code(key, row.content), row.code):
+            return key
+    return None
+
+
 def _answer(
     session: Session,
     row: IssuedReport | None,
@@ -446,8 +461,8 @@ def _answer(
 ) -> VerifyOut:
     if row is None or not same_code(row.code, code):
         return VerifyOut(verdict=Verdict.NOT_GENUINE, reasons=["报告编号或验证码不存在（unknown number or code）"])
-    key = get_settings().report_key
-    if not same_code(verification_code(key, row.content), row.code) or content_hash(row.content) != row.content_hash:
+    key = report_key_of(row)
+    if key is None or content_hash(row.content) != row.content_hash:
         return VerifyOut(verdict=Verdict.NOT_GENUINE, number=row.number, reasons=["存档内容与验证码不符"])
     if pdf is not None and file_hash(pdf) != row.pdf_sha256:
         return VerifyOut(
