@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 import typer
+from sqlalchemy import text
 
 from xinyong.core import clock, opstate
 from xinyong.core.actor import Actor
 from xinyong.core.db import get_database
-from xinyong.ticker import SWEEPS, describe
+from xinyong.ticker import ADVISORY_LOCK_KEY, SWEEPS, describe
 
 
 def tick(
@@ -37,6 +38,18 @@ def tick(
     previous = clock.frozen_at()
     if today:
         clock.freeze(clock.on_day(day))
+    database = get_database()
+    lock = None
+    if database.dialect == "postgresql":
+        # The servers' background rounds and every other `xinyong tick` (a timer on each app host) take the same
+        # advisory lock: one round at a time for the whole deployment, the others skip.
+        lock = database.engine.connect()
+        got = lock.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar()
+        lock.commit()
+        if not got:
+            lock.close()
+            typer.echo("another tick round is running (advisory lock held): skipped")
+            return
     try:
         for name, sweep in SWEEPS:
             with get_database().unit_of_work() as session:
@@ -46,3 +59,7 @@ def tick(
             opstate.put(session, opstate.TICK, {"sweeps": len(SWEEPS), "via": "cli"})
     finally:
         clock.freeze(previous)
+        if lock is not None:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            lock.commit()
+            lock.close()
