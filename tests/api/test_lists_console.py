@@ -76,6 +76,8 @@ def test_the_listing_procedure_on_screen(db: Session, staff: None) -> None:
     record_id = _serious(db, firm.uscc, "共市监罚〔2026〕91号")
     op, csrf = _client(db, "op1")
 
+    record_page = op.get(f"/console/history/records-record/{record_id}", headers=HTML)
+    assert f"/console/lists/new?record_id={record_id}" in record_page.text  # the record's console page proposes
     candidates = op.get("/console/lists/candidates", headers=HTML)
     assert candidates.status_code == 200 and "共市监罚〔2026〕91号" in candidates.text
     form = op.get(f"/console/lists/new?record_id={record_id}", headers=HTML)

@@ -44,6 +44,7 @@ class Subject:
     title: str
     status: str
     back: str | None = None
+    actions: tuple[tuple[str, str], ...] = ()  # (label, link) of what the reader may start from this subject
 
 
 def _entry(session: Session, actor: Actor, subject_id: int) -> Subject:
@@ -97,7 +98,10 @@ def _complaint(session: Session, actor: Actor, subject_id: int) -> Subject:
 
 def _record(session: Session, actor: Actor, subject_id: int) -> Subject:
     record = records.get_record(session, actor, subject_id)
-    return Subject(f"{record.subject.name}：{record.title}", record.status)
+    actions: tuple[tuple[str, str], ...] = ()
+    if actor.is_department and actor.department_code == record.source_department:
+        actions = (("据此拟列入信用名单", f"/console/lists/new?record_id={record.id}"),)
+    return Subject(f"{record.subject.name}：{record.title}", record.status, actions=actions)
 
 
 def _result(session: Session, actor: Actor, subject_id: int) -> Subject:
@@ -146,5 +150,6 @@ def procedure_history(
         "current_status": subject.status,
         "steps": history(session, found, subject_id),
         "back_link": subject.back,
+        "actions": subject.actions,
     }
     return page(request, session, actor, "console/history.html", context)
