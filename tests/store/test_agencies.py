@@ -252,3 +252,36 @@ def test_correction_revocation_and_publicity_end_are_notified(seeded: Session) -
     with pytest.raises(Conflict):
         agencies.subscribe(seeded, made.actor, ADDRESS, uscc=builders.new_uscc(), everything=False)
     assert seeded.scalar(select(func.count()).select_from(AgencyQuery)) == 0
+
+
+def test_list_exit_and_revocation_reach_subscribers_and_hidden_records_only_granted_agencies(seeded: Session) -> None:
+    from tests.store.test_lists_support import REVIEWER, listed
+    from xinyong.lists import service as lists
+
+    firm = builders.entity(seeded)
+    reader = agency(seeded, name="读过公开信息的机构")
+    granted = agency(seeded, name="获授权的机构")
+    everything = agency(seeded, name="订阅全部的机构")
+    agencies.read_subject(seeded, reader.actor, firm.uscc, "credit_report", ADDRESS)
+    agencies.give_grant(seeded, entity_actor(firm.uscc), granted.agency.id, "credit_report", 30)
+    agencies.subscribe(seeded, everything.actor, ADDRESS, uscc=None, everything=True)
+
+    hidden, _ = records.upsert_record(seeded, builders.SYSTEM, builders.penalty(firm.uscc, disclosure="有条件共享"))
+    records.change_status(seeded, builders.SYSTEM, hidden.record_id, Status.REVOKED, "撤销")
+    swept = agencies.sweep_agency_notices(seeded, builders.SYSTEM)
+    assert swept.notices == 1, "a record the public never read is news only to an agency the subject granted"
+    assert seeded.scalar(select(AgencyNotice.agency_id)) == granted.agency.id
+
+    entry = listed(seeded, firm.uscc, notice_on=dt.date(2024, 9, 27))
+    assert entry.earliest_exit_on is not None
+    at(entry.earliest_exit_on)
+    lists.exit_entry(seeded, REVIEWER, entry.id, reason="信用修复完成")
+    swept = agencies.sweep_agency_notices(seeded, builders.SYSTEM)
+    assert swept.by_event["exited"] == 3  # (the exit also repairs the record the entry was based on, if public)
+    other = builders.entity(seeded, name="共青城被撤销列入的公司")
+    agencies.read_subject(seeded, reader.actor, other.uscc, "credit_report", ADDRESS)
+    revoked = listed(seeded, other.uscc, notice_on=dt.date(2025, 3, 10))
+    lists.revoke_entry(seeded, REVIEWER, revoked.id, reason="列入决定被行政复议撤销")
+    swept = agencies.sweep_agency_notices(seeded, builders.SYSTEM)
+    assert swept.by_event["entry_revoked"] == 2, "the reader of the subject and the agency subscribed to all"
+    assert agencies.sweep_agency_notices(seeded, builders.SYSTEM).changes == 0

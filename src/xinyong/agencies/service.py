@@ -62,6 +62,7 @@ from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntryStep
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecordStep
+from xinyong.records.rules import Disclosure
 from xinyong.reports import service as reports
 from xinyong.reports.models import IssuedReport
 
@@ -556,19 +557,16 @@ def subscriptions_of(session: Session, actor: Actor, address: str) -> tuple[Agen
 # ---------------------------------------------------------------- change notices
 
 
-def _subscribers(session: Session, uscc: str) -> list[Agency]:
-    """Agencies holding a copy of the subject's data (subscribed to it or to everything), revoked ones excepted —
-    a suspended agency still holds its copies and is still told."""
+def _subscribers(session: Session, uscc: str, *, public: bool) -> list[Agency]:
+    """Agencies that may hold a copy of the change's data, revoked ones excepted (a suspended agency still holds its
+    copies and is still told). Of a public record or a list entry: those subscribed to the subject or to everything;
+    of a record the public never read: only those the subject ever granted access (no one else learns of it)."""
     subscribed = exists().where(
         Subscription.agency_id == Agency.id, Subscription.subject_uscc == uscc, Subscription.active.is_(True)
     )
-    return list(
-        session.scalars(
-            select(Agency)
-            .where(Agency.status != AgencyStatus.REVOKED, or_(Agency.subscribe_all.is_(True), subscribed))
-            .order_by(Agency.id)
-        )
-    )
+    granted = exists().where(Grant.agency_id == Agency.id, Grant.subject_uscc == uscc)
+    holds = or_(Agency.subscribe_all.is_(True), subscribed, granted) if public else granted
+    return list(session.scalars(select(Agency).where(Agency.status != AgencyStatus.REVOKED, holds).order_by(Agency.id)))
 
 
 def notify(
@@ -582,13 +580,15 @@ def notify(
     uscc: str,
     on: dt.date,
     details: dict[str, Any],
+    public: bool = True,
 ) -> list[AgencyNotice]:
-    """One notice per subscribing agency about one step of a step log; an agency told of it before is skipped."""
+    """One notice per subscribing agency about one step of a step log; an agency told of it before is skipped.
+    ``public``: the changed data was public (see :func:`_subscribers`)."""
     key = f"{source}-step-{step_id}"
     settings = get_settings()
     deadline = working_day_deadline(session, on, settings.agency_ack_workdays, "agency acknowledgement")
     made: list[AgencyNotice] = []
-    for agency in _subscribers(session, uscc):
+    for agency in _subscribers(session, uscc, public=public):
         done = session.scalar(
             select(AgencyNotice.id).where(AgencyNotice.agency_id == agency.id, AgencyNotice.notice_key == key)
         )
@@ -701,6 +701,7 @@ def sweep_agency_notices(session: Session, actor: Actor, _today: dt.date | None 
                     uscc=version.subject_uscc,
                     on=step.on,
                     details=record_details,
+                    public=version.disclosure == Disclosure.PUBLIC,
                 )
                 _count(result, made, event)
             session.add(ChangeSource(log="record", step_id=step.id, handled_at=now, notices=len(made)))

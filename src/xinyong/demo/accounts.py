@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.agencies import service as agencies
+from xinyong.agencies.schemas import AgencyIn
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.models import User
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Forbidden
+from xinyong.core.ids import make_uscc
 from xinyong.core.periods import add_months
 from xinyong.demo.commitments import seed_commitment_catalogue
 from xinyong.entities.models import Entity
@@ -91,7 +94,26 @@ def create_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
             )
             repairable_penalty(session, firm.uscc, firm.name)
         made.append(("qiye", str(Role.ENTITY), firm.uscc))
+    demo_agency(session)
     return made
+
+
+def demo_agency(session: Session) -> None:
+    """One registered credit-service agency, so that ``qiye`` can grant access on a fresh demo (the office issues
+    its key in the console: a key is shown once, so the demo makes none)."""
+    if agencies.list_agencies(session):
+        return
+    data = AgencyIn(
+        name="共青城诚信信用评估有限公司",
+        uscc=make_uscc("9", "1", "360482", "MA3CX0A1"),
+        filing_body="ndrc",
+        filing_no="XYFW-3604-0001",
+        contact_name="刘主任",
+        contact_phone="0792-4301234",
+        purposes=["credit_report", "credit_rating", "financing"],
+        ip_allow=[],
+    )
+    agencies.register_agency(session, Actor.system("demo"), data)
 
 
 def repairable_penalty(session: Session, uscc: str, name: str) -> None:
