@@ -28,9 +28,12 @@ def test_entity_objects_to_its_own_record_only(db: Session, as_actor: Callable[[
     assert own.get(f"/api/v1/records/{version.record_id}").json()["status"] == "异议中"
     assert as_actor(stranger).get(f"/api/v1/objections/{objection['id']}").status_code == 404
     office = as_actor(Actor(role=Role.CREDIT_OFFICE, id="o1"))
-    done = office.post(
-        f"/api/v1/objections/{objection['id']}/resolve", json={"outcome": "维持", "reason": "经核实无误"}
+    proposed = office.post(
+        f"/api/v1/objections/{objection['id']}/propose", json={"outcome": "维持", "reason": "经核实无误"}
     )
+    assert proposed.status_code == 200 and proposed.json()["status"] == "待审核"
+    second = as_actor(Actor(role=Role.CREDIT_OFFICE, id="o2"))
+    done = second.post(f"/api/v1/objections/{objection['id']}/review", json={"approve": True, "opinion": "同意"})
     assert done.status_code == 200 and done.json()["outcome"] == "维持"
     mine = as_actor(Actor(role=Role.ENTITY, id="e1", entity_uscc=made.uscc)).get("/api/v1/objections")
     assert mine.json()[0]["outcome_reason"] == "经核实无误"

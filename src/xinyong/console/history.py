@@ -66,9 +66,8 @@ def _repair(session: Session, actor: Actor, subject_id: int) -> Subject:
 
 def _objection(session: Session, actor: Actor, subject_id: int) -> Subject:
     row = objections.get_objection(session, actor, subject_id)
-    return Subject(
-        f"异议 {row.id}（信用记录 {row.record_id} 第 {row.record_version} 版）", row.status, "/console/objections"
-    )
+    label = objections.record_labels(session, [row]).get(row.record_id, f"信用记录 {row.record_id}")
+    return Subject(f"异议 {row.id}：{label}（第 {row.record_version} 版）", row.status, f"/console/objections/{row.id}")
 
 
 def _alert(session: Session, actor: Actor, subject_id: int) -> Subject:

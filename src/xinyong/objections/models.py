@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from xinyong.core.db import Base, UTCDateTime
+from xinyong.core.db import Base, JSONType, UTCDateTime
 from xinyong.core.workflow import Procedure, StepHistory
 from xinyong.objections.rules import TABLE
 
@@ -40,6 +41,15 @@ class Objection(Base):
     deadline_provisional: Mapped[bool] = mapped_column(Boolean)
     deadline_rule: Mapped[str] = mapped_column(String(64))  # e.g. "platform:3wd" — the rule that produced it
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the proposal awaiting a second person (拟办): its outcome, reasons, corrected fields, who made it and when, and
+    # the status it was made from (where a return sends the objection back)
+    proposed_outcome: Mapped[str | None] = mapped_column(String(8))
+    proposed_reason: Mapped[str | None] = mapped_column(Text)
+    proposed_correction: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    proposed_by: Mapped[str | None] = mapped_column(String(128))
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    proposed_from: Mapped[str | None] = mapped_column(String(8))
+    review_opinion: Mapped[str | None] = mapped_column(Text)  # the decider's opinion (approval or return)
     outcome: Mapped[str | None] = mapped_column(String(8))
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     result_version: Mapped[int | None] = mapped_column(Integer)
@@ -49,7 +59,7 @@ class Objection(Base):
 
 
 class ObjectionStep(StepHistory, Base):
-    """One step of an objection as it happened: filed, forwarded, escalated, resolved."""
+    """One step of an objection as it happened: filed, forwarded, proposed, decided or returned, escalated."""
 
     __tablename__ = "objection_steps"
     __table_args__ = (Index("ix_objection_steps_objection", "objection_id", "id"),)

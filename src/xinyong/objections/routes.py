@@ -10,11 +10,12 @@ from xinyong.core.actor import Role
 from xinyong.core.auth.access import OFFICE, SIGNED_IN, AccessRule, require
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.objections import service
-from xinyong.objections.schemas import ForwardIn, ObjectionIn, ObjectionOut, ResolveIn
+from xinyong.objections.schemas import ForwardIn, ObjectionIn, ObjectionOut, ProposeIn, ReviewIn
 
 router = APIRouter(prefix="/api/v1", tags=["objections 异议"], dependencies=[Depends(reject_unknown_query)])
 
-# who may decide an objection: the credit office, or the source department (its reviewer; checked per objection)
+# who may take part in deciding an objection: the credit office, or the source department's staff (its operator
+# proposes, its reviewer decides; checked per objection, and the proposer never decides)
 DECIDERS = AccessRule(
     "objection_deciders", frozenset({Role.CREDIT_OFFICE, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.SYSTEM})
 )
@@ -29,7 +30,7 @@ ObjectionId = Annotated[int, Path(ge=1, le=2**62)]
     summary="Object to one credit record version (the subject, or the office for a person concerned)",
 )
 def file_objection(body: ObjectionIn, session: DbSession, actor: CurrentActor) -> ObjectionOut:
-    return service.to_view(service.file_objection(session, actor, body))
+    return service.view_of(session, actor, service.file_objection(session, actor, body))
 
 
 @router.get(
@@ -41,17 +42,20 @@ def file_objection(body: ObjectionIn, session: DbSession, actor: CurrentActor) -
 def list_objections(
     session: DbSession, actor: CurrentActor, open_only: Annotated[bool, Query(alias="open")] = False
 ) -> list[ObjectionOut]:
-    return [service.to_view(row) for row in service.list_objections(session, actor, open_only=open_only)]
+    rows = service.list_objections(session, actor, open_only=open_only)
+    labels = service.record_labels(session, rows)
+    staff = actor.role != Role.ENTITY
+    return [service.to_view(row, label=labels.get(row.record_id), staff=staff) for row in rows]
 
 
 @router.get(
     "/objections/{objection_id}",
     dependencies=[Depends(require(SIGNED_IN))],
     response_model=ObjectionOut,
-    summary="One objection",
+    summary="One objection with its steps (办理过程)",
 )
 def read_objection(objection_id: ObjectionId, session: DbSession, actor: CurrentActor) -> ObjectionOut:
-    return service.to_view(service.get_objection(session, actor, objection_id))
+    return service.view_of(session, actor, service.get_objection(session, actor, objection_id), with_steps=True)
 
 
 @router.post(
@@ -63,16 +67,28 @@ def read_objection(objection_id: ObjectionId, session: DbSession, actor: Current
 def forward_objection(
     objection_id: ObjectionId, body: ForwardIn, session: DbSession, actor: CurrentActor
 ) -> ObjectionOut:
-    return service.to_view(service.forward(session, actor, objection_id, body))
+    return service.view_of(session, actor, service.forward(session, actor, objection_id, body))
 
 
 @router.post(
-    "/objections/{objection_id}/resolve",
+    "/objections/{objection_id}/propose",
     dependencies=[Depends(require(DECIDERS))],
     response_model=ObjectionOut,
-    summary="Decide an objection: 更正 / 撤销 / 维持, with reasons for the objector",
+    summary="Propose the outcome (拟办): 更正 with the corrected fields / 撤销 / 维持; a second person decides",
 )
-def resolve_objection(
-    objection_id: ObjectionId, body: ResolveIn, session: DbSession, actor: CurrentActor
+def propose_objection(
+    objection_id: ObjectionId, body: ProposeIn, session: DbSession, actor: CurrentActor
 ) -> ObjectionOut:
-    return service.to_view(service.resolve(session, actor, objection_id, body))
+    return service.view_of(session, actor, service.propose(session, actor, objection_id, body))
+
+
+@router.post(
+    "/objections/{objection_id}/review",
+    dependencies=[Depends(require(DECIDERS))],
+    response_model=ObjectionOut,
+    summary="Decide the proposal (审核): approve it (the record moves) or return it; never by its proposer",
+)
+def review_objection(
+    objection_id: ObjectionId, body: ReviewIn, session: DbSession, actor: CurrentActor
+) -> ObjectionOut:
+    return service.view_of(session, actor, service.review(session, actor, objection_id, body))

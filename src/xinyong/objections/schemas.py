@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,18 +29,48 @@ class ForwardIn(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
-class ResolveIn(BaseModel):
+class ProposeIn(BaseModel):
+    """The handler's proposal (拟办): a second person decides it."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     outcome: Outcome
     reason: str = Field(min_length=2, max_length=5000, description="处理理由 (returned to the objector)")
-    correction: RecordCorrection | None = Field(default=None, description="required when the outcome is 更正")
+    correction: RecordCorrection | None = Field(
+        default=None,
+        description="required when the outcome is 更正: any published field of the record (title, dates, disclosure, "
+        "severity, content fields); the old version is kept",
+    )
+
+
+class ReviewIn(BaseModel):
+    """The second person's decision on the proposal."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    approve: bool = Field(description="true: 同意拟办意见 (the objection is decided); false: 退回重新拟办")
+    opinion: str = Field(min_length=2, max_length=2000, description="审核意见")
+
+
+class StepOut(BaseModel):
+    step: str
+    label: str
+    from_status: str | None
+    to_status: str
+    on: dt.date
+    at: dt.datetime
+    actor_role: str
+    actor_id: str
+    actor_department: str | None
+    reason: str | None
+    deadline: dt.date | None
 
 
 class ObjectionOut(BaseModel):
     id: int
     record_id: int
     record_version: int
+    record_label: str = Field(description="the objected record as a person names it: kind, document number, title")
     source_department: str
     subject_uscc: str | None
     objector_name: str
@@ -53,7 +84,14 @@ class ObjectionOut(BaseModel):
     deadline_rule: str
     overdue: bool
     escalated_at: dt.datetime | None
+    proposed_outcome: Outcome | None = None
+    proposed_reason: str | None = None
+    proposed_correction: dict[str, Any] | None = None
+    proposed_by: str | None = None
+    proposed_at: dt.datetime | None = None
+    review_opinion: str | None = None
     outcome: Outcome | None
     outcome_reason: str | None
     result_version: int | None
     resolved_at: dt.datetime | None
+    steps: list[StepOut] | None = Field(default=None, description="the steps as they happened (one objection only)")

@@ -1,7 +1,9 @@
-"""Use cases of objections (req §3.12): file, forward, resolve, read, and the sweep that escalates overdue ones.
+"""Use cases of objections (req §3.12): file, forward, propose and review (two people decide), read, and the sweep
+that escalates overdue ones.
 
 The record moves to 异议中 the moment an objection is filed and back to 有效 (upheld), to a corrected new version
-(corrected) or to 已撤销 (revoked) when it is decided. Those record changes go through ``records.service`` under a
+(corrected: any published field; the old version stays readable) or to 已撤销 (revoked) when the second person
+approves the handler's proposal. Those record changes go through ``records.service`` under a
 platform actor named after the objection and the person deciding, so the record's own history says why it moved;
 every step here goes through the workflow mechanism (an ``objection_steps`` row and the audit event
 ``objections:objection:*``) with the real actor. Services flush, never commit.
@@ -30,8 +32,9 @@ from xinyong.objections.rules import (
     Outcome,
     Stage,
     department_in_charge,
+    escalation_outcome,
 )
-from xinyong.objections.schemas import ForwardIn, ObjectionIn, ObjectionOut, ResolveIn
+from xinyong.objections.schemas import ForwardIn, ObjectionIn, ObjectionOut, ProposeIn, ReviewIn, StepOut
 from xinyong.records import service as records
 from xinyong.records.rules import Status
 
@@ -63,13 +66,27 @@ def _visible(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
-def to_view(row: Objection, today: dt.date | None = None) -> ObjectionOut:
+def record_labels(session: Session, rows: list[Objection]) -> dict[int, str]:
+    """The objected records as a person names them (kind, document number, title), by record id."""
+    return records.record_labels(session, [row.record_id for row in rows])
+
+
+def to_view(
+    row: Objection,
+    today: dt.date | None = None,
+    *,
+    label: str | None = None,
+    staff: bool = True,
+    steps: list[StepOut] | None = None,
+) -> ObjectionOut:
+    """An objection for a reader; ``staff`` off (the subject's own view) leaves out who proposed."""
     today = today or clock.today()
     status = ObjectionStatus(row.status)
     return ObjectionOut(
         id=row.id,
         record_id=row.record_id,
         record_version=row.record_version,
+        record_label=label or f"信用记录 {row.record_id}",
         source_department=row.source_department,
         subject_uscc=row.subject_uscc,
         objector_name=row.objector_name,
@@ -83,11 +100,43 @@ def to_view(row: Objection, today: dt.date | None = None) -> ObjectionOut:
         deadline_rule=row.deadline_rule,
         overdue=status in OPEN_STATUSES and today > row.deadline,
         escalated_at=row.escalated_at,
+        proposed_outcome=Outcome(row.proposed_outcome) if row.proposed_outcome else None,
+        proposed_reason=row.proposed_reason,
+        proposed_correction=row.proposed_correction,
+        proposed_by=row.proposed_by if staff else None,
+        proposed_at=row.proposed_at,
+        review_opinion=row.review_opinion,
         outcome=Outcome(row.outcome) if row.outcome else None,
         outcome_reason=row.outcome_reason,
         result_version=row.result_version,
         resolved_at=row.resolved_at,
+        steps=steps,
     )
+
+
+def view_of(session: Session, actor: Actor, row: Objection, *, with_steps: bool = False) -> ObjectionOut:
+    """One objection as ``actor`` reads it, with the record's label (and its steps when asked)."""
+    staff = actor.role != Role.ENTITY
+    steps = None
+    if with_steps:
+        steps = [
+            StepOut(
+                step=s.step,
+                label=TABLE.label(s.step),
+                from_status=s.from_status,
+                to_status=s.to_status,
+                on=s.on,
+                at=s.at,
+                actor_role=s.actor_role,
+                actor_id=s.actor_id if staff else "",
+                actor_department=s.actor_department,
+                reason=s.reason,
+                deadline=s.deadline,
+            )
+            for s in OBJECTION.steps_of(session, row.id)
+        ]
+    label = record_labels(session, [row]).get(row.record_id)
+    return to_view(row, label=label, staff=staff, steps=steps)
 
 
 def file_objection(session: Session, actor: Actor, data: ObjectionIn) -> Objection:
@@ -154,8 +203,9 @@ def file_objection(session: Session, actor: Actor, data: ObjectionIn) -> Objecti
 
 
 def _parties(row: Objection) -> Parties:
-    department = department_in_charge(ObjectionStatus(row.status), row.source_department)
-    return Parties(department, subject_uscc=row.subject_uscc)
+    proposed_from = ObjectionStatus(row.proposed_from) if row.proposed_from else None
+    department = department_in_charge(ObjectionStatus(row.status), row.source_department, proposed_from)
+    return Parties(department, proposer_id=row.proposed_by, subject_uscc=row.subject_uscc)
 
 
 def _for_step(session: Session, actor: Actor, objection_id: int, action: Action) -> Objection:
@@ -166,6 +216,12 @@ def _for_step(session: Session, actor: Actor, objection_id: int, action: Action)
         raise NotFound(f"no objection {objection_id} (未找到该异议)", field="objection_id")
     TABLE.require(action, ObjectionStatus(row.status), actor, _parties(row))
     return row
+
+
+def steps_for(row: Objection, actor: Actor) -> list[Action]:
+    """The steps ``actor`` may take on the objection now (what a screen offers); the proposer is never offered the
+    decision on their own proposal."""
+    return TABLE.allowed_for(ObjectionStatus(row.status), actor, _parties(row))
 
 
 def forward(session: Session, actor: Actor, objection_id: int, data: ForwardIn) -> Objection:
@@ -188,36 +244,84 @@ def forward(session: Session, actor: Actor, objection_id: int, data: ForwardIn) 
     return row
 
 
-def resolve(session: Session, actor: Actor, objection_id: int, data: ResolveIn) -> Objection:
-    """Decide: 更正 (new corrected version), 撤销 (已撤销) or 维持 (back to 有效), with reasons for the objector."""
-    row = _for_step(session, actor, objection_id, Action.RESOLVE)
+def propose(session: Session, actor: Actor, objection_id: int, data: ProposeIn) -> Objection:
+    """拟办: the handler proposes 更正 (with the corrected fields), 撤销 or 维持; a second person decides."""
+    row = _for_step(session, actor, objection_id, Action.PROPOSE)
     parties = _parties(row)
     if data.outcome == Outcome.CORRECTED and data.correction is None:
         raise InvalidInput("a correction needs the corrected fields (更正须提供更正内容)", field="correction")
     if data.outcome != Outcome.CORRECTED and data.correction is not None:
-        raise InvalidInput("only the outcome 更正 carries a correction", field="correction")
+        raise InvalidInput("only the outcome 更正 carries a correction (仅更正须提供更正内容)", field="correction")
+    correction = None
+    if data.correction is not None:
+        correction = records.seal_correction(session, row.record_id, data.correction)
+    row.proposed_from = row.status
+    row.proposed_outcome, row.proposed_reason = data.outcome, data.reason
+    row.proposed_correction = correction
+    row.proposed_by, row.proposed_at, row.review_opinion = actor.id, clock.now(), None
+    OBJECTION.advance(
+        session,
+        actor,
+        row,
+        Action.PROPOSE,
+        parties=parties,
+        reason=data.reason,
+        details={"outcome": data.outcome, "reason": data.reason, "fields": sorted(correction or {})},
+    )
+    return row
+
+
+def review(session: Session, actor: Actor, objection_id: int, data: ReviewIn) -> Objection:
+    """A second person (not the proposer) approves the proposal — the record moves: a corrected new version, 已撤销,
+    or back to 有效 — or returns it to the status it was proposed from for a new proposal."""
+    action = Action.DECIDE if data.approve else Action.RETURN
+    row = _for_step(session, actor, objection_id, action)
+    parties = _parties(row)
+    row.review_opinion = data.opinion
+    if not data.approve:
+        back = ObjectionStatus(row.proposed_from or ObjectionStatus.ACCEPTED)
+        OBJECTION.advance(
+            session,
+            actor,
+            row,
+            Action.RETURN,
+            parties=parties,
+            outcome=back,
+            reason=data.opinion,
+            details={"opinion": data.opinion, "proposed_by": row.proposed_by, "back_to": back},
+        )
+        row.proposed_by = None  # a new proposal may come from anyone in charge, the returned proposer too
+        return row
+    outcome = Outcome(row.proposed_outcome or "")
+    reason_text = row.proposed_reason or ""
     on_record = _record_actor(actor, row.id)
-    reason = f"异议处理（异议 {row.id}，{data.outcome}）：{data.reason}"[:500]
-    if data.outcome == Outcome.CORRECTED:
-        assert data.correction is not None
-        records.correct_record(session, on_record, row.record_id, data.correction)
+    reason = f"异议处理（异议 {row.id}，{outcome}）：{reason_text}"[:500]
+    if outcome == Outcome.CORRECTED:
+        correction = records.open_correction(row.proposed_correction or {}, reason)
+        records.correct_record(session, on_record, row.record_id, correction)
         version = records.change_status(session, on_record, row.record_id, Status.VALID, reason)
-    elif data.outcome == Outcome.REVOKED:
+    elif outcome == Outcome.REVOKED:
         version = records.change_status(session, on_record, row.record_id, Status.REVOKED, reason)
     else:
         version = records.change_status(session, on_record, row.record_id, Status.VALID, reason)
     now = clock.now()
-    row.outcome, row.outcome_reason = data.outcome, data.reason
+    row.outcome, row.outcome_reason = outcome, reason_text
     row.result_version, row.resolved_at, row.resolver_id = version.version, now, actor.id
     OBJECTION.advance(
         session,
         actor,
         row,
-        Action.RESOLVE,
+        Action.DECIDE,
         parties=parties,
-        reason=data.reason,
+        reason=data.opinion,
         documents=[f"record:{row.record_id}:v{version.version}"],
-        details={"outcome": data.outcome, "reason": data.reason, "result_version": version.version},
+        details={
+            "outcome": outcome,
+            "reason": reason_text,
+            "opinion": data.opinion,
+            "proposed_by": row.proposed_by,
+            "result_version": version.version,
+        },
     )
     return row
 
@@ -252,14 +356,18 @@ def open_objection_of_record(session: Session, record_id: int) -> Objection | No
 
 
 def sweep_objections(session: Session, actor: Actor, today: dt.date | None = None) -> list[int]:
-    """Escalate every open objection past its deadline to the credit office (已督办). Idempotent: an escalated
-    objection is not escalated again. Returns the ids escalated now."""
+    """Escalate every open objection past its deadline to the credit office (已督办; one waiting for its decision
+    stays 待审核, marked escalated). Idempotent: an escalated objection is not escalated again. Returns the ids
+    escalated now."""
     today = today or clock.today()
     due = list(
         session.execute(
             select(Objection)
             .where(
-                Objection.status.in_([ObjectionStatus.ACCEPTED, ObjectionStatus.FORWARDED]),
+                or_(
+                    Objection.status.in_([ObjectionStatus.ACCEPTED, ObjectionStatus.FORWARDED]),
+                    and_(Objection.status == ObjectionStatus.PROPOSED, Objection.escalated_at.is_(None)),
+                ),
                 Objection.deadline < today,
             )
             .order_by(Objection.id)
@@ -275,6 +383,7 @@ def sweep_objections(session: Session, actor: Actor, today: dt.date | None = Non
             row,
             Action.ESCALATE,
             parties=_parties(row),
+            outcome=escalation_outcome(ObjectionStatus(row.status)),
             details={"deadline": row.deadline, "today": today},
         )
     return [row.id for row in due]

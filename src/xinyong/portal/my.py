@@ -98,7 +98,11 @@ def overview(session: DbSession, actor: Actor) -> dict[str, Any]:
     names = {d.code: d.short_name for d in list_departments(session)}
     entity = entities.get_entity(session, uscc)
     own_records, record_total = records.records_of_entity(session, actor, uscc, page=PageRequest(1, SHOWN))
-    objection_rows = [objections.to_view(o, today) for o in objections.list_objections(session, actor, limit=SHOWN)]
+    objection_found = objections.list_objections(session, actor, limit=SHOWN)
+    objection_labels = objections.record_labels(session, objection_found)
+    objection_rows = [
+        objections.to_view(o, today, label=objection_labels.get(o.record_id), staff=False) for o in objection_found
+    ]
     repair_rows = [repair.to_view(session, a, details=False) for a in repair.list_applications(session, actor)]
     found, commitment_total = commitments.list_commitments(session, actor, uscc=uscc, page=PageRequest(1, SHOWN))
     cases = fulfilment.tolerance_cases(session, actor, today, state="all")

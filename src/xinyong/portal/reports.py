@@ -79,11 +79,12 @@ def _objections_page(
     entity = entities.get_entity(session, actor.entity_uscc)
     own, _total = records.records_of_entity(session, actor, entity.uscc, page=PageRequest(1, 100))
     mine = objections.list_objections(session, actor)
+    labels = objections.record_labels(session, mine)
     context: dict[str, Any] = {
         "entity": entity,
         "records": own,
         "objectable": [r for r in own if r.status == Status.VALID],
-        "objections": [objections.to_view(o) for o in mine],
+        "objections": [objections.to_view(o, label=labels.get(o.record_id), staff=False) for o in mine],
         "histories": {o.id: objections.history_of(session, actor, o.id) for o in mine},
         "notice": notice,
         "error": error,

@@ -273,6 +273,20 @@ def doc_number(session: Session, record_id: int) -> str:
     return _doc_numbers(session, [record_id]).get(record_id, "")
 
 
+def record_labels(session: Session, record_ids: Sequence[int]) -> dict[int, str]:
+    """Each record as a person names it — its kind, document number and current title (e.g. 行政处罚
+    共市监罚〔2026〕9001号《行政处罚决定书》) — for screens that point at a record (objections read this)."""
+    if not record_ids:
+        return {}
+    v = CreditRecordVersion
+    rows = session.execute(
+        select(v.record_id, v.kind, v.title, CreditRecord.doc_no)
+        .join(CreditRecord, CreditRecord.id == v.record_id)
+        .where(v.record_id.in_(sorted(set(record_ids))), v.valid_to.is_(None))
+    ).all()
+    return {row.record_id: f"{KIND_LABELS[Kind(row.kind)]} {row.doc_no}《{row.title}》" for row in rows}
+
+
 def decided_in_window(
     session: Session, kind: str, statuses: Sequence[str], after: dt.date, until: dt.date
 ) -> list[tuple[str, str, str, int]]:
@@ -450,6 +464,55 @@ def correct_record(session: Session, actor: Actor, record_id: int, correction: R
         details={"version": version.version, "fields": sorted(changes), "reason": correction.reason},
     )
     return version
+
+
+def seal_correction(session: Session, record_id: int, correction: RecordCorrection) -> dict[str, Any]:
+    """Check a correction another procedure will apply later (an objection's proposal waits for a second person) and
+    return it as JSON values to keep meanwhile, identifiers protected as a stored version's are: a text or ID field
+    sent back as it is stored (masked) keeps its encrypted original; changed ones are encrypted now. The same 422 /
+    409 as :func:`correct_record` (nothing to change, bad content, dates out of order)."""
+    current = current_of(session, record_id)
+    changes = correction.model_dump(mode="json", exclude_unset=True, exclude={"reason"})
+    if not changes:
+        raise InvalidInput("a correction must change at least one field (更正内容为空)", field="content")
+    if "content" in changes:
+        check_content(changes["content"])
+        kept = {
+            key: value
+            for key, value in changes["content"].items()
+            if f"{key}_enc" in current.content and value == current.content.get(key)
+        }
+        fresh = {key: value for key, value in changes["content"].items() if key not in kept}
+        sealed = protect_ids(fresh, current.content)
+        for key in kept:
+            sealed[key] = current.content[key]
+            for companion in ("_enc", "_bi"):
+                if f"{key}{companion}" in current.content:
+                    sealed[f"{key}{companion}"] = current.content[f"{key}{companion}"]
+        changes["content"] = sealed
+    fields = {name: getattr(current, name) for name in (*MATERIAL_FIELDS, "received_date", "provenance")}
+    typed = correction.model_dump(exclude_unset=True, exclude={"reason", "content"})
+    fields.update(typed)
+    if "content" in changes:
+        fields["content"] = changes["content"]
+    _check_dates(fields["decision_date"], fields["received_date"], fields["published_date"])
+    if all(same_value(getattr(current, name), fields[name]) for name in MATERIAL_FIELDS):
+        raise Conflict("the correction changes nothing (更正前后内容相同)")
+    return changes
+
+
+def open_correction(sealed: dict[str, Any], reason: str) -> RecordCorrection:
+    """A correction kept by :func:`seal_correction`, back with its originals, ready for :func:`correct_record`."""
+    fields = dict(sealed)
+    if isinstance(fields.get("content"), dict):
+        content: dict[str, Any] = fields["content"]
+        clear = privacy.original_content(content)
+        for key in PERSONAL_ID_KEYS:
+            token = content.get(f"{key}_enc")
+            if isinstance(token, str):
+                clear[key] = get_cipher().decrypt(token, context=CONTENT_ID_CONTEXT)
+        fields["content"] = clear
+    return RecordCorrection.model_validate({**fields, "reason": reason})
 
 
 def change_status(session: Session, actor: Actor, record_id: int, status: Status, reason: str) -> CreditRecordVersion:
