@@ -18,7 +18,7 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.workflow import PROCEDURES
 from xinyong.objections import service as objections
 from xinyong.objections.rules import Outcome
-from xinyong.objections.schemas import ForwardIn, ObjectionIn, ResolveIn
+from xinyong.objections.schemas import ForwardIn, ObjectionIn, ProposeIn, ReviewIn
 from xinyong.records import service as records
 
 # The procedures of the notice, written out by hand: each must be on the workflow mechanism with its step table.
@@ -60,8 +60,10 @@ def _forwarded_objection(db: Session) -> tuple[int, str]:
     filed = objections.file_objection(db, entity, ObjectionIn(record_id=version.record_id, reasons="金额登记有误"))
     office = Actor(role=Role.CREDIT_OFFICE, id="user:office1")
     objections.forward(db, office, filed.id, ForwardIn(note="请来源部门核实"))
+    operator = Actor(role=Role.DEPT_OPERATOR, id="user:op1", department_code="SCJGJ")
+    objections.propose(db, operator, filed.id, ProposeIn(outcome=Outcome.UPHELD, reason="经核实无误"))
     reviewer = Actor(role=Role.DEPT_REVIEWER, id="user:rev1", department_code="SCJGJ")
-    objections.resolve(db, reviewer, filed.id, ResolveIn(outcome=Outcome.UPHELD, reason="经核实无误"))
+    objections.review(db, reviewer, filed.id, ReviewIn(approve=True, opinion="同意拟办意见"))
     return filed.id, made.uscc
 
 
@@ -78,12 +80,12 @@ def test_console_history_page(db: Session) -> None:
         assert heading in text, heading
     assert "提出异议" in text and "转办" in text and "请来源部门核实" in text
     assert "2024-09-27 10:30" in text, "Beijing time"
-    assert "已受理" in text and "已转办" in text and '信用办（<span translate="no">office1</span>）' in text
-    assert (
-        '共青城市市场监督管理局 部门审核（<span translate="no">rev1</span>）' in text
-        and "经核实无误" in text
-        and "已办结" in text
-    )
+    account = '（<span translate="no">{}</span>）'  # the account beside who acted is an identifier, not a word
+    assert "已受理" in text and "已转办" in text and "信用办" + account.format("office1") in text
+    assert "共青城市市场监督管理局 部门经办" + account.format("op1") in text and "经核实无误" in text and "拟办" in text
+    assert "共青城市市场监督管理局 部门审核" + account.format("rev1") in text and "同意拟办意见" in text
+    assert "已办结" in text
+    assert "审核决定" in text and "待审核" in text
     assert "/console/history/objections-objection/" in client.get("/console/objections", headers=HTML).text
     other = console_client(db)
     sign_in(other, "rev2")
