@@ -61,6 +61,6 @@ def sign_in(client: TestClient, username: str) -> str:
     """Sign in and return the session's CSRF token (as the pages carry it)."""
     answer = post_login(client, username)
     assert answer.status_code == 303, answer.text
-    page = client.get("/console", headers=HTML)
+    page = client.get("/console", headers=HTML, follow_redirects=True)  # an enterprise user lands on 我的信用
     assert page.status_code == 200
     return hidden(page.text, "csrf_token")

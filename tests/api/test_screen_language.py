@@ -21,13 +21,20 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.api.console_helpers import HTML, hidden
 from xinyong.app import create_app
 from xinyong.core import clock
+from xinyong.core.actor import Actor, Role
+from xinyong.core.auth.models import User
 from xinyong.core.db import Database
 from xinyong.demo import load_demo
 from xinyong.demo.accounts import DEFAULT_PASSWORD, create_demo_accounts
+from xinyong.objections import service as objections
+from xinyong.objections.schemas import ForwardIn, ObjectionIn
+from xinyong.records.models import CreditRecordVersion
 from xinyong.schema import create_schema
 
 PINNED = dt.datetime(2026, 12, 7, 16, 30, tzinfo=dt.UTC)  # 2026-12-08 00:30 in Beijing
@@ -133,14 +140,41 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     load_demo(database, entities=300, seed=20201)
     with database.unit_of_work() as session:
         create_demo_accounts(session)
+        _objection_in_hand(session)
     clock.freeze(None)
     yield database
     database.dispose()
 
 
+ENTERPRISE = frozenset({"qiye"})  # enterprise users sign in at the portal's 企业用户登录, staff at the console's
+
+
+def _objection_in_hand(session: Session) -> None:
+    """qiye objects to its penalty and the office forwards it to 市场监管局: the objection pages have a record with
+    its fields, the proposal form and the steps to show."""
+    firm = session.scalars(select(User.entity_uscc).where(User.username == "qiye")).one()
+    record_id = session.scalars(
+        select(CreditRecordVersion.record_id).where(
+            CreditRecordVersion.subject_uscc == firm,
+            CreditRecordVersion.valid_to.is_(None),
+            CreditRecordVersion.kind == "penalty",
+        )
+    ).first()
+    assert record_id is not None
+    entity = Actor(role=Role.ENTITY, id="user:qiye", entity_uscc=firm)
+    filed = objections.file_objection(session, entity, ObjectionIn(record_id=record_id, reasons="罚款金额登记有误"))
+    objections.forward(session, Actor(role=Role.CREDIT_OFFICE, id="user:admin"), filed.id, ForwardIn(note="请核实"))
+
+
 def _client(database: Database, role: str) -> TestClient:
     client = TestClient(create_app(database), raise_server_exceptions=True, follow_redirects=False)
-    if role != "anonymous":
+    if role in ENTERPRISE:
+        form = client.get("/login", headers=HTML)
+        data = {"form_token": hidden(form.text, "form_token"), "login": role, "password": DEFAULT_PASSWORD}
+        signed = client.post("/login", data={**data, "next": "/my"}, headers=HTML)
+        assert signed.status_code == 303, f"{role} could not sign in: {signed.text[:300]}"
+        assert signed.headers["location"] == "/my"
+    elif role != "anonymous":
         form = client.get("/console/login", headers=HTML)
         data = {"login_token": hidden(form.text, "login_token"), "username": role, "password": DEFAULT_PASSWORD}
         signed = client.post("/console/login", data=data, headers=HTML)
@@ -148,9 +182,25 @@ def _client(database: Database, role: str) -> TestClient:
     return client
 
 
+def test_an_enterprise_user_at_the_console_login_is_sent_to_my_credit(served: Database) -> None:
+    """The console's 工作人员登录 lets an enterprise account in only to send it to the portal's 我的信用; the console's
+    front page and its sign-in form do the same for one already signed in."""
+    client = TestClient(create_app(served), raise_server_exceptions=True, follow_redirects=False)
+    form = client.get("/console/login", headers=HTML)
+    data = {"login_token": hidden(form.text, "login_token"), "username": "qiye", "password": DEFAULT_PASSWORD}
+    signed = client.post("/console/login", data={**data, "next": "/console/audit"}, headers=HTML)
+    assert signed.status_code == 303 and signed.headers["location"] == "/my"
+    assert client.get("/console", headers=HTML).headers["location"] == "/my"
+    assert client.get("/console/login", headers=HTML).headers["location"] == "/my"
+    mine = client.get("/my", headers=HTML)
+    assert mine.status_code == 200 and "我的信用" in mine.text
+    staff = _client(served, "scjg")
+    assert staff.get("/console", headers=HTML).status_code == 200, "staff stay in the console"
+
+
 def _crawl(client: TestClient, role: str) -> dict[str, list[str]]:
-    start = ["/", "/search?q=共青城", "/console", "/my/repair", "/my/objections", "/report", "/verify", *LIST_PAGES]
-    start += ERROR_PAGES
+    start = ["/", "/search?q=共青城", "/console", "/my/repair", "/my/objections", "/console/objections", "/report"]
+    start += ["/verify", *LIST_PAGES, *ERROR_PAGES]
     queue, seen, kinds = list(start), set(start), Counter[str]()
     problems: dict[str, list[str]] = {}
     crawled = 0

@@ -45,11 +45,11 @@ def test_an_entity_signs_a_commitment_on_the_portal(
     page.click("text=食品经营许可（容缺受理）")
     expect(page.locator("#template-text")).to_contain_text("承诺内容")
 
-    page.goto(f"{live_server}/console/login")
-    page.fill("input[name=username]", "yunjin-firm")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/console$"))
+    page.goto(f"{live_server}/login")  # the portal's 企业用户登录
+    page.fill("#login-form input[name=login]", "yunjin-firm")
+    page.fill("#login-form input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/my$"))
 
     page.goto(f"{live_server}/commitments/items/{made['item']}")
     page.click("#sign-link")

@@ -31,8 +31,15 @@ OFFICE = Actor(role=Role.CREDIT_OFFICE, id="user:bootstrap")
 PDF = b"%PDF-1.4\n% receipt\n"
 
 
-def _login(browser: Browser, live_server: str, username: str) -> Page:
+def _login(browser: Browser, live_server: str, username: str, *, portal: bool = False) -> Page:
     page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    if portal:  # the enterprise signs in at the portal's 企业用户登录 and lands on 我的信用
+        page.goto(f"{live_server}/login?next=/my")
+        page.fill("#login-form input[name=login]", username)
+        page.fill("#login-form input[name=password]", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(re.compile(r"/my$"))
+        return page
     page.goto(f"{live_server}/console/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -96,7 +103,7 @@ def test_objection_report_and_repair_in_the_browser(
     uscc = made["uscc"]
 
     # 1. the entity objects to one of its records and sees 异议中 at once
-    entity = _login(browser, live_server, "chenxi-firm")
+    entity = _login(browser, live_server, "chenxi-firm", portal=True)
     entity.goto(f"{live_server}/my/objections")
     entity.select_option("#objection-form select[name=record_id]", made["objected"])
     entity.fill("#objection-form textarea[name=reasons]", "该处罚已被行政复议撤销，请核实")
@@ -121,9 +128,11 @@ def test_objection_report_and_repair_in_the_browser(
     expect(entity.locator("[data-verdict]")).to_have_attribute("data-verdict", "有效")
     screenshot(entity, "portal-verify-valid")
 
-    # 3. it applies for the repair of the old penalty with a receipt (reached from its console navigation)
+    # 3. it applies for the repair of the old penalty with a receipt (reached from 我的信用; the console sends an
+    # enterprise user there)
     entity.goto(f"{live_server}/console")
-    entity.click("nav.sidenav >> text=信用修复（本主体）")
+    entity.wait_for_url(re.compile(r"/my$"))
+    entity.click("#my-records >> text=申请信用修复")
     entity.wait_for_url(re.compile(r"/my/repair$"))
     expect(entity.locator("#free-notice")).to_contain_text("不收取任何费用")
     row = entity.locator(f"#repair-targets tr[data-target='record:{made['repairable']}']")

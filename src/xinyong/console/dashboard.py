@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import RedirectResponse, Response
 
 from xinyong.console import service
 from xinyong.console.pages import console_router, page
+from xinyong.core.actor import Role
 from xinyong.core.auth.access import SIGNED_IN, require
 from xinyong.core.http import CurrentActor, DbSession
 
@@ -14,7 +15,9 @@ router = console_router()
 
 
 @router.get("", dependencies=[Depends(require(SIGNED_IN))])
-def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> HTMLResponse:
+def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Response:
+    if actor.role == Role.ENTITY:  # an enterprise user's front page is the portal's 我的信用
+        return RedirectResponse("/my", status_code=303)
     figures = service.record_figures(session, actor)
     context = {"figures": figures, "chart": figures.chart(), "has_scope": service.scope_of(actor).label != "无"}
     return page(request, session, actor, "console/dashboard.html", context)

@@ -41,6 +41,7 @@ LOGIN_COOKIE = "xinyong_login"
 LOGIN_FORM_AGE = 2 * 60 * 60  # seconds a login form stays usable
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 LOCKED_MARK = "账号已临时锁定"  # the phrase core.auth.service uses for a locked account
+PORTAL_HOME = "/my"  # 我的信用: where an enterprise user who signs in at the console is sent
 PASSWORD_RULE = f"密码 {auth.MIN_PASSWORD}–{auth.MAX_PASSWORD} 位，至少包含大写字母、小写字母、数字、符号中的三类"
 
 
@@ -101,6 +102,8 @@ def login_form(
     next_path: Annotated[str | None, Query(alias="next", max_length=500)] = None,
     signed_out: Annotated[str | None, Query(max_length=8)] = None,
 ) -> Response:
+    if actor.role == Role.ENTITY:  # an enterprise user's place is the portal's 我的信用
+        return RedirectResponse(PORTAL_HOME, status_code=303)
     if actor.role != Role.PUBLIC and console_username(actor):
         return RedirectResponse(safe_next(next_path), status_code=303)
     notice = "您已安全退出。" if signed_out else None
@@ -145,7 +148,9 @@ def login(
     if previous:
         auth.end_session(session, previous)
     started = auth.start_session(session, user)
-    response = RedirectResponse(safe_next(next_path), status_code=303)
+    # an enterprise user signing in here is sent to the portal's 我的信用, not into the console
+    target = PORTAL_HOME if user.role == Role.ENTITY else safe_next(next_path)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         sign_session_token(started.token),
