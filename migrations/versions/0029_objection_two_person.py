@@ -1,8 +1,8 @@
 """Objections decided by two people: the proposal (拟办) awaiting a second person — its outcome, reasons, corrected
 fields, proposer, time and the status it was made from — and the decider's opinion.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from xinyong.core.db import JSONType, UTCDateTime
 
-revision: str = "0028"
-down_revision: str | None = "0027"
+revision: str = "0029"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
