@@ -90,6 +90,20 @@ def enable(username: str) -> None:
         _fail(error)
 
 
+@users_app.command("reset-password")
+def reset_password(username: str) -> None:
+    """Reset a staff account's password: print a temporary one once (hand it over in person); it must be changed at
+    the next sign-in, and every session of the account ends. Audited; the password is never stored or logged."""
+    try:
+        with get_database().unit_of_work() as session:
+            temporary = auth.reset_password(session, _operator(), username)
+    except XinyongError as error:
+        _fail(error)
+        return
+    typer.echo(f"reset the password of {username.strip().lower()}; temporary password (shown once): {temporary}")
+    typer.echo("it must be changed at the next sign-in (登录后须先修改临时密码); its sessions have ended")
+
+
 @clients_app.command("create")
 def create_client(
     name: str = typer.Argument(..., help="e.g. 政府采购系统, 市场监管局数据报送"),

@@ -51,6 +51,7 @@ ACTIONS: dict[str, str] = {
     "auth:session:started": "登录",
     "auth:user:created": "创建用户",
     "auth:user:password_set": "设置密码",
+    "auth:user:password_reset": "重置密码（临时密码）",
     "auth:user:updated": "修改用户",
     "auth:user:disabled": "停用用户",
     "auth:user:enabled": "启用用户",

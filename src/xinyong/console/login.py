@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 
 from xinyong.console.pages import (
     LOGIN_PATH,
@@ -26,7 +27,7 @@ from xinyong.console.pages import (
     safe_next,
     secure_cookie,
 )
-from xinyong.core.actor import Role
+from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.access import PUBLIC, SIGNED_IN, require
 from xinyong.core.config import get_settings
@@ -178,7 +179,15 @@ def logout(request: Request, session: DbSession, csrf_token: Annotated[str, Form
 
 @router.get("/account", dependencies=[Depends(require(SIGNED_IN))])
 def account_form(request: Request, session: DbSession, actor: CurrentActor) -> HTMLResponse:
-    return page(request, session, actor, "console/account.html", {"password_rule": PASSWORD_RULE})
+    return page(
+        request, session, actor, "console/account.html", {"password_rule": PASSWORD_RULE, **_forced(session, actor)}
+    )
+
+
+def _forced(session: Session, actor: Actor) -> dict[str, bool]:
+    """Whether the account holds a temporary password the credit office set (the page says so)."""
+    username = console_username(actor)
+    return {"forced": username is not None and auth.get_user(session, username).must_change_password}
 
 
 @router.post("/account", dependencies=[Depends(require(SIGNED_IN))])
@@ -197,7 +206,7 @@ def change_password(
         raise InvalidInput("this caller has no console password (该身份没有登录密码)", field="current_password")
 
     def again(error: str, field: str) -> HTMLResponse:
-        context = {"password_rule": PASSWORD_RULE, "error": error, "error_field": field}
+        context = {"password_rule": PASSWORD_RULE, "error": error, "error_field": field, **_forced(session, actor)}
         return page(request, session, actor, "console/account.html", context, 422)
 
     if new_password != new_password_confirm:
@@ -216,6 +225,10 @@ def change_password(
     user.last_login_at = last_login
     # The other sessions end (whoever knew the old password is signed out); this one stays.
     current = unsign_session_token(request.cookies.get(SESSION_COOKIE, ""))
+    if new_password == current_password:
+        return again("新密码不能与当前密码相同。", "new_password")
+    was_forced = user.must_change_password
     auth.set_password(session, actor, username, new_password, keep_session=current)
-    context = {"password_rule": PASSWORD_RULE, "notice": "密码已修改，其他设备上的登录已退出。"}
+    notice = "密码已修改，其他设备上的登录已退出。" + ("现在可以正常使用管理后台。" if was_forced else "")
+    context = {"password_rule": PASSWORD_RULE, "notice": notice, "done": was_forced}
     return page(request, session, actor, "console/account.html", context)

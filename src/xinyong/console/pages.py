@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
@@ -27,10 +27,11 @@ from xinyong.core.auth.access import AUDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, A
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
 from xinyong.core.display import chinese, invalid_field_message
-from xinyong.core.errors import XinyongError
+from xinyong.core.errors import PasswordChangeRequired, XinyongError
 from xinyong.core.web import render
 
 LOGIN_PATH = "/console/login"
+ACCOUNT_PATH = "/console/account"  # 修改密码: where a temporary password is replaced
 HOME_PATH = "/console"
 
 
@@ -168,6 +169,10 @@ def _html_or(fallback: Handler | None, convert: Callable[[Request, Exception], R
 
 def _refusal(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, XinyongError)
+    if isinstance(exc, PasswordChangeRequired) and wants_html(request):
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": ACCOUNT_PATH})
+        return RedirectResponse(ACCOUNT_PATH, status_code=303)
     if not wants_html(request):  # no JSON handler installed (a bare app): still answer with the right status
         return Response(exc.message, status_code=exc.status, media_type="text/plain; charset=utf-8")
     return _error_page(request, exc.status, exc.message, exc.field)

@@ -1,4 +1,5 @@
-"""User management for the credit office (用户管理): list accounts, create one, disable or re-enable one.
+"""User management for the credit office (用户管理): list accounts, create one, disable or re-enable one, reset a
+staff account's password (a temporary one, shown once, to be changed at the next sign-in).
 
 Every change goes through :mod:`xinyong.core.auth.service`, which checks the actor's rights and audits it.
 """
@@ -62,6 +63,7 @@ def _users_page(
     form: dict[str, str] | None = None,
     error: XinyongError | None = None,
     notice: str | None = None,
+    temporary: tuple[str, str] | None = None,
 ) -> HTMLResponse:
     departments = list_departments(session)
     names = {d.code: d.short_name for d in departments}
@@ -75,6 +77,7 @@ def _users_page(
         "error_label": FIELD_LABELS.get(error.field or "", "") if error else "",
         "error_text": chinese_part(error.message) if error else "",
         "notice": notice,
+        "temporary": temporary,  # (username, password): shown on this answer only, never stored or redirected
     }
     return page(request, session, actor, "console/users.html", context, error.status if error else 200)
 
@@ -147,3 +150,22 @@ def set_active(
         row = _row(user, _department_names(session))
         return page(request, session, actor, "console/_user_row.html", {"row": row})
     return RedirectResponse("/console/users", status_code=303)
+
+
+@router.post("/users/{username}/password-reset", dependencies=[Depends(require(OFFICE))])
+def reset_password(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    username: UsernamePath,
+    csrf_token: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Reset a staff account's password: the temporary password is shown once, on this answer (not in a URL, not
+    kept); its holder must change it at the next sign-in; every session of the account ends. Audited."""
+    try:
+        with session.begin_nested():
+            temporary = auth.reset_password(session, actor, username)
+    except (InvalidInput, Conflict) as refused:
+        return _users_page(request, session, actor, error=refused)
+    user = auth.get_user(session, username)
+    return _users_page(request, session, actor, temporary=(user.username, temporary))

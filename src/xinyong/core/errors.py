@@ -53,6 +53,13 @@ class Unauthorized(XinyongError):
     code = "unauthorized"
 
 
+class PasswordChangeRequired(Forbidden):
+    """403: the account signed in with a temporary password the credit office set; nothing but changing it (the
+    console's 修改密码 page, where a browser is sent) and signing out is allowed until then."""
+
+    code = "password_change_required"
+
+
 class Conflict(XinyongError):
     """409: the step conflicts with the current state (wrong status, duplicate natural key...)."""
 

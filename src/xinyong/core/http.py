@@ -30,7 +30,7 @@ from xinyong.core.actor import Actor
 from xinyong.core.clock import BEIJING
 from xinyong.core.config import get_settings
 from xinyong.core.db import get_database
-from xinyong.core.errors import Forbidden, InvalidInput, Unauthorized, XinyongError
+from xinyong.core.errors import Forbidden, InvalidInput, PasswordChangeRequired, Unauthorized, XinyongError
 from xinyong.core.ratelimit import RateLimits, rate_limits
 from xinyong.core.replicas import ROUTER, RW_COOKIE, ReadRouter, Replicas, read_your_writes_until, replica_eligible
 from xinyong.core.replicas import release as release_replica
@@ -115,6 +115,8 @@ class ReadYourWrites:
 
 SESSION_COOKIE = "xinyong_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# all a session with a temporary password may reach until it is changed
+PASSWORD_CHANGE_PATHS = frozenset({"/console/account", "/console/logout"})
 
 
 def _session_signer() -> URLSafeSerializer:
@@ -183,6 +185,12 @@ async def current_actor(
             request.state.csrf_token = row.csrf_token
             if request.method not in SAFE_METHODS:
                 await _check_csrf(request, row.csrf_token)
+            if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+                if request.url.path.startswith(("/console", "/api/", "/my")):
+                    raise PasswordChangeRequired(
+                        "change the temporary password first (请先修改临时密码)", field="current_password"
+                    )
+                return Actor.public()  # the public portal stays readable; nothing signed in is
             return actor
     await _charge(limits, request, None)  # the public, and any cookie that did not verify: per address
     return Actor.public()

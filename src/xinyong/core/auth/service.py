@@ -165,11 +165,56 @@ def set_password(
         _require_office(actor)
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
+    user.must_change_password = not own  # one the office set is temporary too
     user.failed_logins = 0
     user.locked_until = None
     ended = _end_sessions(session, user.id, keep=keep_session if own else None)
     session.flush()
     audit.record(session, actor, "auth:user:password_set", "user", user.username, {"sessions_ended": ended})
+
+
+TEMPORARY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I to misread
+
+
+def temporary_password() -> str:
+    """A temporary password to hand over (read aloud, typed once): three groups of four, upper, lower and digits."""
+    while True:
+        groups = ["".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(3)]
+        candidate = "-".join(groups)
+        try:
+            check_password_strength(candidate)
+        except InvalidInput:
+            continue
+        if re.search(r"[A-Z]", candidate) and re.search(r"[a-z]", candidate) and re.search(r"[0-9]", candidate):
+            return candidate
+
+
+def reset_password(session: Session, actor: Actor, username: str) -> str:
+    """The credit office resets a staff account's password (its holder forgot it, or it may be known to someone
+    else): a temporary password, returned once and stored only as a hash, which must be changed at the next sign-in
+    before anything else; every session of the account ends and a lockout is lifted. Audited (never the password).
+
+    One's own password is changed on the 修改密码 page; enterprise accounts recover theirs on the portal."""
+    _require_office(actor)
+    user = get_user(session, username)
+    if actor.id == f"user:{user.username}":
+        raise Conflict(
+            "change your own password on the account page (请在“修改密码”中修改自己的密码)", field="username"
+        )
+    if user.role == Role.ENTITY:
+        raise InvalidInput(
+            "enterprise accounts are managed on the enterprise accounts page (市场主体账号请在“企业账号”中管理)",
+            field="username",
+        )
+    temporary = temporary_password()
+    user.password_hash = _hasher.hash(temporary)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    ended = _end_sessions(session, user.id)
+    session.flush()
+    audit.record(session, actor, "auth:user:password_reset", "user", user.username, {"sessions_ended": ended})
+    return temporary
 
 
 def get_user(session: Session, username: str) -> User:
