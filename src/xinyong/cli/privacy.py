@@ -25,12 +25,14 @@ def rescan(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as one JSON object."),
 ) -> None:
     """Re-desensitise every record version with the rules in force: identifiers and contact numbers in free text
-    masked and stored SM4-encrypted, unsure natural-person rows held for review. Resumes an interrupted run."""
+    masked and stored SM4-encrypted, titles with the persons' names of natural-person records masked (original
+    encrypted), unsure natural-person rows held for review; then the cells of rejected batch rows. Resumes an
+    interrupted run."""
     actor = Actor.system(f"cli-privacy:{getpass.getuser()}")
 
     def report(done: int, total: int) -> None:
         if not as_json:
-            console.print(f"scanned {done} of {total} versions", end="\r")
+            console.print(f"scanned {done} of {total} versions and rejected rows", end="\r")
 
     run = run_rescan(get_database(), actor, restart=restart, chunk=chunk, progress=report)
     outcome = {

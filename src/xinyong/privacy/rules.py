@@ -70,6 +70,7 @@ __all__ = [
     "mask_name",
     "normalise",
     "protect",
+    "protect_title",
 ]
 
 MAX_TEXT = 20_000  # longer texts are cut (with …): nothing beyond the scan is shown unscanned
@@ -754,6 +755,23 @@ def protect(value: str) -> Result:
         return Result(value)
     text, where = _normalise_mapped(value)
     chosen = _resolve([f for f in _number_findings(text) if f.kind in AT_REST_KINDS])
+    if not chosen:
+        return Result(value)
+    return Result(_apply_original(value, where, chosen), tuple(chosen))
+
+
+def protect_title(value: str, subject: Subject, rules: RuleSet = BUILTIN) -> Result:
+    """A title (决定文书名称, 处罚名称…) as stored: what :func:`protect` takes out of any text, and for a natural person
+    (or a 个体工商户) the names of the persons the record names (sure findings only, so a title is stored the same way
+    each time it is sent): ``胡旭龙无烟草专卖品准运证运输烟草案`` → ``胡**无烟草专卖品准运证运输烟草案``."""
+    if not value:
+        return Result(value)
+    text, where = _normalise_mapped(value)
+    findings = [f for f in _number_findings(text) if f.kind in AT_REST_KINDS]
+    if subject.natural:
+        strong, weak = _protected_spans(text, subject, rules)
+        findings += [f for f in _name_findings(text, subject, rules, strong, weak) if f.kind == "name"]
+    chosen = _resolve(findings)
     if not chosen:
         return Result(value)
     return Result(_apply_original(value, where, chosen), tuple(chosen))

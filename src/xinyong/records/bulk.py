@@ -197,7 +197,7 @@ class RecordWriter:
                 "subject_uscc": None,
                 "subject_person_id": persons[key],
             }
-        return {
+        fields = {
             **subject_fields,
             "subject_name": subject.name,
             "title": item.title,
@@ -209,6 +209,7 @@ class RecordWriter:
             "content": protect_ids(item.content, previous.content if previous else None),
             "provenance": item.provenance,
         }
+        return privacy.protect_fields(fields, previous)  # the title's personal data out of the clear too
 
     def _existing(self, doc_numbers: list[str]) -> dict[str, CreditRecordVersion]:
         """The current versions of the records these document numbers already have."""

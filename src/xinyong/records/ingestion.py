@@ -23,7 +23,7 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.crypto import get_cipher
 from xinyong.core.departments import Department, get_department
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound, TooLarge
-from xinyong.records import bulk
+from xinyong.records import bulk, privacy
 from xinyong.records.ingest import (
     Layout,
     RowError,
@@ -41,7 +41,7 @@ INGESTIBLE = (Kind.LICENSE, Kind.PENALTY, Kind.EVALUATION)
 CHUNK = 2000
 MAX_WARNINGS = 1000
 MAX_JSON_ROWS = 10_000
-REJECTION_CONTEXT = "batch_rejections.values"
+REJECTION_CONTEXT = privacy.REJECTION_CONTEXT
 PENDING = "待更正"
 RESUBMITTED = "已重新报送"
 
@@ -385,6 +385,7 @@ def _reject(
     if sensitive:
         cipher = get_cipher()
         values["__enc__"] = {header: cipher.encrypt(value, context=REJECTION_CONTEXT) for header, value in sensitive}
+    values = privacy.protect_rejected(values)
     session.add(
         BatchRejection(
             batch_id=batch.id,
@@ -463,4 +464,11 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     return batch
 
 
-__all__ = ["BatchResult", "get_batch", "ingest_file", "ingest_rows", "rejection_cells", "rejections"]
+__all__ = [
+    "BatchResult",
+    "get_batch",
+    "ingest_file",
+    "ingest_rows",
+    "rejection_cells",
+    "rejections",
+]

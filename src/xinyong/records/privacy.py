@@ -22,11 +22,23 @@ from typing import Any
 from xinyong.core.actor import Actor
 from xinyong.core.crypto import get_blind_index, get_cipher
 from xinyong.core.masking import mask_address, mask_bank_account, mask_id_number, mask_phone
-from xinyong.privacy.rules import Finding, RuleSet, Subject, desensitise, desensitise_value, mask_name, protect
+from xinyong.privacy.rules import (
+    BUILTIN,
+    Finding,
+    RuleSet,
+    Subject,
+    desensitise,
+    desensitise_value,
+    mask_name,
+    protect,
+    protect_title,
+)
 from xinyong.records.rules import PERSONAL_ID_KEYS, PUBLIC_MASKED_KEYS, SubjectType
 
 TEXT_CONTEXT = "credit_records.content_text"
+TITLE_CONTEXT = "credit_records.title"
 TITLE_KEY = "TITLE"
+REJECTION_CONTEXT = "batch_rejections.values"  # the ID columns and any cell holding an identifier
 COMPANIONS = ("_enc", "_bi", "_pub")
 #: Content keys holding codes of organisations or decisions, dates and amounts: never searched.
 CODE_KEYS = frozenset({
@@ -241,5 +253,59 @@ def original_content(content: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def protect_fields(fields: dict[str, Any], previous: Any | None = None) -> dict[str, Any]:
+    """A version's fields as stored: the title (决定文书名称…) with identifiers, contact numbers and, for a natural
+    person or a 个体工商户, the names of the persons the record names masked (:func:`privacy.rules.protect_title`),
+    the original SM4-encrypted in ``content["TITLE_enc"]`` and blind-indexed in ``content["TITLE_bi"]`` (so the
+    same title re-sent is unchanged, another one a change). ``previous`` (the current version, if any): a title equal
+    to its stored masked form means "unchanged" (a correction sending back what it read) and keeps its original.
+    ``fields`` holds ``subject_type``, ``subject_uscc``, ``subject_name``, ``title`` and ``content`` (protected by
+    :func:`protect_content` already)."""
+    content = {k: v for k, v in fields["content"].items() if k not in (f"{TITLE_KEY}_enc", f"{TITLE_KEY}_bi")}
+    title = fields["title"]
+    before = previous.content if previous is not None else {}
+    if previous is not None and title == previous.title and f"{TITLE_KEY}_enc" in before:
+        content[f"{TITLE_KEY}_enc"] = before[f"{TITLE_KEY}_enc"]
+        content[f"{TITLE_KEY}_bi"] = before[f"{TITLE_KEY}_bi"]
+        return {**fields, "content": content}
+    subject = subject_for(fields["subject_type"], fields["subject_uscc"], fields["subject_name"], content, BUILTIN)
+    result = protect_title(title, subject)
+    if result.changed:
+        content[f"{TITLE_KEY}_enc"] = get_cipher().encrypt(title, context=TITLE_CONTEXT)
+        content[f"{TITLE_KEY}_bi"] = get_blind_index().digest(title, context=TITLE_CONTEXT, normalise=_identity)
+        title = result.text
+    return {**fields, "title": title, "content": content}
+
+
+def original_title(title: str, content: Mapping[str, Any]) -> str:
+    """The title as the department sent it (staff with the right)."""
+    token = content.get(f"{TITLE_KEY}_enc")
+    return get_cipher().decrypt(token, context=TITLE_CONTEXT) if isinstance(token, str) else title
+
+
 def may_read_original(actor: Actor, source_department: str) -> bool:
     return actor.sees_everything or (actor.is_department and actor.department_code == source_department)
+
+
+def protect_rejected(values: dict[str, Any]) -> dict[str, Any]:
+    """A rejected row's cells as stored: identifiers and contact numbers in any cell (free text, a phone column, an
+    ID in the wrong column) replaced by their masked form (:func:`xinyong.privacy.rules.protect`), the clear cell
+    SM4-encrypted under ``__enc__`` like the ID columns, so staff with the right still read the row as sent. Cells
+    already encrypted are left as they are (run again by ``xinyong privacy rescan``: idempotent)."""
+    encrypted: dict[str, str] = dict(values.get("__enc__") or {})
+    out: dict[str, Any] = {}
+    cipher = None
+    for header, value in values.items():
+        if header == "__enc__":
+            continue
+        out[header] = value
+        if header in encrypted or not isinstance(value, str):
+            continue
+        result = protect(value)
+        if result.changed:
+            cipher = cipher or get_cipher()
+            encrypted[header] = cipher.encrypt(value, context=REJECTION_CONTEXT)
+            out[header] = result.text
+    if encrypted:
+        out["__enc__"] = encrypted
+    return out

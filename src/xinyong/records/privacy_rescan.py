@@ -5,7 +5,10 @@ again with the rules in force (identifiers and contact numbers masked in the sto
 and blind-indexed) and written back in place when the stored form differs; current versions of natural persons
 (and 个体工商户) are held for review when the desensitiser is unsure and nobody confirmed their text yet. Each chunk is
 committed with the run's mark (``privacy_rescans``), so a killed run goes on where it stopped; a finished run is
-audited with its counts.
+audited with its counts. The title is protected the same way (the persons' names of a natural person's record and
+any number masked, the original encrypted in ``TITLE_enc``), and after the versions the rejected rows of batches
+(``batch_rejections.values``: identifiers and contact numbers in any cell masked, the cell encrypted under
+``__enc__``), resumed from ``counts["last_rejection_id"]``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from xinyong.privacy import service as privacy_rules
 from xinyong.privacy.models import PrivacyRescan
 from xinyong.privacy.rules import RuleSet
 from xinyong.records import privacy
-from xinyong.records.models import CreditRecordVersion
+from xinyong.records.models import BatchRejection, CreditRecordVersion
 from xinyong.records.rules import PERSONAL_ID_KEYS
 
 CHUNK = 500
@@ -37,7 +40,7 @@ def _stored_form(content: dict[str, Any]) -> dict[str, Any]:
         k: v
         for k, v in content.items()
         if k.endswith("_pub") or (privacy.is_companion(k) and k.rsplit("_", 1)[0] in PERSONAL_ID_KEYS)
-    }
+    }  # the title's companions are made again from the original title (rescan_version)
     fresh = privacy.protect_content(privacy.original_content(content), None)
     return {**fresh, **kept}
 
@@ -49,10 +52,24 @@ def _plain(content: dict[str, Any]) -> dict[str, Any]:
 def rescan_version(version: CreditRecordVersion, rules: RuleSet, counts: Counter[str]) -> bool:
     """Bring one version up to the rules in force; whether anything changed."""
     changed = False
-    stored = _stored_form(version.content)
+    title = privacy.original_title(version.title, version.content)
+    fields = privacy.protect_fields(
+        {
+            "subject_type": version.subject_type,
+            "subject_uscc": version.subject_uscc,
+            "subject_name": version.subject_name,
+            "title": title,
+            "content": _stored_form(version.content),
+        }
+    )
+    stored = fields["content"]
     if _plain(stored) != _plain(version.content) or set(stored) != set(version.content):
         version.content = stored
         counts["content"] += 1
+        changed = True
+    if fields["title"] != version.title:
+        version.title = fields["title"]
+        counts["title"] += 1
         changed = True
     if version.valid_to is None and not version.privacy_hold:
         hold = privacy.hold_for(
@@ -63,6 +80,16 @@ def rescan_version(version: CreditRecordVersion, rules: RuleSet, counts: Counter
             counts["held"] += 1
             changed = True
     return changed
+
+
+def rescan_rejection(rejection: BatchRejection, counts: Counter[str]) -> bool:
+    """A rejected row's cells with identifiers and contact numbers out of the clear; whether anything changed."""
+    stored = privacy.protect_rejected(dict(rejection.values))
+    if stored == rejection.values:
+        return False
+    rejection.values = stored
+    counts["rejections"] += 1
+    return True
 
 
 def _open_run(session: Session, actor: Actor, restart: bool, rules: RuleSet) -> PrivacyRescan:
@@ -98,6 +125,7 @@ def rescan(
         run = _open_run(session, actor, restart, rules)
         run_id = run.id
         total = session.execute(select(func.count()).select_from(CreditRecordVersion)).scalar_one()
+        total += session.execute(select(func.count()).select_from(BatchRejection)).scalar_one()
     while True:
         with database.unit_of_work() as session:
             run = session.get_one(PrivacyRescan, run_id)
@@ -113,12 +141,27 @@ def rescan(
             for version in versions:
                 if rescan_version(version, rules, counts):
                     run.changed += 1
+            rejected: list[BatchRejection] = []
+            if not versions:  # then the rejected rows' cells, resumed from the last one done
+                rejected = list(
+                    session.execute(
+                        select(BatchRejection)
+                        .where(BatchRejection.id > counts["last_rejection_id"])
+                        .order_by(BatchRejection.id)
+                        .limit(chunk)
+                    ).scalars()
+                )
+                for rejection in rejected:
+                    if rescan_rejection(rejection, counts):
+                        run.changed += 1
+                if rejected:
+                    counts["last_rejection_id"] = rejected[-1].id
             run.held = counts["held"]
-            run.scanned += len(versions)
+            run.scanned += len(versions) + len(rejected)
             run.counts = dict(counts)
             if versions:
                 run.last_version_id = versions[-1].id
-            else:
+            elif not rejected:
                 run.finished_at = clock.now()
                 audit.record(
                     session,

@@ -106,7 +106,8 @@ def review_item(session: Session, actor: Actor, record_id: int) -> ReviewItem:
     record, version = _held(session, actor, record_id)
     rules = privacy_rules.ruleset(session)
     content = privacy.original_content(version.content)
-    args = (version.subject_type, version.subject_uscc, version.subject_name, version.title, content, rules)
+    title = privacy.original_title(version.title, version.content)
+    args = (version.subject_type, version.subject_uscc, version.subject_name, title, content, rules)
     unsure = privacy.unsure_findings(*args)
     fields = []
     for key, (original, proposal) in privacy.review_proposal(*args).items():

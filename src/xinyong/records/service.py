@@ -378,6 +378,7 @@ def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[Credi
         "content": protect_ids(data.content, previous.content if previous else None),
         "provenance": data.provenance,
     }
+    fields = privacy.protect_fields(fields, previous)
     if record is None:
         record = CreditRecord(
             source_department=department.code,
@@ -449,6 +450,7 @@ def correct_record(session: Session, actor: Actor, record_id: int, correction: R
         changes["content"] = protect_ids(changes["content"], current.content)
     fields = {name: getattr(current, name) for name in (*MATERIAL_FIELDS, "received_date", "provenance")}
     fields.update(changes)
+    fields = privacy.protect_fields(fields, current)
     _check_dates(fields["decision_date"], fields["received_date"], fields["published_date"])
     if all(same_value(getattr(current, name), fields[name]) for name in MATERIAL_FIELDS):
         raise Conflict("the correction changes nothing (更正前后内容相同)")
@@ -562,6 +564,7 @@ def to_view(
         )
     elif originals and privacy.may_read_original(actor, version.source_department):
         content = privacy.original_content(version.content)
+        title = privacy.original_title(version.title, version.content)
     else:
         content = {k: v for k, v in version.content.items() if not privacy.is_companion(k)}
     return RecordOut(
