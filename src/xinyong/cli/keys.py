@@ -19,7 +19,7 @@ from xinyong.core.keyrotation import count_old_tokens, rotate
 from xinyong.enterprise.service import MOBILE_CONTEXT, NAME_CONTEXT
 from xinyong.entities.service import ID_CONTEXT
 from xinyong.records.ingestion import REJECTION_CONTEXT
-from xinyong.records.privacy import TEXT_CONTEXT
+from xinyong.records.privacy import TEXT_CONTEXT, TITLE_CONTEXT
 from xinyong.records.service import CONTENT_ID_CONTEXT
 
 app = typer.Typer(help="Rotate the SM4 field key and the HMAC keys.", no_args_is_help=True)
@@ -29,6 +29,7 @@ CONTEXTS = (
     ID_CONTEXT,
     CONTENT_ID_CONTEXT,
     TEXT_CONTEXT,
+    TITLE_CONTEXT,
     REJECTION_CONTEXT,
     NAME_CONTEXT,
     MOBILE_CONTEXT,
