@@ -149,7 +149,7 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 def test_the_migration_protects_existing_rows(fresh: Database) -> None:
     config = alembic_config(fresh)
-    command.upgrade(config, "0028")
+    command.upgrade(config, "0030")
     at = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
     with fresh.engine.begin() as conn:
         conn.execute(
@@ -191,7 +191,7 @@ def test_the_migration_protects_existing_rows(fresh: Database) -> None:
             ),
             {"values": '{"违法事实": "当事人手机13912341234"}'},
         )
-    command.upgrade(config, "0029")
+    command.upgrade(config, "0031")
     with fresh.engine.connect() as conn:
         title, content = conn.execute(text("SELECT title, content FROM credit_record_versions")).one()
         values = conn.execute(text('SELECT "values" FROM batch_rejections')).scalar_one()

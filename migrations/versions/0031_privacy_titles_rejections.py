@@ -6,8 +6,8 @@ encrypted under ``__enc__`` like the ID columns. Existing rows are rewritten her
 the application uses (``records.privacy.protect_fields``, ``protect_rejected``); ``xinyong privacy rescan`` does
 the same on demand. No column changes.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-07
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from xinyong.core.db import JSONType
 
-revision: str = "0029"
-down_revision: str | None = "0028"
+revision: str = "0031"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
