@@ -553,3 +553,38 @@ def test_cli_keygen_anchor_and_verify(
     finally:
         set_database(None)
         get_settings.cache_clear()
+
+
+def test_the_head_witness_sees_only_what_the_outermost_transaction_commits(
+    committing_db: Database, keys: MemoryKeyring, anchor_file: Path
+) -> None:
+    """A SAVEPOINT released inside a transaction that then rolls back, or one rolled back inside a transaction
+    that commits, must leave no phantom head in the witness (it would later look like a rewound chain)."""
+    witness = anchor_file.with_name("audit-head.json")
+
+    def seen() -> int:
+        heads = audit.read_witness(witness)
+        assert heads is not None and len(heads) == 1
+        return next(iter(heads.values())).seq
+
+    with committing_db.unit_of_work() as session:
+        _chain(session, 1)
+    with pytest.raises(RuntimeError), committing_db.unit_of_work() as session:
+        with session.begin_nested():
+            _chain(session, 1, start=1)
+        raise RuntimeError("the request fails after its savepoint")
+    assert seen() == 1
+    with committing_db.unit_of_work() as session:
+        _chain(session, 1, start=1)
+        with pytest.raises(RuntimeError), session.begin_nested():
+            _chain(session, 1, start=2)
+            raise RuntimeError("refused step")
+    assert seen() == 2
+    with committing_db.unit_of_work() as session:
+        with pytest.raises(RuntimeError), session.begin_nested():
+            _chain(session, 1, start=3)
+            raise RuntimeError("refused step")
+        _chain(session, 2, start=4)
+    assert seen() == 4
+    chain, anchors = _check(committing_db)
+    assert chain.ok and chain.checked == 4 and anchors.ok, anchors.problems

@@ -190,8 +190,30 @@ def _note_for_witness(session: Session, new: AuditEvent) -> None:
     session.info[_PENDING] = (chain, prev_seq, prev_hash, new.seq, new.hash)
 
 
+def _outermost(session: Session) -> bool:
+    """Whether the transaction the event is about is the session's own (a SAVEPOINT's release or rollback is not
+    the commit or rollback of the changes: only the outermost one is)."""
+    return session.get_nested_transaction() is None
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _witness_before_commit(session: Session) -> None:
+    # What is committed is what the head row says now: an append in a SAVEPOINT that was rolled back is not.
+    pending = session.info.get(_PENDING)
+    if pending is None or not _outermost(session):
+        return
+    chain, prev_seq, prev_hash = pending[0], pending[1], pending[2]
+    head = session.execute(select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1)).one_or_none()
+    if head is None or head.last_seq <= prev_seq:
+        session.info.pop(_PENDING, None)  # every append of this transaction was rolled back
+        return
+    session.info[_PENDING] = (chain, prev_seq, prev_hash, head.last_seq, head.last_hash)
+
+
 @orm_event.listens_for(Session, "after_commit")
 def _witness_after_commit(session: Session) -> None:
+    if not _outermost(session):
+        return
     pending = session.info.pop(_PENDING, None)
     if pending is None:
         return
@@ -205,7 +227,8 @@ def _witness_after_commit(session: Session) -> None:
 
 @orm_event.listens_for(Session, "after_rollback")
 def _witness_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    if _outermost(session):
+        session.info.pop(_PENDING, None)
 
 
 def read_witness(path: Path) -> dict[str, Witnessed] | None:
