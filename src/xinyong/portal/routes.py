@@ -13,6 +13,7 @@ from xinyong.portal import (
     commitments,
     inspections,
     lists,
+    model,
     my,
     pages,
     repair,
@@ -24,6 +25,7 @@ router.include_router(pages.router)
 router.include_router(account.router)
 router.include_router(my.router)
 router.include_router(lists.router)
+router.include_router(model.router)
 router.include_router(commitments.pages)
 router.include_router(reports.pages)
 router.include_router(repair.pages)
