@@ -569,21 +569,29 @@ def test_the_head_witness_sees_only_what_the_outermost_transaction_commits(
 
     with committing_db.unit_of_work() as session:
         _chain(session, 1)
-    with pytest.raises(RuntimeError), committing_db.unit_of_work() as session:
+
+    def fail_after_savepoint() -> None:
+        with committing_db.unit_of_work() as session:
+            with session.begin_nested():
+                _chain(session, 1, start=1)
+            raise RuntimeError("the request fails after its savepoint")
+
+    def refused_step(session: Session, start: int) -> None:
         with session.begin_nested():
-            _chain(session, 1, start=1)
-        raise RuntimeError("the request fails after its savepoint")
+            _chain(session, 1, start=start)
+            raise RuntimeError("refused step")
+
+    with pytest.raises(RuntimeError):
+        fail_after_savepoint()
     assert seen() == 1
     with committing_db.unit_of_work() as session:
         _chain(session, 1, start=1)
-        with pytest.raises(RuntimeError), session.begin_nested():
-            _chain(session, 1, start=2)
-            raise RuntimeError("refused step")
+        with pytest.raises(RuntimeError):
+            refused_step(session, 2)
     assert seen() == 2
     with committing_db.unit_of_work() as session:
-        with pytest.raises(RuntimeError), session.begin_nested():
-            _chain(session, 1, start=3)
-            raise RuntimeError("refused step")
+        with pytest.raises(RuntimeError):
+            refused_step(session, 3)
         _chain(session, 2, start=4)
     assert seen() == 4
     chain, anchors = _check(committing_db)
