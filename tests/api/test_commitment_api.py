@@ -49,7 +49,7 @@ def _actor(role: Role, uscc: str) -> Actor:
 def test_route_matrix_of_commitments(as_actor: Callable[[Actor], TestClient], db: Session, role: Role) -> None:
     made = builders.entity(db)
     values = {"uscc": made.uscc, "item_id": "1", "version": "1", "commitment_id": "1", "report_id": "1"}
-    values |= {"attachment_id": "1", "application_id": "1"}
+    values |= {"attachment_id": "1", "application_id": "1", "member_uscc": made.uscc}
     client = as_actor(_actor(role, made.uscc))
     checked = 0
     for route in effective_routes(create_app()):
@@ -98,6 +98,45 @@ def test_an_ineligible_entity_gets_the_reasons_and_the_refusal_is_kept(
     assert answer.status_code == 409 and answer.json()["error"] == "ineligible"
     assert "严重失信记录" in answer.json()["details"]["reasons"][0]
     assert db.execute(select(CommitmentRefusal).where(CommitmentRefusal.uscc == made.uscc)).scalar_one()
+
+
+def test_an_item_is_stopped_and_restarted_and_a_membership_ended_through_the_api(
+    as_actor: Callable[[Actor], TestClient], db: Session
+) -> None:
+    # as_actor sets who the one application sees: each call below acts as the actor it names
+    mine = builders.entity(db)
+    catalogue = item(db, commitment_type="主动承诺")
+    office = Actor(role=Role.CREDIT_OFFICE, id="office")
+    stop, start = (
+        f"/api/v1/commitment-items/{catalogue.id}/deactivate",
+        f"/api/v1/commitment-items/{catalogue.id}/activate",
+    )
+    assert as_actor(builders.operator("SWJ")).post(stop).status_code == 403  # another department's item
+    stopped = as_actor(builders.operator("SCJGJ")).post(stop)
+    assert stopped.status_code == 200 and stopped.json()["active"] is False, stopped.text
+    signing = as_actor(entity_actor(mine.uscc)).post(
+        "/api/v1/commitments", json={"item_id": catalogue.id, "signer": "王建国", "accept": True}
+    )
+    assert signing.status_code in (404, 409), signing.text  # a stopped item takes no new commitment
+    assert as_actor(builders.operator("SCJGJ")).post(start).json()["active"] is True
+    assert as_actor(office).post("/api/v1/commitment-items/999999999/activate").status_code == 404
+
+    association = builders.entity(db, name="共青城市羽绒服装行业协会", uscc=builders.new_uscc("51"))
+    client = as_actor(office)
+    registered = client.post("/api/v1/associations", json={"uscc": association.uscc, "supervising_department": "MZJ"})
+    assert registered.status_code == 201, registered.text
+    joined = client.post(f"/api/v1/associations/{association.uscc}/members", json={"member_uscc": mine.uscc})
+    assert joined.status_code == 201, joined.text
+    end = f"/api/v1/associations/{association.uscc}/members/{mine.uscc}/end"
+    for hostile in ({"left_on": "2999-01-01"}, {"left_on": "not a date"}, {"left_on": 3}, {"other": 1}):
+        assert client.post(end, json=hostile).status_code == 422, hostile
+    assert client.post(end, json={"left_on": "1990-01-01"}).status_code == 422  # before it began
+    assert as_actor(builders.operator("SWJ")).post(end, json={}).status_code == 403
+    client = as_actor(office)
+    ended = client.post(end, json={})
+    assert ended.status_code == 200 and ended.json()["left_on"] is not None
+    assert client.post(end, json={}).status_code == 404  # no longer a member
+    assert client.get(f"/api/v1/associations/{association.uscc}/members").json() == []
 
 
 def _form(**changes: str) -> dict[str, str]:

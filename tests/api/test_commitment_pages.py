@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,12 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests import builders
+from tests.api.console_helpers import HTML
 from tests.commitment_builders import entity_actor, item, sign
+from xinyong.commitments import associations, service
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings
 from xinyong.records import service as records
 
-HTML = {"Accept": "text/html"}
 PDF = b"%PDF-1.7\n%%EOF\n"
 
 
@@ -121,3 +123,32 @@ def test_console_pages(as_actor: Callable[[Actor], TestClient], db: Session) -> 
     assert auditor.get("/console/commitments", headers=HTML).status_code == 200
     entity = as_actor(entity_actor(made.uscc))
     assert entity.get("/console/commitments", headers=HTML).status_code == 403
+
+
+def test_console_stops_an_item_and_ends_a_membership(as_actor: Callable[[Actor], TestClient], db: Session) -> None:
+    # as_actor sets who the one application sees: each call below acts as the actor it names
+    catalogue = item(db, commitment_type="主动承诺")
+    toggle = f"/console/commitments/items/{catalogue.id}/active"
+    assert as_actor(builders.operator("SWJ")).post(toggle, data={"csrf_token": "x", "active": "1"}).status_code == 403
+    operator = as_actor(builders.operator("SCJGJ"))
+    stopped = operator.post(toggle, data={"csrf_token": "x", "active": "0"})
+    assert stopped.status_code == 200 and f"事项“{catalogue.name}”已停用" in stopped.text
+    assert not service.get_item(db, catalogue.id).active
+    assert operator.post(toggle, data={"csrf_token": "x", "active": "x"}).status_code == 422
+    crafted = operator.get("/console/commitments?done=请立即转账到以下账户", headers=HTML)
+    assert crafted.status_code == 200 and "请立即转账" not in crafted.text
+
+    association = builders.entity(db, name="共青城市羽绒服装行业协会", uscc=builders.new_uscc("51"))
+    member = builders.entity(db, name="共青城市鹏程羽绒厂")
+    office = as_actor(Actor(role=Role.CREDIT_OFFICE, id="office"))
+    form = {"csrf_token": "x", "uscc": association.uscc, "supervising_department": "MZJ"}
+    assert office.post("/console/associations", data=form).status_code == 200
+    members = f"/console/associations/{association.uscc}/members"
+    joined = office.post(members, data={"csrf_token": "x", "member_uscc": member.uscc})
+    assert joined.status_code == 200 and "已加入本会" in joined.text, re.findall(r"form-error[^<]*<", joined.text)
+    assert "共青城市鹏程羽绒厂" in joined.text
+    bad = office.post(f"{members}/{member.uscc}/end", data={"csrf_token": "x", "left_on": "2026-02-30"})
+    assert bad.status_code == 200 and "退会日期格式" in bad.text
+    ended = office.post(f"{members}/{member.uscc}/end", data={"csrf_token": "x", "left_on": ""})
+    assert ended.status_code == 200 and "已于" in ended.text
+    assert associations.member_names(db, association.uscc) == []

@@ -3,15 +3,19 @@ members' credit records with the association as the deciding body, and 行业自
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import builders
 from tests.commitment_builders import entity_actor, item, sign
 from xinyong.commitments import associations, service
 from xinyong.commitments.schemas import AssociationIn, MemberEventIn, MemberIn, SignIn
+from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
-from xinyong.core.errors import Conflict, Forbidden, InvalidInput
+from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.records import service as records
 from xinyong.records.rules import Kind, Severity
 
@@ -87,3 +91,33 @@ def test_self_discipline_items_are_for_members(seeded: Session) -> None:
         seeded, entity_actor(outsider.uscc), SignIn(item_id=self_discipline.id, signer="王", accept=True)
     )
     assert outcome.commitment is None and "会员" in outcome.reasons[0]
+
+
+def test_a_membership_ends_on_a_date_and_events_then_need_a_new_one(seeded: Session) -> None:
+    association = _association(seeded)
+    member = builders.entity(seeded, name="共青城市鹏程羽绒厂")
+    acting = entity_actor(association)
+    joined = associations.add_member(
+        seeded, acting, association, MemberIn(member_uscc=member.uscc, joined_on=clock.today() - dt.timedelta(days=30))
+    )
+    with pytest.raises(InvalidInput, match="早于入会日期"):
+        associations.end_membership(seeded, acting, association, member.uscc, joined.joined_on - dt.timedelta(days=1))
+    with pytest.raises(InvalidInput, match="不能晚于今天"):
+        associations.end_membership(seeded, acting, association, member.uscc, clock.today() + dt.timedelta(days=1))
+    with pytest.raises(Forbidden):
+        associations.end_membership(seeded, builders.operator("SCJGJ"), association, member.uscc)
+    ended = associations.end_membership(seeded, acting, association, member.uscc.lower())
+    assert ended.left_on == clock.today()
+    assert associations.member_names(seeded, association) == []
+    with pytest.raises(NotFound):
+        associations.end_membership(seeded, acting, association, member.uscc)
+    with pytest.raises(Conflict, match="非本会现有会员"):
+        associations.record_event(
+            seeded, acting, association, MemberEventIn(member_uscc=member.uscc, event_type="表彰", reason="诚信经营")
+        )
+    logged = seeded.scalars(
+        select(audit.AuditEvent.payload).where(audit.AuditEvent.action == "commitments:association:member_left")
+    ).all()
+    assert logged == [{"member": member.uscc, "left_on": clock.today().isoformat()}]
+    again = associations.add_member(seeded, acting, association, MemberIn(member_uscc=member.uscc))  # may rejoin
+    assert [m.member_uscc for m, _ in associations.member_names(seeded, association)] == [again.member_uscc]

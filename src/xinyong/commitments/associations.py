@@ -101,6 +101,14 @@ def current_members(session: Session, association_uscc: str, on: dt.date | None 
     )
 
 
+def member_names(session: Session, association_uscc: str) -> list[tuple[AssociationMember, str]]:
+    """The current members with their names, in the order they joined."""
+    return [
+        (member, entities.get_entity(session, member.member_uscc).name)
+        for member in current_members(session, association_uscc)
+    ]
+
+
 def _membership(session: Session, association_uscc: str, member_uscc: str) -> AssociationMember | None:
     today = clock.today()
     for member in current_members(session, association_uscc, today):
@@ -132,17 +140,31 @@ def add_member(session: Session, actor: Actor, association_uscc: str, data: Memb
     return row
 
 
-def end_membership(session: Session, actor: Actor, association_uscc: str, member_uscc: str, on: dt.date) -> None:
+def end_membership(
+    session: Session, actor: Actor, association_uscc: str, member_uscc: str, on: dt.date | None = None
+) -> AssociationMember:
+    """End a current membership (退会) on ``on`` (default today): not before it began, not in the future."""
     association = get_association(session, association_uscc)
     require_association_actor(actor, association)
     member = _membership(session, association.uscc, member_uscc.strip().upper())
     if member is None:
         raise NotFound("not a current member (非现有会员)", field="member_uscc")
-    member.left_on = on
+    left_on = on or clock.today()
+    if left_on > clock.today():
+        raise InvalidInput("a membership cannot end in the future (退会日期不能晚于今天)", field="left_on")
+    if left_on < member.joined_on:
+        raise InvalidInput("a membership cannot end before it began (退会日期早于入会日期)", field="left_on")
+    member.left_on = left_on
     session.flush()
     audit.record(
-        session, actor, "commitments:association:member_left", "association", association.uscc, {"member": member_uscc}
+        session,
+        actor,
+        "commitments:association:member_left",
+        "association",
+        association.uscc,
+        {"member": member.member_uscc, "left_on": left_on.isoformat()},
     )
+    return member
 
 
 def record_event(session: Session, actor: Actor, association_uscc: str, data: MemberEventIn) -> AssociationEvent:

@@ -36,6 +36,7 @@ from xinyong.commitments.schemas import (
     MemberEventOut,
     MemberIn,
     MemberOut,
+    MembershipEndIn,
     PlanIn,
     RefusalOut,
     SignIn,
@@ -251,6 +252,26 @@ def read_item(item_id: Id, session: DbSession) -> ItemOut:
 )
 def publish_template(item_id: Id, body: TemplateIn, session: DbSession, actor: CurrentActor) -> TemplateOut:
     return template_out(service.publish_template(session, actor, item_id, body))
+
+
+@router.post(
+    "/commitment-items/{item_id}/deactivate",
+    dependencies=[Depends(require(STAFF))],
+    response_model=ItemOut,
+    summary="Take an item out of use (停用): no new commitments on it; signed ones stay as they are",
+)
+def deactivate_item(item_id: Id, session: DbSession, actor: CurrentActor) -> ItemOut:
+    return item_out(session, service.set_item_active(session, actor, item_id, False))
+
+
+@router.post(
+    "/commitment-items/{item_id}/activate",
+    dependencies=[Depends(require(STAFF))],
+    response_model=ItemOut,
+    summary="Put an item back in use (启用)",
+)
+def activate_item(item_id: Id, session: DbSession, actor: CurrentActor) -> ItemOut:
+    return item_out(session, service.set_item_active(session, actor, item_id, True))
 
 
 @router.get(
@@ -526,6 +547,20 @@ def list_members(uscc: Uscc, session: DbSession) -> list[MemberOut]:
 )
 def add_member(uscc: Uscc, body: MemberIn, session: DbSession, actor: CurrentActor) -> MemberOut:
     member = associations.add_member(session, actor, uscc, body)
+    name = entities.get_entity(session, member.member_uscc).name
+    return MemberOut(member_uscc=member.member_uscc, name=name, joined_on=member.joined_on, left_on=member.left_on)
+
+
+@router.post(
+    "/associations/{uscc}/members/{member_uscc}/end",
+    dependencies=[Depends(require(SIGNED_IN))],
+    response_model=MemberOut,
+    summary="End a membership (退会) on a date (default today); the member's events before it stay on record",
+)
+def end_member(
+    uscc: Uscc, member_uscc: Uscc, body: MembershipEndIn, session: DbSession, actor: CurrentActor
+) -> MemberOut:
+    member = associations.end_membership(session, actor, uscc, member_uscc, body.left_on)
     name = entities.get_entity(session, member.member_uscc).name
     return MemberOut(member_uscc=member.member_uscc, name=name, joined_on=member.joined_on, left_on=member.left_on)
 

@@ -240,6 +240,12 @@ class MemberIn(BaseModel):
     joined_on: dt.date | None = None
 
 
+class MembershipEndIn(BaseModel):
+    model_config = Strict
+
+    left_on: dt.date | None = None
+
+
 class MemberOut(BaseModel):
     member_uscc: str
     name: str

@@ -5,6 +5,7 @@ services, which check rights and write the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Query, Request
@@ -20,11 +21,13 @@ from xinyong.commitments.schemas import (
     EducationIn,
     ItemIn,
     MemberEventIn,
+    MemberIn,
     ReachedIn,
     SignIn,
     SupplyIn,
     TemplateIn,
 )
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import chinese_part, console_router, page
 from xinyong.core import clock
 from xinyong.core.actor import Actor
@@ -84,9 +87,12 @@ def overview(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    created: Annotated[str | None, Query(max_length=40)] = None,
+    done: NoticeCode = None,
+    error: NoticeCode = None,
 ) -> HTMLResponse:
-    return _overview(request, session, actor, notice=f"已创建事项 {created}。" if created else None)
+    shown = read_notices(done, error)
+    refused = InvalidInput(shown["error"]) if shown["error"] else None
+    return _overview(request, session, actor, notice=shown["done"], error=refused)
 
 
 @router.post("/commitments/items", dependencies=[Depends(require(STAFF))])
@@ -139,7 +145,26 @@ def create_item(
         if error.status == 403:
             raise error from None
         return _overview(request, session, actor, error=error)
-    return RedirectResponse(f"/console/commitments?created={item.code}", status_code=303)
+    return back("/console/commitments", f"已创建事项 {item.code}。")
+
+
+@router.post("/commitments/items/{item_id}/active", dependencies=[Depends(require(STAFF))])
+def set_item_active(
+    session: DbSession,
+    actor: CurrentActor,
+    item_id: Id,
+    csrf_token: Csrf,
+    active: Annotated[str, Form(pattern="^[01]$")] = "0",
+) -> Response:
+    """停用 / 启用 an item of the department's catalogue: a stopped item takes no new commitments."""
+    try:
+        with session.begin_nested():
+            item = service.set_item_active(session, actor, item_id, active == "1")
+    except XinyongError as refused:
+        if refused.status in (403, 404):
+            raise
+        return back("/console/commitments", error=refusal(refused))
+    return back("/console/commitments", f"事项“{item.name}”已{'启用' if item.active else '停用'}。")
 
 
 # ---------------------------------------------------------------- the window
@@ -350,20 +375,31 @@ def record_education(
 
 
 @router.get("/associations", dependencies=[Depends(require(STAFF))])
-def association_list(request: Request, session: DbSession, actor: CurrentActor) -> HTMLResponse:
-    return associations_page(request, session, actor)
+def association_list(
+    request: Request, session: DbSession, actor: CurrentActor, done: NoticeCode = None, error: NoticeCode = None
+) -> HTMLResponse:
+    shown = read_notices(done, error)
+    return associations_page(request, session, actor, error=shown["error"], notice=shown["done"])
 
 
 def associations_page(
-    request: Request, session: Session, actor: Actor, error: str | None = None, status_code: int = 200
+    request: Request,
+    session: Session,
+    actor: Actor,
+    error: str | None = None,
+    status_code: int = 200,
+    notice: str | None = None,
 ) -> HTMLResponse:
     found = associations.list_associations(session)
     context = {
         "associations": found,
         "events": {row.uscc: associations.events_of(session, row.uscc, limit=10) for row, _ in found},
+        "member_rows": {row.uscc: associations.member_names(session, row.uscc) for row, _ in found},
         "event_types": list(MemberEvent),
         "departments": list_departments(session),
         "error": error,
+        "notice": notice,
+        "today": clock.today(),
     }
     return page(request, session, actor, "console/commitments/associations.html", context, status_code)
 
@@ -415,3 +451,43 @@ def record_member_event(
         message = _refusal(refused) if isinstance(refused, XinyongError) else "请完整填写会员信用事件"
         return associations_page(request, session, actor, error=message, status_code=422)
     return RedirectResponse("/console/associations", status_code=303)
+
+
+@router.post("/associations/{uscc}/members", dependencies=[Depends(require(STAFF))])
+def add_member(
+    session: DbSession,
+    actor: CurrentActor,
+    uscc: Annotated[str, Path(max_length=64)],
+    csrf_token: Csrf,
+    member_uscc: Annotated[str, Form(max_length=18)] = "",
+) -> Response:
+    try:
+        with session.begin_nested():
+            member = associations.add_member(session, actor, uscc, MemberIn(member_uscc=member_uscc))
+    except (ValueError, XinyongError) as refused:
+        if isinstance(refused, XinyongError) and refused.status == 403:
+            raise
+        return back("/console/associations", error=refusal(refused))
+    return back("/console/associations", f"{member.member_uscc} 已加入本会。")
+
+
+@router.post("/associations/{uscc}/members/{member_uscc}/end", dependencies=[Depends(require(STAFF))])
+def end_member(
+    session: DbSession,
+    actor: CurrentActor,
+    uscc: Annotated[str, Path(max_length=64)],
+    member_uscc: Annotated[str, Path(max_length=64)],
+    csrf_token: Csrf,
+    left_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """退会: the membership ends on the date given (default today); the member's events before it stay on record."""
+    try:
+        day = dt.date.fromisoformat(left_on) if left_on.strip() else None
+        with session.begin_nested():
+            member = associations.end_membership(session, actor, uscc, member_uscc, day)
+    except (ValueError, XinyongError) as refused:
+        if isinstance(refused, XinyongError) and refused.status == 403:
+            raise
+        message = refusal(refused) if isinstance(refused, XinyongError) else "退会日期格式应为 年-月-日"
+        return back("/console/associations", error=message)
+    return back("/console/associations", f"{member.member_uscc} 已于 {member.left_on} 退会。")
