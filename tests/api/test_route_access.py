@@ -88,6 +88,7 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "notice_id": "1",
         "agency_id": "1",
         "grant_id": "1",
+        "member_uscc": made.uscc,
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():
