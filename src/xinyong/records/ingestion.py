@@ -22,8 +22,8 @@ from xinyong.core import audit, clock, metrics
 from xinyong.core.actor import Actor, Role
 from xinyong.core.crypto import get_cipher
 from xinyong.core.departments import Department, get_department
-from xinyong.core.errors import Forbidden, InvalidInput, NotFound, TooLarge
-from xinyong.records import bulk, privacy
+from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from xinyong.records import bulk, privacy, provenance
 from xinyong.records.ingest import (
     Layout,
     RowError,
@@ -34,7 +34,7 @@ from xinyong.records.ingest import (
     open_table,
     validate_row,
 )
-from xinyong.records.models import Batch, BatchRejection
+from xinyong.records.models import Batch, BatchRejection, CreditRecordVersion
 from xinyong.records.rules import Kind
 
 INGESTIBLE = (Kind.LICENSE, Kind.PENALTY, Kind.EVALUATION)
@@ -46,6 +46,7 @@ PENDING = "待更正"
 RESUBMITTED = "已重新报送"
 
 Progress = Callable[[int], None]
+Pending = list[tuple[int, dict[str, Any], dict[str, Any]]]  # row number, record, the row's cells as read
 
 
 @dataclass
@@ -265,7 +266,7 @@ def _ingest(
     today = clock.today()
     unit = SourceUnit(name=department.full_name, uscc=department.uscc)
     writer = bulk.RecordWriter(session, actor, department=department.code, kind=kind, batch_id=batch.id)
-    pending: list[tuple[int, dict[str, Any]]] = []
+    pending: Pending = []
     seen_doc_numbers: set[str] = set()
     for number, cells in rows:
         result.rows += 1
@@ -297,7 +298,7 @@ def _ingest(
             )
             continue
         record: dict[str, Any] = dict(outcome.record)
-        record["provenance"] = {**dict(record.get("provenance") or {}), "batch": batch.id}
+        record["provenance"], as_read = _by_reference({**dict(record.get("provenance") or {}), "batch": batch.id})
         doc_no = str(record["doc_no"])
         if doc_no in seen_doc_numbers:
             error = RowError(
@@ -310,10 +311,10 @@ def _ingest(
             result.warnings.extend(
                 {"row": w.row, "field": w.field, "column": w.column, "reason": w.reason} for w in outcome.warnings
             )
-        pending.append((number, record))
+        pending.append((number, record, as_read))
         if len(pending) >= CHUNK:
-            _flush(writer, pending, result, progress)
-    _flush(writer, pending, result, progress)
+            _flush(session, writer, pending, result, progress)
+    _flush(session, writer, pending, result, progress)
     _resolve_resubmitted(session, department.code, kind, batch.id, seen_doc_numbers)
     batch.rows_total = result.rows
     batch.created, batch.corrected, batch.unchanged = result.created, result.corrected, result.unchanged
@@ -343,12 +344,28 @@ def _ingest(
     return result
 
 
+def _by_reference(trail: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The provenance without the row's cells (they go to an archive: :mod:`xinyong.records.provenance`), and the
+    cells. The row's own update time (1.0 ``SJC``), which the timeliness figures read, stays in the provenance."""
+    cells = trail.pop(provenance.INLINE, None) or {}
+    if "source_changed_on" not in trail:
+        for header in provenance.SOURCE_TIME_HEADERS:
+            value = cells.get(header)
+            if isinstance(value, str) and value.strip():
+                trail["source_changed_on"] = value
+                break
+    return trail, cells
+
+
 def _flush(
-    writer: bulk.RecordWriter, pending: list[tuple[int, dict[str, Any]]], result: BatchResult, progress: Progress | None
+    session: Session, writer: bulk.RecordWriter, pending: Pending, result: BatchResult, progress: Progress | None
 ) -> None:
     if not pending:
         return
-    counts = writer.write([record for _, record in pending])
+    references = provenance.archive_rows(session, [(number, cells) for number, _, cells in pending])
+    for (_, record, _), reference in zip(pending, references, strict=True):
+        record["provenance"][provenance.REF] = reference
+    counts = writer.write([record for _, record, _ in pending])
     result.created += counts.created
     result.corrected += counts.corrected
     result.unchanged += counts.unchanged
@@ -464,6 +481,44 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
     return batch
 
 
+def row_source(session: Session, actor: Actor, record_id: int, version: int) -> dict[str, Any]:
+    """Which cell of which file said this: the batch, the file (name and SHA-256), the row number and the row's cells
+    as read (ID numbers masked) behind one version of a record — staff who see everything, or the department that
+    sent it. Versions from before provenance archives answer the same way (migration 0028 moved their cells)."""
+    found = session.scalar(
+        select(CreditRecordVersion).where(
+            CreditRecordVersion.record_id == record_id, CreditRecordVersion.version == version
+        )
+    )
+    if found is None or not (
+        actor.sees_everything or (actor.is_department and actor.department_code == found.source_department)
+    ):
+        raise NotFound(f"no version {version} of record {record_id} (未找到该版本)", field="version")
+    trail = found.provenance or {}
+    try:
+        cells = provenance.original_cells(session, trail)
+    except provenance.ArchiveDamaged as damaged:
+        raise Conflict(f"{damaged} (来源数据校验失败)", field="version") from None
+    if cells is None:
+        raise NotFound("this version did not come from a file or batch (该版本非报送数据)", field="version")
+    batch_id = trail.get("batch")
+    batch = session.get(Batch, batch_id) if isinstance(batch_id, int) else None
+    reference = trail.get(provenance.REF) or {}
+    return {
+        "record_id": record_id,
+        "version": version,
+        "batch_id": batch.id if batch else None,
+        "channel": batch.channel if batch else None,
+        "filename": batch.filename if batch else None,
+        "file_sha256": batch.content_sha256 if batch else None,
+        "layout": trail.get("layout"),
+        "row": trail.get("row"),
+        "archive_sha256": reference.get("archive"),
+        "row_sha256": reference.get("sha256"),
+        "cells": cells,
+    }
+
+
 __all__ = [
     "BatchResult",
     "get_batch",
@@ -471,4 +526,5 @@ __all__ = [
     "ingest_rows",
     "rejection_cells",
     "rejections",
+    "row_source",
 ]

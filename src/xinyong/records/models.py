@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
@@ -118,6 +118,21 @@ class BatchRejection(Base):
     values: Mapped[dict[str, Any]] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(16))  # 待更正 / 已重新报送
     resolved_by_batch: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+
+
+class ProvenanceArchive(Base):
+    """The cells of ingested rows as they were read (ID numbers masked), kept once: a chunk of a batch's rows as JSON
+    lines, gzip-compressed and addressed by the SHA-256 of its uncompressed text. A version's provenance points into
+    one (``cells``: archive, line, the line's own SHA-256) instead of carrying a copy of every cell
+    (:mod:`xinyong.records.provenance`). Identical chunks (a file sent again) are stored once."""
+
+    __tablename__ = "provenance_archives"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lines: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)  # uncompressed bytes
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # gzip of the JSON lines
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class CreditRecordStep(StepHistory, Base):

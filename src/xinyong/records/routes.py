@@ -17,7 +17,7 @@ from xinyong.core.pagination import Page, PageRequest
 from xinyong.core.uploads import spool, suffix_of
 from xinyong.records import feeds, ingestion, service
 from xinyong.records.rules import Kind
-from xinyong.records.schemas import BatchIn, BatchOut, RecordOut, RejectionOut, RowErrorOut
+from xinyong.records.schemas import BatchIn, BatchOut, RecordOut, RejectionOut, RowErrorOut, RowSourceOut
 
 router = APIRouter(prefix="/api/v1", tags=["records 信用记录"], dependencies=[Depends(reject_unknown_query)])
 
@@ -69,6 +69,21 @@ def history(
     record_id: Annotated[int, Path(ge=1, le=2**62)], session: DbSession, actor: CurrentActor
 ) -> list[RecordOut]:
     return service.record_history(session, actor, record_id)
+
+
+@router.get(
+    "/records/{record_id}/versions/{version}/source",
+    dependencies=[Depends(require(STAFF))],
+    response_model=RowSourceOut,
+    summary="Which cell of which file said this: the batch, file, row and cells behind one version (IDs masked)",
+)
+def version_source(
+    record_id: Annotated[int, Path(ge=1, le=2**62)],
+    version: Annotated[int, Path(ge=1, le=1_000_000)],
+    session: DbSession,
+    actor: CurrentActor,
+) -> RowSourceOut:
+    return RowSourceOut.model_validate(ingestion.row_source(session, actor, record_id, version))
 
 
 @router.post(

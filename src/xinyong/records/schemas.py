@@ -138,6 +138,22 @@ class BatchOut(BaseModel):
     )
 
 
+class RowSourceOut(BaseModel):
+    """Which cell of which file said this: a version's row as the department sent it (ID numbers masked)."""
+
+    record_id: int
+    version: int
+    batch_id: int | None
+    channel: str | None
+    filename: str | None
+    file_sha256: str | None = Field(description="SHA-256 of the file as received (none for JSON batches)")
+    layout: str | None
+    row: int | None = Field(description="Row number in the file (the header is row 1)")
+    archive_sha256: str | None = Field(description="The archive holding the row's cells (SHA-256 of its text)")
+    row_sha256: str | None = Field(description="SHA-256 of the row's line in the archive, checked on reading")
+    cells: dict[str, str]
+
+
 class RejectionOut(BaseModel):
     batch_id: int
     row: int

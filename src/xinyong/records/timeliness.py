@@ -41,6 +41,7 @@ from xinyong.core.workdays import WorkCalendar
 from xinyong.records.ingest.layouts import LABELS
 from xinyong.records.ingest.values import BadValue, parse_date
 from xinyong.records.models import Batch, CreditRecordVersion
+from xinyong.records.provenance import SOURCE_TIME_HEADERS
 from xinyong.records.publicity import TimelinessStatus, on_time_rate, timeliness, withdrawal_timeliness
 from xinyong.records.rules import PUBLISHED_STATUSES, ChangeKind, Disclosure, Kind, Status
 
@@ -214,7 +215,7 @@ def department_month(session: Session, actor: Actor, department: str, month: str
     return figures
 
 
-_SOURCE_TIME_HEADERS = ("SJC", "CF_SJC", "XK_SJC", "数据更新时间戳", "时间戳")
+_SOURCE_TIME_HEADERS = SOURCE_TIME_HEADERS
 
 
 def source_changed_on(provenance: dict[str, Any] | None) -> dt.date | None:
