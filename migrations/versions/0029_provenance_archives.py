@@ -8,8 +8,8 @@ the provenance as ``source_changed_on`` when it has none, as the ingestion now d
 rather than imported, so this migration keeps doing what it did when the code moves on. Downgrade puts the cells
 back inline and drops the table.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07
 """
 
@@ -29,8 +29,8 @@ from sqlalchemy.dialects import postgresql
 
 import xinyong.core.db
 
-revision: str = "0028"
-down_revision: str | None = "0027"
+revision: str = "0029"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
