@@ -164,7 +164,7 @@ VERSIONS = sa.table(
 
 def test_inline_cells_of_old_versions_are_moved_to_archives(fresh: Database) -> None:
     config = alembic_config(fresh)
-    command.upgrade(config, "0028")
+    command.upgrade(config, "0031")
     inline = [
         {"layout": "national-2.0", "row": 2, "batch": 1, "original": {"CF_WSH": "旧1号", "SJC": "2019/5/7 10:00:00"}},
         {"layout": "national-2.0", "row": 3, "batch": 1, "original": {"CF_WSH": "旧2号", "CF_XDR_ZJHM": "3604**"}},
@@ -210,7 +210,7 @@ def test_inline_cells_of_old_versions_are_moved_to_archives(fresh: Database) -> 
                     provenance=trail,
                 )
             )
-    command.upgrade(config, "0029")
+    command.upgrade(config, "0032")
     with fresh.unit_of_work() as session:
         moved = {v.id: v.provenance for v in _versions(session)}
         assert "original" not in moved[1] and "original" not in moved[2]
@@ -219,7 +219,7 @@ def test_inline_cells_of_old_versions_are_moved_to_archives(fresh: Database) -> 
         assert moved[1]["source_changed_on"] == "2019/5/7 10:00:00"  # the timeliness figures still read it
         assert moved[3] == inline[2]
         assert session.scalar(select(func.count()).select_from(ProvenanceArchive)) == 1
-    command.downgrade(config, "0028")
+    command.downgrade(config, "0031")
     with fresh.engine.connect() as conn:
         back = dict(conn.execute(select(VERSIONS.c.id, VERSIONS.c.provenance)).all())
     assert back[1]["original"] == inline[0]["original"] and back[2]["original"] == inline[1]["original"]

@@ -484,7 +484,7 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> Batch:
 def row_source(session: Session, actor: Actor, record_id: int, version: int) -> dict[str, Any]:
     """Which cell of which file said this: the batch, the file (name and SHA-256), the row number and the row's cells
     as read (ID numbers masked) behind one version of a record — staff who see everything, or the department that
-    sent it. Versions from before provenance archives answer the same way (migration 0029 moved their cells)."""
+    sent it. Versions from before provenance archives answer the same way (migration 0032 moved their cells)."""
     found = session.scalar(
         select(CreditRecordVersion).where(
             CreditRecordVersion.record_id == record_id, CreditRecordVersion.version == version

@@ -8,8 +8,8 @@ the provenance as ``source_changed_on`` when it has none, as the ingestion now d
 rather than imported, so this migration keeps doing what it did when the code moves on. Downgrade puts the cells
 back inline and drops the table.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-07
 """
 
@@ -29,8 +29,8 @@ from sqlalchemy.dialects import postgresql
 
 import xinyong.core.db
 
-revision: str = "0029"
-down_revision: str | None = "0028"
+revision: str = "0032"
+down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
