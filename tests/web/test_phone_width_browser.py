@@ -17,7 +17,15 @@ from xinyong.records import service as records
 pytestmark = pytest.mark.web
 PASSWORD = "Gongqing-2020!"
 PORTAL = ("/", "/search?q=共青城", "/publicity/penalties", "/lists", "/policies", "/verify", "/report")
-CONSOLE = ("/console", "/console/audit", "/console/timeliness", "/console/users", "/console/api-clients")
+CONSOLE = (
+    "/console",
+    "/console/audit",
+    "/console/timeliness",
+    "/console/users",
+    "/console/api-clients",
+    "/console/lists",
+    "/console/lists/queue",
+)
 
 
 def _seed(session: Session) -> None:
