@@ -338,3 +338,70 @@ def test_statement_materials_through_the_api(as_actor: Callable[[Actor], TestCli
     assert answer.status_code == 200, answer.text
     [state] = [s for s in answer.json()["steps"] if s["step"] == "state"]
     assert state["details"]["documents"] == ["陈述申辩书.pdf（2页）"]
+
+
+def test_ban_decline_and_expiry_on_screen(db: Session, staff: None) -> None:
+    """A market ban proposed by USCC alone, the statement waived, decided permanent (the term a ban may set); a
+    proposal declined by a reviewer; an entry whose term ended leaves the list by the platform's sweep, shown as
+    the platform's step."""
+    clock.freeze(START)
+    firm = builders.entity(db)
+    op, csrf = _client(db, "op1")
+    proposed = op.post(
+        "/console/lists",
+        data={
+            "csrf_token": csrf,
+            "uscc": firm.uscc,
+            "list_type": "market_ban",
+            "facts": "生产假药，情节特别严重",
+            "basis_source": "type:market_ban",
+            "conduct_date": "2026-02-10",
+        },
+        headers=HTML,
+    )
+    entry_id = int(proposed.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    op.post(f"/console/lists/{entry_id}/notice", data={"csrf_token": csrf, "notice_doc_no": "禁告1号"}, headers=HTML)
+    op.post(f"/console/lists/{entry_id}/statement", data={"csrf_token": csrf, "waived": "1"}, headers=HTML)
+    rev, rcsrf = _client(db, "rev1")
+    page = rev.get(f"/console/lists/{entry_id}", headers=HTML).text
+    assert "永久禁入" in page and "今日可决定" in page
+    decided = rev.post(
+        f"/console/lists/{entry_id}/decision",
+        data={"csrf_token": rcsrf, "decision_doc_no": "禁列1号", "permanent": "1"},
+        headers=HTML,
+    )
+    assert "已作出列入决定" in _outcome(decided)
+    op.post(f"/console/lists/{entry_id}/publication", data={"csrf_token": csrf}, headers=HTML)
+    shown = rev.get(f"/console/lists/{entry_id}", headers=HTML).text
+    assert "至 永久" in shown and "该名单不可提前移出" in shown and "revoke-form" in shown
+
+    record_id = _serious(db, firm.uscc, "共市监罚〔2026〕96号")
+    operator = Actor(role=Role.DEPT_OPERATOR, id="user:op1", department_code="SCJGJ")
+    reviewer = Actor(role=Role.DEPT_REVIEWER, id="user:rev2", department_code="SCJGJ")
+    second = lists.propose_entry(
+        db, operator, list_type="serious", facts="情节严重", basis="依据", subject_uscc=firm.uscc,
+        linked_record_ids=[record_id],
+    )  # fmt: skip
+    declined = rev.post(
+        f"/console/lists/{second.id}/decline", data={"csrf_token": rcsrf, "reason": "证据不足"}, headers=HTML
+    )
+    assert "不予列入" in _outcome(declined)
+    assert "证据不足" in rev.get(f"/console/lists/{second.id}", headers=HTML).text
+
+    watch = lists.propose_entry(
+        db, operator, list_type="watch", facts="食品安全失信", basis="依据", subject_uscc=firm.uscc,
+        conduct_date=dt.date(2026, 2, 1), key_field="食品药品",
+    )  # fmt: skip
+    lists.notify_party(db, operator, watch.id, notice_doc_no="关告1号")
+    lists.record_statement(db, operator, watch.id, statement=None, waived=True)
+    lists.decide_entry(db, reviewer, watch.id, decision_doc_no="关列1号")
+    lists.publish_entry(db, operator, watch.id)
+    ended = db.get(ListEntry, watch.id)
+    assert ended is not None and ended.valid_to is not None
+    later = ended.valid_to + dt.timedelta(days=1)
+    lists.expire_entries(db, Actor.system("tick"), later)
+    clock.freeze(dt.datetime.combine(later, dt.time(2), tzinfo=dt.UTC))
+    op, _ = _client(db, "op1")
+    page = op.get(f"/console/lists/{watch.id}", headers=HTML).text
+    assert "期满移出" in page and "平台（自动办理）" in page and "食品药品" in page
+    assert "已移出" in op.get("/console/lists?status=已移出&list_type=watch", headers=HTML).text
