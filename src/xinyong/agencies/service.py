@@ -55,7 +55,7 @@ from xinyong.core.ids import validate_uscc
 from xinyong.core.masking import mask_phone
 from xinyong.core.pagination import PageRequest
 from xinyong.core.transitions import Parties
-from xinyong.core.workflow import working_day_deadline
+from xinyong.core.workflow import Deadline, working_day_deadline
 from xinyong.entities import service as entities
 from xinyong.evaluation.views import evaluation_of
 from xinyong.lists import service as lists
@@ -581,20 +581,24 @@ def notify(
     on: dt.date,
     details: dict[str, Any],
     public: bool = True,
+    deadlines: dict[dt.date, Deadline] | None = None,
 ) -> list[AgencyNotice]:
     """One notice per subscribing agency about one step of a step log; an agency told of it before is skipped.
-    ``public``: the changed data was public (see :func:`_subscribers`)."""
+    ``public``: the changed data was public (see :func:`_subscribers`); ``deadlines``: a sweep's memory of the
+    acknowledgement deadline per day (the calendar is read once per day, not once per step)."""
     key = f"{source}-step-{step_id}"
-    settings = get_settings()
-    deadline = working_day_deadline(session, on, settings.agency_ack_workdays, "agency acknowledgement")
-    made: list[AgencyNotice] = []
-    for agency in _subscribers(session, uscc, public=public):
-        done = session.scalar(
-            select(AgencyNotice.id).where(AgencyNotice.agency_id == agency.id, AgencyNotice.notice_key == key)
-        )
-        if done is not None:
-            continue
-        notice = AgencyNotice(
+    known = deadlines if deadlines is not None else {}
+    if on not in known:
+        days = get_settings().agency_ack_workdays
+        known[on] = working_day_deadline(session, on, days, "agency acknowledgement")
+    deadline = known[on]
+    told = set(session.scalars(select(AgencyNotice.agency_id).where(AgencyNotice.notice_key == key)))
+    targets = [a for a in _subscribers(session, uscc, public=public) if a.id not in told]
+    if not targets:
+        return []
+    now = clock.now()
+    made = [
+        AgencyNotice(
             agency_id=agency.id,
             notice_key=key,
             event=str(event),
@@ -605,10 +609,13 @@ def notify(
             payload={},
             due_on=deadline.date,
             due_provisional=deadline.provisional,
-            created_at=clock.now(),
+            created_at=now,
         )
-        session.add(notice)
-        session.flush()
+        for agency in targets
+    ]
+    session.add_all(made)
+    session.flush()
+    for agency, notice in zip(targets, made, strict=True):
         notice.payload = {
             "notice_id": notice.id,
             "event": str(event),
@@ -632,17 +639,15 @@ def notify(
                 secret_ref=f"credit_agency:{agency.id}",
             )
             notice.outbox_message_id = message.id
-        made.append(notice)
-    if made:
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "agencies:notice:created",
-            "agency_notice",
-            key,
-            {"event": str(event), "subject": uscc, "agencies": [n.agency_id for n in made]},
-        )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "agencies:notice:created",
+        "agency_notice",
+        key,
+        {"event": str(event), "subject": uscc, "agencies": [n.agency_id for n in made]},
+    )
     return made
 
 
@@ -666,6 +671,7 @@ def sweep_agency_notices(session: Session, actor: Actor, _today: dt.date | None 
     """Turn every new repair, revocation, correction, publicity end and list exit of the step logs into notices."""
     result = NoticeSweep()
     now = clock.now()
+    deadlines: dict[dt.date, Deadline] = {}
     record_done = exists().where(ChangeSource.log == "record", ChangeSource.step_id == CreditRecordStep.id)
     while True:
         steps = list(
@@ -702,6 +708,7 @@ def sweep_agency_notices(session: Session, actor: Actor, _today: dt.date | None 
                     on=step.on,
                     details=record_details,
                     public=version.disclosure == Disclosure.PUBLIC,
+                    deadlines=deadlines,
                 )
                 _count(result, made, event)
             session.add(ChangeSource(log="record", step_id=step.id, handled_at=now, notices=len(made)))
@@ -740,6 +747,7 @@ def sweep_agency_notices(session: Session, actor: Actor, _today: dt.date | None 
                     uscc=entry.subject_uscc,
                     on=entry_step.on,
                     details=details,
+                    deadlines=deadlines,
                 )
                 _count(result, made, event)
             session.add(ChangeSource(log="entry", step_id=entry_step.id, handled_at=now, notices=len(made)))
