@@ -249,11 +249,20 @@ def _surname(run: str) -> tuple[int, tuple[str, ...]] | None:
     return None
 
 
+@lru_cache(maxsize=65_536)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """pypinyin's reading of one segmented word, remembered: names share most of their words (共青城, 商贸, 有限公司),
+    so keying many names at once (a batch's new provisional entities) reads each word once. Called after
+    :func:`load`, so the phrase dictionary it reads is complete."""
+    from pypinyin.core import lazy_pinyin  # lazy, see the imports above
+
+    return tuple(lazy_pinyin(word))
+
+
 def _readings(run: str, *, surname_first: bool, last: bool) -> list[tuple[str, ...]]:
     """Each character's readings (preferred first) for one run of Chinese characters (``last``: the name's last run,
     where a closing 行 is a trade, hang)."""
     from pypinyin.constants import PHRASES_DICT  # lazy, see the imports above
-    from pypinyin.core import lazy_pinyin
     from pypinyin.seg import mmseg
 
     out: list[tuple[str, ...]] = []
@@ -267,7 +276,7 @@ def _readings(run: str, *, surname_first: bool, last: bool) -> list[tuple[str, .
                 out.append((syllable, *(r for r in others if r != syllable)))
             rest = run[length:]
     for word in mmseg.seg.cut(rest):
-        syllables: list[str] = lazy_pinyin(word)
+        syllables = _word_syllables(word)
         if len(word) > 1 and word in PHRASES_DICT and len(syllables) == len(word):
             out.extend((syllable,) for syllable in syllables)  # a phrase decides its characters
             continue
