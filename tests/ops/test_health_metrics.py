@@ -174,6 +174,8 @@ def test_json_formatter_outside_a_request_and_with_an_error() -> None:
     assert (
         entry["message"] == "sweep x failed" and "request_id" not in entry and "ValueError: boom" in entry["exception"]
     )
+    logs.RequestIdFilter().filter(record)  # outside a request the text format shows "-"; JSON leaves it out
+    assert "request_id" not in json.loads(formatter.format(record))
     config = logs.log_config("json")
     assert config["formatters"]["main"]["()"] == "xinyong.core.logs.JsonFormatter"
     made = logging.config.DictConfigurator(config).configure_formatter(config["formatters"]["main"])

@@ -43,7 +43,7 @@ def accept_request_id(sent: str | None) -> str:
 
 
 # Attributes every LogRecord has; anything else on a record was given through ``extra=`` and is logged as a field.
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message", "request_id"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -58,7 +58,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         rid = getattr(record, "request_id", None) or request_id()
-        if rid:
+        if rid and rid != "-":
             entry["request_id"] = rid
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in entry and not key.startswith("_"):
