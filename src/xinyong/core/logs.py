@@ -43,7 +43,8 @@ def accept_request_id(sent: str | None) -> str:
 
 
 # Attributes every LogRecord has; anything else on a record was given through ``extra=`` and is logged as a field.
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message", "request_id"}
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+_NOT_FIELDS = _STANDARD | {"color_message", "request_id"}  # Uvicorn's coloured copy; the id has its own key
 
 
 class JsonFormatter(logging.Formatter):
@@ -61,7 +62,7 @@ class JsonFormatter(logging.Formatter):
         if rid and rid != "-":
             entry["request_id"] = rid
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and key not in entry and not key.startswith("_"):
+            if key not in _NOT_FIELDS and key not in entry and not key.startswith("_"):
                 entry[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
