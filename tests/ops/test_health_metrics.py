@@ -180,3 +180,18 @@ def test_json_formatter_outside_a_request_and_with_an_error() -> None:
     assert config["formatters"]["main"]["()"] == "xinyong.core.logs.JsonFormatter"
     made = logging.config.DictConfigurator(config).configure_formatter(config["formatters"]["main"])
     assert isinstance(made, logs.JsonFormatter)  # the dictionary Uvicorn is given builds the formatter
+
+
+def test_an_ingested_batch_counts_its_rows_by_department(committing_db: Database) -> None:
+    from xinyong.records import ingestion
+
+    operator = Actor(role=Role.DEPT_OPERATOR, id="user:scjg-metrics", department_code="SCJGJ")
+    rejected = {"department": "SCJGJ", "outcome": "rejected"}
+    before = metrics.REGISTRY.get_sample_value("xinyong_ingested_rows_total", rejected) or 0.0
+    row = {"CF_XDR_MC": "共青城某某有限公司", "CF_WSH": "共市监罚〔2024〕9号", "CF_JDRQ": "2024-13-45"}
+    with committing_db.unit_of_work() as session:
+        builders.departments(session)
+        result = ingestion.ingest_rows(session, operator, [row, row], department="SCJGJ", kind="penalty")
+        assert result.rejected == 2
+        assert (metrics.REGISTRY.get_sample_value("xinyong_ingested_rows_total", rejected) or 0.0) == before
+    assert metrics.REGISTRY.get_sample_value("xinyong_ingested_rows_total", rejected) == before + 2
