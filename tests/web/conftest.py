@@ -8,11 +8,13 @@ the tests see exactly what a user would. Chromium is the Debian package (/usr/bi
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -20,7 +22,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.orm import Session
 
 from xinyong.app import create_app
+from xinyong.core.config import get_settings
 from xinyong.core.db import Database
+from xinyong.demo import load_demo
+from xinyong.demo.accounts import create_demo_accounts
 from xinyong.schema import create_schema
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,6 +40,36 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+# ASCII words a Chinese screen may show: the platform's name and version in the footer, file types and formats
+ALLOWED = {"xinyong", "PDF", "PNG", "JPEG", "CSV", "XLSX", "JSON", "API"}
+# identifiers, not words: USCCs, numbers (QY…, report numbers), catalogue item codes, SM3 digests, versions
+CODES = re.compile(
+    r"\b[0-9A-Z]{18}\b|\b[A-Z]{2}\d{6,}\b|\b[A-Z]+(?:-[A-Z]+)*-\d+\b|\b[0-9a-f]{16,}\b|\d+(?:\.\d+)+"
+    r"|\S+\.(?:pdf|png|jpe?g)\b"  # and file names
+)
+
+
+VISIBLE_WORDS = """() => {
+  const hidden = [...document.querySelectorAll('[translate="no"]')].filter((e) => e.style.display !== "none");
+  hidden.forEach((e) => { e.style.display = "none"; });
+  const text = document.body.innerText;
+  hidden.forEach((e) => { e.style.display = ""; });
+  return text;
+}"""
+
+
+def english_words(page: Page) -> list[str]:
+    """ASCII words of three letters or more in the page's text, identifiers left out (what the templates mark
+    ``translate="no"``: usernames, linked documents, keys — as the screen-language crawl reads it)."""
+    text = CODES.sub(" ", str(page.evaluate(VISIBLE_WORDS)))
+    return [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ALLOWED]
+
+
+def chinese(page: Page) -> None:
+    words = english_words(page)
+    assert words == [], f"English on {page.url}: {words[:10]}"
 
 
 def _free_port() -> int:
@@ -77,6 +112,43 @@ def live_server(web_database: Database) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def serve(database: Database, wait: float = 60) -> tuple[uvicorn.Server, threading.Thread, str]:
+    """Serve the application on ``database`` from a thread on a free port: (server, thread, base URL)."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(database), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + wait
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def demo_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A fresh demo city (what ``./dev.sh start`` serves, smaller: 100 entities) with the demo's accounts and
+    commitment catalogue, served by Uvicorn in a thread: ``{"url": …, "database": …}``. Journeys that need data of
+    their own add it through ``database``; each works on entities the others leave alone."""
+    folder = tmp_path_factory.mktemp("demo-city")
+    database = Database(f"sqlite:///{folder / 'demo.db'}")
+    create_schema(database)
+    load_demo(database, entities=100, seed=20201)
+    with database.unit_of_work() as session:
+        create_demo_accounts(session)
+    settings = get_settings()
+    uploads = settings.upload_dir
+    settings.upload_dir = Path(folder / "uploads")
+    server, thread, url = serve(database)
+    yield {"url": url, "database": database}
+    server.should_exit = True
+    thread.join(timeout=10)
+    settings.upload_dir = uploads
+    database.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,8 @@ class DemoAccount:
 
 ACCOUNTS = (
     DemoAccount("admin", Role.CREDIT_OFFICE, "信用办管理员"),
+    # a second member of the office: objections the platform decides itself need two people (拟办 and 审核)
+    DemoAccount("xyb", Role.CREDIT_OFFICE, "信用办经办人"),
     DemoAccount("auditor", Role.AUDITOR, "审计人员"),
     DemoAccount("scjg", Role.DEPT_OPERATOR, "市场监管局经办人", "SCJGJ"),
     DemoAccount("scjg-review", Role.DEPT_REVIEWER, "市场监管局审核人", "SCJGJ"),
@@ -116,15 +118,16 @@ def demo_agency(session: Session) -> None:
     agencies.register_agency(session, Actor.system("demo"), data)
 
 
-def repairable_penalty(session: Session, uscc: str, name: str) -> None:
+def repairable_penalty(session: Session, uscc: str, name: str, number: int = 9001) -> None:
     """Give the demo entity an 一般 penalty decided 8 months ago (past its 3-month minimum publicity period, fine
     of 0.5 万元), so that ``qiye`` can walk through credit repair: sign the 信用修复承诺, apply with the receipt, and
-    the 市场监管局's ``scjg`` and ``scjg-review`` accept, propose and approve."""
+    the 市场监管局's ``scjg`` and ``scjg-review`` accept, propose and approve. ``number`` is the decision's number
+    (its document number is the record's natural key: another firm's penalty needs its own)."""
     decided = add_months(clock.today(), -8)
     data = RecordIn(
         source_department="SCJGJ",
         kind="penalty",
-        doc_no=f"共市监罚〔{decided.year}〕9001号",
+        doc_no=f"共市监罚〔{decided.year}〕{number}号",
         subject=SubjectIn(type="entity", name=name, uscc=uscc),
         title="行政处罚决定书（未按规定公示年度报告）",
         decision_date=decided,
