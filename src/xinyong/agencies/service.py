@@ -244,7 +244,6 @@ def agency_of(session: Session, actor: Actor) -> Agency:
 def check_caller(session: Session, actor: Actor, address: str) -> Agency:
     agency = agency_of(session, actor)
     if not rules.address_allowed(agency.ip_allow, address):
-        audit.record(session, actor, "agencies:call:refused_address", "credit_agency", str(agency.id), {"ip": address})
         raise Forbidden("this address is not on the agency's allow-list (调用地址不在机构白名单内)")
     return agency
 

@@ -42,7 +42,6 @@ ACTIONS: dict[str, str] = {
     "agencies:query:public": "信用服务机构查询公开信息",
     "agencies:query:full": "信用服务机构经授权查询完整信息",
     "agencies:query:report": "信用服务机构经授权获取信用报告",
-    "agencies:call:refused_address": "拒绝白名单外地址的机构调用",
     "agencies:subscription:added": "信用服务机构订阅变动通知",
     "agencies:notice:created": "向信用服务机构发送删除通知",
     "agencies:notice:acknowledged": "信用服务机构确认删除",
