@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import builders
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+from tests.api.console_helpers import HTML, OFFICE, PASSWORD, console_client, make_user, sign_in
 from xinyong.console.forms import notice
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
+from xinyong.core.auth import service as auth
 from xinyong.core.calendar import load_calendar
 from xinyong.core.periods import add_months
 from xinyong.lists import service as lists
@@ -405,3 +406,60 @@ def test_ban_decline_and_expiry_on_screen(db: Session, staff: None) -> None:
     page = op.get(f"/console/lists/{watch.id}", headers=HTML).text
     assert "期满移出" in page and "平台（自动办理）" in page and "食品药品" in page
     assert "已移出" in op.get("/console/lists?status=已移出&list_type=watch", headers=HTML).text
+
+
+def test_the_party_states_on_the_portal(db: Session, staff: None) -> None:
+    """The entity signed in as itself sees the notice with its deadline in 我的信用 and sends its statement; after the
+    deadline, or on another entity's entry, it is refused in Chinese."""
+    clock.freeze(START)
+    firm = builders.entity(db)
+    other = builders.entity(db, name="共青城另一家贸易有限公司")
+    for username, uscc in (("firm1", firm.uscc), ("firm2", other.uscc)):
+        auth.create_user(
+            db, OFFICE, username=username, display_name=username, role=Role.ENTITY, password=PASSWORD,
+            entity_uscc=uscc,
+        )  # fmt: skip
+    operator = Actor(role=Role.DEPT_OPERATOR, id="user:op1", department_code="SCJGJ")
+    entry = lists.propose_entry(
+        db, operator, list_type="serious", facts="拒不履行法定义务", basis="依据", subject_uscc=firm.uscc,
+        conduct_date=dt.date(2026, 2, 1),
+    )  # fmt: skip
+    party, csrf = _client(db, "firm1")
+    assert "没有收到拟列入信用名单的告知" in party.get("/my/lists", headers=HTML).text  # not before the notice
+    lists.notify_party(db, operator, entry.id, notice_doc_no="告〔2026〕20号")
+    assert entry.statement_deadline is not None
+    page = party.get("/my/lists", headers=HTML)
+    assert page.status_code == 200 and "拒不履行法定义务" in page.text
+    assert entry.statement_deadline.isoformat() in page.text and "statement-form" in page.text
+    assert "/my/lists" in party.get("/my", headers=HTML).text
+
+    stranger, scsrf = _client(db, "firm2")
+    refused = stranger.post(
+        f"/my/lists/{entry.id}/statement", data={"csrf_token": scsrf, "statement": "不是我"}, headers=HTML
+    )
+    assert refused.status_code == 403 and "仅当事人或认定部门" in refused.text
+    sent = party.post(
+        f"/my/lists/{entry.id}/statement",
+        data={"csrf_token": csrf, "statement": "已履行全部义务", "documents": "履行凭证.pdf（1页）"},
+        headers=HTML,
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/my/lists?done=stated"
+    assert "陈述申辩已提交" in party.get(sent.headers["location"], headers=HTML).text
+    assert db.get(ListEntry, entry.id).status == "已陈述申辩"  # type: ignore[union-attr]
+    assert "履行凭证.pdf（1页）" in lists.get_entry(db, operator, entry.id).model_dump_json()
+    crafted = party.get("/my/lists?done=请立即转账", headers=HTML)
+    assert crafted.status_code == 200 and "请立即转账" not in crafted.text
+    assert party.get("/my/lists?done=" + "x" * 9, headers=HTML).status_code == 422
+
+    late = lists.propose_entry(
+        db, operator, list_type="serious", facts="再次违法", basis="依据", subject_uscc=firm.uscc,
+        conduct_date=dt.date(2026, 2, 1),
+    )  # fmt: skip
+    lists.notify_party(db, operator, late.id, notice_doc_no="告〔2026〕21号")
+    assert late.statement_deadline is not None
+    clock.freeze(dt.datetime.combine(late.statement_deadline + dt.timedelta(days=1), dt.time(2), tzinfo=dt.UTC))
+    party, csrf = _client(db, "firm1")
+    assert f"my-entry-{late.id}" in party.get("/my/lists", headers=HTML).text
+    too_late = party.post(f"/my/lists/{late.id}/statement", data={"csrf_token": csrf, "waived": "1"}, headers=HTML)
+    assert too_late.status_code == 409 and "陈述申辩期限已过" in too_late.text
+    assert party.post("/my/lists/0/statement", data={"csrf_token": csrf}, headers=HTML).status_code == 422

@@ -72,6 +72,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/audit", "审计日志", AUDIT),
     NavItem("/my/repair", "信用修复（本主体）", ENTITY),
     NavItem("/my/objections", "我的异议", ENTITY),
+    NavItem("/my/lists", "名单告知（本主体）", ENTITY),
     NavItem("/console/account", "修改密码"),
 )
 

@@ -15,6 +15,7 @@ from xinyong.portal import (
     lists,
     model,
     my,
+    my_lists,
     pages,
     repair,
     reports,
@@ -34,3 +35,4 @@ router.include_router(campaigns.router)
 router.include_router(audit.router)
 router.include_router(agencies.public)
 router.include_router(agencies.pages)
+router.include_router(my_lists.pages)
