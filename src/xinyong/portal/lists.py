@@ -34,11 +34,9 @@ from xinyong.portal.web import (
     text_value,
 )
 from xinyong.privacy import service as privacy_rules
-from xinyong.privacy.rules import desensitise
 from xinyong.records import publication
-from xinyong.records.privacy import subject_for
 from xinyong.records.publication import CATEGORIES, Cursor, RecordFilter
-from xinyong.records.rules import KIND_LABELS, Kind, SubjectType
+from xinyong.records.rules import KIND_LABELS, Kind
 
 router = portal_router()
 SUFFIXES = ("", ".json", ".csv", ".xlsx")
@@ -167,13 +165,12 @@ ListKind = Literal["serious_dishonesty", "watch", "market_ban", "abnormal_operat
 
 
 def _public_text(session: Session, entry: ListEntryOut, text: str | None) -> str:
-    """Free text of an entry as the public may read it (the platform's desensitiser, as for every record)."""
+    """Free text of an entry as the public may read it: the one gate (``privacy.service.public``), as for every
+    area's public text (``entry`` is the public view already: a natural person's facts are off)."""
     if not text:
         return ""
-    rules = privacy_rules.ruleset(session)
-    subject_type = SubjectType.ENTITY if entry.subject.uscc else SubjectType.PERSON
-    subject = subject_for(subject_type, entry.subject.uscc, entry.subject.name, {}, rules)
-    return desensitise(text, subject, rules).text
+    about = privacy_rules.about(entry.subject.uscc, entry.subject.name)
+    return privacy_rules.public(about, text, privacy_rules.ruleset(session))
 
 
 def entry_row(session: Session, entry: ListEntryOut, departments: dict[str, Department]) -> dict[str, Any]:
