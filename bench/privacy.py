@@ -3,11 +3,13 @@
     .venv/bin/python bench/privacy.py [--rows 2000] [--seed 15] [--database sqlite|postgresql]
 
 Generates natural-person 行政处罚 rows whose free text varies the way departments write it: names of 2-4 characters,
-compound surnames (欧阳, 司马…), names that are also words (高峰, 江河…), witnesses named only in the text, ID numbers
-(18 digits, x/X, spaced, 15 digits), mobiles and landlines (spaces, dashes, +86, full-width digits, zero-width spaces),
-bank cards, addresses in several forms (住…, 家住…村…组, 在…路…号…栋…室经营, 户籍地…小区…), business names and legal
-citations. Each row is written through the records service (so at-rest protection and the review hold apply); held
-rows are confirmed by a reviewer accepting the proposal as is (the count is reported). Then every public output is
+compound surnames (欧阳, 司马…), names that are also words (高峰, 江河…, as subjects and as witnesses named only
+in the text), the 笔录 style (当事人：姓名，男，45岁，公民身份号码：…), ID numbers (18 digits, x/X, spaced, 15
+digits), mobiles and landlines (spaces, dashes, +86, full-width digits, zero-width spaces), bank cards, addresses in
+seven forms (住…, 家住…村…组, 在…路…号…栋…室经营, 户籍地…小区…, 现住…花园…幢…室, 户籍所在地为…村委会…村…组…号,
+住所地：…路…号), business names and legal citations. Each row is written through the records service (so at-rest
+protection and the review hold apply); held rows are confirmed by a reviewer accepting the proposal as is (the count
+is reported). Then every public output is
 read as the public: each record page and its JSON (`/api/v1/records/{id}`), the publicity list's CSV, JSON and XLSX
 exports, and the business systems' feed (CSV and JSON lines).
 
@@ -157,7 +159,16 @@ def _bank(rng: random.Random) -> tuple[str, str]:
 def _address(rng: random.Random) -> tuple[str, str, str]:
     """(text with its marker, the street-level part that must not show, form)."""
     town = rng.choice(TOWNS)
-    form = rng.randrange(4)
+    form = rng.randrange(7)
+    if form == 4:
+        street = f"{rng.choice(ESTATES)}花园{rng.randint(1, 40)}幢{rng.randint(101, 2402)}室"
+        return f"现住共青城市{town}{street}", street, "现住"
+    if form == 5:
+        street = f"{rng.choice(VILLAGES)}村委会{rng.choice(VILLAGES)}村{rng.randint(1, 12)}组{rng.randint(1, 99)}号"
+        return f"户籍所在地为江西省共青城市{town}{street}", street, "户籍所在地"
+    if form == 6:
+        street = f"{rng.choice(ROADS)}{rng.randint(1, 999)}号"
+        return f"住所地：共青城市{town}{street}", street, "住所地"
     if form == 0:
         street = f"{rng.choice(ROADS)}{rng.randint(1, 999)}号"
         return f"住共青城市{town}{street}", street, "住"
@@ -192,7 +203,12 @@ def make_rows(count: int, seed: int) -> list[Row]:
         law = rng.choice(LAWS)
         act = rng.choice(ACTS)
         items: dict[str, list[str]] = {"name": [name], "id": [number], "phone": [phone], "address": [street]}
-        parts = [f"经查，当事人{name}（身份证号{id_written}，联系电话{phone_written}），{address}。"]
+        if rng.random() < 0.3:  # the 笔录 style: name, sex, age, then the numbers
+            sex = "男" if rng.random() < 0.5 else "女"
+            age = rng.randint(20, 70)
+            parts = [f"当事人：{name}，{sex}，{age}岁，公民身份号码：{id_written}，手机：{phone_written}，{address}。"]
+        else:
+            parts = [f"经查，当事人{name}（身份证号{id_written}，联系电话{phone_written}），{address}。"]
         if rng.random() < 0.5:
             parts.append(f"{name}于{2025 - rng.randint(0, 3)}年{rng.randint(1, 12)}月在{business}门口{act}。")
         else:
@@ -200,7 +216,7 @@ def make_rows(count: int, seed: int) -> list[Row]:
             items["bank"] = [bank]
         if rng.random() < 0.3:
             witness = _name(rng)
-            while witness == name or witness in WORD_NAMES:
+            while witness == name:  # a witness may be a name that is also a word (高峰, 江河…)
                 witness = _name(rng)
             parts.append(f"证人{witness}，{'男' if rng.random() < 0.5 else '女'}，证实上述事实。")
             items["name"].append(witness)
