@@ -33,8 +33,10 @@ from xinyong.core.db import Database
 from xinyong.demo import load_demo
 from xinyong.demo.accounts import DEFAULT_PASSWORD, create_demo_accounts
 from xinyong.objections import service as objections
-from xinyong.objections.schemas import ForwardIn, ObjectionIn
+from xinyong.objections.rules import Outcome
+from xinyong.objections.schemas import ForwardIn, ObjectionIn, ProposeIn
 from xinyong.records.models import CreditRecordVersion
+from xinyong.records.schemas import RecordCorrection
 from xinyong.schema import create_schema
 
 PINNED = dt.datetime(2026, 12, 7, 16, 30, tzinfo=dt.UTC)  # 2026-12-08 00:30 in Beijing
@@ -151,7 +153,7 @@ ENTERPRISE = frozenset({"qiye"})  # enterprise users sign in at the portal's 企
 
 def _objection_in_hand(session: Session) -> None:
     """qiye objects to its penalty and the office forwards it to 市场监管局: the objection pages have a record with
-    its fields, the proposal form and the steps to show."""
+    its fields, the proposal form and the steps to show (and a proposal awaiting its decision, below)."""
     firm = session.scalars(select(User.entity_uscc).where(User.username == "qiye")).one()
     record_id = session.scalars(
         select(CreditRecordVersion.record_id).where(
@@ -164,6 +166,25 @@ def _objection_in_hand(session: Session) -> None:
     entity = Actor(role=Role.ENTITY, id="user:qiye", entity_uscc=firm)
     filed = objections.file_objection(session, entity, ObjectionIn(record_id=record_id, reasons="罚款金额登记有误"))
     objections.forward(session, Actor(role=Role.CREDIT_OFFICE, id="user:admin"), filed.id, ForwardIn(note="请核实"))
+    # and one on a licence that xyb (信用办) has proposed to correct: admin is shown the proposal and its review form
+    licence = session.scalars(
+        select(CreditRecordVersion).where(
+            CreditRecordVersion.subject_uscc == firm,
+            CreditRecordVersion.valid_to.is_(None),
+            CreditRecordVersion.kind == "license",
+        )
+    ).first()
+    assert licence is not None
+    other = objections.file_objection(
+        session, entity, ObjectionIn(record_id=licence.record_id, reasons="有效期登记有误")
+    )
+    content = {**licence.content, "YXQZI": "2030-12-31"}
+    proposal = ProposeIn(
+        outcome=Outcome.CORRECTED,
+        reason="经核对许可证原件，有效期至登记有误",
+        correction=RecordCorrection(content=content, reason="有效期更正"),
+    )
+    objections.propose(session, Actor(role=Role.CREDIT_OFFICE, id="user:xyb"), other.id, proposal)
 
 
 def _client(database: Database, role: str) -> TestClient:
