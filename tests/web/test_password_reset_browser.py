@@ -64,7 +64,7 @@ def test_the_office_resets_a_password_and_the_holder_replaces_it(
         _sign_in(page, live_server, "reset-office", PASSWORD)
         page.wait_for_url(f"{live_server}/console")
         page.goto(f"{live_server}/console/users")
-        page.get_by_role("button", name="重置 reset-wangfang 的密码").click()
+        page.locator("#user-reset-wangfang button:has-text('重置密码')").click()
         panel = page.locator("#temporary-password")
         expect(panel).to_contain_text("已重置 reset-wangfang 的密码")
         expect(panel).to_contain_text("只显示这一次")
