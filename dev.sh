@@ -102,8 +102,8 @@ case "$cmd" in
     ensure_redis
     ensure_browser
     ensure_fonts
-    "$VENV/bin/ruff" check src tests bench
-    "$VENV/bin/ruff" format --check src tests bench
+    "$VENV/bin/ruff" check src tests bench scripts migrations
+    "$VENV/bin/ruff" format --check src tests bench scripts migrations
     "$VENV/bin/mypy"
     "$VENV/bin/lint-imports"
     "$VENV/bin/pytest" -n 2 "$@"

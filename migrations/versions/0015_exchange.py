@@ -1,4 +1,5 @@
-"""cross-level exchange: upstream sources, items and versions, conflicts, outbound scan marks; list entries get origin and upstream columns
+"""cross-level exchange: upstream sources, items and versions, conflicts, outbound scan marks; list entries get
+origin and upstream columns
 
 Revision ID: 0015
 Revises: 0018

@@ -2,8 +2,8 @@
 
 ``departments.require_legal_representative`` (false: a 法人 row without its 法定代表人 is accepted with a warning;
 true: it is refused) and ``batches.warnings`` (the accepted rows' findings, shown with the batch like its rejected
-rows' errors); ``platform_clock``: a training copy's offset from the wall clock in whole days (``XINYONG_CLOCK=training``,
-moved by ``xinyong clock set`` / ``advance``).
+rows' errors); ``platform_clock``: a training copy's offset from the wall clock in whole days
+(``XINYONG_CLOCK=training``, moved by ``xinyong clock set`` / ``advance``).
 
 Revision ID: 0022
 Revises: 0021
