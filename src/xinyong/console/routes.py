@@ -25,6 +25,7 @@ from xinyong.console import (
     punishment,
     repair,
     timeliness,
+    upload_templates,
     uploads,
     users,
 )
@@ -48,3 +49,4 @@ router.include_router(privacy.router)
 router.include_router(api_clients.router)
 router.include_router(lists.router)
 router.include_router(agencies.router)
+router.include_router(upload_templates.router)
