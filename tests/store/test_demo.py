@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from xinyong.cli import app
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
+from xinyong.core.auth import service as auth
 from xinyong.core.crypto import get_blind_index, get_cipher
 from xinyong.core.db import Database, set_database
 from xinyong.core.ids import validate_resident_id, validate_uscc
@@ -30,6 +31,7 @@ from xinyong.evaluation import service as evaluation
 from xinyong.lists.models import ListEntry, ListEntryStep
 from xinyong.lists.rules import EntryStatus
 from xinyong.punishment import service as punishment
+from xinyong.punishment.models import Check, CheckMeasure
 from xinyong.punishment.schemas import CheckIn
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecord, CreditRecordVersion
@@ -319,3 +321,35 @@ def test_serious_penalties_went_through_the_listing_procedure(loaded: Database) 
         assert answer.outcome == "restricted" and binding[0].id in [e.entry_id for e in answer.entries]
         graded = evaluation.result_of(session, binding[0].subject_uscc)
         assert graded is not None and graded.grade == "D", "the serious list forces D"
+
+
+def test_a_month_of_checks_with_feedback_from_two_business_systems(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        checks = list(session.scalars(select(Check)))
+        assert len(checks) >= 100
+        systems = {c.requester_id for c in checks}
+        assert len(systems) == 2 and all(s.startswith("api:") for s in systems)
+        names = {f"api:{c.id}": c.name for c in auth.list_api_clients(session)}
+        assert {names[s] for s in systems} == {"共青城市公共资源交易平台", "共青城市行政审批服务系统"}
+        days = {c.at.astimezone(clock.BEIJING).date() for c in checks}
+        assert max(days) - min(days) >= dt.timedelta(days=20)  # spread over the month before the load
+        assert all(9 <= c.at.astimezone(clock.BEIJING).hour < 17 for c in checks)  # office hours, Beijing time
+        month = max(days).strftime("%Y-%m")
+        stats = punishment.statistics(session, month)
+        assert stats.checks > 0
+        measures = list(session.scalars(select(CheckMeasure)))
+        restricted = [c for c in checks if c.outcome == "restricted"]
+        assert restricted and measures, "some checked subjects were on the list"
+        assert all(m.applied is not None for m in measures), "every returned measure has its feedback"
+        assert any(m.applied is False and m.reason for m in measures) or len(measures) < 10
+        # a subject checked early in the month and listed a few days before the load: a change notice
+        pending_listed = session.scalars(
+            select(ListEntry).where(ListEntry.decided_by.like("demo:rev-%"), ListEntry.decision_date >= min(days))
+        ).all()
+        if pending_listed:
+            changes = [
+                change
+                for system in systems
+                for change in punishment.changes_for(session, Actor(role=Role.BUSINESS_SYSTEM, id=system), days=45)
+            ]
+            assert any(change.event == "listed" for change in changes), changes

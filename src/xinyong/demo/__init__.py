@@ -38,6 +38,7 @@ from xinyong.core.periods import add_months, end_of_period
 from xinyong.core.workdays import builtin_calendar
 from xinyong.demo import loader
 from xinyong.demo import names as n
+from xinyong.demo.checks import seed_checks
 from xinyong.demo.commitments import seed_commitment_catalogue
 from xinyong.demo.lists import seed_list_entries
 from xinyong.entities import service as entity_service
@@ -92,13 +93,14 @@ class DemoSummary:
     backend: str
     grades: dict[str, int] = field(default_factory=dict)  # entities per 公共信用综合评价 grade after loading
     list_entries: dict[str, int] = field(default_factory=dict)  # entries per procedure stage reached
+    checks: dict[str, int] = field(default_factory=dict)  # joint-punishment checks, answers and feedback
 
     def counts(self) -> dict[str, Any]:
         return {
             "seed": self.seed, "entities": self.entities, "persons": self.persons, "person_roles": self.person_roles,
             "former_names": self.former_names, "aliases": self.aliases, "records": self.records,
             "versions": self.versions, "records_by_kind": self.records_by_kind, "grades": self.grades,
-            "list_entries": self.list_entries,
+            "list_entries": self.list_entries, "checks": self.checks,
         }  # fmt: skip
 
     def describe(self) -> str:
@@ -107,7 +109,8 @@ class DemoSummary:
             f"{self.person_roles} roles, {self.records} credit records ({self.versions} versions), graded "
             f"{' '.join(f'{g} {n}' for g, n in self.grades.items())}, "
             f"{self.list_entries.get('published', 0)} 严重失信 entries published "
-            f"({self.list_entries.get('proposed', 0)} proposed) in {self.seconds:.1f} s"
+            f"({self.list_entries.get('proposed', 0)} proposed), {self.checks.get('checks', 0)} checks by business "
+            f"systems in {self.seconds:.1f} s"
         )
 
 
@@ -181,12 +184,18 @@ def load_demo(
         seed_supervision(session, ACTOR)
         # the office's usual 信用承诺 items and the 信用修复承诺, so commitments can be signed and repair applied for
         seed_commitment_catalogue(session)
+        # a month of joint-punishment checks from two business systems with their feedback (statistics, chart,
+        # change notices)
+        checks = seed_checks(session, today=clock.today(), seed=seed)
+        if checks.get("listed_after_check"):  # a pending entry decided and published after its subject's check
+            staged["published"] = staged.get("published", 0) + checks["listed_after_check"]
         summary = DemoSummary(
             seed=seed, entities=entities, persons=dataset.counts["persons"],
             person_roles=dataset.counts["person_roles"], former_names=dataset.counts["entity_names"],
             aliases=dataset.counts["entity_aliases"], records=dataset.counts["credit_records"],
             versions=dataset.counts["credit_record_versions"], records_by_kind=dict(sorted(dataset.kinds.items())),
             departments_added=added, seconds=0.0, backend=database.dialect, grades=grades, list_entries=staged,
+            checks=checks,
         )  # fmt: skip
         audit.record(session, ACTOR, "demo:dataset:loaded", "dataset", str(seed), summary.counts())
     # every stored text through the desensitiser, as `xinyong privacy rescan` does: a fresh start is clean
