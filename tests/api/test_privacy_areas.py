@@ -59,6 +59,14 @@ def test_list_entries_free_text_is_desensitised(as_actor: Callable[[Actor], Test
     firm = builders.entity(db, name="共青城瑞雪羽绒服饰有限公司")
     shop_entry = listed(db, shop.uscc, facts=f"{PERSONAL}，拒不履行行政处罚决定，情节严重")
     firm_entry = listed(db, firm.uscc, facts="法定代表人王五（身份证号360482199003071234，手机13912341234）拒不整改")
+    watched = listed(
+        db,
+        shop.uscc,
+        list_type="watch",
+        facts=f"{PERSONAL}，多次拒不整改",
+        doc_no="共市监关〔2024〕7号",
+        key_field="食品药品",
+    )
     public = as_actor(Actor.public())
     shown = _public_reads(
         public,
@@ -66,12 +74,19 @@ def test_list_entries_free_text_is_desensitised(as_actor: Callable[[Actor], Test
             "/api/v1/list-entries?page_size=50",
             f"/api/v1/list-entries/{shop_entry.id}",
             f"/api/v1/list-entries/{firm_entry.id}",
+            f"/api/v1/list-entries/{watched.id}",
+            "/lists?kind=watch",
+            "/lists.json?kind=watch",
+            "/lists.csv?kind=watch",
+            "/lists?kind=serious_dishonesty",
+            "/lists.json?kind=serious_dishonesty",
             "/search?q=老刘",
             "/search.json?q=老刘",
         ],
     )
     assert _leaks(shown) == [], _leaks(shown)
     assert "拒不履行行政处罚决定" in shown and "共青城市茶山老刘烟酒店" in shown
+    assert "多次拒不整改" in shown  # the 重点关注 list page shows the entry's (desensitised) reason
     assert "刘**" in shown and "共青城市茶山街道***" in shown
     assert "王五" in shown  # a firm's legal representative, as the national standard shows
     own = as_actor(party(shop.uscc)).get(f"/api/v1/list-entries/{shop_entry.id}")
