@@ -6,62 +6,30 @@ only. Every screen on the way is Chinese."""
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from tests import builders
-from tests.web.conftest import _free_port, screenshot
-from xinyong.app import create_app
+from tests.web.conftest import chinese, screenshot
+from xinyong.core.auth.models import User
 from xinyong.core.db import Database
-from xinyong.demo import load_demo
-from xinyong.demo.accounts import DEFAULT_PASSWORD, create_demo_accounts
-from xinyong.schema import create_schema
+from xinyong.demo.accounts import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.web
-ALLOWED = {"xinyong"}
-CODES = re.compile(r"\b[0-9A-Z]{18}\b|\b[A-Z]+(?:-[A-Z0-9]+)*-\d+\b|\d+(?:\.\d+)+|\bxy_\S+")
-
-
-def chinese(page: Page) -> None:
-    text = CODES.sub(" ", page.inner_text("body"))
-    words = [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ALLOWED]
-    assert words == [], f"English on {page.url}: {words[:10]}"
 
 
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("agency-demo")
-    database = Database(f"sqlite:///{folder / 'demo.db'}")
-    create_schema(database)
-    load_demo(database, entities=60, seed=20201)
-    found: dict[str, Any] = {}
+def demo_site(demo_city: dict[str, Any]) -> dict[str, Any]:
+    """The shared fresh demo city, with the demo enterprise account ``qiye``'s entity."""
+    database: Database = demo_city["database"]
     with database.unit_of_work() as session:
-        for username, role, scope in create_demo_accounts(session):
-            if role == "entity":
-                found["uscc"] = scope
-                found["entity_login"] = username
-    port = _free_port()
-    config = uvicorn.Config(create_app(database), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the demo server did not start")
-        time.sleep(0.05)
-    found["url"] = f"http://127.0.0.1:{port}"
-    yield found
-    server.should_exit = True
-    thread.join(timeout=10)
-    database.dispose()
+        uscc = session.scalar(select(User.entity_uscc).where(User.username == "qiye"))
+    assert uscc is not None, "the demo has an enterprise account"
+    return {"url": demo_city["url"], "uscc": uscc, "entity_login": "qiye"}
 
 
 def _new_page(browser: Browser) -> Page:

@@ -24,6 +24,8 @@ router.dependencies.append(Depends(reject_unknown_query))
 
 HERE = "/console/api-clients"
 KINDS = {str(Role.BUSINESS_SYSTEM): "业务系统（联合惩戒核查）", str(Role.DEPT_OPERATOR): "部门数据报送"}
+# an agency's keys are listed here too, but issued and managed on its page (信用服务机构)
+SHOWN_KINDS = KINDS | {str(Role.AGENCY): "信用服务机构（在“信用服务机构”中管理）"}
 ClientId = Annotated[int, Path(ge=1, le=2**62)]
 Csrf = Annotated[str, Form(max_length=200)]
 
@@ -42,6 +44,7 @@ def _page(
     context = {
         "clients": auth.list_api_clients(session),
         "kinds": KINDS,
+        "shown_kinds": SHOWN_KINDS,
         "departments": [(d.code, d.full_name) for d in list_departments(session)],
         "done": done,
         "error": error,

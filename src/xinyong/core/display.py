@@ -53,6 +53,7 @@ ROLE_NAMES: dict[str, str] = {
     "credit_office": "信用办",
     "auditor": "审计/纪检",
     "business_system": "业务系统",
+    "credit_agency": "信用服务机构",
     "system": "系统任务",
 }
 
