@@ -120,6 +120,7 @@ def test_row_errors_of_a_filled_template_are_in_chinese(operator: tuple[TestClie
     reasons = re.findall(r"<td>([^<]*[\u4e00-\u9fff][^<]*)</td>", table)
     assert reasons, table
     assert "罚站" in table and "日期" in table
+    assert not re.search(r"\((?:[A-Za-z][^()]*)\)", " ".join(reasons)), reasons  # no English gist on the screen
 
 
 def test_templates_are_for_departments_and_known_kinds(operator: tuple[TestClient, str], db: Session) -> None:
