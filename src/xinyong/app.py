@@ -36,6 +36,7 @@ from xinyong.lists.routes import router as lists_router
 from xinyong.objections.routes import router as objections_router
 from xinyong.ops import install_metrics
 from xinyong.ops import router as ops_router
+from xinyong.portal.furniture import install_error_pages
 from xinyong.portal.routes import router as portal_router
 from xinyong.privacy.routes import router as privacy_router
 from xinyong.punishment.routes import router as punishment_router
@@ -111,6 +112,7 @@ def create_app(
     app.add_middleware(RequestObserver)  # outermost: request id, latency by route, access log (core.metrics)
     install_openapi(app)
     install_error_handlers(app)
+    install_error_pages(app)  # a browser at a missing portal page, or a bug, gets the portal's Chinese page
 
     # Registered before the areas' routers: routes match in order, and a liveness probe (or the benchmarks' trivial
     # baseline) should not pay for scanning every router's routes first.

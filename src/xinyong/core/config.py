@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     read_your_writes_seconds: float = Field(default=10.0, ge=0, le=3600)
     replica_max_lag_seconds: float = Field(default=5.0, ge=0, le=86_400)
     replica_check_seconds: float = Field(default=2.0, ge=0, le=300)
+    # The portal footer's government-site identifiers (docs/settings.md); empty: the footer omits them
+    site_code: str = Field(default="", max_length=40)  # 网站标识码
+    site_icp: str = Field(default="", max_length=60)  # ICP 备案号, e.g. 赣ICP备…号
+    site_police_record: str = Field(default="", max_length=60)  # 公安机关备案号, e.g. 赣公网安备…号
+    site_conac_url: str = Field(default="", max_length=300)  # 党政机关网站标识 link (shows the mark when set)
 
     @field_validator("field_key")
     @classmethod
@@ -150,6 +155,14 @@ class Settings(BaseSettings):
             dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"XINYONG_CLOCK {text[:40]!r} is neither a date (YYYY-MM-DD) nor 'training'") from None
+        return text
+
+    @field_validator("site_conac_url")
+    @classmethod
+    def _conac_url_is_http(cls, value: str) -> str:
+        text = value.strip()
+        if text and not text.startswith(("https://", "http://")):
+            raise ValueError("XINYONG_SITE_CONAC_URL must be an http(s) address")
         return text
 
     @field_validator("blind_index_key")

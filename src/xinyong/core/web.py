@@ -55,10 +55,25 @@ def static_files() -> StaticFiles:
     return StaticFiles(directory=STATIC_DIR)
 
 
+def site_furniture() -> dict[str, str]:
+    """The portal footer's identifiers from settings (empty ones are omitted by the footer)."""
+    settings = get_settings()
+    police_digits = "".join(c for c in settings.site_police_record if c.isdigit())
+    return {
+        "code": settings.site_code.strip(),
+        "icp": settings.site_icp.strip(),
+        "police": settings.site_police_record.strip(),
+        "police_digits": police_digits,
+        "conac_url": settings.site_conac_url,
+    }
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     """Render a page with what every page needs: the platform name and the session's CSRF token."""
+    settings = get_settings()
     data: dict[str, Any] = {
-        "platform_name": get_settings().platform_name,
+        "platform_name": settings.platform_name,
+        "site": site_furniture(),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "actor": getattr(request.state, "actor", None),
     }

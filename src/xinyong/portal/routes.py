@@ -11,6 +11,7 @@ from xinyong.portal import (
     audit,
     campaigns,
     commitments,
+    furniture,
     inspections,
     lists,
     model,
@@ -36,3 +37,4 @@ router.include_router(audit.router)
 router.include_router(agencies.public)
 router.include_router(agencies.pages)
 router.include_router(my_lists.pages)
+router.include_router(furniture.router)
