@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from xinyong.core.db import Database
 from xinyong.models import Base
+from xinyong.schema import alembic_config
 
 
 def _not_trigram(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -33,3 +35,9 @@ def test_models_and_migrations_agree(database: Database) -> None:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _not_trigram})
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models changed without a migration: {diff}"
+
+
+def test_the_chain_has_one_head() -> None:
+    # two workers landing migrations on the same parent leave two heads; ``upgrade heads`` hides it, this does not
+    heads = ScriptDirectory.from_config(alembic_config(None)).get_heads()
+    assert len(heads) == 1, f"migration heads {heads}: renumber the newest onto the other, or add a merge point"
