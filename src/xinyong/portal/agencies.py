@@ -19,7 +19,7 @@ from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.web import render
 from xinyong.entities import service as entities
-from xinyong.portal.web import PortalRoute, portal_router
+from xinyong.portal.web import PortalRoute, own_uscc, portal_router
 
 public = portal_router()
 pages = APIRouter(include_in_schema=False, route_class=PortalRoute, dependencies=[Depends(reject_unknown_query)])
@@ -53,9 +53,7 @@ def _my_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    if not actor.entity_uscc:
-        raise InvalidInput("this account is not linked to an entity (账号未关联市场主体)")
-    entity = entities.get_entity(session, actor.entity_uscc)
+    entity = entities.get_entity(session, own_uscc(actor))
     registered = agencies.list_agencies(session)
     names = {a.id: a.name for a in registered}
     context = _labels() | {

@@ -22,7 +22,6 @@ from xinyong.core.auth.access import ENTITY, require
 from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import list_departments
-from xinyong.core.errors import Forbidden
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
 from xinyong.core.web import render
@@ -30,7 +29,7 @@ from xinyong.core.workdays import WorkCalendar
 from xinyong.entities import service as entities
 from xinyong.evaluation import views as evaluation
 from xinyong.objections import service as objections
-from xinyong.portal.web import PortalRoute
+from xinyong.portal.web import PortalRoute, own_uscc
 from xinyong.records import service as records
 from xinyong.repair import service as repair
 from xinyong.repair.rules import AppStatus
@@ -85,14 +84,8 @@ def _repair_deadline(application: ApplicationOut) -> dt.date | None:
     return None
 
 
-def _own_uscc(actor: Actor) -> str:
-    if not actor.entity_uscc:
-        raise Forbidden("该账号未关联市场主体")
-    return actor.entity_uscc
-
-
 def overview(session: DbSession, actor: Actor) -> dict[str, Any]:
-    uscc = _own_uscc(actor)
+    uscc = own_uscc(actor)
     today = clock.today()
     calendar = load_calendar(session)
     names = {d.code: d.short_name for d in list_departments(session)}

@@ -16,14 +16,14 @@ from xinyong.core.auth.access import ENTITY, require
 from xinyong.core.calendar import load_calendar
 from xinyong.core.departments import list_departments
 from xinyong.core.display import chinese
-from xinyong.core.errors import Forbidden, InvalidInput, XinyongError
+from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
 from xinyong.core.web import render
 from xinyong.lists import service as lists
 from xinyong.lists.rules import EntryStatus
 from xinyong.portal.my import due
-from xinyong.portal.web import PortalRoute
+from xinyong.portal.web import PortalRoute, own_uscc
 
 pages = APIRouter(include_in_schema=False, route_class=PortalRoute, dependencies=[Depends(reject_unknown_query)])
 SHOWN = 50
@@ -40,12 +40,11 @@ def _page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    if not actor.entity_uscc:
-        raise Forbidden("this account is not linked to an entity (账号未关联市场主体)")
+    uscc = own_uscc(actor)
     today = clock.today()
     calendar = load_calendar(session)
     names = {d.code: d.full_name for d in list_departments(session)}
-    found, total = lists.search_entries(session, actor, page=PageRequest(1, SHOWN), uscc=actor.entity_uscc)
+    found, total = lists.search_entries(session, actor, page=PageRequest(1, SHOWN), uscc=uscc)
     rows = [
         {
             "e": e,

@@ -13,11 +13,11 @@ from xinyong.core.actor import Actor
 from xinyong.core.auth.access import ENTITY, require
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import list_departments
-from xinyong.core.errors import Forbidden, XinyongError
+from xinyong.core.errors import XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.web import render
 from xinyong.entities import service as entities
-from xinyong.portal.web import PortalRoute
+from xinyong.portal.web import PortalRoute, own_uscc
 from xinyong.repair import service as repair
 from xinyong.repair.routes import read_uploads
 from xinyong.repair.rules import Method
@@ -35,9 +35,7 @@ def _repair_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    if not actor.entity_uscc:
-        raise Forbidden("this account is not linked to an entity (账号未关联市场主体)")
-    entity = entities.get_entity(session, actor.entity_uscc)
+    entity = entities.get_entity(session, own_uscc(actor))
     context: dict[str, Any] = {
         "entity": entity,
         "targets": repair.eligibility(session, actor),

@@ -11,14 +11,14 @@ from pydantic import ValidationError
 
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import ENTITY, require
-from xinyong.core.errors import Forbidden, InvalidInput, XinyongError
+from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
 from xinyong.core.web import render
 from xinyong.entities import service as entities
 from xinyong.objections import service as objections
 from xinyong.objections.schemas import ObjectionIn
-from xinyong.portal.web import PortalRoute, portal_router, text_value
+from xinyong.portal.web import PortalRoute, own_uscc, portal_router, text_value
 from xinyong.records import service as records
 from xinyong.records.rules import Status
 from xinyong.reports import service as reports
@@ -74,9 +74,7 @@ def _objections_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    if not actor.entity_uscc:
-        raise Forbidden("this account is not linked to an entity (账号未关联市场主体)")
-    entity = entities.get_entity(session, actor.entity_uscc)
+    entity = entities.get_entity(session, own_uscc(actor))
     own, _total = records.records_of_entity(session, actor, entity.uscc, page=PageRequest(1, 100))
     mine = objections.list_objections(session, actor)
     labels = objections.record_labels(session, mine)

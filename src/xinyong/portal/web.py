@@ -28,7 +28,7 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.display import chinese, invalid_field_message
-from xinyong.core.errors import InvalidInput, XinyongError
+from xinyong.core.errors import Forbidden, InvalidInput, XinyongError
 from xinyong.core.export import MAX_EXPORT_ROWS, csv_response, xlsx_response
 from xinyong.core.http import current_actor, reject_unknown_query
 from xinyong.core.ids import USCC_RULE_NAMES
@@ -164,6 +164,13 @@ def portal_router() -> APIRouter:
 
 
 # ---------------------------------------------------------------- form values
+
+
+def own_uscc(actor: Actor) -> str:
+    """The USCC of the entity a signed-in enterprise account acts for (403 for an account linked to none)."""
+    if not actor.entity_uscc:
+        raise Forbidden("this account is not linked to an entity (账号未关联市场主体)")
+    return actor.entity_uscc
 
 
 def text_value(value: str | None) -> str | None:
