@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
@@ -35,6 +35,9 @@ settings.load_profile("xinyong")
 os.environ.setdefault("XINYONG_RATE_LIMIT_PER_MINUTE", "1000000")
 os.environ.setdefault("XINYONG_LOGIN_LIMIT_PER_ACCOUNT", "1000000")
 os.environ.setdefault("XINYONG_LOGIN_LIMIT_PER_ADDRESS", "1000000")
+# Accounts are made and signed in by the hundred: the suite hashes passwords with cheap argon2 parameters (production
+# refuses them; tests/store/test_auth.py checks the standard ones).
+os.environ.setdefault("XINYONG_ARGON2_COST", "light")
 # The webhook receivers of the tests listen on this host, which the outbox's destination guard refuses by default.
 os.environ.setdefault("XINYONG_OUTBOX_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
 # The server runs the sweeps in the background by default; tests run them themselves (test_ticker turns it on).
@@ -65,6 +68,35 @@ def _pg_url(admin_url: str, dbname: str) -> str:
     return f"{base}/{dbname}"
 
 
+def _create_pg_database(admin: Engine, name: str) -> None:
+    """A throwaway test database. Commits there skip the wait for the disk (``synchronous_commit = off``): a crash
+    could lose the last commits of a database the test drops anyway, and each test stops paying an fsync (tens of ms
+    on this kind of machine) for every commit its requests make."""
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty database (no schema) of each backend, for tests that run migrations themselves."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'migrate.db'}")
+        yield database
+        database.dispose()
+        return
+    name = f"xinyong_test_fresh_{_worker()}_{os.getpid()}"
+    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    _create_pg_database(admin, name)
+    database = Database(_pg_url(PG_ADMIN_URL, name))
+    yield database
+    database.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     backend: str = request.param
@@ -77,9 +109,7 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         return
     dbname = f"xinyong_test_{_worker()}_{os.getpid()}"  # unique per process: parallel runs never collide
     admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+    _create_pg_database(admin, dbname)
     database = Database(_pg_url(PG_ADMIN_URL, dbname))
     create_schema(database)
     yield database

@@ -6,18 +6,15 @@ migration does the same for an existing database."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from tests import builders
-from tests.conftest import PG_ADMIN_URL, _pg_url
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database
 from xinyong.core.ids import make_uscc
@@ -127,24 +124,9 @@ def test_rescan_protects_titles_and_rejections_stored_before(committing_db: Data
 # ---------------------------------------------------------------- the migration on an existing database
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'migrate.db'}")
-        yield database
-        database.dispose()
-        return
-    name = f"xinyong_test_privacy_migration_{os.getpid()}"
-    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(_pg_url(PG_ADMIN_URL, name))
-    yield database
-    database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+@pytest.fixture
+def fresh(fresh_database: Database) -> Database:
+    return fresh_database
 
 
 def test_the_migration_protects_existing_rows(fresh: Database) -> None:

@@ -13,6 +13,7 @@ from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.models import ApiClient, User
+from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 
 OFFICE = Actor(role=Role.CREDIT_OFFICE, id="user:office")
@@ -129,3 +130,16 @@ def test_department_client_needs_a_department(seeded: Session) -> None:
         auth.create_api_client(seeded, OFFICE, name="x", role=Role.DEPT_OPERATOR, department=None)
     with pytest.raises(InvalidInput):
         auth.create_api_client(seeded, OFFICE, name="x", role=Role.AUDITOR, department=None)
+
+
+def test_the_standard_cost_is_argon2id_with_64_mib_and_a_light_hash_is_upgraded(
+    seeded: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    light = _user(seeded, "lightuser").password_hash  # the suite's cost (tests/conftest.py)
+    monkeypatch.setattr(get_settings(), "argon2_cost", "standard")
+    standard = _user(seeded, "standarduser").password_hash
+    assert standard.startswith("$argon2id$") and "m=65536,t=3,p=4" in standard
+    assert "m=65536" not in light
+    assert auth.authenticate(seeded, "lightuser", GOOD).id  # a light hash still opens, and is rehashed at sign-in
+    rehashed = seeded.scalars(select(User.password_hash).where(User.username == "lightuser")).one()
+    assert "m=65536,t=3,p=4" in rehashed

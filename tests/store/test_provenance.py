@@ -7,18 +7,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tests import builders
-from tests.conftest import PG_ADMIN_URL, _pg_url
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database, JSONType
 from xinyong.core.ids import make_resident_id, make_uscc
@@ -129,24 +125,9 @@ def test_a_damaged_archive_is_detected(db: Session) -> None:
 # ---------------------------------------------------------------- the migration of inline cells
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'migrate.db'}")
-        yield database
-        database.dispose()
-        return
-    name = f"xinyong_test_provenance_migration_{os.getpid()}"
-    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(_pg_url(PG_ADMIN_URL, name))
-    yield database
-    database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+@pytest.fixture
+def fresh(fresh_database: Database) -> Database:
+    return fresh_database
 
 
 AT = dt.datetime(2024, 3, 4, 2, 0, tzinfo=dt.UTC)

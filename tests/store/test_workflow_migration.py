@@ -4,16 +4,12 @@ history their own columns know (both databases, each on a fresh database migrate
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from tests.conftest import PG_ADMIN_URL, _pg_url
 from xinyong.core.db import Database
 from xinyong.schema import alembic_config
 
@@ -27,24 +23,9 @@ def _revision_of_workflow(database: Database, name: str = "_workflow_steps.py") 
     raise AssertionError(f"no migration {name}")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'migrate.db'}")
-        yield database
-        database.dispose()
-        return
-    name = f"xinyong_test_workflow_migration_{os.getpid()}"
-    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(_pg_url(PG_ADMIN_URL, name))
-    yield database
-    database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+@pytest.fixture
+def fresh(fresh_database: Database) -> Database:
+    return fresh_database
 
 
 FILED = dt.datetime(2024, 3, 4, 2, 0, tzinfo=dt.UTC)

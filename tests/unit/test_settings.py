@@ -57,7 +57,13 @@ def test_production_refuses_development_secrets(tmp_path: Path) -> None:
         report_key="r" * 40,
         outbox_secret="o" * 40,
         audit_key_file=key_file,
+        argon2_cost="standard",  # the suite itself runs with the light cost (tests/conftest.py)
     ).check_production()
+    with pytest.raises(RuntimeError, match="XINYONG_ARGON2_COST"):
+        Settings(
+            env="production", secret_key="s" * 40, field_key="ab" * 16, blind_index_key="cd" * 32,
+            report_key="r" * 40, outbox_secret="o" * 40, audit_key_file=key_file, argon2_cost="light",
+        ).check_production()  # fmt: skip
     with pytest.raises(RuntimeError, match="XINYONG_OUTBOX_SECRET"):
         Settings(
             env="production", secret_key="s" * 40, field_key="ab" * 16, blind_index_key="cd" * 32, report_key="r" * 40

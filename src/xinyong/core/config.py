@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=100, ge=1, le=10_000)
     redis_url: str | None = None
     rate_limit_per_minute: int = Field(default=300, ge=0)
+    argon2_cost: Literal["standard", "light"] = "standard"  # "light": the test suite's cheap argon2
     login_limit_per_account: int = Field(default=10, ge=0)  # sign-in attempts a minute per account (0: off)
     login_limit_per_address: int = Field(default=30, ge=0)  # sign-in attempts a minute per client address (0: off)
     trusted_proxies: list[str] = Field(default_factory=list)  # CIDRs whose X-Forwarded-For / X-Real-IP are believed
@@ -198,6 +199,8 @@ class Settings(BaseSettings):
         still_default = [name for name, is_default in defaults.items() if is_default]
         if still_default:
             raise RuntimeError("refusing to start in production with development secrets: " + ", ".join(still_default))
+        if self.argon2_cost != "standard":
+            raise RuntimeError("refusing to start in production with XINYONG_ARGON2_COST other than standard")
         if self.audit_keyring == "file" and not self.audit_key_file.is_file():
             raise RuntimeError(
                 f"refusing to start in production without the audit key file {self.audit_key_file} "

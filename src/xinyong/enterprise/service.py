@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -43,7 +42,6 @@ from xinyong.entities.rules import EntityStatus
 CODE_LIFETIME = dt.timedelta(days=7)  # a security lifetime of a one-time code, not a legal period
 NAME_CONTEXT = "enterprise_applications.contact_name"
 MOBILE_CONTEXT = "enterprise_applications.mobile"
-_hasher = PasswordHasher()
 
 
 def login_name(uscc: str) -> str:
@@ -108,7 +106,7 @@ def register(session: Session, data: Registration) -> EnterpriseApplication:
         contact_name_masked=mask_person_name(contact),
         mobile_enc=cipher.encrypt(mobile, context=MOBILE_CONTEXT),
         mobile_masked=mask_phone(mobile),
-        password_hash=_hasher.hash(data.password),
+        password_hash=auth.password_hash(data.password),
         status=ApplicationStatus.PENDING,
         submitted_at=now,
         code_failures=0,
