@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.agency_support import OFFICE, agency, at, entity_actor
+from tests.support import builders
+from tests.support.agency_support import OFFICE, agency, at, entity_actor
 from xinyong.agencies import service as agencies
 from xinyong.agencies.rules import AgencyStep
 from xinyong.app import create_app

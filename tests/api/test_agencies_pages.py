@@ -10,9 +10,9 @@ import httpx2
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.agency_support import ADDRESS, agency, at
-from tests.api.console_helpers import HTML, OFFICE, PASSWORD, console_client, hidden, make_user, sign_in
+from tests.support import builders
+from tests.support.agency_support import ADDRESS, agency, at
+from tests.support.console_helpers import HTML, OFFICE, PASSWORD, console_client, hidden, make_user, sign_in
 from xinyong.agencies import service as agencies
 from xinyong.agencies.rules import AgencyStatus
 from xinyong.core.actor import Role

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
 from xinyong.core import audit, audit_anchors, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit_keys import MemoryKeyring, get_keyring

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, PASSWORD, console_client, make_user, sign_in
+from tests.support import builders
+from tests.support.console_helpers import HTML, PASSWORD, console_client, make_user, sign_in
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.http import CONTENT_SECURITY_POLICY, SESSION_COOKIE

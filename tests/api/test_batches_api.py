@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.store.test_ingestion import HEADERS, gb18030_csv, person_row, row
+from tests.support.ingestion_files import HEADERS, gb18030_csv, person_row, row
 from xinyong.core.actor import Actor, Role
 from xinyong.core.ids import make_resident_id
 

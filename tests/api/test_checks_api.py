@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OPERATOR, at, listed
+from tests.support import builders
+from tests.support.lists import OPERATOR, at, listed
 from xinyong.core.actor import Actor, Role
 
 Client = Callable[[Actor], TestClient]

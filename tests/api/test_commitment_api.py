@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.routes_of import effective_routes
-from tests.commitment_builders import entity_actor, item
+from tests.support import builders
+from tests.support.commitment_builders import entity_actor, item
+from tests.support.routes_of import effective_routes
 from xinyong.app import create_app
 from xinyong.commitments.models import CommitmentRefusal
 from xinyong.core.actor import Actor, Role

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML
-from tests.commitment_builders import entity_actor, item, sign
+from tests.support import builders
+from tests.support.commitment_builders import entity_actor, item, sign
+from tests.support.console_helpers import HTML
 from xinyong.commitments import associations, service
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.complaints.models import Complaint
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role

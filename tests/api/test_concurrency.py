@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 from sqlalchemy import func, select
 
-from tests import builders
+from tests.support import builders
 from xinyong.app import create_app
 from xinyong.core.db import Database
 from xinyong.records.models import Batch

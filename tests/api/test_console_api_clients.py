@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support import builders
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
 from xinyong.core.actor import Role
 from xinyong.core.auth import service as auth
 

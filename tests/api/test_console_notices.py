@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from tests.api.console_helpers import HTML
+from tests.support.console_helpers import HTML
 from xinyong.console import forms
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden

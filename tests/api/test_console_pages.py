@@ -9,8 +9,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, PASSWORD, console_client, make_user, sign_in
+from tests.support import builders
+from tests.support.console_helpers import HTML, PASSWORD, console_client, make_user, sign_in
 from xinyong.core import audit, clock
 from xinyong.core.actor import Role
 from xinyong.core.audit import AuditEvent

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from tests.api.console_helpers import HTML, PASSWORD, console_client, hidden, make_user, post_login, sign_in
+from tests.support.console_helpers import HTML, PASSWORD, console_client, hidden, make_user, post_login, sign_in
 from xinyong.console.pages import safe_next
 from xinyong.core import clock
 from xinyong.core.actor import Role

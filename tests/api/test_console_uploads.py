@@ -17,8 +17,8 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
-from tests.store.test_ingestion import CHINESE, firm, gb18030_csv, person_row, row
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support.ingestion_files import CHINESE, firm, gb18030_csv, person_row, row
 from xinyong.console import uploads
 from xinyong.core import clock
 from xinyong.core.actor import Role

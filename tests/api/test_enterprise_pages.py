@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, console_client, hidden, make_user, sign_in
+from tests.support import builders
+from tests.support.console_helpers import HTML, console_client, hidden, make_user, sign_in
 from xinyong.core.actor import Role
 from xinyong.enterprise.models import EnterpriseApplication
 from xinyong.records import service as records

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import at
+from tests.support import builders
+from tests.support.lists import at
 from xinyong.core.actor import Actor, Role
 from xinyong.evaluation import service
 from xinyong.evaluation.rules import DEFAULT_MODEL_JSON

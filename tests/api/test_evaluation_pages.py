@@ -11,9 +11,9 @@ import re
 
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
-from tests.store.test_lists_support import at
+from tests.support import builders
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support.lists import at
 from xinyong.core.actor import Actor, Role
 from xinyong.evaluation import service
 from xinyong.evaluation.rules import DEFAULT_MODEL_JSON

@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from tests import builders
+from tests.support import builders
 from xinyong.app import create_app
 from xinyong.core.actor import Role
 from xinyong.core.auth import service as auth

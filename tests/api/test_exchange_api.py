@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.exchange_support import item
+from tests.support import builders
+from tests.support.exchange_support import item
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings
 from xinyong.exchange import service

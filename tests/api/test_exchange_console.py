@@ -7,9 +7,9 @@ import json
 
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
-from tests.exchange_support import item
+from tests.support import builders
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support.exchange_support import item
 from xinyong.core.actor import Actor, Role
 from xinyong.exchange import service
 from xinyong.exchange.schemas import SourceIn

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.store.test_ingestion import OPERATOR, gb18030_csv, person_row, row
+from tests.support.ingestion_files import OPERATOR, gb18030_csv, person_row, row
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent

@@ -26,10 +26,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests import builders, xls_files
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
-from tests.commitment_builders import entity_actor
-from tests.store.test_ingestion import HEADERS, gb18030_csv, row
+from tests.support import builders, xls_files
+from tests.support.commitment_builders import entity_actor
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support.ingestion_files import HEADERS, gb18030_csv, row
 from xinyong.cli import app as cli_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests import builders
+from tests.support import builders
 from xinyong.cli import app
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role

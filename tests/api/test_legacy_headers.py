@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_ingestion import OPERATOR, gb18030_csv, row
+from tests.support import builders
+from tests.support.ingestion_files import OPERATOR, gb18030_csv, row
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
@@ -118,14 +118,14 @@ def test_the_departments_setting_makes_it_a_rejection(seeded: Session) -> None:
 
 
 def _chinese_headers() -> list[str]:
-    from tests.store.test_ingestion import CHINESE
+    from tests.support.ingestion_files import CHINESE
 
     return list(CHINESE)
 
 
 def test_console_batch_page_shows_the_warnings(db: Session) -> None:
-    from tests.api.console_helpers import HTML, console_client, make_user, sign_in
     from tests.api.test_console_uploads import batch_id_of, upload
+    from tests.support.console_helpers import HTML, console_client, make_user, sign_in
 
     clock.freeze(NOW)
     client = console_client(db)
@@ -138,7 +138,7 @@ def test_console_batch_page_shows_the_warnings(db: Session) -> None:
 
 
 def test_the_office_sets_the_rule_in_the_console(db: Session) -> None:
-    from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+    from tests.support.console_helpers import HTML, console_client, make_user, sign_in
 
     client = console_client(db)
     make_user(db, "office1", Role.CREDIT_OFFICE)

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OPERATOR, OTHER_OPERATOR, REVIEWER, at, listed, party
+from tests.support import builders
+from tests.support.lists import OPERATOR, OTHER_OPERATOR, REVIEWER, at, listed, party
 from xinyong.core.actor import Actor, Role
 from xinyong.entities import service as entities
 from xinyong.entities.rules import PersonRole

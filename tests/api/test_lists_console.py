@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, OFFICE, PASSWORD, console_client, make_user, sign_in
+from tests.support import builders
+from tests.support.console_helpers import HTML, OFFICE, PASSWORD, console_client, make_user, sign_in
 from xinyong.console.forms import notice
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OPERATOR, OTHER_OPERATOR, REVIEWER, SYSTEM, at, listed, party
+from tests.support import builders
+from tests.support.lists import OPERATOR, OTHER_OPERATOR, REVIEWER, SYSTEM, at, listed, party
 from xinyong.core.actor import Actor, Role
 from xinyong.remedies import service as remedies
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OPERATOR, SYSTEM, at, listed
+from tests.support import builders
+from tests.support.lists import OPERATOR, SYSTEM, at, listed
 from xinyong.core import outbox
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth

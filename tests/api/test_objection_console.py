@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support import builders
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
 from xinyong.core.actor import Actor, Role
 from xinyong.objections import service as objections
 from xinyong.objections.schemas import ObjectionIn

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests import builders
-from tests.api.console_helpers import HTML, console_client, hidden, make_user, post_login, sign_in
+from tests.support import builders
+from tests.support.console_helpers import HTML, console_client, hidden, make_user, post_login, sign_in
 from xinyong.cli import app
 from xinyong.core import audit
 from xinyong.core.actor import Role

@@ -14,8 +14,8 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.portal_seed import HOSTILE_CELL, LEGAL_REP_ID, MOBILE, PERSON_ID, Seeded, seed_portal
+from tests.support import builders
+from tests.support.portal_seed import HOSTILE_CELL, LEGAL_REP_ID, MOBILE, PERSON_ID, Seeded, seed_portal
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent

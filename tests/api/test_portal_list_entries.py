@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.portal_seed import seed_portal
-from tests.store.test_lists_support import listed
+from tests.support import builders
+from tests.support.lists import listed
+from tests.support.portal_seed import seed_portal
 from xinyong.core.actor import Actor
 from xinyong.entities import service as entity_service
 

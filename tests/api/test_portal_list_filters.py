@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.portal_seed import Seeded, seed_portal
+from tests.support import builders
+from tests.support.portal_seed import Seeded, seed_portal
 from xinyong.core.actor import Actor
 from xinyong.records import service
 from xinyong.records.schemas import SubjectIn

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.portal_seed import LEGAL_REP_ID, MOBILE, PERSON_ID, Seeded, seed_portal
+from tests.support import builders
+from tests.support.portal_seed import LEGAL_REP_ID, MOBILE, PERSON_ID, Seeded, seed_portal
 from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database

@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.portal_seed import SECRETS, seed_portal
+from tests.support.portal_seed import SECRETS, seed_portal
 from xinyong.core.actor import Actor
 from xinyong.core.departments import Department
 from xinyong.entities.models import Entity

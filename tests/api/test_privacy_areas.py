@@ -15,10 +15,10 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.commitment_builders import entity_actor
-from tests.commitment_builders import item as commitment_item
-from tests.store.test_lists_support import listed, party
+from tests.support import builders
+from tests.support.commitment_builders import entity_actor
+from tests.support.commitment_builders import item as commitment_item
+from tests.support.lists import listed, party
 from xinyong.commitments import service as commitments
 from xinyong.commitments.schemas import SignIn
 from xinyong.complaints import service as complaints

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database
 from xinyong.core.ids import make_uscc

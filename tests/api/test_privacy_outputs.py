@@ -18,8 +18,8 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.routes_of import effective_routes
+from tests.support import builders
+from tests.support.routes_of import effective_routes
 from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent

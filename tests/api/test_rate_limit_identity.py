@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from tests import builders
-from tests.api.console_helpers import make_user, post_login
+from tests.support import builders
+from tests.support.console_helpers import make_user, post_login
 from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth

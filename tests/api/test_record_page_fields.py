@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core.actor import Actor, Role
 from xinyong.records import service as records
 

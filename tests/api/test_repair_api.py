@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders, commitment_builders
-from tests.store.test_lists_support import OPERATOR, REVIEWER, at, listed, party
+from tests.support import builders, commitment_builders
+from tests.support.lists import OPERATOR, REVIEWER, at, listed, party
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings
 from xinyong.records import service as records

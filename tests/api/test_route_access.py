@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.routes_of import effective_routes
+from tests.support import builders
+from tests.support.routes_of import effective_routes
 from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth.access import AccessRule, rule_of

@@ -20,7 +20,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.case import Case
 from schemathesis.specs.openapi.checks import status_code_conformance
 
-from tests import builders
+from tests.support import builders
 from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.api.console_helpers import HTML, hidden
+from tests.support.console_helpers import HTML, hidden
 from xinyong.app import create_app
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
 from sqlalchemy.orm import Session
 
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
 from xinyong.console.upload_templates import template_columns
 from xinyong.core import clock
 from xinyong.core.actor import Role

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_ingestion import CHINESE, OPERATOR, gb18030_csv, row
+from tests.support import builders
+from tests.support.ingestion_files import CHINESE, OPERATOR, gb18030_csv, row
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.records import ingestion, timeliness
@@ -74,7 +74,7 @@ def test_api_and_console_show_the_figure(db: Session, as_actor: Callable[[Actor]
     assert answer.status_code == 200, answer.text
     [body] = answer.json()
     assert (body["withdrawals"], body["withdrawals_late"], body["withdrawal_days_max"]) == (2, 1, 4)
-    from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+    from tests.support.console_helpers import HTML, console_client, make_user, sign_in
 
     client = console_client(db)
     make_user(db, "office1", Role.CREDIT_OFFICE)

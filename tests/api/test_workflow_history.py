@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.api.console_helpers import HTML, console_client, make_user, sign_in
+from tests.support import builders
+from tests.support.console_helpers import HTML, console_client, make_user, sign_in
 from xinyong.console.history import READERS
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role

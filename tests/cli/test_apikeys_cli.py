@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests import builders
+from tests.support import builders
 from xinyong.app import create_app
 from xinyong.cli import app
 from xinyong.core.db import Database, set_database

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests import builders
-from tests.store.test_lists_support import OPERATOR, at, listed
+from tests.support import builders
+from tests.support.lists import OPERATOR, at, listed
 from xinyong.cli import app
 from xinyong.core import clock, clock_store
 from xinyong.core.actor import Actor

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests import builders
-from tests.store.test_ingestion import gb18030_csv, row
+from tests.support import builders
+from tests.support.ingestion_files import gb18030_csv, row
 from xinyong.cli import app
 from xinyong.core import audit
 from xinyong.core.audit import AuditEvent

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests import builders
-from tests.store.test_ingestion import gb18030_csv, row
+from tests.support import builders
+from tests.support.ingestion_files import gb18030_csv, row
 from xinyong.cli import app
 from xinyong.core.db import Database, set_database
 

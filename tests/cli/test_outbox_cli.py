@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from tests import builders
-from tests.receiver import receiver
+from tests.support import builders
+from tests.support.receiver import receiver
 from xinyong.cli import app
 from xinyong.core import clock, outbox
 from xinyong.core.actor import Actor

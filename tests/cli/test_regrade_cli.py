@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from tests import builders
+from tests.support import builders
 from xinyong.cli import app
 from xinyong.core.actor import Actor
 from xinyong.core.db import Database, set_database

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests import builders
+from tests.support import builders
 from xinyong.cli import app
 from xinyong.core.db import Database, set_database
 from xinyong.records import service as records

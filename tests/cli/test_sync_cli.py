@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests import builders
-from tests.exchange_support import Platform, item, running_platform
+from tests.support import builders
+from tests.support.exchange_support import Platform, item, running_platform
 from xinyong.cli import app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database, set_database

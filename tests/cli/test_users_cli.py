@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from tests import builders
+from tests.support import builders
 from xinyong.cli import app
 from xinyong.core.auth import service as auth
 from xinyong.core.db import Database, set_database

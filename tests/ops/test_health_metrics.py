@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests import builders
+from tests.support import builders
 from xinyong.app import create_app
 from xinyong.core import logs, metrics, opstate
 from xinyong.core.actor import Actor, Role

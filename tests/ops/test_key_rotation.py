@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from tests import builders
+from tests.support import builders
 from xinyong.core import audit, keyrotation
 from xinyong.core.config import DEV_FIELD_KEY, DEV_REPORT_KEY, get_settings
 from xinyong.core.crypto import get_cipher, key_id_for

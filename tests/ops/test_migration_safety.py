@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.migration_rules import check_file, check_source
+from tests.support.migration_rules import check_file, check_source
 
 VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 # Written before the rule existed (each built an index on a table that was small then); new migrations get no pass.

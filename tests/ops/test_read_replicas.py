@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests import builders, pg_cluster
+from tests.support import builders, pg_cluster
 from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.agency_support import ADDRESS, OFFICE, agency, agency_data, at, entity_actor
-from tests.receiver import receiver
+from tests.support import builders
+from tests.support.agency_support import ADDRESS, OFFICE, agency, agency_data, at, entity_actor
+from tests.support.receiver import receiver
 from xinyong.agencies import service as agencies
 from xinyong.agencies.models import AgencyNotice, AgencyQuery
 from xinyong.agencies.rules import AgencyStatus, AgencyStep, NoticeState
@@ -255,7 +255,7 @@ def test_correction_revocation_and_publicity_end_are_notified(seeded: Session) -
 
 
 def test_list_exit_and_revocation_reach_subscribers_and_hidden_records_only_granted_agencies(seeded: Session) -> None:
-    from tests.store.test_lists_support import REVIEWER, listed
+    from tests.support.lists import REVIEWER, listed
     from xinyong.lists import service as lists
 
     firm = builders.entity(seeded)

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, text
 
-from tests import builders
+from tests.support import builders
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth

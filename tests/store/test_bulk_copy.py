@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_ingestion import OPERATOR, firm, gb18030_csv, person_row, row
+from tests.support import builders
+from tests.support.ingestion_files import OPERATOR, firm, gb18030_csv, person_row, row
 from xinyong.core import clock
 from xinyong.core.ids import make_resident_id
 from xinyong.entities.models import Entity, Person

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from tests import builders
-from tests.store.test_ingestion import HEADERS, gb18030_csv, row
+from tests.support import builders
+from tests.support.ingestion_files import HEADERS, gb18030_csv, row
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings
 from xinyong.core.db import Database

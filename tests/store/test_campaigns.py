@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OFFICE, OPERATOR, REVIEWER, at
+from tests.support import builders
+from tests.support.lists import OFFICE, OPERATOR, REVIEWER, at
 from xinyong.campaigns import service
 from xinyong.campaigns.models import CampaignTarget
 from xinyong.campaigns.schemas import CampaignIn, ResultIn, TargetsIn, TaskDoneIn, TaskIn

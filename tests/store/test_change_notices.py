@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.receiver import receiver
-from tests.store.test_lists_support import OFFICE, OPERATOR, REVIEWER, SYSTEM, at, listed
+from tests.support import builders
+from tests.support.lists import OFFICE, OPERATOR, REVIEWER, SYSTEM, at, listed
+from tests.support.receiver import receiver
 from xinyong.core import clock, outbox
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth

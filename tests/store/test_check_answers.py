@@ -11,8 +11,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OFFICE, at, listed
+from tests.support import builders
+from tests.support.lists import OFFICE, at, listed
 from xinyong.core.actor import Role
 from xinyong.core.auth import service as auth
 from xinyong.entities import service as entities

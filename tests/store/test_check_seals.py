@@ -9,8 +9,8 @@ import datetime as dt
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import SYSTEM
+from tests.support import builders
+from tests.support.lists import SYSTEM
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import at, listed
+from tests.support import builders
+from tests.support.lists import at, listed
 from xinyong.core.actor import Actor, Role
 from xinyong.core.ids import make_uscc
 from xinyong.punishment import service

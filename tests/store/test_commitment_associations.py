@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.commitment_builders import entity_actor, item, sign
+from tests.support import builders
+from tests.support.commitment_builders import entity_actor, item, sign
 from xinyong.commitments import associations, service
 from xinyong.commitments.schemas import AssociationIn, MemberEventIn, MemberIn, SignIn
 from xinyong.core import audit, clock

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.commitment_builders import entity_actor, item, sign, template
+from tests.support import builders
+from tests.support.commitment_builders import entity_actor, item, sign, template
 from xinyong.commitments import fulfilment, service
 from xinyong.commitments.models import Commitment, CommitmentRefusal, CommitmentSuspension, ToleranceCase
 from xinyong.commitments.rules import CheckResult, CommitmentStatus, ToleranceStatus
@@ -243,7 +243,7 @@ def test_a_breach_proposes_a_listing_and_never_lists_directly(seeded: Session) -
 
 
 def test_a_current_serious_list_entry_bars_the_option(seeded: Session) -> None:
-    from tests.store.test_lists_support import listed
+    from tests.support.lists import listed
 
     made = builders.entity(seeded)
     listed(seeded, made.uscc)  # taken through the whole procedure to publication

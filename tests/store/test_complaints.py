@@ -14,7 +14,7 @@ import xlsxwriter
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.complaints import service
 from xinyong.complaints.models import Complaint, ComplaintStep
 from xinyong.complaints.schemas import ComplaintBatchIn, ComplaintIn, MatchIn

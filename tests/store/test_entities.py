@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core import audit
 from xinyong.core.actor import Actor
 from xinyong.core.crypto import get_cipher

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OFFICE, REVIEWER, SYSTEM, at, listed
+from tests.support import builders
+from tests.support.lists import OFFICE, REVIEWER, SYSTEM, at, listed
 from xinyong.core import audit
 from xinyong.core.db import Database
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput

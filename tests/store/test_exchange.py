@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.exchange_support import Platform, item, running_platform, savepoint_units
-from tests.store.test_lists_support import OPERATOR, REVIEWER, listed
+from tests.support import builders
+from tests.support.exchange_support import Platform, item, running_platform, savepoint_units
+from tests.support.lists import OPERATOR, REVIEWER, listed
 from xinyong.core import clock, outbox
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
@@ -439,7 +439,7 @@ def test_sources_are_configured_by_the_office_only_and_audited(seeded: Session, 
 
 
 def test_upstream_credit_records_are_kept_as_versioned_items(seeded: Session) -> None:
-    from tests.store.test_ingestion import HEADERS, person_row, row
+    from tests.support.ingestion_files import HEADERS, person_row, row
 
     code = _source(seeded, "prov-records", list_types=[], record_kinds=["penalty"])
     good = dict(zip(HEADERS, row(1), strict=True)) | {"JLID": "JX-R1"}

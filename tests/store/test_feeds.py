@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_ingestion import OPERATOR, firm, gb18030_csv, person_row, row
+from tests.support import builders
+from tests.support.ingestion_files import OPERATOR, firm, gb18030_csv, person_row, row
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_ingestion import gb18030_csv
+from tests.support import builders
+from tests.support.ingestion_files import gb18030_csv
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.departments import get_department

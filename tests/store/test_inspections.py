@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
@@ -245,7 +245,7 @@ def test_the_stratum_is_the_grade_at_freeze(db: Session, setup: dict[str, object
 
 
 def test_a_listed_entity_is_under_key_supervision(db: Session) -> None:
-    from tests.store.test_lists_support import listed
+    from tests.support.lists import listed
 
     builders.departments(db)
     watched = builders.entity(db, name="共青城重点关注测试有限公司").uscc

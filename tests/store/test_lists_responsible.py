@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OFFICE, OPERATOR, OTHER_OPERATOR, REVIEWER, at, listed
+from tests.support import builders
+from tests.support.lists import OFFICE, OPERATOR, OTHER_OPERATOR, REVIEWER, at, listed
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import make_uscc

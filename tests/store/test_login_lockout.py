@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests import builders
+from tests.support import builders
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.models import User

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.receiver import closed_port_url, receiver
+from tests.support.receiver import closed_port_url, receiver
 from xinyong.core import audit, clock, outbox
 from xinyong.core.actor import Actor
 from xinyong.core.config import Settings, get_settings

@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database, JSONType
 from xinyong.core.ids import make_resident_id, make_uscc

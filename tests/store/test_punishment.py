@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OFFICE, REVIEWER, at, listed
+from tests.support import builders
+from tests.support.lists import OFFICE, REVIEWER, at, listed
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput

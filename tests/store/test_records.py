@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.crypto import get_cipher

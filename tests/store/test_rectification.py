@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_lists_support import OFFICE, OPERATOR, OTHER_OPERATOR, REVIEWER, SYSTEM, at, listed, party
+from tests.support import builders
+from tests.support.lists import OFFICE, OPERATOR, OTHER_OPERATOR, REVIEWER, SYSTEM, at, listed, party
 from xinyong.core import audit
 from xinyong.core.actor import Actor
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound

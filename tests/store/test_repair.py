@@ -11,8 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders, commitment_builders
-from tests.store.test_lists_support import OFFICE, OPERATOR, REVIEWER, SYSTEM, at, listed, party
+from tests.support import builders
+from tests.support.lists import OFFICE, OPERATOR, REVIEWER, SYSTEM, at, listed, party
+from tests.support.repair import PDF
+from tests.support.repair import apply as _apply
+from tests.support.repair import commit as _commit
+from tests.support.repair import penalty as _penalty
 from xinyong.core.actor import Actor, Role
 from xinyong.core.audit import AuditEvent
 from xinyong.core.auth import service as auth
@@ -30,7 +34,6 @@ from xinyong.repair.rules import MAX_MATERIAL_BYTES, AppStatus, Proposal, Target
 from xinyong.repair.schemas import AcceptIn, ApplicationIn, ProposeIn, ReviewIn
 from xinyong.reports import service as reports
 
-PDF = b"%PDF-1.4\n% receipt\n"
 SECOND_REVIEWER = Actor(role=Role.DEPT_REVIEWER, id="rev2-scjgj", name="审核二", department_code="SCJGJ")
 ZJJ_OPERATOR = Actor(role=Role.DEPT_OPERATOR, id="op-zjj", department_code="ZJJ")
 ZJJ_REVIEWER = Actor(role=Role.DEPT_REVIEWER, id="rev-zjj", department_code="ZJJ")
@@ -54,33 +57,6 @@ def _check(session: Session, actor: Actor, uscc: str) -> None:
         {"subject": {"uscc": uscc}, "scenario": "government_procurement", "purpose": "资格审查"}
     )
     punishment.run_check(session, actor, data)
-
-
-def _penalty(session: Session, decided: dt.date, severity: str = "一般", **content: object) -> tuple[str, int]:
-    made = builders.entity(session)
-    at(decided)
-    fields = {"WFXW": "虚假宣传", "CFLB": ["罚款"], "NR_FK": 1.5, **content}
-    version, _ = records.upsert_record(
-        session,
-        builders.SYSTEM,
-        builders.penalty(made.uscc, decision_date=decided, severity=severity, content=fields),
-    )
-    return made.uscc, version.record_id
-
-
-def _commit(session: Session, uscc: str) -> None:
-    item = commitment_builders.item(session, department="FGW", commitment_type="信用修复", tolerance_days=None)
-    commitment_builders.sign(session, party(uscc), item.id)
-
-
-def _apply(session: Session, uscc: str, record_id: int, files: list[tuple[str, bytes]] | None = None) -> int:
-    data = ApplicationIn(
-        target_kind=TargetKind.RECORD,
-        target_id=record_id,
-        methods=["信用承诺", "信用整改"],
-        statement="已全额缴纳罚款并完成整改，承诺今后依法经营。",
-    )
-    return repair.apply(session, party(uscc), data, [("缴款凭证.pdf", PDF)] if files is None else files).id
 
 
 def test_eligibility_follows_the_period_and_the_commitment(seeded: Session) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden

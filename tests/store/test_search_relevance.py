@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core.errors import InvalidInput
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.commitment_builders import entity_actor
+from tests.support import builders
+from tests.support.commitment_builders import entity_actor
 from xinyong.core.actor import Actor, Role
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge

@@ -17,8 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from tests import builders
-from tests.store.test_repair import _apply, _commit, _penalty
+from tests.support import builders
+from tests.support.repair import apply as _apply
+from tests.support.repair import commit as _commit
+from tests.support.repair import penalty as _penalty
 from xinyong import ticker
 from xinyong.app import create_app
 from xinyong.core import clock

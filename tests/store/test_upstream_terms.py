@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.exchange_support import item
-from tests.store.test_lists_support import OPERATOR
+from tests.support import builders
+from tests.support.exchange_support import item
+from tests.support.lists import OPERATOR
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden

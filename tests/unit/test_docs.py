@@ -6,7 +6,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-from tests.api.routes_of import effective_routes
+from tests.support.routes_of import effective_routes
 from xinyong.app import create_app
 from xinyong.core.auth.access import rule_of
 from xinyong.core.config import Settings

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from tests import builders
+from tests.support import builders
 from tests.web.conftest import chinese, screenshot
 from xinyong.core.auth.models import User
 from xinyong.core.db import Database

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.commitment_builders import item
+from tests.support import builders
+from tests.support.commitment_builders import item
 from tests.web.conftest import screenshot
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from tests.web.conftest import screenshot
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from tests.web.conftest import screenshot
 from xinyong.core import clock
 from xinyong.inspections import rules, service

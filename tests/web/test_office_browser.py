@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from tests.commitment_builders import sign
+from tests.support.commitment_builders import sign
 from tests.web.conftest import chinese, screenshot
 from xinyong.commitments.models import CommitmentItem
 from xinyong.core.actor import Actor, Role

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.records import service as records

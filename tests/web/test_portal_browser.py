@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
-from tests.portal_seed import LEGAL_REP_ID, MOBILE, Seeded, seed_portal
+from tests.support.portal_seed import LEGAL_REP_ID, MOBILE, Seeded, seed_portal
 from tests.web.conftest import screenshot
 
 pytestmark = pytest.mark.web

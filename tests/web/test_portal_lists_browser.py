@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.records import service as records
 from xinyong.records.schemas import SubjectIn
 

@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.commitment_builders import item, sign
+from tests.support import builders
+from tests.support.commitment_builders import item, sign
 from tests.web.conftest import screenshot
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role

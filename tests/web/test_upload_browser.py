@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
-from tests import builders
-from tests.store.test_ingestion import CHINESE, gb18030_csv, row
+from tests.support import builders
+from tests.support.ingestion_files import CHINESE, gb18030_csv, row
 from tests.web.conftest import screenshot
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role

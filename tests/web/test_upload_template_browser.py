@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.commitments import service
 from xinyong.commitments.models import Commitment, CommitmentItem
 from xinyong.commitments.schemas import ConsequenceIn, ItemIn, SignIn, TemplateIn

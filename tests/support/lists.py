@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.lists import service as lists

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.core import clock
 from xinyong.core.ids import make_resident_id
 from xinyong.entities import service as entities

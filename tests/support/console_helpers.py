@@ -8,7 +8,7 @@ import httpx2
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth

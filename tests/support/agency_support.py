@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests import builders
+from tests.support import builders
 from xinyong.agencies import service as agencies
 from xinyong.agencies.models import Agency
 from xinyong.agencies.schemas import AgencyIn
