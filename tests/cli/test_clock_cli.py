@@ -129,3 +129,20 @@ def test_an_unreadable_training_clock_keeps_its_last_offset() -> None:
         assert len(calls) == 2
     finally:
         clock.set_offset(dt.timedelta(0))
+
+
+def test_a_training_copy_reads_its_clock_inside_a_writing_transaction(
+    cli_db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The clock is asked the time from inside transactions (every audit event). On SQLite a second transaction of the
+    # same process waits for the first: reading the offset through one waited for the very transaction asking the
+    # time. The read takes no transaction now: a writer holding the database does not stop it.
+    monkeypatch.setattr("xinyong.core.db.SQLITE_WAIT_SECONDS", 1.0)  # were it to wait, fail within a second
+    clock_store.configure(Settings(clock="training"), cli_db)  # the fixture drops the source afterwards
+    with cli_db.unit_of_work() as session:
+        clock_store.set_today(session, Settings(clock="training"), Actor.system("t"), dt.date(2031, 5, 6))
+    with cli_db.unit_of_work() as session:
+        builders.departments(session)  # this transaction writes and holds the database
+        clock.refresh()
+        assert clock.today() == dt.date(2031, 5, 6)
+    assert "cannot read the offset" not in caplog.text

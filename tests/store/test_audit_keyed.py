@@ -485,6 +485,7 @@ def test_production_refuses_to_start_without_the_key_file(tmp_path: Path) -> Non
         "blind_index_key": "34" * 32,
         "report_key": "r" * 40,
         "outbox_secret": "o" * 40,
+        "argon2_cost": "standard",  # the suite itself runs with the light cost (tests/conftest.py)
     }
     missing = Settings(**secrets_set, audit_key_file=tmp_path / "none.key")
     with pytest.raises(RuntimeError, match="audit key file"):

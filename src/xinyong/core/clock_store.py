@@ -66,11 +66,29 @@ def configure(settings: Settings, database: Database | None = None) -> str:
         raise RuntimeError("XINYONG_CLOCK=training needs the database")
 
     def read() -> dt.timedelta:
-        with database.sessions() as session:
-            return dt.timedelta(days=stored_offset(session))
+        return dt.timedelta(days=read_offset(database))
 
     clock.use_source(read)
     return "training copy (offset in the database)"
+
+
+def read_offset(database: Database) -> int:
+    """The stored offset, read outside any transaction of the platform's own. The clock is read from inside
+    transactions (every audit event stamps its time), and on SQLite each transaction of a process waits for the one
+    writer's turn: reading through a session there waited for the very transaction asking the time (30 s, then the
+    old offset). A plain SELECT on a pool connection in autocommit takes no turn; WAL lets it read beside a writer."""
+    raw = database.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("SELECT offset_days FROM platform_clock WHERE id = 1")
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        raw.rollback()  # PostgreSQL opened a transaction for the SELECT; SQLite (autocommit) had none
+    finally:
+        raw.close()
+    return int(row[0]) if row is not None else 0
 
 
 def stored_offset(session: Session) -> int:
