@@ -124,3 +124,10 @@ def test_hostile_text_never_raises(text: str) -> None:
 def test_four_character_names_are_guessed() -> None:
     shown = desensitise("证人姜敏娜娥，女，证实上述事实；当事人郭军思涵未到场", Subject(natural=True)).text
     assert "敏娜娥" not in shown and "军思涵" not in shown
+
+
+def test_a_bare_valid_uscc_is_an_organisations_code_not_an_account() -> None:
+    association = "513604823000003798"  # a 社会团体's code, alone in a content field
+    assert protect(association).text == association
+    assert protect("913604825000011730").text != "913604825000011730"  # no valid USCC: may be an account
+    assert "6222021234567890123" not in protect("6222021234567890123").text  # a 19-digit UnionPay card

@@ -46,6 +46,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from xinyong.core.ids import is_valid_uscc
 from xinyong.core.masking import (
     COMPOUND_SURNAMES,
     mask_address,
@@ -450,6 +451,8 @@ def _classify(text: str, start: int, raw: str) -> Finding | None:
     if not digits.isdigit():
         return None
     length = len(digits)
+    if length == 18 and not digits.startswith("62") and is_valid_uscc(digits):
+        return None  # an organisation's 统一社会信用代码 (public), not an account (UnionPay cards start 62)
     local = digits[2:] if digits.startswith("86") and length == 13 else digits
     if len(local) == 11 and local[0] == "1" and local[1] in "3456789":
         return Finding("phone", start, end, mask_phone(local))
