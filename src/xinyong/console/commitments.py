@@ -61,8 +61,15 @@ def _refusal(error: XinyongError) -> str:
 
 
 def _overview(
-    request: Request, session: Session, actor: Actor, *, error: XinyongError | None = None, notice: str | None = None
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    error: XinyongError | str | None = None,
+    notice: str | None = None,
 ) -> HTMLResponse:
+    """The commitments overview; ``error`` is a refusal of this request (its status answers) or the words of an
+    earlier step's refusal carried back by a notice code (the page itself answers 200)."""
     department = actor.department_code
     items, _ = service.list_items(session, department=department, include_inactive=True, page=PageRequest(1, 200))
     recent, _ = service.list_commitments(session, actor, department=department, page=PageRequest(1, 20))
@@ -75,11 +82,12 @@ def _overview(
         "planned": fulfilment.planned_checks(session, actor, today),
         "types": TYPE_LABELS,
         "departments": list_departments(session),
-        "error": _refusal(error) if error else None,
+        "error": _refusal(error) if isinstance(error, XinyongError) else error,
         "notice": notice,
         "may_edit": actor.role != "auditor",
     }
-    return page(request, session, actor, "console/commitments/index.html", context, error.status if error else 200)
+    status = error.status if isinstance(error, XinyongError) else 200
+    return page(request, session, actor, "console/commitments/index.html", context, status)
 
 
 @router.get("/commitments", dependencies=[Depends(require(STAFF))])
@@ -91,8 +99,7 @@ def overview(
     error: NoticeCode = None,
 ) -> HTMLResponse:
     shown = read_notices(done, error)
-    refused = InvalidInput(shown["error"]) if shown["error"] else None
-    return _overview(request, session, actor, notice=shown["done"], error=refused)
+    return _overview(request, session, actor, notice=shown["done"], error=shown["error"])
 
 
 @router.post("/commitments/items", dependencies=[Depends(require(STAFF))])
