@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     field_key: str = DEV_FIELD_KEY
     blind_index_key: str = DEV_BLIND_INDEX_KEY
     field_keys_old: list[str] = Field(default_factory=list)
+    # other blind index keys accepted for lookups: the old key while `xinyong keys rotate` rebuilds the indexes, or
+    # the next key during a rolling switch (docs/operations.md, "Key rotation")
+    blind_index_keys_old: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     platform_name: str = "信用中国（江西共青）"
@@ -171,6 +174,14 @@ class Settings(BaseSettings):
     def _blind_key_long_enough(cls, value: str) -> str:
         if len(bytes.fromhex(value)) < 32:
             raise ValueError("XINYONG_BLIND_INDEX_KEY must be at least 64 hex digits (256 bits)")
+        return value
+
+    @field_validator("blind_index_keys_old")
+    @classmethod
+    def _old_blind_keys_long_enough(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if len(bytes.fromhex(key)) < 32:
+                raise ValueError("each key in XINYONG_BLIND_INDEX_KEYS_OLD must be at least 64 hex digits (256 bits)")
         return value
 
     @property

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac as _std_hmac
 import os
 import re
 import threading
@@ -228,20 +229,39 @@ class BlindIndex:
 
     Each context uses its own key ``HMAC-SM3(key, "xinyong:blind-index:" + context)``, so digests of the same
     value in two columns are unrelated. Thread-safe.
+
+    Keys rotate: ``digest`` always uses the current key; ``digests`` gives the value's digest under the current key
+    and under every other accepted key (``old_keys``: the previous key while ``xinyong keys rotate`` rebuilds the
+    stored indexes, or the next one during a rolling switch), so a lookup finds a row whichever of them made it. A
+    stored digest's key is the one whose digest of the decrypted value it equals (``key_of``): the value beside it
+    is always kept encrypted, so the version needs no column of its own.
     """
 
-    __slots__ = ("_bases", "_key", "_lock")
+    __slots__ = ("_bases", "_key", "_key_id", "_lock", "_others")
 
-    def __init__(self, key: Key) -> None:
+    def __init__(self, key: Key, old_keys: Iterable[Key] = ()) -> None:
         raw = _key_bytes(key, what="blind index key")
         if len(raw) < BLIND_INDEX_MIN_KEY_BYTES:
             raise ValueError("a blind index key must be at least 32 bytes (64 hex digits)")
         self._key = raw
+        self._key_id = key_id_for(raw)
         self._bases: dict[str, hmac.HMAC] = {}
         self._lock = threading.Lock()
+        others = [BlindIndex(old) for old in old_keys]
+        self._others = tuple(o for o in others if o.key_id != self._key_id)
 
     def __repr__(self) -> str:  # never show key material
-        return f"BlindIndex(contexts={len(self._bases)})"
+        return f"BlindIndex(key_id={self._key_id!r}, accepted={len(self._others)})"
+
+    @property
+    def key_id(self) -> str:
+        """The id of the key new digests are made with (8 hex digits of SM3 over the key)."""
+        return self._key_id
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """Every accepted key id, the current one first."""
+        return (self._key_id, *(o.key_id for o in self._others))
 
     def _base(self, context: str) -> hmac.HMAC:
         base = self._bases.get(context)
@@ -260,6 +280,20 @@ class BlindIndex:
         mac.update(normalised.encode("utf-8"))
         return mac.finalize().hex()
 
+    def digests(self, value: str, *, context: str, normalise: Callable[[str], str] | None = None) -> tuple[str, ...]:
+        """The digest under the current key, then under each other accepted key (for lookups during a rotation)."""
+        current = self.digest(value, context=context, normalise=normalise)
+        return (current, *(o.digest(value, context=context, normalise=normalise) for o in self._others))
+
+    def key_of(
+        self, stored: str, value: str, *, context: str, normalise: Callable[[str], str] | None = None
+    ) -> str | None:
+        """The id of the accepted key that made ``stored`` from ``value``, or ``None`` if none of them did."""
+        for key_id, digest in zip(self.key_ids, self.digests(value, context=context, normalise=normalise), strict=True):
+            if hmac_compare(digest, stored):
+                return key_id
+        return None
+
     def digest_optional(
         self, value: str | None, *, context: str, normalise: Callable[[str], str] | None = None
     ) -> str | None:
@@ -270,6 +304,11 @@ class BlindIndex:
         if not normalised:
             return None
         return self.digest(normalised, context=context, normalise=_identity)
+
+
+def hmac_compare(a: str, b: str) -> bool:
+    """Constant-time comparison of two digests in hex."""
+    return _std_hmac.compare_digest(a.encode("ascii", "replace"), b.encode("ascii", "replace"))
 
 
 def _identity(value: str) -> str:
@@ -286,5 +325,7 @@ def get_cipher() -> FieldCipher:
 
 @lru_cache(maxsize=1)
 def get_blind_index() -> BlindIndex:
-    """The platform's blind index from ``Settings.blind_index_key`` (cached; ``cache_clear()`` in tests)."""
-    return BlindIndex(get_settings().blind_index_key)
+    """The platform's blind index from ``Settings.blind_index_key``, accepting the keys in
+    ``Settings.blind_index_keys_old`` for lookups (cached; ``cache_clear()`` in tests)."""
+    settings = get_settings()
+    return BlindIndex(settings.blind_index_key, old_keys=settings.blind_index_keys_old)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Text, and_, cast, column, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, array
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
+from xinyong.core.blindrotation import BlindIndexedTable
 from xinyong.core.crypto import get_blind_index, get_cipher
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import IdType, validate_person_id, validate_uscc
@@ -341,14 +343,47 @@ def add_alias(session: Session, actor: Actor, uscc: str, alias_type: AliasType, 
 
 
 def id_blind(id_type: str, number: str) -> str:
+    """The blind index a person's ID number is stored under (current key)."""
     return get_blind_index().digest(f"{id_type}:{number}", context=ID_CONTEXT)
+
+
+def id_blinds(id_type: str, number: str) -> tuple[str, ...]:
+    """Every blind index the number may be stored under: the current key's first, then each other accepted key's
+    (a lookup during a blind index key rotation finds rows not rebuilt yet)."""
+    return get_blind_index().digests(f"{id_type}:{number}", context=ID_CONTEXT)
+
+
+def person_blind_index_rebuild(row: Mapping[str, Any]) -> dict[str, Any]:
+    """For ``xinyong keys rotate``: the ``persons`` row's blind index under the current key, if it is not already."""
+    number = get_cipher().decrypt(row["id_number_enc"], context=ID_CONTEXT)
+    current = id_blind(row["id_type"], number)
+    return {} if row["id_blind"] == current else {"id_blind": current}
+
+
+def person_blind_indexed() -> BlindIndexedTable:
+    """The ``persons`` table's blind index, for ``xinyong keys rotate``."""
+    return BlindIndexedTable(
+        Person.__table__,  # type: ignore[arg-type]
+        ("id_type", "id_number_enc", "id_blind"),
+        person_blind_index_rebuild,
+    )
 
 
 def find_person(session: Session, id_type: str, number: str) -> Person | None:
     normalised = validate_person_id(id_type, number)  # an unknown type is a 422 there, not a ValueError here
-    return session.execute(
-        select(Person).where(Person.id_type == id_type, Person.id_blind == id_blind(id_type, normalised))
-    ).scalar_one_or_none()
+    return _person_by_number(session, id_type, normalised)
+
+
+def _person_by_number(session: Session, id_type: str, normalised: str) -> Person | None:
+    return (
+        session.execute(
+            select(Person)
+            .where(Person.id_type == id_type, Person.id_blind.in_(id_blinds(id_type, normalised)))
+            .order_by(Person.id)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def upsert_person(session: Session, actor: Actor, name: str, id_type: str, number: str) -> Person:
@@ -362,16 +397,13 @@ def upsert_person(session: Session, actor: Actor, name: str, id_type: str, numbe
     clean_name = name.strip()
     if not clean_name or len(clean_name) > 100:
         raise InvalidInput("a person's name is 1–100 characters (姓名)", field="name")
-    blind = id_blind(kind, normalised)
-    person = session.execute(
-        select(Person).where(Person.id_type == kind, Person.id_blind == blind)
-    ).scalar_one_or_none()
+    person = _person_by_number(session, kind, normalised)
     if person is not None:
         return person
     person = Person(
         name=clean_name,
         id_type=kind,
-        id_blind=blind,
+        id_blind=id_blind(kind, normalised),
         id_number_enc=get_cipher().encrypt(normalised, context=ID_CONTEXT),
         id_masked=mask_id_number(normalised),
         created_at=clock.now(),

@@ -27,7 +27,7 @@ from xinyong.core.ids import IdType, UsccInfo, validate_person_id, validate_uscc
 from xinyong.core.masking import mask_id_number
 from xinyong.entities.models import Entity, Person, RegradeQueue
 from xinyong.entities.rules import EntityStatus, pinyin_keys
-from xinyong.entities.service import ID_CONTEXT, id_blind
+from xinyong.entities.service import ID_CONTEXT, id_blind, id_blinds
 from xinyong.privacy import service as privacy_rules
 from xinyong.records import privacy
 from xinyong.records.models import CreditRecord, CreditRecordVersion
@@ -290,7 +290,8 @@ class RecordWriter:
                 wanted.setdefault(key, item.subject.name)
         if not wanted:
             return {}
-        blinds = {id_blind(id_type, number): (id_type, number) for id_type, number in wanted}
+        # every accepted key's digest, so a person not yet rebuilt by a blind index key rotation is still found
+        blinds = {blind: (id_type, number) for id_type, number in wanted for blind in id_blinds(id_type, number)}
         found: dict[tuple[str, str], int] = {}
         for person_id, blind in self.session.execute(
             select(Person.id, Person.id_blind).where(Person.id_blind.in_(list(blinds)))

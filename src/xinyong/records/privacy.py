@@ -228,9 +228,13 @@ def protect_content(content: dict[str, Any], previous: Mapping[str, Any] | None)
         masked = [r.text if r is not None else t for r, t in zip(results, texts, strict=True)]
         out[key] = masked if isinstance(value, list) else masked[0]
         clear = json.dumps(original, ensure_ascii=False) if isinstance(original, list) else original
+        stored = previous.get(f"{key}_bi") if previous is not None and f"{key}_enc" in previous else None
+        if stored is not None and stored in get_blind_index().digests(clear, context=TEXT_CONTEXT, normalise=_identity):
+            # the same text sent again (under this or an earlier blind index key): what is stored stays
+            out[f"{key}_enc"], out[f"{key}_bi"] = previous[f"{key}_enc"], stored  # type: ignore[index]
+            continue
         out[f"{key}_enc"] = get_cipher().encrypt(clear, context=TEXT_CONTEXT)
         out[f"{key}_bi"] = get_blind_index().digest(clear, context=TEXT_CONTEXT, normalise=_identity)
-    del previous
     return out
 
 
@@ -271,8 +275,14 @@ def protect_fields(fields: dict[str, Any], previous: Any | None = None) -> dict[
     subject = subject_for(fields["subject_type"], fields["subject_uscc"], fields["subject_name"], content, BUILTIN)
     result = protect_title(title, subject)
     if result.changed:
-        content[f"{TITLE_KEY}_enc"] = get_cipher().encrypt(title, context=TITLE_CONTEXT)
-        content[f"{TITLE_KEY}_bi"] = get_blind_index().digest(title, context=TITLE_CONTEXT, normalise=_identity)
+        stored = before.get(f"{TITLE_KEY}_bi") if f"{TITLE_KEY}_enc" in before else None
+        accepted = get_blind_index().digests(title, context=TITLE_CONTEXT, normalise=_identity)
+        if stored is not None and stored in accepted:
+            # the same title sent again (under this or an earlier blind index key): its stored original stays
+            content[f"{TITLE_KEY}_enc"], content[f"{TITLE_KEY}_bi"] = before[f"{TITLE_KEY}_enc"], stored
+        else:
+            content[f"{TITLE_KEY}_enc"] = get_cipher().encrypt(title, context=TITLE_CONTEXT)
+            content[f"{TITLE_KEY}_bi"] = get_blind_index().digest(title, context=TITLE_CONTEXT, normalise=_identity)
         title = result.text
     return {**fields, "title": title, "content": content}
 

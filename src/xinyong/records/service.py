@@ -159,6 +159,11 @@ def protect_ids(content: dict[str, Any], previous: dict[str, Any] | None) -> dic
             continue
         number = value.strip().upper()
         out[key] = mask_id_number(number)
+        stored = previous.get(f"{key}_bi") if previous and f"{key}_enc" in previous else None
+        if stored is not None and stored in get_blind_index().digests(number, context=CONTENT_ID_CONTEXT):
+            # the same number sent again (under this or an earlier blind index key): what is stored stays
+            out[f"{key}_enc"], out[f"{key}_bi"] = previous[f"{key}_enc"], stored  # type: ignore[index]
+            continue
         out[f"{key}_enc"] = get_cipher().encrypt(number, context=CONTENT_ID_CONTEXT)
         out[f"{key}_bi"] = get_blind_index().digest(number, context=CONTENT_ID_CONTEXT)
     return out
