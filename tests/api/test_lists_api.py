@@ -23,7 +23,8 @@ AUDITOR = Actor(role=Role.AUDITOR, id="auditor")
 def test_list_types_are_public_data(as_actor: Client) -> None:
     public = as_actor(Actor.public())
     types = {t["code"]: t for t in public.get("/api/v1/list-types").json()}
-    assert set(types) == {"serious", "watch", "market_ban"}
+    assert set(types) == {"serious", "watch", "market_ban", "honest_model", "tax_a_grade", "contract_keeping"}
+    assert types["honest_model"]["category"] == "honour" and types["honest_model"]["issuing_body"]
     assert types["serious"]["term"] == "3年" and types["serious"]["earliest_exit_months"] == 12
     assert "养老" in types["watch"]["key_fields"]
     assert [v["version"] for v in public.get("/api/v1/list-types/serious").json()] == [1]

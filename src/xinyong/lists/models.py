@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
 from xinyong.core.workflow import Procedure, StepHistory
+from xinyong.lists.honour_rules import HONOUR_TABLE
 from xinyong.lists.rules import TABLE
 
 
@@ -42,6 +43,7 @@ class ListType(Base):
     record_kind: Mapped[str | None] = mapped_column(String(32))
     effective_from: Mapped[dt.date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)  # why this version (e.g. the new regulation)
+    issuing_body: Mapped[str | None] = mapped_column(String(200))  # 认定（发布）机关 (honour lists name theirs)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -56,6 +58,7 @@ class ListEntry(Base):
         Index("ix_list_entries_department", "department", "status"),
         Index("ix_list_entries_status_valid_to", "status", "valid_to"),
         Index("ix_list_entries_upstream_key", "upstream_key", unique=True),
+        Index("ix_list_entries_honour_uscc", "honour", "subject_uscc", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -117,6 +120,8 @@ class ListEntry(Base):
     origin: Mapped[str] = mapped_column(String(8), default="local", server_default="local")
     upstream_key: Mapped[str | None] = mapped_column(String(200))  # "<source code>:<the source's own id>"
     upstream: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # source, level, issuing body, id, status
+    # 守信激励（红名单）: an honour never binds or restricts; its own procedure (lists.honours, HONOURING) moves it
+    honour: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ListEntryStep(StepHistory, Base):
@@ -130,6 +135,7 @@ class ListEntryStep(StepHistory, Base):
 
 
 LISTING = Procedure("严重失信主体名单列入程序", TABLE, ListEntryStep)
+HONOURING = Procedure("守信激励对象名单认定程序", HONOUR_TABLE, ListEntryStep)
 
 
 class PublicSectorSubject(Base):

@@ -19,6 +19,7 @@ from xinyong.core.errors import Conflict, Forbidden, NotFound
 from xinyong.entities import service as entities
 from xinyong.entities.models import Person
 from xinyong.lists import types
+from xinyong.lists.honours import lapse_honours
 from xinyong.lists.models import ListEntry, ListType
 from xinyong.lists.rules import (
     EntryStatus,
@@ -192,6 +193,7 @@ def expire_entries(session: Session, actor: Actor, today: dt.date) -> ExpiryResu
                 .where(
                     ListEntry.status == EntryStatus.PUBLISHED,
                     ListEntry.origin == "local",  # an upstream entry's term is its source's to end
+                    ListEntry.honour.is_(False),  # honours lapse through their own procedure (lists.honours)
                     ListEntry.valid_to.is_not(None),
                     ListEntry.valid_to < today,
                     ListEntry.id > last_id,
@@ -201,7 +203,8 @@ def expire_entries(session: Session, actor: Actor, today: dt.date) -> ExpiryResu
             )
         )
         if not ids:
-            return ExpiryResult(examined, expired)
+            lapsed = lapse_honours(session, actor, today)  # the honours' own 期满移出 (lists.honours)
+            return ExpiryResult(examined + lapsed, expired + lapsed)
         last_id = ids[-1]
         for entry_id in ids:
             examined += 1

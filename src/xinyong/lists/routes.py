@@ -17,6 +17,7 @@ from xinyong.lists import service
 from xinyong.lists.rules import EntryStatus
 from xinyong.lists.schemas import (
     DecisionIn,
+    HonourIn,
     ListEntryOut,
     ListTypeIn,
     ListTypeOut,
@@ -243,6 +244,64 @@ def exit_early(entry_id: EntryId, body: ReasonIn, session: DbSession, actor: Cur
 )
 def revoke(entry_id: EntryId, body: ReasonIn, session: DbSession, actor: CurrentActor) -> ListEntryOut:
     service.revoke_entry(session, actor, entry_id, reason=body.reason)
+    return service.get_entry(session, actor, entry_id)
+
+
+# ---------------------------------------------------------------- 守信激励（红名单）
+
+
+@router.get(
+    "/honour-types",
+    dependencies=[Depends(require(PUBLIC))],
+    response_model=list[ListTypeOut],
+    summary="The honour list types in force (守信激励名单类型: legal basis, issuing body, term)",
+)
+def honour_list_types(session: DbSession) -> list[ListTypeOut]:
+    return [type_out(t) for t in service.honour_types(session)]
+
+
+@router.post(
+    "/honour-entries",
+    status_code=201,
+    dependencies=[Depends(require(OFFICE))],
+    response_model=ListEntryOut,
+    summary="拟列入守信激励名单: the credit office adds an entity to an honour list (a second account approves)",
+)
+def nominate_honour(body: HonourIn, session: DbSession, actor: CurrentActor) -> ListEntryOut:
+    entry = service.nominate_honour(session, actor, body)
+    return service.get_entry(session, actor, entry.id)
+
+
+@router.post(
+    "/honour-entries/{entry_id}/approval",
+    dependencies=[Depends(require(OFFICE))],
+    response_model=ListEntryOut,
+    summary="审核公示: a second credit office account approves and publishes an honour entry",
+)
+def approve_honour(entry_id: EntryId, session: DbSession, actor: CurrentActor) -> ListEntryOut:
+    service.approve_honour(session, actor, entry_id)
+    return service.get_entry(session, actor, entry_id)
+
+
+@router.post(
+    "/honour-entries/{entry_id}/decline",
+    dependencies=[Depends(require(OFFICE))],
+    response_model=ListEntryOut,
+    summary="不予列入: the credit office declines an honour entry not yet approved",
+)
+def decline_honour(entry_id: EntryId, body: ReasonIn, session: DbSession, actor: CurrentActor) -> ListEntryOut:
+    service.decline_honour(session, actor, entry_id, reason=body.reason)
+    return service.get_entry(session, actor, entry_id)
+
+
+@router.post(
+    "/honour-entries/{entry_id}/end",
+    dependencies=[Depends(require(OFFICE))],
+    response_model=ListEntryOut,
+    summary="终止公示: the credit office ends a published honour before its term",
+)
+def end_honour(entry_id: EntryId, body: ReasonIn, session: DbSession, actor: CurrentActor) -> ListEntryOut:
+    service.end_honour(session, actor, entry_id, reason=body.reason)
     return service.get_entry(session, actor, entry_id)
 
 

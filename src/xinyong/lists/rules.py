@@ -40,12 +40,14 @@ class ListCategory(StrEnum):
     SERIOUS = "serious"  # 严重失信主体名单（失信联合惩戒对象名单）
     WATCH = "watch"  # 重点关注对象名单
     MARKET_BAN = "market_ban"  # 市场/行业禁入
+    HONOUR = "honour"  # 守信激励对象名单（红名单）: never binds, never restricts (lists.honours)
 
 
 CATEGORY_LABELS: dict[ListCategory, str] = {
     ListCategory.SERIOUS: "严重失信主体名单",
     ListCategory.WATCH: "重点关注对象名单",
     ListCategory.MARKET_BAN: "市场和行业禁入",
+    ListCategory.HONOUR: "守信激励对象名单（红名单）",
 }
 
 
@@ -301,6 +303,7 @@ class ListTypeSpec:
     record_kind: str | None = None  # the credit record kind written on publication (None: none)
     effective_from: dt.date = dt.date(2020, 1, 1)
     extra: dict[str, str] = field(default_factory=dict)
+    issuing_body: str | None = None  # 认定（发布）机关, shown with the type (honour lists name theirs)
 
 
 _NOTICE = (

@@ -37,6 +37,7 @@ class ListTypeIn(BaseModel):
     record_kind: str | None = Field(default=None, max_length=32)
     effective_from: dt.date
     note: str | None = Field(default=None, max_length=2000)
+    issuing_body: str | None = Field(default=None, max_length=200, description="认定（发布）机关")
 
 
 class ListTypeOut(BaseModel):
@@ -59,6 +60,7 @@ class ListTypeOut(BaseModel):
     record_kind: str | None
     effective_from: dt.date
     note: str | None
+    issuing_body: str | None = None
 
 
 class SubjectRef(BaseModel):
@@ -253,3 +255,17 @@ class PersonEntriesOut(BaseModel):
     on: dt.date
     own_entries: list[ListEntryView]
     via_entities: list[ResponsibleListing]
+
+
+class HonourIn(BaseModel):
+    """An honour entry the credit office adds (拟列入); a second office account approves it (审核公示)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    list_type: str = Field(min_length=1, max_length=32, description="honour list type code, e.g. honest_model")
+    uscc: str = Field(min_length=1, max_length=64, description="the honoured entity's 统一社会信用代码")
+    department: str = Field(min_length=1, max_length=16, description="the issuing department's code (认定部门)")
+    reason: str = Field(min_length=1, max_length=5000, description="why it is honoured (认定理由/事迹)")
+    basis: str | None = Field(default=None, max_length=5000, description="认定依据 (default: the type's legal basis)")
+    decision_doc_no: str = Field(min_length=1, max_length=128, description="认定文件文号")
+    decision_date: dt.date = Field(description="认定日期 (not in the future); the term runs from it")

@@ -27,6 +27,13 @@ Stable signatures::
     search_public_entries(session, actor, *, category, page, keyword=None, department=None, decided_from=None,
                           decided_to=None) -> (list[ListEntryOut], total)              # the portal's list pages
     apply_upstream_entry(session, system_actor, UpstreamEntry) -> ListEntry         # exchange area only
+    # 守信激励（红名单, lists.honours): the office's procedure (two-person rule) and the readers of honours
+    nominate_honour(session, actor, HonourIn) -> ListEntry
+    approve_honour(session, actor, entry_id) -> ListEntry      # a second office account; publishes
+    decline_honour(session, actor, entry_id, *, reason) -> ListEntry
+    end_honour(session, actor, entry_id, *, reason) -> ListEntry  # 终止公示
+    honours_of(session, uscc, on=None) -> list[ListEntryView]  # in force; never binding
+    withholding_codes(session) -> set[str]                     # list types whose entry withholds incentives
 """
 
 from __future__ import annotations
@@ -34,6 +41,18 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from xinyong.core.errors import NotFound
+from xinyong.lists.honours import (
+    approve_honour,
+    decline_honour,
+    end_honour,
+    honour_queue,
+    honour_type,
+    honour_types,
+    honours_of,
+    nominate_honour,
+    recent_honours,
+    withholding_codes,
+)
 from xinyong.lists.models import ListEntry
 from xinyong.lists.procedure import (
     ExpiryResult,
@@ -106,6 +125,7 @@ __all__ = [
     "ListEntryView",
     "UpstreamEntry",
     "apply_upstream_entry",
+    "approve_honour",
     "binding_entity",
     "binding_person",
     "candidate_records",
@@ -114,6 +134,8 @@ __all__ = [
     "current_types",
     "decide_entry",
     "decline_entry",
+    "decline_honour",
+    "end_honour",
     "entries_of_person",
     "entry_view",
     "exit_entry",
@@ -122,13 +144,19 @@ __all__ = [
     "get_entry",
     "get_entry_row",
     "get_type",
+    "honour_queue",
+    "honour_type",
+    "honour_types",
+    "honours_of",
     "list_notices",
+    "nominate_honour",
     "notify_party",
     "person_entries",
     "propose_entry",
     "publish_entry",
     "publish_version",
     "published_entries_of",
+    "recent_honours",
     "record_statement",
     "refuse_upstream",
     "resolve_person",
@@ -142,4 +170,5 @@ __all__ = [
     "type_versions",
     "upstream_in_force",
     "usccs_in_force",
+    "withholding_codes",
 ]

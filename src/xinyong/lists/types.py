@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
+from xinyong.lists.honour_rules import DEFAULT_HONOUR_TYPES
 from xinyong.lists.models import ListType
 from xinyong.lists.rules import DEFAULT_TYPES, ListCategory, ListTypeSpec, Term
 from xinyong.lists.schemas import ListTypeIn, ListTypeOut
@@ -44,6 +45,7 @@ def _row(spec: ListTypeSpec, version: int, actor: Actor, note: str | None) -> Li
         record_kind=spec.record_kind,
         effective_from=spec.effective_from,
         note=note,
+        issuing_body=spec.issuing_body,
         created_by=actor.id,
         created_at=clock.now(),
     )
@@ -52,7 +54,7 @@ def _row(spec: ListTypeSpec, version: int, actor: Actor, note: str | None) -> Li
 def seed_list_types(session: Session, actor: Actor = _SEED_ACTOR) -> int:
     """Create version 1 of each default type that does not exist yet; return how many were added. Idempotent."""
     existing = set(session.scalars(select(ListType.code).distinct()))
-    missing = [spec for spec in DEFAULT_TYPES if spec.code not in existing]
+    missing = [spec for spec in (*DEFAULT_TYPES, *DEFAULT_HONOUR_TYPES) if spec.code not in existing]
     if not missing:
         return 0
     try:
@@ -68,6 +70,13 @@ def seed_list_types(session: Session, actor: Actor = _SEED_ACTOR) -> int:
 
 def _ensure_seeded(session: Session) -> None:
     if session.scalar(select(func.count()).select_from(ListType)) == 0:
+        seed_list_types(session)
+
+
+def ensure_honour_types(session: Session) -> None:
+    """Seed the default honour types on a database seeded before they existed (the honour pages call this)."""
+    found = select(ListType.id).where(ListType.category == ListCategory.HONOUR.value).limit(1)
+    if session.scalars(found).first() is None:
         seed_list_types(session)
 
 
@@ -157,6 +166,7 @@ def publish_version(session: Session, actor: Actor, data: ListTypeIn) -> ListTyp
         binds_responsible_persons=data.binds_responsible_persons,
         record_kind=data.record_kind,
         effective_from=data.effective_from,
+        issuing_body=data.issuing_body,
     )
     row = _row(spec, latest + 1, actor, data.note)
     session.add(row)
@@ -193,4 +203,5 @@ def type_out(row: ListType) -> ListTypeOut:
         record_kind=row.record_kind,
         effective_from=row.effective_from,
         note=row.note,
+        issuing_body=row.issuing_body,
     )

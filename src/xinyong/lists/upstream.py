@@ -26,7 +26,7 @@ from xinyong.core.workflow import plain
 from xinyong.entities.service import enqueue_regrade
 from xinyong.lists import types
 from xinyong.lists.models import ListEntry, ListEntryStep, ListType
-from xinyong.lists.rules import EntryStatus, ExitKind, Step, describe_months
+from xinyong.lists.rules import EntryStatus, ExitKind, ListCategory, Step, describe_months
 
 UPSTREAM_STEP = "upstream"
 # The source's status -> the entry's status here.
@@ -124,6 +124,7 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
         session.add(entry)
     entry.list_type_id = ltype.id
     entry.list_code = ltype.code
+    entry.honour = ltype.category == ListCategory.HONOUR  # e.g. A级纳税人 from the tax authority
     entry.department = data.department
     entry.status = target
     entry.subject_name = data.subject_name
@@ -181,7 +182,7 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
     # exit_early, revoke), so every reader of the step log (change notices to business systems, /checks/changes,
     # the re-grading queue) treats it alike; a new version that keeps the status is logged as ``upstream``.
     step = UPSTREAM_STEP
-    if previous != target:
+    if previous != target and not entry.honour:  # an honour restricts nobody: no change notice, no re-grade step
         if target == EntryStatus.PUBLISHED:
             step = Step.PUBLISH
         elif target == EntryStatus.REVOKED:

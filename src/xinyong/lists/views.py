@@ -35,8 +35,9 @@ from xinyong.records.rules import Kind, Severity, Status
 _PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
 
 
-def in_force_condition(on: dt.date | ColumnElement[dt.date], e: Any = ListEntry) -> ColumnElement[bool]:
-    """Entries binding on ``on``: published by then and within their term, or exited only after ``on``.
+def in_term_condition(on: dt.date | ColumnElement[dt.date], e: Any = ListEntry) -> ColumnElement[bool]:
+    """Entries public and in force on ``on``, honours included: published by then and within their term, or exited
+    only after ``on``.
 
     ``e`` is the entity (ORM statements) or the table's columns ``ListEntry.__table__.c`` (the check's Core
     statement): the one rule either way."""
@@ -48,10 +49,16 @@ def in_force_condition(on: dt.date | ColumnElement[dt.date], e: Any = ListEntry)
     )
 
 
+def in_force_condition(on: dt.date | ColumnElement[dt.date], e: Any = ListEntry) -> ColumnElement[bool]:
+    """Entries *binding* on ``on``: in term (:func:`in_term_condition`) and not an honour (守信激励 never binds or
+    restricts; :func:`honours_of` reads those)."""
+    return and_(in_term_condition(on, e), e.honour.is_(False))
+
+
 def visibility(actor: Actor, on: dt.date | None = None) -> ColumnElement[bool]:
     """The one place that decides which entries an actor may read."""
     e = ListEntry
-    public = and_(e.status == EntryStatus.PUBLISHED, in_force_condition(on or clock.today()))
+    public = and_(e.status == EntryStatus.PUBLISHED, in_term_condition(on or clock.today()))
     if actor.sees_everything:
         return true()
     if actor.is_department:
@@ -344,7 +351,9 @@ def upstream_in_force(session: Session, source_code: str, on: dt.date) -> int:
 
 def published_entries_of(session: Session, uscc: str) -> list[ListEntry]:
     """The entity's entries in the status 已公示, oldest first (repair weighs early exit for each)."""
-    stmt = select(ListEntry).where(ListEntry.subject_uscc == uscc, ListEntry.status == EntryStatus.PUBLISHED)
+    stmt = select(ListEntry).where(
+        ListEntry.subject_uscc == uscc, ListEntry.status == EntryStatus.PUBLISHED, ListEntry.honour.is_(False)
+    )
     return list(session.scalars(stmt.order_by(ListEntry.id)))
 
 
@@ -434,7 +443,7 @@ def search_public_entries(
     e = ListEntry
     today = on or clock.today()
     codes = select(ListType.id).where(ListType.category == category.value)
-    public = and_(e.status == EntryStatus.PUBLISHED, in_force_condition(today), e.list_type_id.in_(codes))
+    public = and_(e.status == EntryStatus.PUBLISHED, in_term_condition(today), e.list_type_id.in_(codes))
     stmt = select(e).where(visibility(actor, today), public)
     for word in (keyword or "").split():
         by_name: ColumnElement[bool] = e.subject_name.like(_like(word), escape="\\")
