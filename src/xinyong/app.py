@@ -16,6 +16,7 @@ from xinyong.campaigns.routes import router as campaigns_router
 from xinyong.commitments.routes import router as commitments_router
 from xinyong.complaints.routes import router as complaints_router
 from xinyong.console.routes import router as console_router
+from xinyong.content.routes import router as content_router
 from xinyong.core import clock_store
 from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
@@ -170,6 +171,7 @@ def create_app(
     app.include_router(enterprise_router)
     app.include_router(privacy_router)
     app.include_router(agencies_router)
+    app.include_router(content_router)
     app.include_router(portal_router)
     app.include_router(console_router)
 

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from xinyong.agencies.service import sweep_agency_notices
 from xinyong.commitments.fulfilment import sweep_commitments
+from xinyong.content.service import sweep_content
 from xinyong.core import audit_anchors, clock, metrics, opstate
 from xinyong.core.actor import Actor
 from xinyong.core.db import Database, get_database
@@ -58,6 +59,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("objections overdue (异议逾期督办)", sweep_objections),
     ("risk alerts (风险预警)", sweep_risk),
     ("repair applications overdue (信用修复逾期督办)", sweep_repairs),
+    ("scheduled content (网站内容定时发布与撤回)", sweep_content),
     ("check log seal (核查记录封存)", seal_checks),
     ("change notices (名单变动通知)", sweep_change_notices),  # before the outbox: it queues webhook messages
     ("agency notices (信用服务机构删除通知)", sweep_agency_notices),  # before the outbox: it queues webhook messages

@@ -28,7 +28,15 @@ router = console_router()
 
 ROLE_CHOICES = [
     (role, ROLE_LABELS[role])
-    for role in (Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR, Role.ENTITY)
+    for role in (
+        Role.DEPT_OPERATOR,
+        Role.DEPT_REVIEWER,
+        Role.CREDIT_OFFICE,
+        Role.AUDITOR,
+        Role.CONTENT_EDITOR,
+        Role.CONTENT_REVIEWER,
+        Role.ENTITY,
+    )
 ]
 FIELD_LABELS = {
     "username": "用户名",

@@ -19,6 +19,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # 审计/纪检
     BUSINESS_SYSTEM = "business_system"  # 业务系统（API 客户端）
     AGENCY = "credit_agency"  # 信用服务机构（API 客户端，经主体授权可读完整信息）
+    CONTENT_EDITOR = "content_editor"  # 网站内容编辑（撰写、送审）
+    CONTENT_REVIEWER = "content_reviewer"  # 网站内容审核（发布、退回、撤回）
     SYSTEM = "system"  # the platform itself: CLI jobs, demo loader, scheduled sweeps
 
 
@@ -31,6 +33,8 @@ ROLE_LABELS: dict[str, str] = {
     Role.AUDITOR: "审计/纪检",
     Role.BUSINESS_SYSTEM: "业务系统",
     Role.AGENCY: "信用服务机构",
+    Role.CONTENT_EDITOR: "内容编辑",
+    Role.CONTENT_REVIEWER: "内容审核",
     Role.SYSTEM: "系统任务",
 }
 DEPARTMENT_ROLES = frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER})

@@ -6,12 +6,17 @@
   parser spools file parts to disk past 1 MiB, so an upload is never held whole in memory.
 - :func:`spool` copies an uploaded file to a named temporary file in pieces, refusing it past a limit, so that the
   readers (which open the file by path, more than once) read from disk.
+- :func:`store`, :func:`stored_path` and :func:`discard` keep attachment files outside the web root under
+  ``XINYONG_UPLOAD_DIR``, one folder per area, with names the platform chooses (random hex, no extension), never the
+  uploader's; they are read back only through access-checked routes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +25,8 @@ from typing import IO, Final
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xinyong.core.errors import TooLarge
+from xinyong.core.config import get_settings
+from xinyong.core.errors import NotFound, TooLarge
 
 PIECE: Final = 1024 * 1024
 FORM_SLACK: Final = 1024 * 1024  # the form's other fields and the multipart framing
@@ -54,6 +60,51 @@ def spool(source: IO[bytes], limit: int, suffix: str = "") -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(name)
+
+
+STORED_NAME: Final = re.compile(r"^[0-9a-f]{32}$")
+_STATIC: Final = Path(__file__).resolve().parents[1] / "static"
+
+
+def stored_root(area: str) -> Path:
+    """The area's folder of stored files; refused when the upload directory lies inside the web root."""
+    base = Path(get_settings().upload_dir).resolve()
+    if base == _STATIC or _STATIC in base.parents:
+        raise RuntimeError("XINYONG_UPLOAD_DIR must lie outside the web root (src/xinyong/static)")
+    return base / area
+
+
+def store(area: str, data: bytes) -> str:
+    """Write ``data`` under a new random name (atomically, owner-only) in ``area``'s folder and return the name."""
+    folder = stored_root(area)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16)
+    final = folder / name
+    temporary = folder / f".{name}.part"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, final)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return name
+
+
+def stored_path(area: str, stored_as: str) -> Path:
+    """The file stored as ``stored_as`` in ``area`` (404 for a name the platform did not choose or a missing file)."""
+    if not STORED_NAME.match(stored_as):
+        raise NotFound("no such attachment (附件不存在)", field="attachment_id")
+    path = stored_root(area) / stored_as
+    if not path.is_file():
+        raise NotFound("the attachment's file is missing (附件文件缺失)", field="attachment_id")
+    return path
+
+
+def discard(area: str, stored_as: str) -> None:
+    if STORED_NAME.match(stored_as):
+        (stored_root(area) / stored_as).unlink(missing_ok=True)
 
 
 def suffix_of(filename: str) -> str:

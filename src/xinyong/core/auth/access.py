@@ -39,6 +39,12 @@ AUDIT = AccessRule("audit", frozenset({Role.AUDITOR, Role.CREDIT_OFFICE, Role.SY
 BUSINESS_SYSTEM = AccessRule("business_system", frozenset({Role.BUSINESS_SYSTEM, Role.CREDIT_OFFICE, Role.SYSTEM}))
 ENTITY = AccessRule("entity", frozenset({Role.ENTITY}))
 AGENCY = AccessRule("credit_agency", frozenset({Role.AGENCY}))
+# the portal's content (信用动态, 政策法规, 典型案例, 通知公告, 办事指南): editors write and send for review, reviewers
+# publish, return and withdraw; the credit office may do both
+CONTENT_EDIT = AccessRule(
+    "content_edit", frozenset({Role.CONTENT_EDITOR, Role.CONTENT_REVIEWER, Role.CREDIT_OFFICE, Role.SYSTEM})
+)
+CONTENT_REVIEW = AccessRule("content_review", frozenset({Role.CONTENT_REVIEWER, Role.CREDIT_OFFICE, Role.SYSTEM}))
 STAFF_OR_ENTITY = AccessRule(
     "staff_or_entity",
     frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR, Role.SYSTEM, Role.ENTITY}),

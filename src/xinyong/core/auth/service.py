@@ -28,7 +28,17 @@ from xinyong.core.ids import validate_uscc
 from xinyong.core.outbox import validate_url
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
-USER_ROLES = frozenset({Role.ENTITY, Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.CREDIT_OFFICE, Role.AUDITOR})
+USER_ROLES = frozenset(
+    {
+        Role.ENTITY,
+        Role.DEPT_OPERATOR,
+        Role.DEPT_REVIEWER,
+        Role.CREDIT_OFFICE,
+        Role.AUDITOR,
+        Role.CONTENT_EDITOR,
+        Role.CONTENT_REVIEWER,
+    }
+)
 CLIENT_ROLES = frozenset({Role.DEPT_OPERATOR, Role.BUSINESS_SYSTEM})
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
