@@ -1,180 +1,93 @@
 """Use cases of credit records: create or re-send (idempotent by natural key), correct, change status, and read
-with the caller's rights, now or "as of" any past moment. Services flush, never commit."""
+with the caller's rights, now or "as of" any past moment. Services flush, never commit.
+
+Parts below the service: :mod:`~xinyong.records.rights` (who reads which version, content checks) and
+:mod:`~xinyong.records.reading` (records as their readers see them); the service re-exports them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
-from xinyong.core.clock import BEIJING
-from xinyong.core.crypto import get_blind_index, get_cipher
+from xinyong.core.crypto import get_cipher
 from xinyong.core.departments import get_department
-from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.core.masking import mask_id_number
-from xinyong.core.pagination import PageRequest
+from xinyong.core.errors import Conflict, InvalidInput, NotFound
 from xinyong.core.workflow import Parties
 from xinyong.entities import service as entities
 from xinyong.privacy import service as privacy_rules
-from xinyong.privacy.rules import RuleSet
 from xinyong.records import privacy
 from xinyong.records.models import RECORD_CORRECTION, CreditRecord, CreditRecordVersion
-from xinyong.records.publicity import publicity_end
+from xinyong.records.reading import (
+    audit_personal_read,
+    doc_numbers,
+    get_record,
+    publicity_end_out,
+    record_history,
+    records_of_entity,
+    to_view,
+)
+from xinyong.records.rights import (
+    CONTENT_ID_CONTEXT,
+    CONTENT_KEY,
+    FIRST_PAGE,
+    MATERIAL_FIELDS,
+    check_content,
+    comparable,
+    protect_ids,
+    require_source,
+    visibility,
+    visible_versions,
+)
 from xinyong.records.rules import (
     KIND_LABELS,
-    MAX_CONTENT_KEYS,
-    MAX_CONTENT_VALUE,
     PERSONAL_ID_KEYS,
     ChangeKind,
-    Disclosure,
     Kind,
     RecordStep,
     Status,
     SubjectType,
-    category_of,
     step_to,
 )
-from xinyong.records.schemas import PublicityEndOut, RecordCorrection, RecordIn, RecordOut, SubjectOut
-from xinyong.records.windows import published_condition
+from xinyong.records.schemas import RecordCorrection, RecordIn
 
-FIRST_PAGE = PageRequest()
-CONTENT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-CONTENT_ID_CONTEXT = "credit_records.content_id"
-_PUBLIC_ROLES = frozenset({Role.PUBLIC, Role.BUSINESS_SYSTEM})
-MATERIAL_FIELDS = (
-    "subject_type",
-    "subject_uscc",
-    "subject_person_id",
-    "subject_name",
-    "title",
-    "decision_date",
-    "published_date",
-    "disclosure",
-    "severity",
-    "status",
-    "content",
-)
-
-
-# ---------------------------------------------------------------- rights
-
-
-def _require_source(actor: Actor, department: str) -> None:
-    """Only the source department (or the platform's own jobs acting for it) writes its records."""
-    if actor.role == Role.SYSTEM:
-        return
-    if actor.is_department and actor.department_code == department:
-        return
-    raise Forbidden(f"only the source department {department} may change its records (仅数据来源部门可修改)")
-
-
-def visibility(actor: Actor, on: dt.date | None = None) -> ColumnElement[bool]:
-    """The one place that decides which record versions an actor may read (req §3.15). What the public reads is
-    what is published on ``on`` (default today): 公开, in force, and inside a penalty's publicity period."""
-    v = CreditRecordVersion
-    public = published_condition(on or clock.today())
-    if actor.sees_everything:
-        return true()
-    if actor.is_department:
-        # shared with other departments while not repaired: a repaired record stops being shared (req §3.11)
-        shared = and_(v.disclosure.in_([Disclosure.PUBLIC, Disclosure.CONDITIONAL]), v.status != Status.REPAIRED)
-        return or_(v.source_department == (actor.department_code or ""), shared)
-    if actor.role == Role.ENTITY and actor.entity_uscc:
-        return or_(v.subject_uscc == actor.entity_uscc, public)
-    if actor.role in _PUBLIC_ROLES or actor.role == Role.ENTITY:
-        return public
-    return false()
-
-
-def _as_of(moment: dt.datetime | None) -> ColumnElement[bool]:
-    v = CreditRecordVersion
-    if moment is None:
-        return v.valid_to.is_(None)
-    return and_(v.valid_from <= moment, or_(v.valid_to.is_(None), v.valid_to > moment))
-
-
-def visible_versions(
-    actor: Actor, as_of: dt.datetime | None = None, *, on: dt.date | None = None
-) -> Select[CreditRecordVersion]:
-    """Every read of records starts here, so a forgotten filter cannot leak data. ``as_of`` picks the versions
-    recorded at that moment; ``on`` is the day whose publication the public sees (default: the ``as_of`` day, else
-    today)."""
-    if on is None and as_of is not None:
-        on = as_of.astimezone(BEIJING).date()
-    return select(CreditRecordVersion).where(_as_of(as_of), visibility(actor, on))
-
-
-def _is_public_audience(actor: Actor, version: CreditRecordVersion) -> bool:
-    if actor.sees_everything or actor.is_department:
-        return False
-    return not (actor.role == Role.ENTITY and actor.entity_uscc and version.subject_uscc == actor.entity_uscc)
-
-
-# ---------------------------------------------------------------- content
-
-
-def check_content(content: dict[str, Any]) -> None:
-    if len(content) > MAX_CONTENT_KEYS:
-        raise InvalidInput(f"content has more than {MAX_CONTENT_KEYS} fields (内容字段过多)", field="content")
-    for key, value in content.items():
-        if not CONTENT_KEY.match(key):
-            raise InvalidInput(f"content field name {key[:70]!r} is not a field code (字段名不合法)", field="content")
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            if item is not None and not isinstance(item, str | int | float | bool):
-                raise InvalidInput(
-                    "content values are text, numbers or lists of them (内容值类型错误)",
-                    field=f"content.{key}",
-                )
-            if isinstance(item, str) and len(item) > MAX_CONTENT_VALUE:
-                raise InvalidInput(
-                    f"content.{key} is longer than {MAX_CONTENT_VALUE} characters (内容过长)",
-                    field=f"content.{key}",
-                )
-            if isinstance(item, str) and "\x00" in item:
-                raise InvalidInput(f"content.{key} contains a NUL character (含非法字符)", field=f"content.{key}")
-
-
-def protect_ids(content: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
-    """Replace personal ID numbers by a masked form, an SM4 token and a blind index; a value equal to the stored
-    masked form means "unchanged" (a correction sending back what it read). Identifiers and contact numbers in free
-    text go the same way (:func:`records.privacy.protect_content`)."""
-    out = privacy.protect_content(content, previous)
-    for key in PERSONAL_ID_KEYS:
-        value = out.get(key)
-        if value in (None, ""):
-            continue
-        if not isinstance(value, str):
-            raise InvalidInput(f"content.{key} must be text (证件号码应为文本)", field=f"content.{key}")
-        if previous and value == previous.get(key) and f"{key}_enc" in previous:
-            out[f"{key}_enc"] = previous[f"{key}_enc"]
-            out[f"{key}_bi"] = previous[f"{key}_bi"]
-            continue
-        number = value.strip().upper()
-        out[key] = mask_id_number(number)
-        stored = previous.get(f"{key}_bi") if previous and f"{key}_enc" in previous else None
-        if stored is not None and stored in get_blind_index().digests(number, context=CONTENT_ID_CONTEXT):
-            # the same number sent again (under this or an earlier blind index key): what is stored stays
-            out[f"{key}_enc"], out[f"{key}_bi"] = previous[f"{key}_enc"], stored  # type: ignore[index]
-            continue
-        out[f"{key}_enc"] = get_cipher().encrypt(number, context=CONTENT_ID_CONTEXT)
-        out[f"{key}_bi"] = get_blind_index().digest(number, context=CONTENT_ID_CONTEXT)
-    return out
-
-
-def _comparable(content: dict[str, Any]) -> dict[str, Any]:
-    # encrypted tokens differ each time; a reviewer's confirmed public text is no fact of the record
-    return {k: v for k, v in content.items() if not k.endswith(("_enc", "_pub"))}
-
-
-# ---------------------------------------------------------------- writing
+__all__ = [
+    "CONTENT_ID_CONTEXT",
+    "CONTENT_KEY",
+    "FIRST_PAGE",
+    "MATERIAL_FIELDS",
+    "audit_personal_read",
+    "change_status",
+    "check_content",
+    "correct_record",
+    "current_of",
+    "decided_in_window",
+    "dishonest_of_entity",
+    "doc_number",
+    "find_current",
+    "get_record",
+    "open_correction",
+    "privacy_hold",
+    "protect_ids",
+    "publicity_end_out",
+    "record_history",
+    "record_labels",
+    "records_of_entity",
+    "same_value",
+    "seal_correction",
+    "to_view",
+    "upsert_record",
+    "visibility",
+    "visible_record",
+    "visible_versions",
+]
 
 
 def _new_version(
@@ -275,7 +188,7 @@ def dishonest_of_entity(
 
 def doc_number(session: Session, record_id: int) -> str:
     """The record's document number (its natural key within its department and kind); empty if unknown."""
-    return _doc_numbers(session, [record_id]).get(record_id, "")
+    return doc_numbers(session, [record_id]).get(record_id, "")
 
 
 def record_labels(session: Session, record_ids: Sequence[int]) -> dict[int, str]:
@@ -360,7 +273,7 @@ def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[Credi
     """Create a record, or re-send one: identical → ``unchanged``; different → a new version (``corrected``).
     Returns the current version and the outcome."""
     department = get_department(session, data.source_department)
-    _require_source(actor, department.code)
+    require_source(actor, department.code)
     check_content(data.content)
     received = data.received_date or clock.today()
     _check_dates(data.decision_date, received, data.published_date)
@@ -422,7 +335,7 @@ def upsert_record(session: Session, actor: Actor, data: RecordIn) -> tuple[Credi
 
 def same_value(old: Any, new: Any) -> bool:
     if isinstance(old, dict) and isinstance(new, dict):
-        return _comparable(old) == _comparable(new)
+        return comparable(old) == comparable(new)
     return bool(old == new)
 
 
@@ -430,7 +343,7 @@ def _record_for_write(session: Session, actor: Actor, record_id: int) -> CreditR
     record = session.get(CreditRecord, record_id)
     if record is None:
         raise NotFound(f"no credit record {record_id} (未找到该信用记录)", field="record_id")
-    _require_source(actor, record.source_department)
+    require_source(actor, record.source_department)
     return record
 
 
@@ -545,148 +458,3 @@ def change_status(session: Session, actor: Actor, record_id: int, status: Status
         details={"reason": reason.strip()[:500], "version": version.version},
     )
     return version
-
-
-# ---------------------------------------------------------------- reading
-
-
-def to_view(
-    version: CreditRecordVersion, actor: Actor, doc_no: str, rules: RuleSet | None = None, *, originals: bool = True
-) -> RecordOut:
-    """The one serialiser of a record version for a reader: the public gets the desensitiser's output
-    (:func:`records.privacy.public_texts`), staff with the right the original text (unless ``originals`` is off),
-    other staff the stored text (identifiers and contact numbers masked)."""
-    public = _is_public_audience(actor, version)
-    name, title = version.subject_name, version.title
-    if public:
-        name, title, content = privacy.public_texts(
-            version.subject_type,
-            version.subject_uscc,
-            version.subject_name,
-            version.title,
-            version.content,
-            rules or privacy_rules.last_loaded(),
-        )
-    elif originals and privacy.may_read_original(actor, version.source_department):
-        content = privacy.original_content(version.content)
-        title = privacy.original_title(version.title, version.content)
-    else:
-        content = {k: v for k, v in version.content.items() if not privacy.is_companion(k)}
-    return RecordOut(
-        id=version.record_id,
-        version=version.version,
-        kind=Kind(version.kind),
-        kind_label=KIND_LABELS[Kind(version.kind)],
-        category=category_of(Kind(version.kind)),
-        source_department=version.source_department,
-        doc_no=doc_no,
-        subject=SubjectOut(type=SubjectType(version.subject_type), uscc=version.subject_uscc, name=name),
-        title=title,
-        decision_date=version.decision_date,
-        received_date=version.received_date,
-        published_date=version.published_date,
-        disclosure=Disclosure(version.disclosure),
-        severity=version.severity,
-        status=Status(version.status),
-        content=content,
-        valid_from=version.valid_from,
-        valid_to=version.valid_to,
-        change_kind=version.change_kind,
-        change_reason=None if public else version.change_reason,
-        provenance=None if public else version.provenance,
-        privacy_hold=bool(version.privacy_hold),
-        publicity_end=publicity_end_out(Kind(version.kind), version.decision_date, version.severity),
-    )
-
-
-def publicity_end_out(kind: Kind, decision_date: dt.date, severity: str | None) -> PublicityEndOut | None:
-    """The record API's 公示截止日期 (penalties only), with the rule and regime it comes from."""
-    end = publicity_end(kind, decision_date, severity)
-    if end is None:
-        return None
-    return PublicityEndOut(
-        date=end.date, source="rule", regime=end.regime, document=end.document, severity=end.severity, rule=end.rule
-    )
-
-
-def _doc_numbers(session: Session, record_ids: list[int]) -> dict[int, str]:
-    if not record_ids:
-        return {}
-    rows = session.execute(select(CreditRecord.id, CreditRecord.doc_no).where(CreditRecord.id.in_(record_ids)))
-    return {row.id: row.doc_no for row in rows}
-
-
-def audit_personal_read(session: Session, actor: Actor, versions: list[CreditRecordVersion]) -> None:
-    """Staff reading a natural person's records unmasked is itself recorded (req §3.15)."""
-    if actor.role in _PUBLIC_ROLES or actor.role == Role.SYSTEM:
-        return
-    persons = sorted(
-        {v.record_id for v in versions if v.subject_type == SubjectType.PERSON and not _is_public_audience(actor, v)}
-    )
-    if persons:
-        audit.record(
-            session,
-            actor,
-            "records:personal:read",
-            "credit_record",
-            ",".join(map(str, persons[:50])),
-            {"count": len(persons)},
-        )
-
-
-def records_of_entity(
-    session: Session,
-    actor: Actor,
-    uscc: str,
-    *,
-    as_of: dt.datetime | None = None,
-    kinds: list[Kind] | None = None,
-    page: PageRequest = FIRST_PAGE,
-) -> tuple[list[RecordOut], int]:
-    """An entity's records as the actor may see them, now or as they stood at ``as_of``."""
-    entity = entities.get_entity(session, uscc)
-    stmt = visible_versions(actor, as_of).where(CreditRecordVersion.subject_uscc == entity.uscc)
-    if kinds:
-        stmt = stmt.where(CreditRecordVersion.kind.in_([str(k) for k in kinds]))
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = list(
-        session.execute(
-            stmt.order_by(CreditRecordVersion.decision_date.desc(), CreditRecordVersion.record_id.desc())
-            .offset(page.offset)
-            .limit(page.page_size)
-        ).scalars()
-    )
-    docs = _doc_numbers(session, [r.record_id for r in rows])
-    audit_personal_read(session, actor, rows)
-    rules = privacy_rules.ruleset(session)
-    return [to_view(r, actor, docs[r.record_id], rules) for r in rows], total
-
-
-def get_record(session: Session, actor: Actor, record_id: int, *, as_of: dt.datetime | None = None) -> RecordOut:
-    """One record as the actor may see it; invisible and missing look the same (no existence leak)."""
-    version = session.execute(
-        visible_versions(actor, as_of).where(CreditRecordVersion.record_id == record_id)
-    ).scalar_one_or_none()
-    if version is None:
-        raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
-    audit_personal_read(session, actor, [version])
-    rules = privacy_rules.ruleset(session)
-    return to_view(version, actor, _doc_numbers(session, [record_id])[record_id], rules)
-
-
-def record_history(session: Session, actor: Actor, record_id: int) -> list[RecordOut]:
-    """Every version of a record, for those who may see it in full (staff of the source, office, the entity)."""
-    if actor.role in _PUBLIC_ROLES:
-        raise Forbidden("version history is not public (历史版本不对公众开放)")
-    versions = list(
-        session.execute(
-            select(CreditRecordVersion)
-            .where(CreditRecordVersion.record_id == record_id, visibility(actor))
-            .order_by(CreditRecordVersion.version)
-        ).scalars()
-    )
-    if not versions:
-        raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
-    audit_personal_read(session, actor, versions)
-    doc_no = _doc_numbers(session, [record_id])[record_id]
-    return [to_view(v, actor, doc_no) for v in versions]
