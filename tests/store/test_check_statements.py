@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.support import builders
+from tests.support.honours import honoured
 from tests.support.lists import at, listed
 from xinyong.core.actor import Actor, Role
 from xinyong.core.ids import make_uscc
@@ -67,3 +68,13 @@ def test_a_listed_entity_adds_the_measures(seeded: Session) -> None:
     with statements(seeded) as sent:
         assert _check(seeded, entry.subject_uscc) == "restricted"
     assert sent == ["SELECT", "SELECT", "INSERT", "INSERT"], sent
+
+
+def test_an_honoured_entity_adds_the_incentives_and_nothing_for_others(seeded: Session) -> None:
+    firm = builders.entity(seeded)
+    honoured(seeded, firm.uscc, decision_date=builders.recent_day().isoformat())
+    _check(seeded, firm.uscc)  # the incentive catalogue exists from here on
+    seeded.flush()
+    with statements(seeded) as sent:
+        assert _check(seeded, firm.uscc) == "clear"
+    assert sent == ["SELECT", "SELECT", "INSERT", "INSERT"], "one read with the honours, the linked incentives"

@@ -19,6 +19,7 @@ Stable signatures::
     expire_entries(session, actor, today) -> ExpiryResult                             # xinyong tick
     current_entries(session, *, uscc=None, person_id=None, on) -> list[ListEntryView]
     binding_entity(session, uscc, on) -> (known, list[BindingEntry])                   # the check's one statement
+    binding_entity_and_honours(session, uscc, on) -> (known, binding, honours)         # the same, with 守信激励
     binding_person(session, person_id, on) -> list[BindingEntry]
     entries_of_person(session, person_id, on) -> list[ResponsibleListing]              # clause 14
     responsible_persons_of_entry(session, entry) -> list[(PersonRoleLink, Person)]      # clause 14, other way
@@ -89,6 +90,7 @@ from xinyong.lists.upstream import UpstreamEntry, apply_upstream_entry, find_ups
 from xinyong.lists.views import (
     BindingEntry,
     binding_entity,
+    binding_entity_and_honours,
     binding_person,
     candidate_records,
     current_entries,
@@ -127,6 +129,7 @@ __all__ = [
     "apply_upstream_entry",
     "approve_honour",
     "binding_entity",
+    "binding_entity_and_honours",
     "binding_person",
     "candidate_records",
     "current_entries",

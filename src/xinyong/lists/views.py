@@ -162,6 +162,7 @@ _BINDING_COLUMNS = (
     _E.valid_to,
     _E.permanent,
     _E.upstream,
+    _E.honour,  # the entity's statement reads its honours too (in term, never binding); the check tells them apart
 )
 
 
@@ -178,7 +179,7 @@ def _binding_statement(by: str) -> Select[Any]:
         return (
             select(entity.uscc, *_BINDING_COLUMNS)
             .select_from(Entity.__table__)
-            .outerjoin(ListEntry.__table__, and_(_E.subject_uscc == entity.uscc, in_force_condition(on, _E)))
+            .outerjoin(ListEntry.__table__, and_(_E.subject_uscc == entity.uscc, in_term_condition(on, _E)))
             .outerjoin(ListType.__table__, _T.id == _E.list_type_id)
             .where(entity.uscc == bindparam("subject", type_=entity.uscc.type))
             .order_by(_E.decision_date, _E.id)
@@ -194,7 +195,7 @@ def _binding_statement(by: str) -> Select[Any]:
 
 
 def _binding(row: Any) -> BindingEntry:
-    _, entry_id, code, name, doc_no, department, valid_from, valid_to, permanent, upstream = row
+    _, entry_id, code, name, doc_no, department, valid_from, valid_to, permanent, upstream, _honour = row
     return BindingEntry(
         id=entry_id,
         list_code=code,
@@ -211,9 +212,22 @@ def _binding(row: Any) -> BindingEntry:
 def binding_entity(session: Session, uscc: str, on: dt.date) -> tuple[bool, list[BindingEntry]]:
     """(whether the entity is known, the entries binding it on ``on``) in one statement: the same rule as
     :func:`current_entries` (published and within the term on that day), oldest decision first. For the check."""
+    known, binding, _ = binding_entity_and_honours(session, uscc, on)
+    return known, binding
+
+
+def binding_entity_and_honours(
+    session: Session, uscc: str, on: dt.date
+) -> tuple[bool, list[BindingEntry], list[BindingEntry]]:
+    """:func:`binding_entity` plus the entity's honours (守信激励) in force on ``on``, from the same one statement."""
     session.flush()
     rows = session.execute(_binding_statement("uscc"), {"subject": uscc, "on": on}).all()
-    return bool(rows), [_binding(row) for row in rows if row[1] is not None]
+    entries = [row for row in rows if row[1] is not None]
+    return (
+        bool(rows),
+        [_binding(row) for row in entries if not row[-1]],
+        [_binding(row) for row in entries if row[-1]],
+    )
 
 
 def binding_person(session: Session, person_id: int, on: dt.date) -> list[BindingEntry]:

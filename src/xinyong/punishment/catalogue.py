@@ -139,6 +139,12 @@ def create_measure(session: Session, actor: Actor, data: MeasureIn) -> Measure:
     unknown = sorted(set(data.list_types) - _known_list_codes(session))
     if unknown:
         raise InvalidInput(f"unknown list types (名单类型): {', '.join(unknown)}", field="list_types")
+    honour_codes = {t.code for t in lists.honour_types(session)}
+    if (data.category == MeasureCategory.INCENTIVE) != (set(data.list_types) <= honour_codes):
+        raise InvalidInput(
+            "incentives apply to honour lists only, restrictions never (激励措施仅适用于守信激励名单，惩戒措施不适用)",
+            field="list_types",
+        )
     if session.scalars(select(Measure.id).where(Measure.code == data.code)).first() is not None:
         raise Conflict(f"measure {data.code} exists already (措施编码已存在)", field="code")
     row = Measure(

@@ -44,7 +44,9 @@ def changes_for(session: Session, actor: Actor, *, days: int = 90) -> list[Chang
         conditions.append(ListEntry.subject_uscc.in_(sorted(by_uscc)))
     if by_person:
         conditions.append(ListEntry.subject_person_id.in_(sorted(by_person)))
-    entries = session.scalars(select(ListEntry).where(or_(*conditions)).order_by(ListEntry.id))
+    entries = session.scalars(
+        select(ListEntry).where(or_(*conditions), ListEntry.honour.is_(False)).order_by(ListEntry.id)
+    )  # an honour restricts nobody: not a change a checking system must act on
     found: list[ChangeOut] = []
     for entry in entries:
         subject_checks = (

@@ -28,6 +28,7 @@ from xinyong.core.periods import month_bounds
 from xinyong.entities import service as entities
 from xinyong.lists import service as lists
 from xinyong.punishment.catalogue import LinkedMeasure, linked_measures
+from xinyong.punishment.incentives import explain_incentives, incentives_for
 from xinyong.punishment.models import Check, CheckMeasure, Measure
 from xinyong.punishment.rules import MeasureCategory, Outcome, explain
 from xinyong.punishment.schemas import (
@@ -77,6 +78,7 @@ class _Subject:
     person_id: int | None
     entries: list[CheckEntryOut]
     warnings: list[CheckWarningOut] = field(default_factory=list)
+    honours: list[lists.BindingEntry] = field(default_factory=list)  # an entity's 守信激励 entries in force
 
 
 def _same_name(given: str, registered: str) -> bool:
@@ -94,8 +96,8 @@ def _subject(session: Session, data: CheckIn) -> _Subject:
     today = clock.today()
     if given.uscc is not None:
         uscc = validate_uscc(given.uscc.strip().upper(), field="subject.uscc").code
-        known, binding = lists.binding_entity(session, uscc, today)
-        return _Subject("entity", uscc, uscc, known, None, [_entry_out(e) for e in binding])
+        known, binding, honours = lists.binding_entity_and_honours(session, uscc, today)
+        return _Subject("entity", uscc, uscc, known, None, [_entry_out(e) for e in binding], honours=honours)
     labels = {"id_type": "证件类型", "id_number": "证件号码", "name": "姓名"}
     for name, value in (("id_type", given.id_type), ("id_number", given.id_number), ("name", given.name)):
         if not value:
@@ -187,6 +189,8 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
         inherited=len(entries) - own,
         measures=[(m.name, m.department) for m in measure_out],
     )
+    honours = incentives_for(session, subject.honours, scenario, {e.list_type for e in entries})
+    explanation = "".join((explanation, explain_incentives(honours, scenario)))  # 守信激励 beside the restrictions
     if not get_settings().check_log_durable and session.get_bind().dialect.name == "postgresql":
         # The office's choice (XINYONG_CHECK_LOG_DURABLE=false): this transaction's commit does not wait for the
         # WAL flush, so a disk's fsync stalls do not reach the answer; a crash of the database server may lose
@@ -206,6 +210,9 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
         measures=measure_out,
         explanation=explanation,
         warnings=subject.warnings,
+        honours=honours.honours,
+        incentives=honours.out(),
+        incentives_withheld=honours.withheld,
     )
     check_id = session.execute(
         insert(_CHECKS).returning(_CHECKS.c.id),
@@ -227,12 +234,13 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
         },
     ).scalar_one()
     answer.check_id = check_id
-    if measures:
+    returned = [*measures.values(), *honours.measures]  # feedback is given on incentives as on restrictions
+    if returned:
         session.execute(
             insert(_CHECK_MEASURES),
             [
                 {"check_id": check_id, "measure_id": m.id, "measure_code": m.code, "department": m.department}
-                for m, _, _ in measures.values()
+                for m, _, _ in returned
             ],
         )
     # The check row is the log; it enters the audit chain through a periodic seal (punishment.seals), not one chain

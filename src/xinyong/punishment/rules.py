@@ -31,6 +31,7 @@ class Scenario(StrEnum):
     NON_ADMISSION = "non_admission"  # 不予接纳
     EXPULSION = "expulsion"  # 劝退
     SUPERVISION = "supervision"  # 日常监管（检查频次）
+    ADMINISTRATIVE_APPROVAL = "administrative_approval"  # 行政审批（政务服务）: where most incentives apply
 
     @property
     def label(self) -> str:
@@ -54,6 +55,7 @@ SCENARIO_LABELS: dict[Scenario, str] = {
     Scenario.NON_ADMISSION: "不予接纳",
     Scenario.EXPULSION: "劝退",
     Scenario.SUPERVISION: "日常监管",
+    Scenario.ADMINISTRATIVE_APPROVAL: "行政审批",
 }
 
 
@@ -63,6 +65,8 @@ _SCENARIO_ALIASES: dict[str, Scenario] = {
     "公共资源交易（招投标）": Scenario.PUBLIC_RESOURCE_TRADING,
     "财政性资金": Scenario.FISCAL_FUNDS,
     "日常监管（检查频次）": Scenario.SUPERVISION,
+    "政务服务": Scenario.ADMINISTRATIVE_APPROVAL,
+    "行政审批（政务服务）": Scenario.ADMINISTRATIVE_APPROVAL,
 }
 
 
@@ -84,6 +88,7 @@ class MeasureCategory(StrEnum):
     RIGHTS_REDUCING = "rights_reducing"  # 减损权益或增加义务的措施（须有法律、法规或党中央、国务院政策文件依据）
     MANAGEMENT = "management"  # 行政管理措施（在法定职责范围内实施）
     MARKET_SOCIAL = "market_social"  # 市场性、行业性、社会性措施
+    INCENTIVE = "incentive"  # 守信激励措施 (linked to honour list types; punishment.incentives)
 
     @property
     def label(self) -> str:
@@ -94,6 +99,7 @@ CATEGORY_LABELS: dict[MeasureCategory, str] = {
     MeasureCategory.RIGHTS_REDUCING: "减损权益或增加义务的惩戒措施",
     MeasureCategory.MANAGEMENT: "行政管理措施",
     MeasureCategory.MARKET_SOCIAL: "市场性、行业性、社会性惩戒措施",
+    MeasureCategory.INCENTIVE: "守信激励措施",
 }
 
 

@@ -133,6 +133,21 @@ class CheckMeasureOut(BaseModel):
     memoranda: list[str]
 
 
+class CheckHonourOut(BaseModel):
+    """An honour (守信激励名单) of the checked entity in force today; ``withheld`` while a serious-list entry binds it
+    (国发〔2016〕33号: no incentive for a seriously dishonest subject), and then no incentive is returned."""
+
+    entry_id: int
+    list_type: str
+    list_name: str
+    decision_doc_no: str | None
+    department: str  # the issuing department's code
+    issuing_body: str | None = None  # for an honour received from an upstream source, the body that issued it
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    withheld: bool = False
+
+
 class CheckWarningOut(BaseModel):
     """Something the checking system should look at; the answer stands (e.g. the ID number decides a person)."""
 
@@ -153,6 +168,14 @@ class CheckOut(BaseModel):
     measures: list[CheckMeasureOut]
     explanation: str
     warnings: list[CheckWarningOut] = Field(default_factory=list)
+    honours: list[CheckHonourOut] = Field(default_factory=list, description="守信激励名单 entries in force (entities)")
+    incentives: list[CheckMeasureOut] = Field(
+        default_factory=list,
+        description="守信激励措施 that apply in the scenario (category incentive); feedback as on restrictions",
+    )
+    incentives_withheld: bool = Field(
+        default=False, description="true while a serious-list entry binds the entity: its honours give no incentive"
+    )
 
 
 class FeedbackIn(BaseModel):
