@@ -48,6 +48,7 @@ from xinyong.repair.routes import router as repair_router
 from xinyong.reports.routes import router as reports_router
 from xinyong.risk.routes import router as risk_router
 from xinyong.schema import seed_catalogues
+from xinyong.scorecards.routes import router as scorecards_router
 from xinyong.selfreport.routes import router as selfreport_router
 from xinyong.ticker import BackgroundTicker
 
@@ -172,6 +173,7 @@ def create_app(
     app.include_router(privacy_router)
     app.include_router(agencies_router)
     app.include_router(content_router)
+    app.include_router(scorecards_router)
     app.include_router(portal_router)
     app.include_router(console_router)
 

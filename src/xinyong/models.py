@@ -28,6 +28,7 @@ from xinyong.remedies import models as _remedies  # noqa: F401
 from xinyong.repair import models as _repair  # noqa: F401
 from xinyong.reports import models as _reports  # noqa: F401
 from xinyong.risk import models as _risk  # noqa: F401
+from xinyong.scorecards import models as _scorecards  # noqa: F401
 from xinyong.selfreport import models as _selfreport  # noqa: F401
 
 __all__ = ["Base"]

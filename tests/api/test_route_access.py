@@ -89,6 +89,7 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "agency_id": "1",
         "grant_id": "1",
         "member_uscc": made.uscc,
+        "department": "SCJGJ",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

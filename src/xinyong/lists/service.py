@@ -55,6 +55,7 @@ from xinyong.lists.honours import (
     withholding_codes,
 )
 from xinyong.lists.models import ListEntry
+from xinyong.lists.oversight import procedure_items
 from xinyong.lists.procedure import (
     ExpiryResult,
     decide_entry,
@@ -155,6 +156,7 @@ __all__ = [
     "nominate_honour",
     "notify_party",
     "person_entries",
+    "procedure_items",
     "propose_entry",
     "publish_entry",
     "publish_version",

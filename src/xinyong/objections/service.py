@@ -12,6 +12,7 @@ every step here goes through the workflow mechanism (an ``objection_steps`` row 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -387,3 +388,31 @@ def sweep_objections(session: Session, actor: Actor, today: dt.date | None = Non
             details={"deadline": row.deadline, "today": today},
         )
     return [row.id for row in due]
+
+
+def deadline_items(session: Session, first: dt.date, following: dt.date) -> list[dict[str, Any]]:
+    """Objections forwarded to their source department (its 7-working-day answer) that were due in
+    ``[first, following)`` or still open during it: the rows a department's scorecard counts (req §3.15b)."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=BEIJING)
+    rows = session.execute(
+        select(Objection.id, Objection.source_department, Objection.deadline, Objection.resolved_at)
+        .add_columns(Objection.status, Objection.record_id)
+        .where(
+            Objection.stage == Stage.DEPARTMENT,
+            Objection.deadline < following,
+            or_(Objection.deadline >= first, Objection.resolved_at.is_(None), Objection.resolved_at >= start),
+        )
+        .order_by(Objection.deadline, Objection.id)
+    ).all()
+    return [
+        {
+            "id": row.id,
+            "department": row.source_department,
+            "deadline": row.deadline,
+            "done_on": row.resolved_at.astimezone(BEIJING).date() if row.resolved_at else None,
+            "status": row.status,
+            "subject": f"异议第 {row.id} 号（信用记录 {row.record_id}）",
+            "link": f"/console/objections/{row.id}",
+        }
+        for row in rows
+    ]

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, case, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
@@ -364,3 +364,57 @@ def statistics(session: Session, month: str) -> StatisticsOut:
             for (r, d), c in sorted(by_requester.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
         ],
     )
+
+
+def feedback_by_department(session: Session, month: str) -> dict[str, tuple[int, int, int]]:
+    """Per requesting department (its business systems' API clients), for the month: checks made, measures returned
+    to those checks, and measures the systems gave feedback on (clause 11). Two grouped queries."""
+    start, end = _utc_bounds(month)
+    in_month = (Check.at >= start, Check.at < end, Check.requester_department.is_not(None))
+    checks = dict(
+        session.execute(
+            select(Check.requester_department, func.count()).where(*in_month).group_by(Check.requester_department)
+        ).all()
+    )
+    measures = {
+        department: (int(returned), int(answered or 0))
+        for department, returned, answered in session.execute(
+            select(
+                Check.requester_department,
+                func.count(),
+                func.sum(case((CheckMeasure.feedback_at.is_not(None), 1), else_=0)),
+            )
+            .join(CheckMeasure, CheckMeasure.check_id == Check.id)
+            .where(*in_month)
+            .group_by(Check.requester_department)
+        ).all()
+    }
+    return {
+        str(department): (int(checks.get(department, 0)), *measures.get(department, (0, 0)))
+        for department in set(checks) | set(measures)
+    }
+
+
+def feedback_items(session: Session, department: str, month: str, limit: int) -> list[dict[str, Any]]:
+    """The measures returned to the department's checks of the month, those without feedback first."""
+    start, end = _utc_bounds(month)
+    rows = session.execute(
+        select(Check.id, Check.at, Check.purpose, Check.subject_display, CheckMeasure.measure_code)
+        .add_columns(CheckMeasure.applied, CheckMeasure.feedback_at)
+        .join(CheckMeasure, CheckMeasure.check_id == Check.id)
+        .where(Check.at >= start, Check.at < end, Check.requester_department == department)
+        .order_by(CheckMeasure.feedback_at.is_not(None), Check.at, Check.id)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "check_id": row.id,
+            "at": row.at,
+            "purpose": row.purpose,
+            "subject": row.subject_display,
+            "measure_code": row.measure_code,
+            "applied": row.applied,
+            "feedback_at": row.feedback_at,
+        }
+        for row in rows
+    ]

@@ -15,6 +15,8 @@ Stable signatures::
     run_check(session, actor, data: CheckIn) -> CheckOut
     record_feedback(session, actor, check_id, data: FeedbackIn) -> FeedbackOut
     statistics(session, month) -> StatisticsOut
+    feedback_by_department(session, month) -> {department: (checks, measures returned, with feedback)}
+    feedback_items(session, department, month, limit) -> list[dict]
     changes_for(session, actor, *, days=90) -> list[ChangeOut]          # pull
     notify_entry_change(session, actor, entry_id, event, *, on=None, until=None, details=None) -> list[ChangeNotice]
     notify_checkers(session, actor, *, notice_key, event, on, uscc=None, person_id=None, ...) -> list[ChangeNotice]
@@ -38,7 +40,7 @@ from xinyong.punishment.catalogue import (
     seed_catalogue,
 )
 from xinyong.punishment.changes import changes_for
-from xinyong.punishment.checks import record_feedback, run_check, statistics
+from xinyong.punishment.checks import feedback_by_department, feedback_items, record_feedback, run_check, statistics
 from xinyong.punishment.notices import TOPIC as NOTICE_TOPIC
 from xinyong.punishment.notices import (
     list_notices,
@@ -55,6 +57,8 @@ __all__ = [
     "create_memorandum",
     "ensure_seeded",
     "extend_catalogue",
+    "feedback_by_department",
+    "feedback_items",
     "get_measure",
     "list_measures",
     "list_memoranda",

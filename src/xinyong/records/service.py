@@ -25,6 +25,12 @@ from xinyong.entities import service as entities
 from xinyong.privacy import service as privacy_rules
 from xinyong.records import privacy
 from xinyong.records.models import RECORD_CORRECTION, CreditRecord, CreditRecordVersion
+from xinyong.records.oversight import batch_rows_by_department as batch_rows_by_department
+from xinyong.records.oversight import decision_items as decision_items
+from xinyong.records.oversight import received_by_month as received_by_month
+from xinyong.records.oversight import received_items as received_items
+from xinyong.records.oversight import rejection_items as rejection_items
+from xinyong.records.oversight import status_counts_by as status_counts_by
 from xinyong.records.reading import (
     audit_personal_read,
     doc_numbers,

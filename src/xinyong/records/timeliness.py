@@ -24,12 +24,11 @@ Figures, all computed from stored data so anyone can re-derive them:
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from itertools import chain, repeat
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.core.actor import Actor
@@ -41,6 +40,9 @@ from xinyong.core.workdays import WorkCalendar
 from xinyong.records.ingest.layouts import LABELS
 from xinyong.records.ingest.values import BadValue, parse_date
 from xinyong.records.models import Batch, CreditRecordVersion
+from xinyong.records.oversight import decision_conditions as decision_conditions
+from xinyong.records.oversight import status_counts as status_counts
+from xinyong.records.oversight import utc_start
 from xinyong.records.provenance import SOURCE_TIME_HEADERS
 from xinyong.records.publicity import TimelinessStatus, on_time_rate, timeliness, withdrawal_timeliness
 from xinyong.records.rules import PUBLISHED_STATUSES, ChangeKind, Disclosure, Kind, Status
@@ -95,45 +97,7 @@ class DepartmentMonth:
         return asdict(self)
 
 
-def _utc(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=BEIJING).astimezone(dt.UTC)
-
-
-def decision_conditions(first: dt.date, following: dt.date, today: dt.date) -> list[ColumnElement[bool]]:
-    """The decisions the 7-working-day rule applies to: current versions of 行政许可 and 行政处罚 decided in
-    ``[first, following)`` and by ``today``, meant for the public (公开) and not revoked. The console dashboard and
-    the timeliness page (and its API and export) count exactly these."""
-    v = CreditRecordVersion
-    return [
-        v.valid_to.is_(None),
-        v.kind.in_([Kind.LICENSE, Kind.PENALTY]),
-        v.disclosure == Disclosure.PUBLIC,
-        v.status != Status.REVOKED,
-        v.decision_date >= first,
-        v.decision_date < following,
-        v.decision_date <= today,
-    ]
-
-
-def status_counts(
-    session: Session, where: list[ColumnElement[bool]], first: dt.date, following: dt.date, today: dt.date
-) -> Counter[TimelinessStatus]:
-    """How many of those decisions (narrowed by ``where``) are in each timeliness status today: one grouped query
-    per distinct (decision, publication) date pair, so the work is bounded by days, not rows."""
-    v = CreditRecordVersion
-    rows = session.execute(
-        select(v.decision_date, v.published_date, func.count())
-        .where(*decision_conditions(first, following, today), *where)
-        .group_by(v.decision_date, v.published_date)
-    ).all()
-    work_calendar = load_calendar(session)
-    counts: Counter[TimelinessStatus] = Counter()
-    for decided, published, count in rows:
-        try:
-            counts[timeliness(decided, published, today, work_calendar).status] += int(count)
-        except InvalidInput:  # dates the record rules already refuse; never let one break a dashboard
-            continue
-    return counts
+_utc = utc_start  # the one timeliness query (status_counts) lives in records.oversight, for every reader
 
 
 def department_month(session: Session, actor: Actor, department: str, month: str, today: dt.date) -> DepartmentMonth:

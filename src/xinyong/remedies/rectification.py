@@ -294,3 +294,26 @@ def list_tasks(
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(t.id.desc()).offset(page.offset).limit(page.page_size))
     return [task_out(task, today) for task in rows], total
+
+
+def deadline_items(session: Session, first: dt.date, following: dt.date) -> list[dict[str, Any]]:
+    """Rectification tasks due in ``[first, following)`` or still open during it, with the day each was confirmed
+    done: the rows a department's scorecard counts (req §3.15b)."""
+    t = RectificationTask
+    rows = session.execute(
+        select(t.id, t.department, t.deadline, t.done_on, t.status, t.subject_name)
+        .where(t.deadline < following, or_(t.deadline >= first, t.done_on.is_(None), t.done_on >= first))
+        .order_by(t.deadline, t.id)
+    ).all()
+    return [
+        {
+            "id": row.id,
+            "department": row.department,
+            "deadline": row.deadline,
+            "done_on": row.done_on,
+            "status": row.status,
+            "subject": row.subject_name,
+            "link": None,
+        }
+        for row in rows
+    ]

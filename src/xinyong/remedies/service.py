@@ -13,6 +13,7 @@ from xinyong.remedies.interviews import interview_out, list_interviews, record_i
 from xinyong.remedies.rectification import (
     EscalationResult,
     confirm_task,
+    deadline_items,
     get_task,
     issue_task,
     list_tasks,
@@ -28,6 +29,7 @@ __all__ = [
     "Basis",
     "EscalationResult",
     "confirm_task",
+    "deadline_items",
     "get_task",
     "interview_out",
     "issue_task",

@@ -29,6 +29,7 @@ from xinyong.repair.eligibility import (
     Upload,
     eligibility,
 )
+from xinyong.repair.oversight import deadline_items as deadline_items
 from xinyong.repair.reading import get_application, history_of, list_applications, material_file, to_view
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "accept",
     "after_repair",
     "apply",
+    "deadline_items",
     "eligibility",
     "get_application",
     "history_of",

@@ -1,0 +1,91 @@
+"""What a month's scorecards are computed from, read through each area's service (never its tables): grouped
+counts for the large tables (records, batches, checks), the deadline-bearing items for the procedures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from xinyong.core.calendar import load_calendar
+from xinyong.core.errors import InvalidInput
+from xinyong.core.periods import add_months
+from xinyong.lists import service as lists
+from xinyong.lists.rules import EntryStatus
+from xinyong.objections import service as objections
+from xinyong.punishment import service as punishment
+from xinyong.records import service as records
+from xinyong.records.publicity import TimelinessStatus
+from xinyong.remedies import service as remedies
+from xinyong.repair import service as repair
+from xinyong.scorecards.rules import Indicator, month_text
+
+NOT_DECIDED = {EntryStatus.PROPOSED, EntryStatus.NOTIFIED, EntryStatus.STATED}
+NOT_PUBLISHED = {EntryStatus.DECLINED, EntryStatus.REVOKED}
+
+
+@dataclass
+class Inputs:
+    """Everything one month needs, per department code."""
+
+    statuses: dict[str | None, Counter[TimelinessStatus]]
+    batches: dict[str, tuple[int, int]]
+    received: dict[tuple[str, str], int]
+    checks: dict[str, tuple[int, int, int]]
+    items: dict[Indicator, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+
+
+def _by_department(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        grouped[item["department"]].append(item)
+    return grouped
+
+
+def list_stage_items(
+    session: Session, first: dt.date, following: dt.date, decide_days: int, publish_days: int
+) -> list[dict[str, Any]]:
+    """The listing procedure's two steps the department answers for, with deadlines from the scorecard model: the
+    decision within ``decide_days`` working days after the statement deadline, publication within ``publish_days``
+    working days after a decision to list."""
+    work_calendar = load_calendar(session)
+    items: list[dict[str, Any]] = []
+    for entry in lists.procedure_items(session, add_months(first, -3), following):
+        base = {"id": entry["id"], "department": entry["department"], "status": entry["status"], "link": entry["link"]}
+        try:
+            decide_by = work_calendar.add_working_days(entry["statement_deadline"], decide_days).date
+        except InvalidInput:
+            continue
+        decided = entry["decision_date"] if entry["status"] not in NOT_DECIDED else None
+        items.append(base | {"deadline": decide_by, "done_on": decided, "subject": f"作出决定：{entry['subject']}"})
+        if decided is None or entry["status"] in NOT_PUBLISHED:
+            continue
+        try:
+            publish_by = work_calendar.add_working_days(decided, publish_days).date
+        except InvalidInput:
+            continue
+        published = {"deadline": publish_by, "done_on": entry["published_on"], "subject": f"公示：{entry['subject']}"}
+        items.append(base | published)
+    return [item for item in items if item["deadline"] < following]
+
+
+def gather(session: Session, first: dt.date, following: dt.date, today: dt.date, params: dict[str, int]) -> Inputs:
+    """One month's inputs: four grouped queries over the large tables, the procedures' items by department."""
+    month = month_text(first)
+    inputs = Inputs(
+        statuses=records.status_counts_by(session, [], first, following, today, by_department=True),
+        batches=records.batch_rows_by_department(session, first, following),
+        received=records.received_by_month(session, add_months(first, -params["history_months"]), following),
+        checks=punishment.feedback_by_department(session, month),
+    )
+    decide, publish = params["list_decide_working_days"], params["list_publish_working_days"]
+    inputs.items = {
+        Indicator.OBJECTIONS_ON_TIME: _by_department(objections.deadline_items(session, first, following)),
+        Indicator.REPAIRS_ON_TIME: _by_department(repair.deadline_items(session, first, following)),
+        Indicator.RECTIFICATION_ON_TIME: _by_department(remedies.deadline_items(session, first, following)),
+        Indicator.LISTS_ON_TIME: _by_department(list_stage_items(session, first, following, decide, publish)),
+    }
+    return inputs
