@@ -3,6 +3,10 @@ recorded refusals, the signed letter (exact text, SM3 hash, signature) and its c
 caller's rights. Fulfilment (容缺, checks, breaches, the sweep) is in :mod:`xinyong.commitments.fulfilment`.
 
 Services flush, never commit.
+
+Parts below the service: :mod:`~xinyong.commitments.rights` (who acts for which department, the constants),
+:mod:`~xinyong.commitments.catalogue` (items and their templates) and :mod:`~xinyong.commitments.reading`
+(commitments, letters, 容缺 cases and refusals as their readers see them); the service re-exports them.
 """
 
 from __future__ import annotations
@@ -10,12 +14,21 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong.commitments import associations, listing
+from xinyong.commitments import listing
+from xinyong.commitments.catalogue import (
+    create_item,
+    get_item,
+    get_template,
+    list_items,
+    publish_template,
+    set_item_active,
+    template_parts,
+    template_versions,
+)
 from xinyong.commitments.models import (
     COMMITMENT,
     TOLERANCE,
@@ -25,217 +38,81 @@ from xinyong.commitments.models import (
     CommitmentItem,
     CommitmentRefusal,
     CommitmentSuspension,
-    CommitmentTemplate,
     ToleranceCase,
 )
+from xinyong.commitments.reading import (
+    ShownLetter,
+    describe,
+    get_commitment,
+    get_tolerance_case,
+    list_commitments,
+    public_repair_commitment,
+    refusals,
+    shown_letter,
+    tolerance_of,
+    verify_letter,
+    visibility,
+)
+from xinyong.commitments.rights import FIRST_PAGE, SERVICE, UNREPAIRED, records_actor, require_department
 from xinyong.commitments.rules import (
-    DEFAULT_CONSEQUENCES,
     CheckResult,
     CommitmentAction,
-    CommitmentStatus,
     CommitmentType,
-    Consequence,
     EligibilityFacts,
     LetterFacts,
-    TemplateParts,
     ToleranceStep,
-    check_parts,
     clean_materials,
     compose_letter,
     letter_hash,
-    may_edit_catalogue,
     refusal_reasons,
     tolerance_due,
 )
-from xinyong.commitments.schemas import ItemIn, SignIn, TemplateIn
+from xinyong.commitments.schemas import SignIn
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import get_department
-from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.core.pagination import PageRequest
+from xinyong.core.errors import Conflict, Forbidden, InvalidInput
 from xinyong.core.workflow import Deadline, Parties
 from xinyong.entities import service as entities
 from xinyong.entities.rules import PersonRole
-from xinyong.privacy import service as privacy
-from xinyong.privacy.rules import mask_name
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecordVersion
 from xinyong.records.rules import Disclosure, Kind, Severity, Status, SubjectType
 from xinyong.records.schemas import RecordIn, SubjectIn
 
-SERVICE = Actor.system("commitments")
-FIRST_PAGE = PageRequest()
-UNREPAIRED = (Status.VALID, Status.OBJECTED)
-
-
-# ---------------------------------------------------------------- rights
-
-
-def require_department(actor: Actor, department: str, what: str = "this") -> None:
-    """Department work is done by that department's staff (or the credit office and the platform's jobs)."""
-    if not may_edit_catalogue(actor, department):
-        raise Forbidden(f"only {department}'s staff may do {what} (仅主管部门可办理)")
-
-
-def records_actor(actor: Actor, department: str) -> Actor:
-    """Who writes a credit record for this area: the source department's own staff, else the platform."""
-    if actor.is_department and actor.department_code == department:
-        return actor
-    return SERVICE
-
-
-# ---------------------------------------------------------------- catalogue
-
-
-def _template_parts(template: CommitmentTemplate) -> TemplateParts:
-    return TemplateParts(
-        title=template.title,
-        conditions=template.conditions,
-        undertaking=template.undertaking,
-        verification=template.verification,
-        liability=template.liability,
-        declaration=template.declaration,
-        is_public=template.is_public,
-    )
-
-
-def create_item(session: Session, actor: Actor, data: ItemIn) -> CommitmentItem:
-    """A new catalogue item with its first letter template (version 1). Audit ``commitments:item:created``."""
-    department = get_department(session, data.department or actor.department_code or "").code
-    require_department(actor, department, "catalogue changes")
-    if session.execute(select(CommitmentItem.id).where(CommitmentItem.code == data.code)).first():
-        raise Conflict(f"item code {data.code} is taken (事项编码已存在)", field="code")
-    if data.commitment_type == CommitmentType.TOLERANCE and not data.tolerance_days:
-        raise InvalidInput("a 容缺受理 item needs tolerance_days (补正期限)", field="tolerance_days")
-    consequence = (
-        Consequence(**data.consequence.model_dump())
-        if data.consequence
-        else DEFAULT_CONSEQUENCES[CommitmentType(data.commitment_type)]
-    )
-    association = None
-    if data.association_uscc:
-        association = associations.get_association(session, data.association_uscc).uscc
-    now = clock.now()
-    item = CommitmentItem(
-        code=data.code,
-        department=department,
-        name=data.name,
-        commitment_type=data.commitment_type,
-        conditions=data.conditions,
-        legal_basis=data.legal_basis,
-        tolerance_days=data.tolerance_days,
-        consequence=consequence.to_dict(),
-        association_uscc=association,
-        active=True,
-        current_template=0,
-        created_by=actor.id,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(item)
-    session.flush()
-    audit.record(session, actor, "commitments:item:created", "commitment_item", str(item.id), {"code": item.code})
-    publish_template(session, actor, item.id, data.template)
-    return item
-
-
-def publish_template(session: Session, actor: Actor, item_id: int, data: TemplateIn) -> CommitmentTemplate:
-    """A new version of an item's letter: earlier versions stay as they were (signed letters name theirs)."""
-    item = get_item(session, item_id)
-    require_department(actor, item.department, "catalogue changes")
-    parts = check_parts(TemplateParts(**data.model_dump(exclude={"note"})))
-    template = CommitmentTemplate(
-        item_id=item.id,
-        version=item.current_template + 1,
-        title=parts.title,
-        conditions=parts.conditions,
-        undertaking=parts.undertaking,
-        verification=parts.verification,
-        liability=parts.liability,
-        declaration=parts.declaration,
-        is_public=parts.is_public,
-        note=data.note,
-        published_at=clock.now(),
-        created_by=actor.id,
-    )
-    session.add(template)
-    item.current_template = template.version
-    item.updated_at = clock.now()
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "commitments:template:published",
-        "commitment_item",
-        str(item.id),
-        {"version": template.version},
-    )
-    return template
-
-
-def set_item_active(session: Session, actor: Actor, item_id: int, active: bool) -> CommitmentItem:
-    item = get_item(session, item_id)
-    require_department(actor, item.department, "catalogue changes")
-    item.active = active
-    item.updated_at = clock.now()
-    session.flush()
-    audit.record(session, actor, "commitments:item:active", "commitment_item", str(item.id), {"active": active})
-    return item
-
-
-def get_item(session: Session, item_id: int) -> CommitmentItem:
-    item = session.get(CommitmentItem, item_id)
-    if item is None:
-        raise NotFound(f"no commitment item {item_id} (未找到该承诺事项)", field="item_id")
-    return item
-
-
-def list_items(
-    session: Session,
-    *,
-    department: str | None = None,
-    commitment_type: str | None = None,
-    include_inactive: bool = False,
-    page: PageRequest = FIRST_PAGE,
-) -> tuple[list[CommitmentItem], int]:
-    stmt = select(CommitmentItem)
-    if not include_inactive:
-        stmt = stmt.where(CommitmentItem.active.is_(True), CommitmentItem.current_template > 0)
-    if department:
-        stmt = stmt.where(CommitmentItem.department == department.upper())
-    if commitment_type:
-        stmt = stmt.where(CommitmentItem.commitment_type == commitment_type)
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = session.execute(
-        stmt.order_by(CommitmentItem.department, CommitmentItem.code).offset(page.offset).limit(page.page_size)
-    ).scalars()
-    return list(rows), total
-
-
-def get_template(session: Session, item_id: int, version: int | None = None) -> CommitmentTemplate:
-    item = get_item(session, item_id)
-    wanted = version or item.current_template
-    template = session.execute(
-        select(CommitmentTemplate).where(CommitmentTemplate.item_id == item.id, CommitmentTemplate.version == wanted)
-    ).scalar_one_or_none()
-    if template is None:
-        raise NotFound(f"item {item_id} has no template version {wanted} (未找到该版本承诺书)", field="version")
-    return template
-
-
-def template_versions(session: Session, item_id: int) -> list[CommitmentTemplate]:
-    return list(
-        session.execute(
-            select(CommitmentTemplate)
-            .where(CommitmentTemplate.item_id == item_id)
-            .order_by(CommitmentTemplate.version.desc())
-        ).scalars()
-    )
-
-
-# ---------------------------------------------------------------- eligibility
+__all__ = [
+    "FIRST_PAGE",
+    "SERVICE",
+    "UNREPAIRED",
+    "ShownLetter",
+    "SignOutcome",
+    "check_eligibility",
+    "create_item",
+    "describe",
+    "eligibility_facts",
+    "get_commitment",
+    "get_item",
+    "get_template",
+    "get_tolerance_case",
+    "is_member",
+    "list_commitments",
+    "list_items",
+    "public_repair_commitment",
+    "publish_template",
+    "records_actor",
+    "refusals",
+    "require_department",
+    "set_item_active",
+    "shown_letter",
+    "sign_commitment",
+    "template_parts",
+    "template_versions",
+    "tolerance_of",
+    "verify_letter",
+    "visibility",
+]
 
 
 def _serious_records(session: Session, uscc: str) -> list[str]:
@@ -316,9 +193,6 @@ def check_eligibility(session: Session, actor: Actor, uscc: str | None, item_id:
     item = get_item(session, item_id)
     entity = entities.get_entity(session, target)
     return refusal_reasons(eligibility_facts(session, entity.uscc, item, clock.today()))
-
-
-# ---------------------------------------------------------------- signing
 
 
 @dataclass(frozen=True)
@@ -434,7 +308,7 @@ def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome
         missing_materials=materials,
         due_date=due.date if due else None,
     )
-    text = compose_letter(_template_parts(template), facts)
+    text = compose_letter(template_parts(template), facts)
     via = "portal" if actor.role == Role.ENTITY else "window"
     commitment = Commitment(
         number=number,
@@ -521,150 +395,3 @@ def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome
             audit_subject_id=str(commitment.id),
         )
     return SignOutcome(commitment, None)
-
-
-def verify_letter(commitment: Commitment) -> bool:
-    """Whether the stored text still has the hash fixed at signing (a changed letter fails)."""
-    return letter_hash(commitment.letter_text) == commitment.letter_sm3
-
-
-# ---------------------------------------------------------------- reading
-
-
-def visibility(actor: Actor) -> ColumnElement[bool]:
-    """Which commitments an actor may read: public letters for everyone; the entity its own; a department those
-    made for its items; the credit office, auditors and jobs all."""
-    if actor.sees_everything:
-        return true()
-    if actor.is_department:
-        return or_(Commitment.is_public.is_(True), Commitment.department == (actor.department_code or ""))
-    if actor.role == Role.ENTITY and actor.entity_uscc:
-        return or_(Commitment.is_public.is_(True), Commitment.uscc == actor.entity_uscc)
-    return Commitment.is_public.is_(True)
-
-
-def _filtered(
-    actor: Actor, *, uscc: str | None, status: str | None, department: str | None, item_id: int | None
-) -> Select[Commitment]:
-    stmt = select(Commitment).where(visibility(actor))
-    if uscc:
-        stmt = stmt.where(Commitment.uscc == uscc.strip().upper())
-    if status:
-        stmt = stmt.where(Commitment.status == status)
-    if department:
-        stmt = stmt.where(Commitment.department == department.upper())
-    if item_id:
-        stmt = stmt.where(Commitment.item_id == item_id)
-    return stmt
-
-
-def list_commitments(
-    session: Session,
-    actor: Actor,
-    *,
-    uscc: str | None = None,
-    status: str | None = None,
-    department: str | None = None,
-    item_id: int | None = None,
-    page: PageRequest = FIRST_PAGE,
-) -> tuple[list[Commitment], int]:
-    stmt = _filtered(actor, uscc=uscc, status=status, department=department, item_id=item_id)
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = session.execute(
-        stmt.order_by(Commitment.signed_at.desc(), Commitment.id.desc()).offset(page.offset).limit(page.page_size)
-    ).scalars()
-    return list(rows), total
-
-
-def get_commitment(session: Session, actor: Actor, commitment_id: int) -> Commitment:
-    found = session.execute(
-        select(Commitment).where(Commitment.id == commitment_id, visibility(actor))
-    ).scalar_one_or_none()
-    if found is None:
-        raise NotFound(f"no commitment {commitment_id} visible to you (未找到该信用承诺)", field="commitment_id")
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class ShownLetter:
-    signer: str
-    letter_text: str
-    missing_materials: list[str]  # of its 容缺 case, if any
-
-
-def shown_letter(session: Session, actor: Actor, commitment: Commitment) -> ShownLetter:
-    """A letter's texts as ``actor`` reads them: the public through the one desensitiser (``privacy.service.shown``):
-    numbers masked in every letter and its 容缺 materials, and a 个体工商户's signer and the persons its letter names
-    masked too (a legal person's signer, its representative, is shown as the national standard shows it)."""
-    about = privacy.about(commitment.uscc, commitment.entity_name, [commitment.signer])
-    signer = commitment.signer
-    if about.natural and privacy.is_public(actor, commitment.uscc):
-        signer = mask_name(signer)
-    case = tolerance_of(session, commitment.id)
-    materials = list(case.missing_materials) if case is not None else []
-    return ShownLetter(
-        signer=signer,
-        letter_text=privacy.shown(actor, commitment.uscc, about, commitment.letter_text),
-        missing_materials=privacy.shown(actor, commitment.uscc, about, materials),
-    )
-
-
-def public_repair_commitment(session: Session, uscc: str, since: dt.date) -> str | None:
-    """The number of the newest public 信用修复承诺 the entity signed on or after ``since`` and has not broken."""
-    start = dt.datetime.combine(since, dt.time(0), tzinfo=BEIJING)
-    c = Commitment
-    return session.scalars(
-        select(c.number)
-        .where(
-            c.uscc == uscc,
-            c.commitment_type == CommitmentType.REPAIR,
-            c.is_public.is_(True),
-            c.status.in_([CommitmentStatus.IN_FORCE, CommitmentStatus.KEPT]),
-            c.signed_at >= start,
-        )
-        .order_by(c.signed_at.desc(), c.id.desc())
-        .limit(1)
-    ).first()
-
-
-def get_tolerance_case(session: Session, actor: Actor, case_id: int) -> ToleranceCase:
-    """One 容缺 case for its department, the entity itself, the office and auditors (else 404)."""
-    case = session.get(ToleranceCase, case_id)
-    visible = case is not None and (
-        actor.sees_everything
-        or (actor.is_department and case.department == actor.department_code)
-        or (actor.role == Role.ENTITY and case.uscc == actor.entity_uscc)
-    )
-    if case is None or not visible:
-        raise NotFound(f"no 容缺 case {case_id} visible to you (未找到该容缺事项)", field="case_id")
-    return case
-
-
-def tolerance_of(session: Session, commitment_id: int) -> ToleranceCase | None:
-    return session.execute(
-        select(ToleranceCase).where(ToleranceCase.commitment_id == commitment_id)
-    ).scalar_one_or_none()
-
-
-def refusals(session: Session, actor: Actor, uscc: str | None = None, limit: int = 50) -> list[CommitmentRefusal]:
-    """Recorded refusals: an entity sees its own, staff all (a department's items' refusals are not secret)."""
-    stmt = select(CommitmentRefusal).order_by(CommitmentRefusal.refused_at.desc()).limit(limit)
-    if actor.role == Role.ENTITY:
-        stmt = stmt.where(CommitmentRefusal.uscc == (actor.entity_uscc or ""))
-    elif not (actor.is_department or actor.sees_everything):
-        raise Forbidden("refusals are not public (不予公开)")
-    if uscc:
-        stmt = stmt.where(CommitmentRefusal.uscc == uscc.strip().upper())
-    return list(session.execute(stmt).scalars())
-
-
-def describe(session: Session, commitment: Commitment) -> dict[str, Any]:
-    """A commitment with its item and template version, for views."""
-    item = get_item(session, commitment.item_id)
-    template = session.get(CommitmentTemplate, commitment.template_id)
-    return {
-        "item_code": item.code,
-        "item_name": item.name,
-        "template_version": template.version if template else 0,
-        "hash_ok": verify_letter(commitment),
-    }

@@ -267,7 +267,7 @@ def _preview(session: Session, actor: Actor, item: CommitmentItem) -> str:
         signed_at=clock.now().astimezone(BEIJING),
         number="（签署后生成）",
     )
-    return compose_letter(service._template_parts(template), facts)
+    return compose_letter(service.template_parts(template), facts)
 
 
 def _sign_page(
