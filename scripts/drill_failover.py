@@ -1,15 +1,21 @@
 # ruff: noqa: S603 - a drill starts local programs (etcd, patroni, psql, xinyong) with arguments of its own
 """Failover drill (run by scripts/drill_failover.sh): one etcd and a 3-node Patroni cluster (PostgreSQL 15,
 synchronous mode) on spare ports under a temporary folder; the platform's schema and data through the multi-host
-URL (target_session_attrs=read-write); checks written in a loop (each acknowledged check id written down); the
-primary's host "dies" (Patroni and its PostgreSQL killed with SIGKILL); the loop carries on through the failover.
-Repeated RUNS times on the same cluster (the dead node is started again and rejoins as a standby). One JSON line:
-per run the seconds until writes succeeded again, checks failed during the switch, acknowledged writes lost (must be
-0); then `xinyong audit verify` on the final primary and the load average."""
+URL (target_session_attrs=read-write). Running at once: checks written in a loop (each acknowledged check id written
+down), a department's penalty files ingested one after another (a failed import sent again until acknowledged),
+webhook messages queued to a receiver here, and two hosts' `xinyong tick` timers (every second) that deliver them and
+run the sweeps. The primary's host "dies" (Patroni and its PostgreSQL killed with SIGKILL); everything carries on
+through the failover. Repeated RUNS times on the same cluster (the dead node is started again and rejoins as a
+standby). One JSON line: per run the seconds until writes succeeded again, checks failed during the switch,
+acknowledged writes lost (must be 0), ingestion (rows of acknowledged files lost, records stored twice, records a
+resend changed: all must be 0), the outbox (acknowledged messages never delivered: must be 0; redeliveries, which
+receivers de-duplicate by Idempotency-Key), the tick (rounds run and skipped for the advisory lock, rounds after the
+kill, seconds until the first one); then `xinyong audit verify` on the final primary and the load average."""
 
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import os
 import shutil
@@ -18,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -100,6 +107,59 @@ postgresql:
 """
 
 
+class Receiver:
+    """A webhook receiver: every POST's Idempotency-Key, in arrival order."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        lock = threading.Lock()
+        keys = self.keys
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with lock:
+                    keys.append(self.headers.get("Idempotency-Key", ""))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+class Ticker:
+    """One host's `xinyong tick` timer: a round every second; each round's start, end and whether it ran or skipped
+    (another round held the advisory lock) or failed."""
+
+    def __init__(self, drill: Drill, name: str) -> None:
+        self.drill, self.name = drill, name
+        self.rounds: list[tuple[float, float, str]] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            started = time.time()
+            try:
+                done = subprocess.run([XY, "tick"], env=self.drill.env, capture_output=True, text=True, timeout=90)
+                outcome = (
+                    "skipped" if "advisory lock held" in done.stdout else ("ran" if done.returncode == 0 else "failed")
+                )
+            except subprocess.TimeoutExpired:
+                outcome = "failed"
+            self.rounds.append((started, time.time(), outcome))
+            self.stopping.wait(1)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(120)
+
+
 class Drill:
     def __init__(self) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="xinyong-drill-failover-"))
@@ -118,6 +178,10 @@ class Drill:
             "XINYONG_AUDIT_ANCHOR_FILE": str(self.work / "anchors.jsonl"),
             "XINYONG_BACKGROUND_TICK_SECONDS": "0",
             "XINYONG_DB_POOL_SIZE": "2",
+            "XINYONG_OUTBOX_ALLOWED_NETWORKS": '["127.0.0.1/32"]',  # the drill's receiver is on this machine
+            "XINYONG_OUTBOX_LEASE_SECONDS": "10",  # a claim lost with the primary is due again soon
+            "XINYONG_OUTBOX_BACKOFF_SECONDS": "1",
+            "XINYONG_OUTBOX_BACKOFF_MAX_SECONDS": "4",
         }
 
     def start_etcd(self) -> None:
@@ -209,6 +273,70 @@ class Drill:
             shutil.rmtree(self.work, ignore_errors=True)
 
 
+def loader(drill: Drill, *args: str) -> subprocess.Popen[bytes]:
+    cmd = [PY, str(ROOT / "scripts" / "drill_load.py"), *args]
+    return subprocess.Popen(cmd, env=drill.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def last_line(process: subprocess.Popen[bytes]) -> dict[str, object]:
+    out, _ = process.communicate()
+    return dict(json.loads(out.decode().strip().splitlines()[-1]))
+
+
+def one_run(drill: Drill, receiver: Receiver, number: int) -> dict[str, object]:
+    """Checks, ingestion and outbox messages written, two tick timers running; the primary killed KILL_AFTER in."""
+    acked = drill.work / f"acked-{number}.txt"
+    files, messages = drill.work / f"files-{number}.txt", drill.work / f"messages-{number}.txt"
+    seconds = str(LOAD_SECONDS)
+    checks = loader(drill, "run", seconds, str(acked))
+    ingest = loader(drill, "ingest", seconds, str(files), str(number * 10_000))
+    queued = loader(drill, "outbox", seconds, str(messages), receiver.url, f"run{number}")
+    tickers = [Ticker(drill, "host-a"), Ticker(drill, "host-b")]
+    time.sleep(KILL_AFTER)
+    victim = drill.leader()
+    assert victim is not None
+    killed_at = time.time()
+    drill.kill_node(victim)
+    result = last_line(checks)
+    ingested, outbox = last_line(ingest), last_line(queued)
+    lost = json.loads(drill.load("lost", str(acked)))
+    drill.wait("the new primary's REST answer", lambda: drill.leader() is not None, timeout=60)
+    new_leader = drill.leader()
+    keys = {line.strip() for line in messages.read_text().splitlines() if line.strip()}
+    deadline = time.time() + 120  # the timers go on until every acknowledged message has reached the receiver
+    while time.time() < deadline and not keys <= set(receiver.keys):
+        time.sleep(1)
+    for ticker in tickers:
+        ticker.stop()
+    rounds = [r for t in tickers for r in t.rounds]
+    after = sorted(a for a, _b, outcome in rounds if outcome == "ran" and a > killed_at)
+    posts = [k for k in receiver.keys if k in keys]
+    recovered = result["recovered"]
+    return {
+        "run": number,
+        "killed": victim,
+        "new_primary": new_leader,
+        "seconds_until_writes": round(float(recovered) - killed_at, 1) if recovered else None,  # type: ignore[arg-type]
+        "checks_acknowledged": result["acknowledged"],
+        "checks_failed_during_switch": result["failed"],
+        "acknowledged_writes_lost": lost["lost"],
+        "ingestion": {**ingested, **json.loads(drill.load("ingest-lost", str(files)))},
+        "outbox": {
+            **outbox,
+            "delivered": len(set(posts)),
+            "undelivered": len(keys - set(posts)),
+            "redelivered": len(posts) - len(set(posts)),
+        },
+        "tick": {
+            "rounds_ran": sum(1 for r in rounds if r[2] == "ran"),
+            "rounds_skipped_lock_held": sum(1 for r in rounds if r[2] == "skipped"),
+            "rounds_failed": sum(1 for r in rounds if r[2] == "failed"),
+            "rounds_after_kill": len(after),
+            "seconds_until_first_round_after_kill": round(after[0] - killed_at, 1) if after else None,
+        },
+    }
+
+
 def main() -> None:
     drill = Drill()
     runs = []
@@ -229,31 +357,10 @@ def main() -> None:
         drill.xy("audit", "keygen")
         drill.xy("db", "upgrade")
         drill.load("seed", "100")
+        receiver = Receiver()
         for number in range(1, RUNS + 1):
-            acked = drill.work / f"acked-{number}.txt"
-            cmd = [PY, str(ROOT / "scripts" / "drill_load.py"), "run", str(LOAD_SECONDS), str(acked)]
-            loader = subprocess.Popen(cmd, env=drill.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            time.sleep(KILL_AFTER)
-            victim = drill.leader()
-            assert victim is not None
-            killed_at = time.time()
-            drill.kill_node(victim)
-            out, _ = loader.communicate()
-            result = json.loads(out.decode().strip().splitlines()[-1])
-            lost = json.loads(drill.load("lost", str(acked)))
-            drill.wait("the new primary's REST answer", lambda: drill.leader() is not None, timeout=60)
-            new_leader = drill.leader()
-            recovered = result["recovered"]
-            runs.append({
-                "run": number,
-                "killed": victim,
-                "new_primary": new_leader,
-                "seconds_until_writes": round(recovered - killed_at, 1) if recovered else None,
-                "checks_acknowledged": result["acknowledged"],
-                "checks_failed_during_switch": result["failed"],
-                "acknowledged_writes_lost": lost["lost"],
-            })  # fmt: skip
-            drill.start_node(victim)  # the host comes back: it rejoins as a standby (pg_rewind)
+            runs.append(one_run(drill, receiver, number))
+            drill.start_node(runs[-1]["killed"])  # the host comes back: it rejoins as a standby (pg_rewind)
             drill.wait("the cluster to heal", drill.healthy, timeout=300)
         try:
             drill.xy("audit", "verify")
@@ -264,6 +371,9 @@ def main() -> None:
             "drill": "failover",
             "runs": runs,
             "acknowledged_writes_lost_total": sum(r["acknowledged_writes_lost"] for r in runs),
+            "ingested_rows_lost_total": sum(r["ingestion"]["rows_lost"] for r in runs),
+            "records_stored_twice_total": sum(r["ingestion"]["records_stored_twice"] for r in runs),
+            "outbox_messages_undelivered_total": sum(r["outbox"]["undelivered"] for r in runs),
             "audit_chain_valid": audit_ok,
             "loadavg": [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]],
         }
