@@ -38,6 +38,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
             ("/publicity/licenses", "行政许可公示", "行政许可决定的“双公示”"),
             ("/publicity/penalties", "行政处罚公示", "行政处罚决定的“双公示”"),
             ("/lists", "信用名单", "严重失信主体名单、重点关注名单等"),
+            ("/lists?kind=honour", "守信激励名单", "诚信典型、纳税信用A级纳税人、守合同重信用企业等红名单"),
             ("/commitments", "信用承诺", "市场主体作出的信用承诺及履约情况"),
             ("/inspections", "双随机抽查", "“双随机、一公开”抽查计划与结果"),
             ("/inspections/cases", "典型案例", "分级分类监管与双随机抽查的典型案例"),

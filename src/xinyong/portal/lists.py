@@ -16,7 +16,7 @@ from xinyong.core.http import CurrentActor, DbSession
 from xinyong.core.pagination import PageRequest
 from xinyong.lists import service as lists
 from xinyong.lists.rules import ListCategory
-from xinyong.lists.schemas import ListEntryOut
+from xinyong.lists.schemas import ListEntryOut, ListEntryView
 from xinyong.portal.views import (
     COLUMNS,
     LIST_COLUMNS,
@@ -160,11 +160,12 @@ LIST_TABS: dict[str, ListTab] = {
     "watch": ListTab("重点关注对象名单", None, ListCategory.WATCH),
     "market_ban": ListTab("市场和行业禁入名单", None, ListCategory.MARKET_BAN),
     "abnormal_operation": ListTab("经营异常名录", Kind.ABNORMAL_OPERATION, None),
+    "honour": ListTab("守信激励名单（红名单）", None, ListCategory.HONOUR),
 }
-ListKind = Literal["serious_dishonesty", "watch", "market_ban", "abnormal_operation"]
+ListKind = Literal["serious_dishonesty", "watch", "market_ban", "abnormal_operation", "honour"]
 
 
-def _public_text(session: Session, entry: ListEntryOut, text: str | None) -> str:
+def _public_text(session: Session, entry: ListEntryOut | ListEntryView, text: str | None) -> str:
     """Free text of an entry as the public may read it: the one gate (``privacy.service.public``), as for every
     area's public text (``entry`` is the public view already: a natural person's facts are off)."""
     if not text:
@@ -193,6 +194,26 @@ def entry_row(session: Session, entry: ListEntryOut, departments: dict[str, Depa
     }
 
 
+def honour_rows(session: Session, uscc: str, departments: dict[str, Department]) -> list[dict[str, Any]]:
+    """An entity's honours (守信激励) in force today for its profile: list, reason and basis through the privacy
+    gate, issuing department, decision document and dates."""
+    rows = []
+    for honour in lists.honours_of(session, uscc):
+        rows.append(
+            {
+                "id": honour.id,
+                "list_name": honour.list_name,
+                "reason": _public_text(session, honour, honour.facts),
+                "department": department_name(departments, honour.department, full=True),
+                "issuing_body": honour.upstream.issuing_body if honour.upstream else None,
+                "doc_no": honour.decision_doc_no or "",
+                "decision_date": honour.decision_date,
+                "valid_to": honour.valid_to,
+            }
+        )
+    return rows
+
+
 def lists_view(
     request: Request,
     session: DbSession,
@@ -209,8 +230,8 @@ def lists_view(
 ) -> Response:
     """The public credit lists, each entry with its reason, legal basis, deciding department, decision document,
     dates and the end of its publication: 严重失信主体名单 and 经营异常名录 from their credit records (the city's
-    listing procedure writes one per published entry; other lists arrive as records), 重点关注对象名单 and
-    市场和行业禁入 from the lists area's published entries in force."""
+    listing procedure writes one per published entry; other lists arrive as records), 重点关注对象名单,
+    市场和行业禁入 and 守信激励名单（红名单） from the lists area's published entries in force."""
     departments = departments_by_code(session)
     tab = LIST_TABS[kind]
     chosen_department = _department(department, departments)

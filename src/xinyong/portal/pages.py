@@ -19,7 +19,7 @@ from xinyong.core.web import render
 from xinyong.entities import service as entities
 from xinyong.entities.models import Entity
 from xinyong.evaluation import views as evaluation
-from xinyong.portal.lists import departments_by_code
+from xinyong.portal.lists import departments_by_code, honour_rows
 from xinyong.portal.views import (
     SEARCH_COLUMNS,
     is_public_reader,
@@ -198,6 +198,7 @@ def entity_profile(
         "evaluation": evaluation.evaluation_of(session, actor, entity.uscc),
         "improvements": evaluation.improvements(session, actor, entity.uscc),
         "grade_history": evaluation.history(session, actor, entity.uscc)[:HISTORY_LIMIT] if full else [],
+        "honours": honour_rows(session, entity.uscc, departments),
         **_sections(found),
     }
     return render(request, "portal/entity.html", context)
