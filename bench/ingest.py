@@ -48,7 +48,7 @@ from xinyong.core.actor import Actor
 from xinyong.core.db import Database
 from xinyong.core.departments import seed_notice_departments
 from xinyong.core.ids import make_resident_id, make_uscc
-from xinyong.records import bulk, ingestion
+from xinyong.records import bulk, ingestion, prepare
 from xinyong.records.models import BatchRejection, CreditRecordVersion
 from xinyong.schema import create_schema
 
@@ -281,6 +281,33 @@ def run_ingest(database: Database, path: Path, profile: str | None) -> tuple[flo
     return seconds, result
 
 
+def use_workers(workers: int) -> None:
+    """How many worker processes prepare the rows (0: none, every row prepared in this process)."""
+    prepare.WORKERS = max(workers, 1)
+    prepare.AHEAD = 2 * prepare.WORKERS
+    prepare.WORKER_FROM_BYTES = 1 << 20 if workers else 1 << 62
+
+
+def run_inline(admin_url: str, name: str, path: Path) -> float:
+    """The same file ingested in this process alone (no workers) into a second throwaway database: the baseline."""
+    admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    database = Database(_database_url(admin_url, name))
+    try:
+        create_schema(database)
+        with database.unit_of_work() as session:
+            seed_notice_departments(session, Actor.system("bench"))
+        use_workers(0)
+        seconds, _ = run_ingest(database, path, None)
+        return seconds
+    finally:
+        database.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def run_copy(database: Database, path: Path) -> float:
     """Seconds to COPY the same file into an unindexed table of text columns, committed."""
     columns = ", ".join(f"c{i} text" for i in range(len(HEADERS)))
@@ -347,7 +374,14 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, help=f"rows per write (default ingestion.CHUNK = {ingestion.CHUNK})")
     parser.add_argument("--breakdown", action="store_true", help="time the SQL statements of the ingestion")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--workers", type=int, default=prepare.WORKERS, help="worker processes preparing rows (0: all in this process)"
+    )
+    parser.add_argument(
+        "--compare", action="store_true", help="also ingest the file in this process alone (--workers 0), same run"
+    )
     args = parser.parse_args()
+    load_start = [round(x, 2) for x in os.getloadavg()]
 
     if args.chunk:
         ingestion.CHUNK = args.chunk
@@ -368,6 +402,8 @@ def main() -> None:
             with database.unit_of_work() as session:
                 seed_notice_departments(session, Actor.system("bench"))
             times = StatementTimes(database.engine) if args.breakdown else None
+            inline_seconds = run_inline(args.admin_url, f"{name}_inline", path) if args.compare else None
+            use_workers(args.workers)
             cpu = time.process_time()
             ingest_seconds, result = run_ingest(database, path, args.profile)
             cpu = time.process_time() - cpu
@@ -396,9 +432,11 @@ def main() -> None:
     rows = args.rows
     ingest_rate, copy_rate = rows / ingest_seconds, rows / copy_seconds
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"ingest: {rows} rows in {ingest_seconds:.1f} s = {ingest_rate:,.0f} rows/s "
-        f"(client CPU {cpu:.1f} s; {result.created} created, {result.rejected} rejected; "
+        f"(client CPU {cpu:.1f} s + workers {children.ru_utime + children.ru_stime:.1f} s; "
+        f"{result.created} created, {result.rejected} rejected; "
         f"{versions} versions, {rejections} rejections stored)"
     )
     print(f"COPY:   {rows} rows in {copy_seconds:.1f} s = {copy_rate:,.0f} rows/s")
@@ -424,6 +462,10 @@ def main() -> None:
         "stored_ratio": round(ingest_rate / stored_rate, 4),
         "ratio": round(ingest_rate / copy_rate, 4),
         "peak_rss_mb": round(peak, 1),
+        "worker_peak_rss_mb": round(children.ru_maxrss / 1024, 1),  # the largest worker (and earlier children)
+        "workers": args.workers,
+        "client_cpu_s": round(cpu, 1),
+        "workers_cpu_s": round(children.ru_utime + children.ru_stime, 1),
         "ingest_seconds": round(ingest_seconds, 2),
         "copy_seconds": round(copy_seconds, 2),
         "stored_seconds": round(stored_seconds, 2),
@@ -432,8 +474,13 @@ def main() -> None:
         "archive_bytes_per_version": round(int(archive_bytes) / max(versions, 1), 1),
         "accepted": result.accepted,
         "rejected": result.rejected,
+        "loadavg_start": load_start,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
+    if inline_seconds is not None:
+        figures["inline_rows_per_s"] = round(rows / inline_seconds, 1)
+        figures["speedup"] = round(inline_seconds / ingest_seconds, 2)
+        print(f"in this process alone: {rows / inline_seconds:,.0f} rows/s; with workers {figures['speedup']}x")
     print(json.dumps(figures))
 
 

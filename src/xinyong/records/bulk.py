@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 from typing import Any, cast
 
 from psycopg.types.json import Jsonb
@@ -23,17 +22,16 @@ from xinyong.core.actor import Actor
 from xinyong.core.config import get_settings
 from xinyong.core.crypto import get_cipher
 from xinyong.core.db import Base, UTCDateTime
-from xinyong.core.ids import IdType, UsccInfo, validate_person_id, validate_uscc
 from xinyong.core.masking import mask_id_number
 from xinyong.entities.models import Entity, Person, RegradeQueue
 from xinyong.entities.rules import EntityStatus, pinyin_keys
 from xinyong.entities.service import ID_CONTEXT, id_blind, id_blinds
-from xinyong.privacy import service as privacy_rules
-from xinyong.records import privacy
+from xinyong.privacy.rules import RuleSet
 from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.prepare import Accepted, person_key, privacy_hold, stored_fields, subject_uscc
 from xinyong.records.rules import ChangeKind, Disclosure, Status, SubjectType
 from xinyong.records.schemas import RecordIn
-from xinyong.records.service import MATERIAL_FIELDS, check_content, protect_ids, same_value
+from xinyong.records.service import MATERIAL_FIELDS, same_value
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +46,22 @@ class WriteCounts:
 class RecordWriter:
     """Writes chunks of validated rows of one department and kind (the caller checked the department's right)."""
 
-    def __init__(self, session: Session, actor: Actor, *, department: str, kind: str, batch_id: int | None) -> None:
+    def __init__(
+        self, session: Session, actor: Actor, *, department: str, kind: str, batch_id: int | None, rules: RuleSet
+    ) -> None:
         self.session = session
         self.actor = actor
         self.department = department
         self.kind = kind
         self.batch_id = batch_id
-        self.rules = privacy_rules.ruleset(session)
+        self.rules = rules
 
-    def write(self, rows: Sequence[dict[str, Any]]) -> WriteCounts:
+    def write(self, rows: Sequence[Accepted]) -> WriteCounts:
+        """Rows prepared by :func:`xinyong.records.prepare.prepare` (checked as ``RecordIn``, fields as stored for
+        a new record); an existing record's fields are computed again against its current version."""
         counts = WriteCounts()
-        data = [RecordIn.model_validate({**row, "source_department": self.department}) for row in rows]
-        for item in data:
-            check_content(item.content)
-        entity_names = self._ensure_entities(data)
+        data = [row.item for row in rows]
+        self._ensure_entities(rows)
         persons = self._ensure_persons(data)
         existing = self._existing([item.doc_no for item in data])
         now = clock.now()
@@ -69,9 +69,10 @@ class RecordWriter:
         new_records: list[dict[str, Any]] = []
         new_versions: list[dict[str, Any]] = []
         corrections: list[tuple[CreditRecordVersion, dict[str, Any]]] = []
-        for item in data:
+        for row in rows:
+            item = row.item
             previous = existing.get(item.doc_no)
-            fields = self._fields(item, entity_names, persons, previous)
+            fields = self._fields(row, persons, previous)
             if previous is None:
                 new_records.append(
                     {
@@ -168,48 +169,18 @@ class RecordWriter:
             "change_reason": reason,
             "actor_role": str(self.actor.role),
             "actor_id": self.actor.id,
-            "privacy_hold": privacy.hold_for(
-                fields["subject_type"],
-                fields["subject_uscc"],
-                fields["subject_name"],
-                fields["title"],
-                fields["content"],
-                self.rules,
-            ),
+            "privacy_hold": fields["privacy_hold"] if "privacy_hold" in fields else privacy_hold(fields, self.rules),
         }
 
     def _fields(
-        self,
-        item: RecordIn,
-        entity_names: dict[str, str],
-        persons: dict[tuple[str, str], int],
-        previous: CreditRecordVersion | None,
+        self, row: Accepted, persons: dict[tuple[str, str], int], previous: CreditRecordVersion | None
     ) -> dict[str, Any]:
-        subject = item.subject
-        subject_fields: dict[str, Any]
-        if subject.type == SubjectType.ENTITY:
-            uscc = _subject_uscc(subject.uscc or "").code
-            subject_fields = {"subject_type": SubjectType.ENTITY, "subject_uscc": uscc, "subject_person_id": None}
-        else:
-            key = _person_key(subject.id_type or "", subject.id_number or "")
-            subject_fields = {
-                "subject_type": SubjectType.PERSON,
-                "subject_uscc": None,
-                "subject_person_id": persons[key],
-            }
-        fields = {
-            **subject_fields,
-            "subject_name": subject.name,
-            "title": item.title,
-            "decision_date": item.decision_date,
-            "published_date": item.published_date,
-            "disclosure": item.disclosure,
-            "severity": item.severity,
-            "status": item.status,
-            "content": protect_ids(item.content, previous.content if previous else None),
-            "provenance": item.provenance,
-        }
-        return privacy.protect_fields(fields, previous)  # the title's personal data out of the clear too
+        item = row.item
+        fields = dict(row.fresh) if previous is None else stored_fields(item, previous)
+        fields["provenance"] = item.provenance
+        if item.subject.type != SubjectType.ENTITY:
+            fields["subject_person_id"] = persons[person_key(item.subject.id_type or "", item.subject.id_number or "")]
+        return fields
 
     def _existing(self, doc_numbers: list[str]) -> dict[str, CreditRecordVersion]:
         """The current versions of the records these document numbers already have."""
@@ -239,22 +210,29 @@ class RecordWriter:
         rows = self.session.execute(select(r.doc_no, v).join(v, v.record_id == r.id).where(v.id.in_(found))).all()
         return {str(doc_no): version for doc_no, version in rows}
 
-    def _ensure_entities(self, data: Sequence[RecordIn]) -> dict[str, str]:
-        """USCC -> name for entity subjects; valid codes not yet in the master become provisional entities."""
+    def _ensure_entities(self, rows: Sequence[Accepted]) -> dict[str, str]:
+        """USCC -> name for entity subjects; valid codes not yet in the master become provisional entities (their
+        search keys as the worker computed them for the same name, or computed here)."""
         wanted: dict[str, str] = {}
-        for item in data:
+        keyed: dict[str, tuple[str, str, str]] = {}
+        for row in rows:
+            item = row.item
             if item.subject.type == SubjectType.ENTITY and item.subject.uscc:
-                wanted.setdefault(_subject_uscc(item.subject.uscc).code, item.subject.name)
+                code = subject_uscc(item.subject.uscc).code
+                wanted.setdefault(code, item.subject.name)
+                if row.name_keys is not None:
+                    keyed[code] = row.name_keys
         known = set(self.session.scalars(select(Entity.uscc).where(Entity.uscc.in_(list(wanted)))))
         missing = [code for code in wanted if code not in known]
         if missing:
             now = clock.now()
-            rows = []
+            entities: list[dict[str, Any]] = []
             for code in missing:
-                info = _subject_uscc(code)
+                info = subject_uscc(code)
                 name = wanted[code].strip()[:200] or code
-                pinyin, initials = pinyin_keys(name)
-                rows.append(
+                given = keyed.get(code)
+                pinyin, initials = given[1:] if given is not None and given[0] == name else pinyin_keys(name)
+                entities.append(
                     {
                         "uscc": code,
                         "name": name,
@@ -270,7 +248,7 @@ class RecordWriter:
                         "updated_at": now,
                     }
                 )
-            insert_rows(self.session, Entity, rows)
+            insert_rows(self.session, Entity, entities)
             audit.record(
                 self.session,
                 self.actor,
@@ -286,7 +264,7 @@ class RecordWriter:
         wanted: dict[tuple[str, str], str] = {}
         for item in data:
             if item.subject.type == SubjectType.PERSON:
-                key = _person_key(item.subject.id_type or "", item.subject.id_number or "")
+                key = person_key(item.subject.id_type or "", item.subject.id_number or "")
                 wanted.setdefault(key, item.subject.name)
         if not wanted:
             return {}
@@ -398,17 +376,6 @@ def _plain(value: Any) -> Any:
 
 def _published_at_once(item: RecordIn) -> bool:
     return item.disclosure == Disclosure.PUBLIC and item.status == Status.VALID
-
-
-@lru_cache(maxsize=65_536)
-def _subject_uscc(code: str) -> UsccInfo:
-    """A subject's USCC decoded (a file names the same firms again and again; a bad code raises, uncached)."""
-    return validate_uscc(code, field="subject.uscc")
-
-
-def _person_key(id_type: str, number: str) -> tuple[str, str]:
-    kind = IdType(id_type)
-    return str(kind), validate_person_id(kind, number, field="subject.id_number")
 
 
 # ---------------------------------------------------------------- planner statistics after bulk loads

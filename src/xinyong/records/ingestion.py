@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,8 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.crypto import get_cipher
 from xinyong.core.departments import Department, get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from xinyong.records import bulk, privacy, provenance
+from xinyong.privacy import service as privacy_rules
+from xinyong.records import bulk, prepare, privacy, provenance
 from xinyong.records.ingest import (
     Layout,
     RowError,
@@ -32,7 +34,6 @@ from xinyong.records.ingest import (
     detect_layout,
     guess_kind,
     open_table,
-    validate_row,
 )
 from xinyong.records.models import Batch, BatchRejection, CreditRecordVersion
 from xinyong.records.rules import Kind
@@ -46,7 +47,7 @@ PENDING = "待更正"
 RESUBMITTED = "已重新报送"
 
 Progress = Callable[[int], None]
-Pending = list[tuple[int, dict[str, Any], dict[str, Any]]]  # row number, record, the row's cells as read
+Pending = list[prepare.Accepted]
 
 
 @dataclass
@@ -150,6 +151,7 @@ def ingest_file(
             sha256=digest,
             encoding=table.encoding,
             progress=progress,
+            worker=_size(data) >= prepare.WORKER_FROM_BYTES,
         )
 
 
@@ -194,6 +196,7 @@ def ingest_rows(
         sha256=None,
         encoding=None,
         progress=None,
+        worker=False,
     )
 
 
@@ -205,6 +208,10 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _size(data: bytes | str | os.PathLike[str]) -> int:
+    return len(data) if isinstance(data, bytes) else os.path.getsize(data)
 
 
 def _sha256(data: bytes | str | os.PathLike[str]) -> str:
@@ -231,6 +238,7 @@ def _ingest(
     sha256: str | None,
     encoding: str | None,
     progress: Progress | None,
+    worker: bool,
 ) -> BatchResult:
     now = clock.now()
     batch = Batch(
@@ -263,57 +271,47 @@ def _ingest(
         encoding=encoding,
         unknown_columns=list(layout.unknown),
     )
-    today = clock.today()
-    unit = SourceUnit(name=department.full_name, uscc=department.uscc)
-    writer = bulk.RecordWriter(session, actor, department=department.code, kind=kind, batch_id=batch.id)
+    context = prepare.Context(
+        kind=kind,
+        layout=layout,
+        today=clock.today(),
+        department=department.code,
+        unit=SourceUnit(name=department.full_name, uscc=department.uscc),
+        require_legal_representative=department.require_legal_representative,
+        batch_id=batch.id,
+        rules=privacy_rules.ruleset(session),
+    )
+    writer = bulk.RecordWriter(
+        session, actor, department=department.code, kind=kind, batch_id=batch.id, rules=context.rules
+    )
     pending: Pending = []
     seen_doc_numbers: set[str] = set()
-    for number, cells in rows:
-        result.rows += 1
-        if isinstance(cells, UnreadableRow):
-            _reject(session, batch, result, number, None, [RowError(number, "row", cells.reason)], {}, [])
-            continue
-        fields, original = layout.split(cells)
-        outcome = validate_row(
-            kind,
-            fields,
-            row=number,
-            today=today,
-            source_department=department.code,
-            layout=layout,
-            original=original,
-            source_unit=unit,
-            require_legal_representative=department.require_legal_representative,
-        )
-        if outcome.record is None:
-            _reject(
-                session,
-                batch,
-                result,
-                number,
-                _doc_no(fields),
-                list(outcome.errors),
-                original,
-                _sensitive(layout, cells),
-            )
-            continue
-        record: dict[str, Any] = dict(outcome.record)
-        record["provenance"], as_read = _by_reference({**dict(record.get("provenance") or {}), "batch": batch.id})
-        doc_no = str(record["doc_no"])
-        if doc_no in seen_doc_numbers:
-            error = RowError(
-                number, layout.code("WSH"), "文书号在本批次中重复 (document number repeated in this batch)"
-            )
-            _reject(session, batch, result, number, doc_no, [error], original, _sensitive(layout, cells))
-            continue
-        seen_doc_numbers.add(doc_no)
-        if outcome.warnings and len(result.warnings) < MAX_WARNINGS:
-            result.warnings.extend(
-                {"row": w.row, "field": w.field, "column": w.column, "reason": w.reason} for w in outcome.warnings
-            )
-        pending.append((number, record, as_read))
-        if len(pending) >= CHUNK:
-            _flush(session, writer, pending, result, progress)
+    with closing(prepare.prepared(context, _chunks(rows), worker=worker)) as chunks:
+        for raw, done in chunks:
+            cells_of = dict(raw)
+            for row in done:
+                result.rows += 1
+                if isinstance(row, prepare.Rejected):
+                    _reject(session, batch, result, row.number, row.doc_no, row.errors, row.original, row.sensitive)
+                    continue
+                if row.doc_no in seen_doc_numbers:
+                    cells = cells_of[row.number]
+                    assert not isinstance(cells, UnreadableRow)
+                    error = RowError(
+                        row.number, layout.code("WSH"), "文书号在本批次中重复 (document number repeated in this batch)"
+                    )
+                    original = layout.split(cells)[1]
+                    sensitive = prepare.sensitive_cells(layout, cells)
+                    _reject(session, batch, result, row.number, row.doc_no, [error], original, sensitive)
+                    continue
+                seen_doc_numbers.add(row.doc_no)
+                if row.warnings and len(result.warnings) < MAX_WARNINGS:
+                    result.warnings.extend(
+                        {"row": w.row, "field": w.field, "column": w.column, "reason": w.reason} for w in row.warnings
+                    )
+                pending.append(row)
+                if len(pending) >= CHUNK:
+                    _flush(session, writer, pending, result, progress)
     _flush(session, writer, pending, result, progress)
     _resolve_resubmitted(session, department.code, kind, batch.id, seen_doc_numbers)
     batch.rows_total = result.rows
@@ -344,28 +342,15 @@ def _ingest(
     return result
 
 
-def _by_reference(trail: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The provenance without the row's cells (they go to an archive: :mod:`xinyong.records.provenance`), and the
-    cells. The row's own update time (1.0 ``SJC``), which the timeliness figures read, stays in the provenance."""
-    cells = trail.pop(provenance.INLINE, None) or {}
-    if "source_changed_on" not in trail:
-        for header in provenance.SOURCE_TIME_HEADERS:
-            value = cells.get(header)
-            if isinstance(value, str) and value.strip():
-                trail["source_changed_on"] = value
-                break
-    return trail, cells
-
-
 def _flush(
     session: Session, writer: bulk.RecordWriter, pending: Pending, result: BatchResult, progress: Progress | None
 ) -> None:
     if not pending:
         return
-    references = provenance.archive_rows(session, [(number, cells) for number, _, cells in pending])
-    for (_, record, _), reference in zip(pending, references, strict=True):
-        record["provenance"][provenance.REF] = reference
-    counts = writer.write([record for _, record, _ in pending])
+    references = provenance.archive_lines(session, [row.line for row in pending])
+    for row, reference in zip(pending, references, strict=True):
+        row.item.provenance[provenance.REF] = reference
+    counts = writer.write(pending)
     result.created += counts.created
     result.corrected += counts.corrected
     result.unchanged += counts.unchanged
@@ -374,13 +359,15 @@ def _flush(
     pending.clear()
 
 
-def _doc_no(fields: Mapping[str, str]) -> str | None:
-    value = fields.get("WSH")
-    return value[:128] if value else None
-
-
-def _sensitive(layout: Layout, cells: Sequence[str]) -> list[tuple[str, str]]:
-    return [(layout.headers[i], cells[i]) for i in sorted(layout.sensitive) if i < len(cells) and cells[i]]
+def _chunks(rows: Iterable[prepare.Raw]) -> Iterator[list[prepare.Raw]]:
+    chunk: list[prepare.Raw] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _reject(

@@ -49,16 +49,20 @@ def line_sha256(line: str) -> str:
     return hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
-def archive_rows(session: Session, rows: Sequence[tuple[int, Mapping[str, Any]]]) -> list[dict[str, Any]]:
-    """Store the cells of ``rows`` (row number, cells) as one archive (unless the same text is already stored) and
-    return each row's reference, in order."""
-    lines = [line_of(row, cells) for row, cells in rows]
+def archive_lines(session: Session, lines: Sequence[str]) -> list[dict[str, Any]]:
+    """Store rows' lines (:func:`line_of`) as one archive (unless the same text is already stored) and return each
+    row's reference, in order."""
     digest, text, compressed = pack(lines)
     if session.get(ProvenanceArchive, digest) is None:
         session.add(
             ProvenanceArchive(sha256=digest, lines=len(lines), size=len(text), data=compressed, created_at=clock.now())
         )
     return [{"archive": digest, "line": index, "sha256": line_sha256(line)} for index, line in enumerate(lines)]
+
+
+def archive_rows(session: Session, rows: Sequence[tuple[int, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """:func:`archive_lines` for rows given as (row number, cells)."""
+    return archive_lines(session, [line_of(row, cells) for row, cells in rows])
 
 
 @lru_cache(maxsize=16)

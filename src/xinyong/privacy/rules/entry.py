@@ -4,7 +4,7 @@ their helpers (overlaps resolved, the original text rebuilt).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from xinyong.privacy.rules.normal import normalise, normalise_mapped
@@ -13,7 +13,7 @@ from xinyong.privacy.rules.ruleset import AT_REST_KINDS, BUILTIN, MAX_TEXT, Find
 from xinyong.privacy.rules.spans import address_findings, name_findings, other_findings, protected_spans
 
 
-def _apply_original(original: str, where: list[int], findings: list[Finding]) -> str:
+def _apply_original(original: str, where: Sequence[int], findings: list[Finding]) -> str:
     """``findings`` (spans of the normalised text) applied to the text as written: what is not masked keeps its
     own characters (an em dash stays an em dash), a masked span takes in the invisible characters inside it."""
     parts: list[str] = []
