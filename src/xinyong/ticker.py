@@ -112,6 +112,9 @@ def run_round(database: Database, day: dt.date | None = None) -> list[tuple[str,
     return outcomes
 
 
+FIRST_ROUND_DELAY = 3.0  # seconds after start-up before the background tick's first round
+
+
 class BackgroundTicker:
     """Runs :func:`run_round` every ``interval`` seconds in a daemon thread until :meth:`stop`."""
 
@@ -136,6 +139,10 @@ class BackgroundTicker:
         return self._thread.is_alive()
 
     def _loop(self) -> None:
+        # the first round waits a moment (at most FIRST_ROUND_DELAY): a server starting up answers its first requests
+        # (the /healthz of a deployment's readiness probe) without a round competing for the interpreter
+        if self._stop.wait(min(self.interval, FIRST_ROUND_DELAY)):
+            return
         while not self._stop.is_set():
             try:
                 self.run_once()

@@ -69,6 +69,9 @@ def test_workdays_add_imports_no_pdf_pinyin_demo(tmp_path: Path, builtin: bool) 
     _code, modules = _imported(args, tmp_path)
     for package in HEAVY:
         assert _loaded(modules, package) == [], package
+    if builtin:  # chinesecalendar and Monday–Friday only: no database layer either
+        for package in ("sqlalchemy", "psycopg", "xinyong.core.db", "xinyong.core.calendar"):
+            assert _loaded(modules, package) == [], package
     assert "xinyong.core.workdays" in modules
 
 

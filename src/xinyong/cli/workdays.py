@@ -12,18 +12,18 @@ import datetime as dt
 import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from xinyong.core import calendar as office_calendar
-from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
-from xinyong.core.db import get_database
-from xinyong.core.errors import XinyongError
 from xinyong.core.workdays import MAKE_UP_WORKDAY, MAX_YEAR, MIN_YEAR, WorkCalendar, builtin_calendar
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from xinyong.core.db import Database
 
 app = typer.Typer(
     help="Chinese working days (工作日) and the credit office's holiday table (节假日及调休表).",
@@ -36,6 +36,20 @@ BuiltinOption = Annotated[
     bool,
     typer.Option("--builtin", help="Ignore the office's table: chinesecalendar and Monday–Friday only."),
 ]
+
+
+def _database() -> Database:
+    """The database layer, imported only by the commands that read or change the office's table (``--builtin``
+    answers without SQLAlchemy: tests/cli/test_startup.py)."""
+    from xinyong.core.db import get_database
+
+    return get_database()
+
+
+def _office() -> ModuleType:
+    from xinyong.core import calendar
+
+    return calendar
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -59,12 +73,23 @@ def _operator() -> Actor:
 
 
 @contextmanager
-def _database_errors() -> Iterator[None]:
+def _errors() -> Iterator[None]:
+    from xinyong.core.errors import XinyongError
+
     try:
         yield
     except XinyongError as exc:
         field = f" ({exc.field})" if exc.field else ""
         raise _fail(f"{exc.message}{field}", 2 if exc.status in (400, 422) else 1) from None
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with _errors():
+            yield
     except SQLAlchemyError as exc:
         reason = str(exc).splitlines()[0]
         raise _fail(f"cannot use the database ({reason}); run `xinyong db upgrade`, or pass --builtin", 1) from None
@@ -72,10 +97,10 @@ def _database_errors() -> Iterator[None]:
 
 def _answer(builtin: bool, question: Callable[[WorkCalendar], T]) -> T:
     if builtin:
-        with _database_errors():
+        with _errors():
             return question(builtin_calendar())
-    with _database_errors(), get_database().unit_of_work() as session:
-        return question(office_calendar.load_calendar(session))
+    with _database_errors(), _database().unit_of_work() as session:
+        return question(_office().load_calendar(session))
 
 
 def _provisional(unknown_years: tuple[int, ...]) -> str:
@@ -153,8 +178,8 @@ def set_(
         if not workday:
             raise _fail("--name is required for a holiday (e.g. --name 春节)")
         name = MAKE_UP_WORKDAY
-    with _database_errors(), get_database().unit_of_work() as session:
-        row = office_calendar.set_day(session, _operator(), day, workday, name, note)
+    with _database_errors(), _database().unit_of_work() as session:
+        row = _office().set_day(session, _operator(), day, workday, name, note)
         line = f"{row.date.isoformat()} {'working day' if row.is_workday else 'rest day'} ({row.name}) saved"
     typer.echo(line)
 
@@ -166,8 +191,8 @@ def remove(
 ) -> None:
     """Delete the office's entry for DATE (chinesecalendar or Monday–Friday applies again)."""
     day = _parse_date(date, "DATE")
-    with _database_errors(), get_database().unit_of_work() as session:
-        office_calendar.remove_day(session, _operator(), day, reason)
+    with _database_errors(), _database().unit_of_work() as session:
+        _office().remove_day(session, _operator(), day, reason)
     typer.echo(f"{day.isoformat()} removed")
 
 
@@ -177,8 +202,8 @@ def declare_year(
     source: Annotated[str, typer.Option("--source", help="The notice, e.g. 国办发明电〔2026〕N号.")],
 ) -> None:
     """Declare YEAR complete: its deadlines stop being provisional."""
-    with _database_errors(), get_database().unit_of_work() as session:
-        row = office_calendar.declare_year(session, _operator(), year, source)
+    with _database_errors(), _database().unit_of_work() as session:
+        row = _office().declare_year(session, _operator(), year, source)
         line = f"{row.year} declared complete (source: {row.source})"
     typer.echo(line)
 
@@ -186,15 +211,15 @@ def declare_year(
 @app.command("list")
 def list_(year: Annotated[int, typer.Argument(metavar="YEAR", help="The year to show.")]) -> None:
     """Show the office's entries for YEAR and whether it is declared complete."""
-    with _database_errors(), get_database().unit_of_work() as session:
+    with _database_errors(), _database().unit_of_work() as session:
         lines = _year_lines(session, year)
     for line in lines:
         typer.echo(line)
 
 
 def _year_lines(session: Session, year: int) -> list[str]:
-    declared = office_calendar.get_year(session, year)
-    calendar = office_calendar.load_calendar(session)
+    declared = _office().get_year(session, year)
+    calendar = _office().load_calendar(session)
     if declared is not None and declared.complete:
         status = f"declared complete by {declared.declared_by} (source: {declared.source})"
     elif calendar.is_known_year(year):
@@ -202,7 +227,7 @@ def _year_lines(session: Session, year: int) -> list[str]:
     else:
         status = "not in the holiday calendar (provisional: statutory holidays computed, no 调休)"
     lines = [f"{year}: {status}"]
-    days = office_calendar.list_days(session, year)
+    days = _office().list_days(session, year)
     for row in days:
         kind = "working day" if row.is_workday else "rest day"
         note = f"  {row.note}" if row.note else ""
@@ -219,13 +244,15 @@ def years(
 ) -> None:
     """Say for each year whether its working days are exact (chinesecalendar, or the office's table declared complete)
     or provisional (statutory holidays computed, no 调休 make-up days)."""
+    from xinyong.core import clock
+
     today = clock.today()
     first, last = first or today.year - 1, last or today.year + 2
     if not MIN_YEAR <= first <= last <= MAX_YEAR or last - first > 300:
         raise _fail(f"years {first}–{last}: give --from ≤ --to within {MIN_YEAR}–{MAX_YEAR}")
-    with _database_errors(), get_database().unit_of_work() as session:
-        calendar = office_calendar.load_calendar(session)
-        sources = {year: office_calendar.get_year(session, year) for year in calendar.complete_years}
+    with _database_errors(), _database().unit_of_work() as session:
+        calendar = _office().load_calendar(session)
+        sources = {year: _office().get_year(session, year) for year in calendar.complete_years}
         for year in range(first, last + 1):
             source = calendar.year_source(year)
             if source == "office":
