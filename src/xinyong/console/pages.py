@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
 from xinyong.core.actor import ROLE_LABELS, Actor
-from xinyong.core.auth.access import AUDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, AccessRule
+from xinyong.core.auth.access import AUDIT, CONTENT_EDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, AccessRule
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
 from xinyong.core.display import chinese, invalid_field_message
@@ -64,6 +64,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/notices", "名单变动通知", AUDIT),
     NavItem("/console/check-statistics", "联合惩戒成效", AUDIT),
     NavItem("/console/exchange", "信用信息交换", AUDIT),
+    NavItem("/console/content", "网站内容", CONTENT_EDIT),
     NavItem("/console/users", "用户管理", OFFICE),
     NavItem("/console/departments", "部门设置", OFFICE),
     NavItem("/console/enterprise-accounts", "企业账号审核", OFFICE),

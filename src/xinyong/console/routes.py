@@ -11,6 +11,7 @@ from xinyong.console import (
     campaigns,
     commitments,
     complaints,
+    content,
     dashboard,
     departments,
     enterprise_accounts,
@@ -50,3 +51,4 @@ router.include_router(api_clients.router)
 router.include_router(lists.router)
 router.include_router(agencies.router)
 router.include_router(upload_templates.router)
+router.include_router(content.router)

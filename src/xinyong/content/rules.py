@@ -65,6 +65,17 @@ CATEGORIES: Final[dict[str, tuple[str, ...]]] = {
     Kind.GUIDE: ("信用修复", "异议申诉", "信用承诺", "投诉举报"),
 }
 POLICY_STATUSES: Final = ("现行有效", "已废止")
+FIELD_LABELS: Final[dict[str, str]] = {
+    "doc_number": "文号",
+    "issuer": "发布机关",
+    "issued_on": "发布日期",
+    "effective_on": "施行日期",
+    "policy_status": "效力状态",
+    "steps": "办理流程",
+    "materials": "申请材料",
+    "contact": "咨询方式",
+    "links": "关联信息",
+}
 
 
 class Status(StrEnum):

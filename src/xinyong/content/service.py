@@ -14,7 +14,7 @@ Stable signatures::
     save_item(session, actor, item_id, data: ItemIn) -> ContentItem
     submit(session, actor, item_id) -> ContentItem
     return_item(session, actor, item_id, comment) -> ContentItem
-    publish(session, actor, item_id, *, publish_at=None, withdraw_at=None) -> ContentItem
+    publish(session, actor, item_id, *, publish_at=None, withdraw_at=None, shown_on=None) -> ContentItem
     withdraw(session, actor, item_id, *, reason, at=None) -> ContentItem
     sweep_content(session, actor, today) -> SweepResult
     list_items(session, actor, *, kind=None, status=None) -> list[ContentItem]
@@ -196,9 +196,11 @@ def publish(
     *,
     publish_at: dt.datetime | None = None,
     withdraw_at: dt.datetime | None = None,
+    shown_on: dt.date | None = None,
 ) -> ContentItem:
     """Publish the version under review: at once, or at ``publish_at`` (待发布 until then); ``withdraw_at`` takes
-    it off at that time."""
+    it off at that time. ``shown_on``: the publication date the portal shows when it is not the day of publishing
+    (an earlier document posted now; never later than that day)."""
     item = get_item(session, actor, item_id)
     now = clock.now()
     rules.check_schedule(publish_at, withdraw_at)
@@ -210,7 +212,11 @@ def publish(
     start = publish_at if publish_at is not None and later else now
     item.publish_at = start
     item.withdraw_at = withdraw_at
-    item.published_on = _day(start)
+    if shown_on is not None and shown_on > _day(start):
+        raise InvalidInput(
+            "the date shown cannot be after the publication (显示日期不得晚于发布时间)", field="shown_on"
+        )
+    item.published_on = shown_on or _day(start)
     item.review_comment = None
     outcome = Status.SCHEDULED if later else Status.PUBLISHED
     details = {"version": item.version, "publish_at": item.publish_at, "withdraw_at": withdraw_at}

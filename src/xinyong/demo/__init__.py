@@ -35,6 +35,7 @@ from xinyong.core.errors import Conflict, InvalidInput
 from xinyong.demo import loader
 from xinyong.demo.checks import seed_checks
 from xinyong.demo.commitments import seed_commitment_catalogue
+from xinyong.demo.content import seed_content
 from xinyong.demo.dataset import Dataset
 from xinyong.demo.draws import ACTOR, MAX_ENTITIES, PINYIN_WORKER_FROM, WINDOW_END, WINDOW_START, Progress
 from xinyong.demo.lists import seed_list_entries
@@ -160,6 +161,8 @@ def load_demo(
         # a month of joint-punishment checks from two business systems with their feedback (statistics, chart,
         # change notices)
         checks = seed_checks(session, today=clock.today(), seed=seed)
+        # the portal's 信用动态, 政策法规, 典型案例, 通知公告 and 办事指南, published through the content procedure
+        seed_content(session, ACTOR)
         if checks.get("listed_after_check"):  # a pending entry decided and published after its subject's check
             staged["published"] = staged.get("published", 0) + checks["listed_after_check"]
         summary = DemoSummary(

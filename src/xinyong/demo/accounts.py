@@ -43,6 +43,9 @@ ACCOUNTS = (
     # a second member of the office: objections the platform decides itself need two people (拟办 and 审核)
     DemoAccount("xyb", Role.CREDIT_OFFICE, "信用办经办人"),
     DemoAccount("auditor", Role.AUDITOR, "审计人员"),
+    # the portal's content: one writes and sends for review, the other publishes or returns
+    DemoAccount("bianji", Role.CONTENT_EDITOR, "网站内容编辑"),
+    DemoAccount("shenhe", Role.CONTENT_REVIEWER, "网站内容审核"),
     DemoAccount("scjg", Role.DEPT_OPERATOR, "市场监管局经办人", "SCJGJ"),
     DemoAccount("scjg-review", Role.DEPT_REVIEWER, "市场监管局审核人", "SCJGJ"),
     DemoAccount("swj", Role.DEPT_OPERATOR, "税务局经办人", "SWJ"),

@@ -43,7 +43,8 @@ PROFILE_LIMIT = 500
 HISTORY_LIMIT = 10  # grade changes shown to the entity itself and to staff
 SEARCH_SUFFIXES = ("", ".json", ".csv", ".xlsx")
 
-# (address, title, one line on where it comes from): the pages are summaries written for citizens and firms.
+# 政策解读 (address, title, one line on where it comes from): summaries written for citizens and firms, listed beside
+# the 政策法规 the office publishes (portal/content.py serves /policies and /policies/<id>).
 POLICIES: tuple[tuple[str, str, str], ...] = (
     (
         "notice-2020-7",
@@ -255,11 +256,6 @@ def verify(
         "result": result,
     }
     return render(request, "portal/verify.html", context)
-
-
-@router.get("/policies")
-def policies(request: Request) -> Response:
-    return render(request, "portal/policies/index.html", {"active": "policies", "policies": POLICIES})
 
 
 def _policy_page(slug: str, title: str, source: str) -> Callable[[Request], Response]:

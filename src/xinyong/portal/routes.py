@@ -11,6 +11,7 @@ from xinyong.portal import (
     audit,
     campaigns,
     commitments,
+    content,
     furniture,
     inspections,
     lists,
@@ -38,3 +39,4 @@ router.include_router(agencies.public)
 router.include_router(agencies.pages)
 router.include_router(my_lists.pages)
 router.include_router(furniture.router)
+router.include_router(content.router)
