@@ -45,7 +45,8 @@ from xinyong.core.calendar import load_calendar
 from xinyong.core.departments import get_department, list_departments
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import validate_uscc
-from xinyong.entities.models import Entity
+from xinyong.entities import lookup
+from xinyong.entities.lookup import Entity
 
 
 def _text(value: str, field: str) -> str:
@@ -103,17 +104,13 @@ def _filtered(session: Session, wanted: TargetFilter) -> list[Entity]:
     if problems:
         field, message = problems[0]
         raise InvalidInput(message, field=f"filter.{field}")
-    query = select(Entity)
-    if wanted.industry:
-        query = query.where(Entity.industry_code.like(wanted.industry + "%"))
-    if wanted.region_code:
-        query = query.where(Entity.region_code == wanted.region_code)
-    if wanted.kind:
-        query = query.where(Entity.authority == wanted.kind[0], Entity.org_type == wanted.kind[1])
-    if wanted.name_contains:
-        fragment = wanted.name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Entity.name.like(f"%{fragment}%", escape="\\"))
-    found = list(session.scalars(query.order_by(Entity.uscc).limit(MAX_TARGETS_PER_CALL + 1)))
+    conditions = lookup.EntityFilter(
+        industry_prefix=wanted.industry,
+        region_code=wanted.region_code,
+        kind=(wanted.kind[0], wanted.kind[1]) if wanted.kind else None,
+        name_contains=wanted.name_contains,
+    )
+    found = lookup.entities_where(session, conditions, MAX_TARGETS_PER_CALL + 1)
     if len(found) > MAX_TARGETS_PER_CALL:
         raise InvalidInput(
             f"the filter matches more than {MAX_TARGETS_PER_CALL} entities; narrow it (筛选结果过多，请缩小范围)",
@@ -141,7 +138,7 @@ def add_targets(session: Session, actor: Actor, campaign_id: int, data: TargetsI
             code = validate_uscc(raw.strip().upper(), field=f"usccs.{index}").code
             if code not in codes:
                 codes.append(code)
-        known = {e.uscc: e for e in session.scalars(select(Entity).where(Entity.uscc.in_(codes)))}
+        known = lookup.entities_by_uscc(session, codes)
         missing = [c for c in codes if c not in known]
         if missing:
             raise InvalidInput(

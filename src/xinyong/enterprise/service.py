@@ -36,7 +36,7 @@ from xinyong.enterprise.rules import (
     normalise_mobile,
 )
 from xinyong.enterprise.schemas import ApplicationOut, Contact, Registration
-from xinyong.entities.models import Entity
+from xinyong.entities import lookup
 from xinyong.entities.rules import EntityStatus
 
 CODE_LIFETIME = dt.timedelta(days=7)  # a security lifetime of a one-time code, not a legal period
@@ -66,7 +66,7 @@ def register(session: Session, data: Registration) -> EnterpriseApplication:
         uscc = validate_uscc(data.uscc.strip().upper(), field="uscc").code
     except InvalidInput:
         raise InvalidInput("统一社会信用代码不正确，请核对营业执照上的 18 位代码", field="uscc") from None
-    entity = session.get(Entity, uscc)
+    entity = lookup.find_entity(session, uscc)
     if entity is None or entity.provisional:
         raise InvalidInput("本市市场主体登记中没有该统一社会信用代码，请核对后重新填写", field="uscc")
     if entity.status != EntityStatus.ACTIVE:
@@ -179,7 +179,7 @@ def _open_account(session: Session, row: EnterpriseApplication, actor: Actor, st
     applications."""
     if _active_account(session, row.uscc) is not None:
         raise Conflict("该企业已有启用的账号", field="application_id")
-    entity = session.get(Entity, row.uscc)
+    entity = lookup.find_entity(session, row.uscc)
     display = entity.name if entity is not None else row.entity_name
     now = clock.now()
     user = session.execute(select(User).where(User.username == login_name(row.uscc))).scalar_one_or_none()

@@ -16,8 +16,8 @@ from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
 from xinyong.core.errors import InvalidInput
 from xinyong.core.masking import mask_id_number
+from xinyong.entities import lookup
 from xinyong.entities import service as entities
-from xinyong.entities.models import Entity
 from xinyong.exchange.models import (
     ExchangeBatch,
     ExchangeConflict,
@@ -84,7 +84,7 @@ def _resolve_subject(session: Session, item: ParsedItem | ParsedRecord) -> _Subj
     """The local subject of an item: a known entity or person, a new provisional entity (or person), or a
     conflict with local data (same USCC under another name; the name registered here under another USCC)."""
     if item.uscc is not None:
-        entity = session.get(Entity, item.uscc)
+        entity = lookup.find_entity(session, item.uscc)
         if entity is not None:
             names = [entity.name, *entities.former_names(session, entity.uscc)]
             if not any(same_name(n, item.subject_name) for n in names):
@@ -93,9 +93,7 @@ def _resolve_subject(session: Session, item: ParsedItem | ParsedRecord) -> _Subj
                 )
                 return _Subject(item.uscc, None, ("name_mismatch", item.uscc, entity.name, item.subject_name, detail))
             return _Subject(entity.uscc, None, None)
-        other = session.scalars(
-            select(Entity).where(Entity.name == item.subject_name, Entity.uscc != item.uscc).limit(1)
-        ).first()
+        other = lookup.other_entity_named(session, item.subject_name, item.uscc)
         if other is not None:
             detail = (
                 f"「{item.subject_name}」在本市登记的统一社会信用代码为 {other.uscc}，来源方给出 {item.uscc}"

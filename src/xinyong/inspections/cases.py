@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
 from xinyong.core.errors import InvalidInput, NotFound
-from xinyong.entities.models import Entity
+from xinyong.entities import lookup
 from xinyong.inspections.classes import acting_department, department_names
 from xinyong.inspections.models import (
     InspectionDraw,
@@ -104,7 +104,7 @@ def public_case(session: Session, case_id: int) -> CaseOut:
 
 
 def entity_name(session: Session, uscc: str) -> str:
-    entity = session.get(Entity, uscc)
+    entity = lookup.find_entity(session, uscc)
     return entity.name if entity else ""
 
 

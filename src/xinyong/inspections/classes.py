@@ -16,7 +16,7 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.departments import Department, get_department
 from xinyong.core.errors import Forbidden, InvalidInput
 from xinyong.core.pagination import PageRequest
-from xinyong.entities.models import Entity
+from xinyong.entities import lookup
 from xinyong.evaluation.service import current_grades
 from xinyong.inspections import rules
 from xinyong.inspections.models import (
@@ -157,8 +157,7 @@ def entities_by_class(
         raise InvalidInput(f"unknown class {stratum[:32]!r} (未知类别)", field="stratum")
     mapping = current_mapping(session, code)
     classes = mapping.classes if mapping else DEFAULT_CLASSES
-    in_business = select(Entity.uscc, Entity.name).where(Entity.status == "存续").order_by(Entity.uscc)
-    names = dict(session.execute(in_business).all())
+    names = lookup.names_in_business(session)
     found = classify(session, list(names))
     counts = Counter(cls for cls, _ in found.values())
     chosen = [u for u in names if stratum is None or found[u][0] == stratum]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import String, any_, bindparam, select
@@ -18,7 +18,7 @@ from xinyong.core.actor import Actor
 from xinyong.core.calendar import load_calendar
 from xinyong.core.config import get_settings
 from xinyong.core.errors import Conflict, NotFound
-from xinyong.entities.models import Entity
+from xinyong.entities import lookup
 from xinyong.inspections import rules
 from xinyong.inspections.classes import CHUNK, department_names
 from xinyong.inspections.models import (
@@ -267,15 +267,6 @@ def assignment_out(row: InspectionAssignment, name: str, today: dt.date | None =
     )
 
 
-def entity_names(session: Session, usccs: Iterable[str]) -> dict[str, str]:
-    wanted = list(set(usccs))
-    out: dict[str, str] = {}
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
-        out.update(dict(session.execute(select(Entity.uscc, Entity.name).where(Entity.uscc.in_(part))).all()))
-    return out
-
-
 def assignments_of_draw(session: Session, draw_id: int) -> list[AssignmentOut]:
     rows = list(
         session.scalars(
@@ -284,5 +275,5 @@ def assignments_of_draw(session: Session, draw_id: int) -> list[AssignmentOut]:
             .order_by(InspectionAssignment.ticket)
         )
     )
-    names = entity_names(session, (r.uscc for r in rows))
+    names = lookup.names_of(session, (r.uscc for r in rows))
     return [assignment_out(r, names.get(r.uscc, "")) for r in rows]

@@ -14,9 +14,9 @@ from xinyong.core.actor import Actor
 from xinyong.core.departments import get_department
 from xinyong.core.errors import InvalidInput, NotFound
 from xinyong.core.workflow import Parties
-from xinyong.entities.models import Entity
+from xinyong.entities import lookup
 from xinyong.inspections.classes import acting_department, reading_department
-from xinyong.inspections.draws import assignment_out, entity_names, get_draw, publish_deadline
+from xinyong.inspections.draws import assignment_out, get_draw, publish_deadline
 from xinyong.inspections.models import (
     INSPECTION_RESULT,
     InspectionAssignment,
@@ -45,7 +45,7 @@ def list_assignments(
     if open_only:
         stmt = stmt.where(InspectionAssignment.published_on.is_(None))
     rows = list(session.scalars(stmt.limit(limit)))
-    names = entity_names(session, (r.uscc for r in rows))
+    names = lookup.names_of(session, (r.uscc for r in rows))
     return [assignment_out(r, names.get(r.uscc, "")) for r in rows]
 
 
@@ -77,7 +77,7 @@ def record_result(session: Session, actor: Actor, assignment_id: int, data: Resu
         )
     )
     department = get_department(session, row.department)
-    entity = session.get(Entity, row.uscc)
+    entity = lookup.find_entity(session, row.uscc)
     name = entity.name if entity else row.uscc
     item_names = "、".join(i.name for i in items)[:200]
     severity = RESULT_SEVERITY[data.result]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from xinyong.entities.models import Entity
+from xinyong.entities import lookup
 from xinyong.inspections import rules
 from xinyong.inspections.classes import acting_department, classify, current_mapping, reading_department
 from xinyong.inspections.models import (
@@ -32,11 +32,6 @@ from xinyong.records.bulk import insert_rows
 
 def _pool_usccs(session: Session, data: TaskIn) -> list[str]:
     f = data.pool_filter
-    stmt = select(Entity.uscc).where(Entity.status.in_([str(s) for s in f.statuses]))
-    if f.industry_prefix:
-        stmt = stmt.where(Entity.industry_code.like(f"{f.industry_prefix}%"))
-    if f.region_code:
-        stmt = stmt.where(Entity.region_code == f.region_code)
     if f.org_types:
         bad = [t for t in f.org_types if len(t) != 2 or not rules.USCC_FORM.fullmatch(t * 9)]
         if bad:
@@ -44,8 +39,13 @@ def _pool_usccs(session: Session, data: TaskIn) -> list[str]:
                 f"org type {bad[0][:4]!r} is two USCC characters such as 91 (机构类别有误)",
                 field="pool_filter.org_types",
             )
-        stmt = stmt.where(func.substr(Entity.uscc, 1, 2).in_(f.org_types))
-    return list(session.scalars(stmt.order_by(Entity.uscc)))
+    wanted = lookup.EntityFilter(
+        statuses=[str(s) for s in f.statuses],
+        industry_prefix=f.industry_prefix,
+        region_code=f.region_code,
+        org_types=f.org_types or (),
+    )
+    return lookup.usccs_where(session, wanted)
 
 
 def create_task(session: Session, actor: Actor, data: TaskIn) -> InspectionTask:

@@ -20,8 +20,8 @@ from xinyong.core.calendar import load_calendar
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.workflow import Deadline
+from xinyong.entities import lookup
 from xinyong.entities import service as entities
-from xinyong.entities.models import Person
 from xinyong.lists import responsible, types
 from xinyong.lists.models import ListEntry, ListType
 from xinyong.lists.publication import ExpiryResult, exit_entry, expire_entries, publish_entry, revoke_entry
@@ -116,7 +116,7 @@ def propose_entry(
         entity = entities.get_entity(session, subject_uscc)
         uscc, person_id, name, kind = entity.uscc, None, entity.name, SubjectType.ENTITY
     else:
-        person = session.get(Person, subject_person_id)
+        person = lookup.find_person(session, subject_person_id)
         if person is None:
             raise NotFound(f"no person {subject_person_id} (未找到该自然人)", field="subject.person_id")
         uscc, person_id, name, kind = None, person.id, person.name, SubjectType.PERSON

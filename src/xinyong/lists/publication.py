@@ -16,8 +16,8 @@ from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.crypto import get_cipher
 from xinyong.core.errors import Conflict, Forbidden, NotFound
+from xinyong.entities import lookup
 from xinyong.entities import service as entities
-from xinyong.entities.models import Person
 from xinyong.lists import types
 from xinyong.lists.honours import lapse_honours
 from xinyong.lists.models import ListEntry, ListType
@@ -44,7 +44,7 @@ CHUNK = 500
 def _subject_in(session: Session, entry: ListEntry) -> SubjectIn:
     if entry.subject_uscc is not None:
         return SubjectIn(type=SubjectType.ENTITY, name=entry.subject_name, uscc=entry.subject_uscc)
-    person = session.get(Person, entry.subject_person_id)
+    person = lookup.find_person(session, entry.subject_person_id)
     if person is None:  # pragma: no cover - the foreign key keeps it
         raise NotFound("the entry's person is gone", field="subject")
     number = get_cipher().decrypt(person.id_number_enc, context=entities.ID_CONTEXT)

@@ -22,7 +22,7 @@ from xinyong.core.departments import Department
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service as entities
-from xinyong.entities.models import Person, PersonRoleLink
+from xinyong.entities.lookup import Person, PersonRoleLink, find_person
 from xinyong.entities.rules import PersonRole, role_active
 from xinyong.lists.models import ListEntry, ListType, PublicSectorSubject, ResponsibilityNotice
 from xinyong.lists.schemas import ListEntryView, PersonEntriesOut, ResponsibilityNoticeOut, ResponsibleListing
@@ -98,7 +98,7 @@ def person_entries(session: Session, actor: Actor, person_id: int, on: dt.date |
     responsible for. Reading it is audited (``lists:person:read``)."""
     if not (actor.sees_everything or actor.is_department):
         raise Forbidden("only staff read a person's listings (仅工作人员可查看)")
-    person = session.get(Person, person_id)
+    person = find_person(session, person_id)
     if person is None:
         raise NotFound(f"no person {person_id} (未找到该自然人)", field="person_id")
     day = on or clock.today()

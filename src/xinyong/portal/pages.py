@@ -17,7 +17,7 @@ from xinyong.core.masking import mask_address
 from xinyong.core.pagination import PageRequest
 from xinyong.core.web import render
 from xinyong.entities import service as entities
-from xinyong.entities.models import Entity
+from xinyong.entities.lookup import Entity
 from xinyong.evaluation import views as evaluation
 from xinyong.portal.lists import departments_by_code, honour_rows
 from xinyong.portal.views import (

@@ -64,7 +64,7 @@ from xinyong.core.errors import Forbidden, InvalidInput
 from xinyong.core.export import Cell, ExportStats, csv_chunks
 from xinyong.core.ids import IdType
 from xinyong.core.masking import mask_id_number
-from xinyong.entities.models import Person
+from xinyong.entities import lookup
 from xinyong.privacy import service as privacy_rules
 from xinyong.privacy.rules import RuleSet
 from xinyong.records.ingest.layouts import LABELS, PREFIX, PROVENANCE_ONLY
@@ -269,16 +269,7 @@ def _found(session: Session, stmt: Select[Any]) -> Iterator[_Found]:
             session.execute(select(CreditRecord.id, CreditRecord.doc_no).where(CreditRecord.id.in_(record_ids))).all()
         )
         wanted = {v.subject_person_id for v in versions if v.subject_person_id is not None}
-        persons = (
-            {
-                person_id: (id_type, masked)
-                for person_id, id_type, masked in session.execute(
-                    select(Person.id, Person.id_type, Person.id_masked).where(Person.id.in_(wanted))
-                )
-            }
-            if wanted
-            else {}
-        )
+        persons = lookup.masked_ids(session, wanted)
         for row in part:
             version = row[0]
             id_type, masked = persons.get(version.subject_person_id or 0, (None, None))
