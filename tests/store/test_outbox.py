@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.receiver import closed_port_url, receiver
-from xinyong.core import audit, clock, outbox
+from xinyong.core import audit, clock, destinations, outbox
 from xinyong.core.actor import Actor
 from xinyong.core.config import Settings, get_settings
 from xinyong.core.db import Database
@@ -317,10 +317,10 @@ GUARDED = Settings(
 def test_the_destination_guard_refuses_the_platforms_own_host_and_metadata(address: str, refused: bool) -> None:
     import ipaddress
 
-    assert (outbox.refused_address(ipaddress.ip_address(address), GUARDED) is not None) == refused
+    assert (destinations.refused_address(ipaddress.ip_address(address), GUARDED) is not None) == refused
     allowed = Settings(outbox_allowed_networks=["127.0.0.0/8", "169.254.169.254/32"])
     if address in ("127.0.0.1", "169.254.169.254", "::ffff:127.0.0.1"):
-        assert outbox.refused_address(ipaddress.ip_address(address), allowed) is None, "the office may allow it"
+        assert destinations.refused_address(ipaddress.ip_address(address), allowed) is None, "the office may allow it"
 
 
 def test_a_refused_address_is_refused_at_registration(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:

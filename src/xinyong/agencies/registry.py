@@ -21,11 +21,12 @@ from xinyong.agencies.models import (
 )
 from xinyong.agencies.rules import AgencyStatus, AgencyStep
 from xinyong.agencies.schemas import AgencyIn
-from xinyong.core import audit, clock, outbox
+from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.models import ApiClient
 from xinyong.core.crypto import get_cipher
+from xinyong.core.destinations import validate_url
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import validate_uscc
 from xinyong.core.masking import mask_phone
@@ -166,7 +167,7 @@ def set_webhook(session: Session, actor: Actor, agency_id: int, url: str | None)
         agency.webhook_url = None
         agency.webhook_secret = None
     else:
-        agency.webhook_url = outbox.validate_url(url, field="webhook_url")
+        agency.webhook_url = validate_url(url, field="webhook_url")
         secret = "whsec_" + secrets.token_urlsafe(32)
         agency.webhook_secret = get_cipher().encrypt(secret, context=WEBHOOK_CONTEXT)
     agency.updated_at = clock.now()

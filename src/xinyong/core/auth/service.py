@@ -23,9 +23,9 @@ from xinyong.core.auth.models import ApiClient, User, UserSession
 from xinyong.core.config import get_settings
 from xinyong.core.crypto import get_cipher, sm3_hex
 from xinyong.core.departments import get_department
+from xinyong.core.destinations import validate_url
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from xinyong.core.ids import validate_uscc
-from xinyong.core.outbox import validate_url
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 USER_ROLES = frozenset(
