@@ -28,7 +28,7 @@ from xinyong.entities.rules import EntityStatus, pinyin_keys
 from xinyong.entities.service import ID_CONTEXT, id_blind, id_blinds
 from xinyong.privacy.rules import RuleSet
 from xinyong.records.models import CreditRecord, CreditRecordVersion
-from xinyong.records.prepare import Accepted, person_key, privacy_hold, stored_fields, subject_uscc
+from xinyong.records.prepare import Accepted, JsonText, person_key, privacy_hold, stored_fields, subject_uscc
 from xinyong.records.rules import ChangeKind, Disclosure, Status, SubjectType
 from xinyong.records.schemas import RecordIn
 from xinyong.records.service import MATERIAL_FIELDS, same_value
@@ -358,10 +358,15 @@ def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
     if isinstance(column.type, UTCDateTime):
         return _utc
     if isinstance(column.type, JSON):  # JSONB on PostgreSQL
-        return Jsonb
+        return _jsonb
     if isinstance(column.type, String):
         return _plain
     return None
+
+
+def _jsonb(value: Any) -> Any:
+    """JSON serialised by a worker already (:class:`~xinyong.records.prepare.JsonText`) goes in as its text."""
+    return str(value) if isinstance(value, JsonText) else Jsonb(value)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

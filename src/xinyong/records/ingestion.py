@@ -280,6 +280,7 @@ def _ingest(
         require_legal_representative=department.require_legal_representative,
         batch_id=batch.id,
         rules=privacy_rules.ruleset(session),
+        json_text=session.get_bind().dialect.name == "postgresql",
     )
     writer = bulk.RecordWriter(
         session, actor, department=department.code, kind=kind, batch_id=batch.id, rules=context.rules

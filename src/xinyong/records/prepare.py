@@ -19,6 +19,7 @@ including the same exception for a row the records service would refuse.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 from collections import deque
 from collections.abc import Generator, Iterable, Mapping, Sequence
@@ -49,6 +50,12 @@ _PROBE = "xinyong-ingest-worker-probe"
 Raw = tuple[int, list[str] | UnreadableRow]
 
 
+class JsonText(str):
+    """A value already serialised as JSON, for a JSONB column written with COPY (PostgreSQL only)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What every row of a batch is prepared with (sent once to the worker)."""
@@ -61,6 +68,7 @@ class Context:
     require_legal_representative: bool
     batch_id: int
     rules: RuleSet
+    json_text: bool = False  # PostgreSQL: a new version's content is serialised here (the writer COPYs the text)
 
 
 @dataclass(slots=True)
@@ -118,6 +126,8 @@ def prepare(context: Context, rows: Iterable[Raw], keyed: set[str] | None = None
         check_content(item.content)
         fresh = stored_fields(item, None)
         fresh["privacy_hold"] = privacy_hold(fresh, context.rules)
+        if context.json_text:
+            fresh["content"] = JsonText(json.dumps(fresh["content"]))
         line = provenance.line_of(number, as_read)
         accepted = Accepted(number, str(record["doc_no"]), item, outcome.warnings, line, fresh)
         if keyed is not None and fresh["subject_uscc"] and fresh["subject_uscc"] not in keyed:
@@ -272,6 +282,7 @@ __all__ = [
     "WORKER_FROM_BYTES",
     "Accepted",
     "Context",
+    "JsonText",
     "Prepared",
     "Rejected",
     "by_reference",
