@@ -46,6 +46,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console", "工作台"),
     NavItem("/console/upload", "数据上报", DEPARTMENT),
     NavItem("/console/timeliness", "双公示时效", STAFF),
+    NavItem("/console/scorecards", "信用工作考核", STAFF),
     NavItem("/console/objections", "异议处理", STAFF),
     NavItem("/console/risk", "风险预警", STAFF),
     NavItem("/console/complaints", "投诉举报", STAFF),

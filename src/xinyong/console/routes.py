@@ -25,6 +25,7 @@ from xinyong.console import (
     privacy,
     punishment,
     repair,
+    scorecards,
     timeliness,
     upload_templates,
     uploads,
@@ -52,3 +53,4 @@ router.include_router(lists.router)
 router.include_router(agencies.router)
 router.include_router(upload_templates.router)
 router.include_router(content.router)
+router.include_router(scorecards.router)

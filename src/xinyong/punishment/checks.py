@@ -399,9 +399,10 @@ def feedback_items(session: Session, department: str, month: str, limit: int) ->
     """The measures returned to the department's checks of the month, those without feedback first."""
     start, end = _utc_bounds(month)
     rows = session.execute(
-        select(Check.id, Check.at, Check.purpose, Check.subject_display, CheckMeasure.measure_code)
+        select(Check.id, Check.at, Check.purpose, Check.subject_display, CheckMeasure.measure_code, Measure.name)
         .add_columns(CheckMeasure.applied, CheckMeasure.feedback_at)
         .join(CheckMeasure, CheckMeasure.check_id == Check.id)
+        .join(Measure, Measure.id == CheckMeasure.measure_id)
         .where(Check.at >= start, Check.at < end, Check.requester_department == department)
         .order_by(CheckMeasure.feedback_at.is_not(None), Check.at, Check.id)
         .limit(limit)
@@ -413,6 +414,7 @@ def feedback_items(session: Session, department: str, month: str, limit: int) ->
             "purpose": row.purpose,
             "subject": row.subject_display,
             "measure_code": row.measure_code,
+            "measure": row.name,
             "applied": row.applied,
             "feedback_at": row.feedback_at,
         }

@@ -277,13 +277,15 @@ def _rows(
         items = [i for i in inputs.items[which].get(code, []) if i["deadline"] >= first]
         return [i | {"state": str(item_state(i["deadline"], i["done_on"], scores.reference))} for i in items][:limit]
     overdue = [
-        i | {"state": str(ItemState.OVERDUE), "kind": LABELS[indicator]}
+        i | {"state": str(ItemState.OVERDUE), "item": LABELS[indicator]}
         for indicator in DEADLINE_INDICATORS
         for i in inputs.items[indicator].get(code, [])
         if item_state(i["deadline"], i["done_on"], scores.reference) == ItemState.OVERDUE
     ]
     decisions = records.decision_items(session, code, first, following, scores.today, limit)
-    overdue += [d | {"state": str(ItemState.OVERDUE)} for d in decisions if d["status"] == TimelinessStatus.OVERDUE]
+    late = [d for d in decisions if d["status"] == TimelinessStatus.OVERDUE]
+    marks = {"state": str(ItemState.OVERDUE), "item": "已逾期未公示的决定"}
+    overdue += [d | marks | {"subject": f"{d['title']}（{d['subject']}）"} for d in late]
     return overdue[:limit]
 
 

@@ -79,3 +79,51 @@ document.addEventListener("DOMContentLoaded", function () {
   holder.dataset.ready = "true";
   window.addEventListener("resize", function () { chart.resize(); });
 });
+
+// 部门信用工作考核：综合得分排名 (#scorecard-chart)
+document.addEventListener("DOMContentLoaded", function () {
+  var holder = document.getElementById("scorecard-chart");
+  var source = document.getElementById("scorecard-chart-data");
+  if (!holder || !source || !window.echarts) { return; }
+  var data = JSON.parse(source.textContent);
+  holder.style.height = Math.max(200, data.labels.length * 26 + 40) + "px";
+  var chart = window.echarts.init(holder, null, { renderer: "svg" });
+  chart.setOption({
+    animation: false,
+    grid: { left: 8, right: 56, top: 10, bottom: 10, containLabel: true },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    xAxis: { type: "value", min: 0, max: 100 },
+    yAxis: { type: "category", data: data.labels.slice().reverse() },
+    series: [{ type: "bar", data: data.values.slice().reverse(), barMaxWidth: 22,
+               itemStyle: { color: function (p) { return p.value >= 90 ? "#1a7f37" : (p.value >= 60 ? "#dc6803" : "#b5121b"); } },
+               label: { show: true, position: "right" } }]
+  });
+  holder.dataset.ready = "true";
+  window.addEventListener("resize", function () { chart.resize(); });
+});
+
+// 部门信用工作考核：近几个月综合得分 (#scorecard-trend)
+document.addEventListener("DOMContentLoaded", function () {
+  var holder = document.getElementById("scorecard-trend");
+  var source = document.getElementById("scorecard-trend-data");
+  if (!holder || !source || !window.echarts) { return; }
+  var data = JSON.parse(source.textContent);
+  var chart = window.echarts.init(holder, null, { renderer: "svg" });
+  chart.setOption({
+    animation: false,
+    grid: { left: 8, right: 30, top: 20, bottom: 10, containLabel: true },
+    tooltip: { trigger: "axis" },
+    xAxis: { type: "category", data: data.months },
+    yAxis: { type: "value", min: 0, max: 100 },
+    series: [{ type: "line", name: data.name, data: data.values, connectNulls: false,
+               label: { show: true }, itemStyle: { color: "#0b4a8b" } }]
+  });
+  holder.dataset.ready = "true";
+  window.addEventListener("resize", function () { chart.resize(); });
+});
+
+// 考核表打印 (#print-button)
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.getElementById("print-button");
+  if (button) { button.addEventListener("click", function () { window.print(); }); }
+});
