@@ -43,7 +43,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 # ASCII words a Chinese screen may show: the platform's name and version in the footer, file types and formats
-ALLOWED = {"xinyong", "PDF", "PNG", "JPEG", "CSV", "XLSX", "JSON", "API"}
+ALLOWED = {"xinyong", "PDF", "PNG", "JPEG", "CSV", "XLSX", "JSON", "API", "RSS", "Word"}
 # identifiers, not words: USCCs, numbers (QY…, report numbers), catalogue item codes, SM3 digests, versions
 CODES = re.compile(
     r"\b[0-9A-Z]{18}\b|\b[A-Z]{2}\d{6,}\b|\b[A-Z]+(?:-[A-Z]+)*-\d+\b|\b[0-9a-f]{16,}\b|\d+(?:\.\d+)+"
@@ -137,12 +137,12 @@ def demo_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     folder = tmp_path_factory.mktemp("demo-city")
     database = Database(f"sqlite:///{folder / 'demo.db'}")
     create_schema(database)
+    settings = get_settings()
+    uploads = settings.upload_dir
+    settings.upload_dir = Path(folder / "uploads")  # before the load: the demo stores its content's attachments
     load_demo(database, entities=100, seed=20201)
     with database.unit_of_work() as session:
         create_demo_accounts(session)
-    settings = get_settings()
-    uploads = settings.upload_dir
-    settings.upload_dir = Path(folder / "uploads")
     server, thread, url = serve(database)
     yield {"url": url, "database": database}
     server.should_exit = True
