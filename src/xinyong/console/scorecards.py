@@ -142,14 +142,16 @@ def _chart(scores: service.MonthScores) -> dict[str, Any]:
     return {"labels": [c.name for c in rated], "values": [c.score for c in rated]}
 
 
+def _table(scores: service.MonthScores) -> dict[str, Any]:
+    """What the ranking and the printable sheet both show: the cards and how each indicator reads."""
+    return {"scores": scores, "indicators": list(Indicator), "labels": LABELS, "figure_text": figure_text}
+
+
 @router.get("/scorecards", dependencies=[Depends(require(STAFF))])
 def ranking(request: Request, session: DbSession, actor: CurrentActor, month: Month = None) -> HTMLResponse:
     scores = service.month_scores(session, actor, _month(month))
     context = {
-        "scores": scores,
-        "indicators": list(Indicator),
-        "labels": LABELS,
-        "figure_text": figure_text,
+        **_table(scores),
         "chart": _chart(scores),
         "everyone": actor.sees_everything,
         **_months_around(scores.month),
@@ -201,10 +203,7 @@ def export(session: DbSession, actor: CurrentActor, month: Month = None) -> Resp
 def printable(request: Request, session: DbSession, actor: CurrentActor, month: Month = None) -> HTMLResponse:
     scores = service.month_scores(session, actor, _month(month))
     context = {
-        "scores": scores,
-        "indicators": list(Indicator),
-        "labels": LABELS,
-        "figure_text": figure_text,
+        **_table(scores),
         "notes": _notes(scores),
         "printed": beijing_time(clock.now()),
     }
