@@ -14,7 +14,8 @@ applications, rectification tasks and list entries with working-day deadlines ar
 Measured: ``floor_s``, ``SELECT source_department, count(*) … GROUP BY source_department`` over the month's
 decisions; ``status_query_s``, the 7-working-day status query grouped by department (``records.service.
 status_counts_by``); ``month_s``, the whole month's scorecards as the console and the API compute them
-(``scorecards.service.compute``: every indicator of every department, ranked), best and median of ``--runs``.
+(``scorecards.service.compute``: every indicator of every department, ranked), best and median of ``--runs``;
+``trend_6_months_s``, the six months of scores a card's trend chart shows (``scorecards.service.trend``).
 
 Ends with one JSON line: ``{"entities", "records", "month", "floor_s", "status_query_s", "month_s",
 "month_median_s", "departments", "ranked", "load_s", "loadavg", ...}``. The admin URL is ``--admin-url`` or
@@ -34,7 +35,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from xinyong.core import clock
-from xinyong.core.actor import Actor
+from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database
 from xinyong.core.departments import NOTICE_DEPARTMENTS, seed_notice_departments
 from xinyong.core.ids import make_uscc
@@ -213,6 +214,10 @@ def measure(database: Database, month: str, today: dt.date, runs: int) -> dict[s
         started = time.perf_counter()
         records.status_counts_by(session, [], first, following, today, by_department=True)
         status_s = time.perf_counter() - started
+    with database.unit_of_work() as session:
+        started = time.perf_counter()
+        service.trend(session, Actor(role=Role.CREDIT_OFFICE, id="bench"), month, 6)
+        trend_s = time.perf_counter() - started
     timings: list[float] = []
     for _ in range(runs):
         with database.unit_of_work() as session:
@@ -224,6 +229,7 @@ def measure(database: Database, month: str, today: dt.date, runs: int) -> dict[s
         "status_query_s": round(status_s, 3),
         "month_s": round(min(timings), 2),
         "month_median_s": round(statistics.median(timings), 2),
+        "trend_6_months_s": round(trend_s, 2),
         "departments": len(scores.cards),
         "ranked": scores.ranked,
         "top": [(c.name, c.score) for c in scores.cards[:3]],

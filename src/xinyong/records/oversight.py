@@ -56,9 +56,11 @@ def status_counts_by(
     today: dt.date,
     *,
     by_department: bool = False,
-) -> dict[str | None, Counter[TimelinessStatus]]:
-    """How many of those decisions (narrowed by ``where``) are in each timeliness status today, per department
-    (``by_department``) or under ``None``: one grouped query per distinct (decision, publication) date pair."""
+    by_month: bool = False,
+) -> dict[tuple[str | None, str | None], Counter[TimelinessStatus]]:
+    """How many of those decisions (narrowed by ``where``) are in each timeliness status today, keyed by
+    (department, ``YYYY-MM`` of the decision) — each ``None`` unless ``by_department`` / ``by_month`` asks for it:
+    one grouped query per distinct (decision, publication) date pair, so a span of months costs one query."""
     v = CreditRecordVersion
     keys: list[Any] = [v.source_department] if by_department else []
     keys += [v.decision_date, v.published_date]
@@ -67,7 +69,7 @@ def status_counts_by(
     ).all()
     work_calendar = load_calendar(session)
     known: dict[tuple[dt.date, dt.date | None], TimelinessStatus | None] = {}
-    counts: dict[str | None, Counter[TimelinessStatus]] = defaultdict(Counter)
+    counts: dict[tuple[str | None, str | None], Counter[TimelinessStatus]] = defaultdict(Counter)
     for row in rows:
         department = row[0] if by_department else None
         decided, published, count = row[-3], row[-2], row[-1]
@@ -78,7 +80,7 @@ def status_counts_by(
                 known[decided, published] = None
         status = known[decided, published]
         if status is not None:
-            counts[department][status] += int(count)
+            counts[department, f"{decided.year:04d}-{decided.month:02d}" if by_month else None][status] += int(count)
     return counts
 
 
@@ -86,7 +88,7 @@ def status_counts(
     session: Session, where: list[ColumnElement[bool]], first: dt.date, following: dt.date, today: dt.date
 ) -> Counter[TimelinessStatus]:
     """:func:`status_counts_by` for one group (the ``where`` narrows it)."""
-    return status_counts_by(session, where, first, following, today).get(None, Counter())
+    return status_counts_by(session, where, first, following, today).get((None, None), Counter())
 
 
 def batch_rows_by_department(session: Session, first: dt.date, following: dt.date) -> dict[str, tuple[int, int]]:

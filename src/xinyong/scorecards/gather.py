@@ -23,6 +23,7 @@ from xinyong.remedies import service as remedies
 from xinyong.repair import service as repair
 from xinyong.scorecards.rules import Indicator, month_text
 
+HISTORY_LIMIT = 24  # months: the most ``history_months`` a model version may ask for (rules.PARAM_RANGES)
 NOT_DECIDED = {EntryStatus.PROPOSED, EntryStatus.NOTIFIED, EntryStatus.STATED}
 NOT_PUBLISHED = {EntryStatus.DECLINED, EntryStatus.REVOKED}
 
@@ -72,13 +73,41 @@ def list_stage_items(
     return [item for item in items if item["deadline"] < following]
 
 
-def gather(session: Session, first: dt.date, following: dt.date, today: dt.date, params: dict[str, int]) -> Inputs:
-    """One month's inputs: four grouped queries over the large tables, the procedures' items by department."""
+@dataclass
+class Span:
+    """The two reads over the largest table done once for several months (a trend): decisions' statuses per
+    department and month, records received per department and month (with two years of history before)."""
+
+    statuses: dict[tuple[str | None, str | None], Counter[TimelinessStatus]]
+    received: dict[tuple[str, str], int]
+
+
+def span(session: Session, first: dt.date, following: dt.date, today: dt.date) -> Span:
+    statuses = records.status_counts_by(session, [], first, following, today, by_department=True, by_month=True)
+    return Span(statuses, records.received_by_month(session, add_months(first, -HISTORY_LIMIT), following))
+
+
+def gather(
+    session: Session,
+    first: dt.date,
+    following: dt.date,
+    today: dt.date,
+    params: dict[str, int],
+    shared: Span | None = None,
+) -> Inputs:
+    """One month's inputs: grouped queries over the large tables (or their share of a :class:`Span`), the
+    procedures' items by department."""
     month = month_text(first)
+    if shared is None:
+        statuses = records.status_counts_by(session, [], first, following, today, by_department=True)
+        received = records.received_by_month(session, add_months(first, -params["history_months"]), following)
+    else:
+        statuses = {key: counts for key, counts in shared.statuses.items() if key[1] == month}
+        received = shared.received
     inputs = Inputs(
-        statuses=records.status_counts_by(session, [], first, following, today, by_department=True),
+        statuses={department: counts for (department, _), counts in statuses.items()},
         batches=records.batch_rows_by_department(session, first, following),
-        received=records.received_by_month(session, add_months(first, -params["history_months"]), following),
+        received=received,
         checks=punishment.feedback_by_department(session, month),
     )
     decide, publish = params["list_decide_working_days"], params["list_publish_working_days"]

@@ -34,7 +34,7 @@ from xinyong.core.periods import add_months, month_bounds
 from xinyong.punishment import service as punishment
 from xinyong.records import service as records
 from xinyong.records.publicity import TimelinessStatus
-from xinyong.scorecards.gather import Inputs, gather
+from xinyong.scorecards.gather import Inputs, Span, gather, span
 from xinyong.scorecards.models import ScorecardModel
 from xinyong.scorecards.rules import (
     DEADLINE_INDICATORS,
@@ -186,15 +186,16 @@ def _months(model: ScoringModel) -> int:
     return int(model.params.get("history_months", 6))
 
 
-def compute(session: Session, month: str, today: dt.date) -> MonthScores:
-    """Every department's card for the month, ranked (no rights applied: callers apply them)."""
+def compute(session: Session, month: str, today: dt.date, shared: Span | None = None) -> MonthScores:
+    """Every department's card for the month, ranked (no rights applied: callers apply them); ``shared`` holds
+    the large reads already done for a span of months that includes this one."""
     first, following = _bounds(month, today)
     model = pick_model(list_models(session), month_text(first))
     params = {"history_months": _months(model)} | {k: int(v) for k, v in model.params.items()}
     params.setdefault("list_decide_working_days", 15)
     params.setdefault("list_publish_working_days", 7)
     reference = min(today, following - dt.timedelta(days=1))
-    inputs = gather(session, first, following, today, params)
+    inputs = gather(session, first, following, today, params, shared)
     cards = [_card(d.code, d.short_name, inputs, first, reference, model) for d in list_departments(session)]
     ranked = rank(cards)
     scored = sum(1 for card in ranked if card.score is not None)
@@ -294,12 +295,15 @@ def trend(session: Session, actor: Actor, month: str, months: int = 6) -> Trend:
     _check_reader(actor)
     if not 1 <= months <= TREND_MONTHS:
         raise InvalidInput(f"months must be 1–{TREND_MONTHS} (月数超出范围)", field="months")
-    first, _ = _bounds(month, clock.today())
+    today = clock.today()
+    first, following = _bounds(month, today)
     wanted = [month_text(add_months(first, -n)) for n in range(months - 1, -1, -1)]
+    shared = span(session, add_months(first, 1 - months), following, today)  # the large reads once for all months
     series: dict[str, list[float | None]] = {}
     names: dict[str, str] = {}
     for name in wanted:
-        for card in month_scores(session, actor, name).cards:
+        cards = compute(session, name, today, shared).cards
+        for card in cards if actor.sees_everything else [c for c in cards if c.department == actor.department_code]:
             series.setdefault(card.department, []).append(card.score)
             names[card.department] = card.name
     return Trend(wanted, series, names)
