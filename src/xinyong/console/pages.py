@@ -51,6 +51,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/risk", "风险预警", STAFF),
     NavItem("/console/complaints", "投诉举报", STAFF),
     NavItem("/console/lists", "信用名单", STAFF),
+    NavItem("/console/honours", "守信激励名单", OFFICE),
     NavItem("/console/repair", "信用修复", STAFF),
     NavItem("/console/inspections", "分级分类监管", STAFF),
     NavItem("/console/inspections/tasks", "双随机抽查", STAFF),

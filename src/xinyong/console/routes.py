@@ -18,6 +18,7 @@ from xinyong.console import (
     evaluation,
     exchange,
     history,
+    honours,
     inspections,
     lists,
     login,
@@ -50,6 +51,7 @@ router.include_router(history.router)
 router.include_router(privacy.router)
 router.include_router(api_clients.router)
 router.include_router(lists.router)
+router.include_router(honours.router)
 router.include_router(agencies.router)
 router.include_router(upload_templates.router)
 router.include_router(content.router)

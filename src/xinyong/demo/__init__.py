@@ -38,6 +38,7 @@ from xinyong.demo.commitments import seed_commitment_catalogue
 from xinyong.demo.content import seed_content
 from xinyong.demo.dataset import Dataset
 from xinyong.demo.draws import ACTOR, MAX_ENTITIES, PINYIN_WORKER_FROM, WINDOW_END, WINDOW_START, Progress
+from xinyong.demo.honour import seed_honours
 from xinyong.demo.lists import seed_list_entries
 from xinyong.entities.rules import pinyin_keys
 from xinyong.evaluation import service as evaluation
@@ -163,6 +164,7 @@ def load_demo(
         checks = seed_checks(session, today=clock.today(), seed=seed)
         # the portal's 信用动态, 政策法规, 典型案例, 通知公告 and 办事指南, published through the content procedure
         seed_content(session, ACTOR)
+        seed_honours(session)  # 守信激励名单: a dozen honoured enterprises, added and approved by two office accounts
         if checks.get("listed_after_check"):  # a pending entry decided and published after its subject's check
             staged["published"] = staged.get("published", 0) + checks["listed_after_check"]
         summary = DemoSummary(
