@@ -290,7 +290,7 @@ def test_every_entity_is_graded_after_loading(loaded: Database) -> None:
 
 def test_serious_penalties_went_through_the_listing_procedure(loaded: Database) -> None:
     with loaded.unit_of_work() as session:
-        entries = session.execute(select(ListEntry).order_by(ListEntry.id)).scalars().all()
+        entries = session.execute(select(ListEntry).where(~ListEntry.honour).order_by(ListEntry.id)).scalars().all()
         published = [e for e in entries if e.status == EntryStatus.PUBLISHED]
         assert published, "the portal's 严重失信主体名单 has entries"
         for entry in entries:
@@ -353,3 +353,19 @@ def test_a_month_of_checks_with_feedback_from_two_business_systems(loaded: Datab
                 for change in punishment.changes_for(session, Actor(role=Role.BUSINESS_SYSTEM, id=system), days=45)
             ]
             assert any(change.event == "listed" for change in changes), changes
+
+
+def test_a_dozen_enterprises_are_honoured_by_two_office_accounts(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        honours = session.execute(select(ListEntry).where(ListEntry.honour)).scalars().all()
+        assert len(honours) >= 10 and {h.list_code for h in honours} == {
+            "honest_model",
+            "tax_a_grade",
+            "contract_keeping",
+        }
+        for honour in honours:
+            assert honour.status == EntryStatus.PUBLISHED and honour.subject_uscc and honour.facts
+            assert honour.proposed_by == "user:xyb" and honour.decided_by == "user:admin", "two office accounts"
+            steps = [s.step for s in session.scalars(select(ListEntryStep).where(ListEntryStep.entry_id == honour.id))]
+            assert steps == ["nominate", "approve"]
+        assert len({h.decision_doc_no for h in honours}) == len(honours)
