@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from xinyong.core.masking import (
     COMPOUND_SURNAMES,
@@ -64,17 +65,19 @@ def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
 
+@lru_cache(maxsize=4096)  # one record's title and fields name the same persons; re's own cache holds 512 patterns
 def _name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"\s*".join(map(re.escape, name)))
 
 
-def _known_names(subject: Subject) -> list[str]:
+@lru_cache(maxsize=4096)  # asked once per text of a record, for the same subject
+def _known_names(subject: Subject) -> tuple[str, ...]:
     names = []
     for raw in subject.names:
         name = "".join(normalise(raw).split())
         if 2 <= len(name) <= 20 and not any(ch.isdigit() for ch in name):
             names.append(name)
-    return sorted(set(names), key=len, reverse=True)
+    return tuple(sorted(set(names), key=len, reverse=True))
 
 
 def name_findings(
