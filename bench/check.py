@@ -12,8 +12,11 @@ keep-alive HTTP/1.1 connections on plain sockets, one per thread.
 Phases, each ``--seconds`` long: (1) /healthz closed loop with ``--threads`` threads → trivial_rps; (2) the check,
 closed loop, subjects drawn at random (a third listed, a third clean, a third unknown USCCs) → check_rps; (3) the
 check paced at ``--rate`` requests/s (open loop, latency from the scheduled send time, so queueing counts) →
-p50_ms / p99_ms. Target (issue 5): p99 ≤ 10 ms at 200 requests/s, and check_rps ≥ ½ trivial_rps.
-Ends with one JSON line: p50_ms, p99_ms, check_rps, trivial_rps, ratio and the run's parameters.
+p50_ms / p99_ms, with an fdatasync probe of the database's disk running beside it (8 KiB every 10 ms: fsync_p50_ms,
+fsync_p99_ms, fsync_max_ms), so a durable check log's share of the tail is visible (issue 21). Target (issue 5):
+p99 ≤ 10 ms at 200 requests/s, and check_rps ≥ ½ trivial_rps; with ``XINYONG_CHECK_LOG_DURABLE=false`` the commit
+does not wait for the disk. Ends with one JSON line: p50_ms, p99_ms, check_rps, trivial_rps, ratio, the probe's
+figures and the run's parameters.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -401,6 +405,48 @@ def paced(
     return latencies, errors[0], len(latencies) / elapsed
 
 
+class FsyncProbe:
+    """The disk's own share of a durable commit's latency: beside the paced phase, a thread writes 8 KiB and
+    ``fdatasync``s a file on the filesystem of PostgreSQL's data directory (falling back to the temporary directory)
+    every 10 ms; its latencies are reported next to the check's p99."""
+
+    def __init__(self, database: Database) -> None:
+        with database.engine.connect() as conn:
+            data_directory = str(conn.execute(text("SHOW data_directory")).scalar_one())
+        folder = Path(data_directory).parent
+        self.folder = folder if os.access(folder, os.W_OK) else Path(tempfile.gettempdir())
+        self.latencies_ms: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fsync-probe", daemon=True)
+
+    def _run(self) -> None:
+        block = os.urandom(8192)
+        with tempfile.NamedTemporaryFile(dir=self.folder, prefix="xinyong-fsync-probe-") as handle:
+            while not self._stop.wait(0.01):
+                started = time.perf_counter()
+                handle.write(block)
+                handle.flush()
+                os.fdatasync(handle.fileno())
+                self.latencies_ms.append((time.perf_counter() - started) * 1000)
+
+    def __enter__(self) -> FsyncProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def figures(self) -> dict[str, float | None]:
+        found = self.latencies_ms
+        return {
+            "fsync_p50_ms": round(statistics.median(found), 2) if found else None,
+            "fsync_p99_ms": round(percentile(found, 0.99), 2) if found else None,
+            "fsync_max_ms": round(max(found), 2) if found else None,
+            "fsync_over_50ms": sum(1 for ms in found if ms > 50),
+        }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--entities", type=int, default=20_000)
@@ -454,13 +500,16 @@ def main() -> None:
             f"errors {check_errors}",
             flush=True,
         )
-        paced_ms, paced_errors, achieved = paced(
-            port, key, args.rate, args.seconds, max(args.threads, 16), lambda: pick()
-        )
+        with FsyncProbe(database) as probe:
+            paced_ms, paced_errors, achieved = paced(
+                port, key, args.rate, args.seconds, max(args.threads, 16), lambda: pick()
+            )
         p50, p99 = statistics.median(paced_ms), percentile(paced_ms, 0.99)
+        disk = probe.figures()
         print(
             f"check    paced at {args.rate:.0f}/s: achieved {achieved:6.1f}/s  p50 {p50:6.2f} ms  "
-            f"p99 {p99:6.2f} ms  errors {paced_errors}",
+            f"p99 {p99:6.2f} ms  errors {paced_errors}; beside it fdatasync of 8 KiB p50 {disk['fsync_p50_ms']} ms "
+            f"p99 {disk['fsync_p99_ms']} ms max {disk['fsync_max_ms']} ms ({probe.folder})",
             flush=True,
         )
     finally:
@@ -484,6 +533,7 @@ def main() -> None:
         "threads": args.threads,
         "workers": args.workers,
         "check_log_durable": os.environ.get("XINYONG_CHECK_LOG_DURABLE", "true"),
+        **disk,
         "client_id": client.id,
         "load_avg": round(load_avg, 1),
     }
