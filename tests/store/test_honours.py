@@ -130,3 +130,43 @@ def test_bad_input_is_refused(seeded: Session) -> None:
     serious = listed(seeded, made.uscc)
     with pytest.raises(NotFound):
         lists.end_honour(seeded, CHIEF, serious.id, reason="不是守信激励条目")
+
+
+def test_an_a_grade_taxpayer_from_upstream_is_an_honour_only_its_source_changes(seeded: Session) -> None:
+    made = builders.entity(seeded)
+    at(dt.date(2024, 6, 3))
+    lists.honour_types(seeded)
+    entry = lists.apply_upstream_entry(
+        seeded,
+        SYSTEM,
+        lists.UpstreamEntry(
+            source="jx_tax",
+            source_name="江西省税务局纳税信用A级纳税人名单",
+            level="provincial",
+            issuing_body="国家税务总局江西省税务局",
+            upstream_id="A-2024-0001",
+            version=1,
+            list_code="tax_a_grade",
+            department="SWJ",
+            subject_uscc=made.uscc,
+            subject_person_id=None,
+            subject_name=made.name,
+            status="active",
+            facts="2023年度纳税信用评价为A级",
+            basis="《纳税信用管理办法（试行）》",
+            decision_doc_no="赣税信评〔2024〕1号",
+            decision_date=dt.date(2024, 4, 30),
+            valid_from=dt.date(2024, 4, 30),
+            valid_to=dt.date(2025, 4, 29),
+            exit_date=None,
+            reason=None,
+        ),
+    )
+    assert entry.honour and entry.origin == "upstream"
+    shown = lists.honours_of(seeded, made.uscc)
+    assert [h.id for h in shown] == [entry.id] and shown[0].upstream is not None
+    assert lists.current_entries(seeded, uscc=made.uscc, on=dt.date(2024, 6, 3)) == []
+    with pytest.raises(Forbidden):
+        lists.end_honour(seeded, CHIEF, entry.id, reason="本市不得自行终止上级来源条目")
+    steps = list(seeded.scalars(select(ListEntryStep.step).where(ListEntryStep.entry_id == entry.id)))
+    assert steps == ["upstream"], "an honour's arrival is no listing: no change notice to business systems"
