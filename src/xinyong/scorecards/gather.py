@@ -53,20 +53,28 @@ def list_stage_items(
     decision within ``decide_days`` working days after the statement deadline, publication within ``publish_days``
     working days after a decision to list."""
     work_calendar = load_calendar(session)
+    known: dict[tuple[dt.date, int], dt.date | None] = {}  # entries share days: each deadline computed once
+
+    def after(day: dt.date, days: int) -> dt.date | None:
+        if (day, days) not in known:
+            try:
+                known[day, days] = work_calendar.add_working_days(day, days).date
+            except InvalidInput:
+                known[day, days] = None
+        return known[day, days]
+
     items: list[dict[str, Any]] = []
     for entry in lists.procedure_items(session, add_months(first, -3), following):
         base = {"id": entry["id"], "department": entry["department"], "status": entry["status"], "link": entry["link"]}
-        try:
-            decide_by = work_calendar.add_working_days(entry["statement_deadline"], decide_days).date
-        except InvalidInput:
+        decide_by = after(entry["statement_deadline"], decide_days)
+        if decide_by is None:
             continue
         decided = entry["decision_date"] if entry["status"] not in NOT_DECIDED else None
         items.append(base | {"deadline": decide_by, "done_on": decided, "subject": f"作出决定：{entry['subject']}"})
         if decided is None or entry["status"] in NOT_PUBLISHED:
             continue
-        try:
-            publish_by = work_calendar.add_working_days(decided, publish_days).date
-        except InvalidInput:
+        publish_by = after(decided, publish_days)
+        if publish_by is None:
             continue
         published = {"deadline": publish_by, "done_on": entry["published_on"], "subject": f"公示：{entry['subject']}"}
         items.append(base | published)
