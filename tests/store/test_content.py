@@ -247,3 +247,11 @@ def test_a_case_shows_its_linked_record_desensitised(db: Session) -> None:
     assert service.public_item(db, Kind.CASE, item_id).links[0].href is None
     with pytest.raises(InvalidInput):
         service.create_item(db, EDITOR, case.model_copy(update={"links": "javascript:alert(1)"}))
+
+
+def test_hostile_queries_find_nothing_and_break_nothing(db: Session) -> None:
+    _published(db)
+    for q in ("\x00", "信用\x00", "%\x00_", "'; DROP TABLE content_items; --", "a" * 500):
+        assert _titles(db, q=q) in ([], ["我市召开社会信用体系建设推进会"])
+    assert _titles(db, category="\x00") == []
+    assert _titles(db, category="不存在的分类") == []

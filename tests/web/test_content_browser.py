@@ -15,6 +15,12 @@ from tests.web.conftest import chinese, screenshot
 from xinyong.demo.accounts import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.web
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+INSERT_IMAGE = """(data) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const file = new File([bytes], "现场照片.png", { type: "image/png" });
+  document.querySelector("trix-editor").editor.insertFile(file);
+}"""
 
 
 def _nav(page: Page, name: str) -> None:
@@ -82,6 +88,11 @@ def test_an_editor_writes_and_a_reviewer_publishes(browser: Browser, demo_city: 
     editor.keyboard.type("企业可在网上办理信用修复，全程不收取任何费用。")
     editor.click("#content-save")
     expect(editor.locator("#content-done")).to_contain_text("已保存为草稿")
+    editor.evaluate(INSERT_IMAGE, PIXEL)  # as a paste or a drop does: uploaded to the item's files
+    expect(editor.locator('trix-editor img[src^="/content/files/"]')).to_have_count(1)
+    editor.click("#content-save")
+    expect(editor.locator("#content-done")).to_contain_text("第 2 版")
+    expect(editor.locator("#content-files")).to_contain_text("现场照片.png")
     editor.click("#content-submit")
     expect(editor.locator("#content-status")).to_have_text("待审核")
     expect(editor.locator("#content-publish")).to_have_count(0)  # an editor is offered no publication
@@ -96,4 +107,7 @@ def test_an_editor_writes_and_a_reviewer_publishes(browser: Browser, demo_city: 
     chinese(reviewer)
     reviewer.locator("#content-public-link").click()
     expect(reviewer.locator("#content-article")).to_contain_text("全程不收取任何费用")
+    image = reviewer.locator('#content-article img[src^="/content/files/"]')
+    expect(image).to_have_count(1)
+    assert reviewer.evaluate("(img) => img.naturalWidth", image.element_handle()) == 1  # served to the public
     chinese(reviewer)

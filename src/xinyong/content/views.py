@@ -9,6 +9,7 @@ when read."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from email.utils import format_datetime
@@ -50,7 +51,9 @@ def _escape(word: str) -> str:
 
 
 def search_words(q: str | None) -> list[str]:
-    words = [w for w in (q or "").replace("\u3000", " ").split() if w][:MAX_WORDS]
+    """Up to five words of the query; control characters (NUL included, which PostgreSQL refuses) are dropped."""
+    text = "".join(ch for ch in (q or "") if unicodedata.category(ch)[0] != "C" or ch in " \t")
+    words = [w for w in text.replace("\u3000", " ").split() if w][:MAX_WORDS]
     return [w[:50] for w in words]
 
 
@@ -78,6 +81,8 @@ def list_public(
     page = page or PageRequest()
     now = clock.now()
     conditions = [ContentItem.kind == str(kind), live_condition(now)]
+    if category is not None and category not in rules.CATEGORIES[kind]:
+        return [], 0  # no item has a category the column does not know
     if category:
         conditions.append(ContentVersion.category == category)
     for word in search_words(q):

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var LABELS = {
-    attachFiles: "插入图片", bold: "加粗", bullets: "项目符号", byte: "字节", captionPlaceholder: "图片说明…",
+    attachFiles: "插入图片", bold: "加粗", bullets: "项目符号", byte: "字节", bytes: "字节", captionPlaceholder: "图片说明…",
     code: "代码", heading1: "标题", indent: "增加缩进", italic: "斜体", link: "链接", numbers: "编号",
     outdent: "减少缩进", quote: "引用", redo: "重做", remove: "移除", strike: "删除线", undo: "撤销",
     unlink: "取消链接", url: "网址", urlPlaceholder: "请输入网址（https://…）", GB: "GB", KB: "KB", MB: "MB",
@@ -12,9 +12,25 @@
   };
   var IMAGES = ["image/png", "image/jpeg"];
 
+  function fileSize(size) {
+    if (size < 1024) {
+      return size + " 字节";
+    }
+    var units = ["KB", "MB", "GB"];
+    var value = size / 1024;
+    var unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit += 1;
+    }
+    return value.toFixed(1).replace(/\.0$/, "") + " " + units[unit];
+  }
+
   document.addEventListener("trix-before-initialize", function () {
     if (window.Trix && window.Trix.config && window.Trix.config.lang) {
       Object.assign(window.Trix.config.lang, LABELS);
+      // the size units were read when Trix loaded: the formatter is replaced, not its words
+      window.Trix.config.fileSize.formatter = fileSize;
     }
   });
 
