@@ -48,6 +48,8 @@ def test_office_ranking_card_and_rows(month: Session) -> None:
     assert rows.text.count("已逾期未公示") >= 1 and "2026-10-13" in rows.text and "行政处罚" in rows.text
     checks = client.get(f"/console/scorecards/SCJGJ/rows?indicator=check_feedback&month={MONTH}", headers=HTML)
     assert "已执行" in checks.text and "—" in checks.text
+    refused = client.get(f"/console/scorecards/SCJGJ/rows?indicator=data_quality&month={MONTH}", headers=HTML).text
+    assert "行政相对人名称" in refused and "必填项为空" in refused and "required" not in refused
     auditor, _ = _client(month, "shenji")
     assert auditor.get(f"/console/scorecards/SCJGJ?month={MONTH}", headers=HTML).status_code == 200
 

@@ -72,6 +72,8 @@ def test_rows_behind_each_figure(month: Session) -> None:
     feedback = service.rows(month, OFFICE, "SCJGJ", "check_feedback", MONTH)
     assert len(feedback) == 4 and feedback[0]["feedback_at"] is None
     assert len(service.rows(month, OFFICE, "SCJGJ", "data_volume", MONTH)) == 4
+    refused = service.rows(month, OFFICE, "SCJGJ", "data_quality", MONTH)
+    assert [r["fields"] for r in refused] == ["行政相对人名称", "行政相对人名称"]
     lists = service.rows(month, OFFICE, "SCJGJ", "lists_on_time", MONTH)
     # 09-20 is a make-up working Sunday before 国庆: 09-01 + 15 working days is 09-21, 09-10 + 7 is 09-20
     assert [r["deadline"] for r in lists] == [dt.date(2026, 9, 21), dt.date(2026, 9, 20)]

@@ -22,7 +22,7 @@ from xinyong.objections.models import Objection
 from xinyong.punishment.catalogue import ensure_seeded
 from xinyong.punishment.models import Check, CheckMeasure, Measure
 from xinyong.records import service as records
-from xinyong.records.models import Batch
+from xinyong.records.models import Batch, BatchRejection
 from xinyong.remedies.models import RectificationTask
 from xinyong.repair.models import RepairApplication
 
@@ -62,26 +62,40 @@ def _decision(session: Session, uscc: str, decided: dt.date, published: dt.date 
 
 
 def _batch(session: Session, dept: str, accepted: int, rejected: int, day: dt.date) -> None:
-    session.add(
-        Batch(
-            department=dept,
-            kind="penalty",
-            channel="api",
-            layout="national",
-            rows_total=accepted + rejected,
-            accepted=accepted,
-            created=accepted,
-            corrected=0,
-            unchanged=0,
-            rejected=rejected,
-            unknown_columns=[],
-            warnings=[],
-            actor_role="dept_operator",
-            actor_id="op",
-            created_at=_at(day),
-            finished_at=_at(day),
-        )
+    batch = Batch(
+        department=dept,
+        kind="penalty",
+        channel="api",
+        layout="national",
+        rows_total=accepted + rejected,
+        accepted=accepted,
+        created=accepted,
+        corrected=0,
+        unchanged=0,
+        rejected=rejected,
+        unknown_columns=[],
+        warnings=[],
+        actor_role="dept_operator",
+        actor_id="op",
+        created_at=_at(day),
+        finished_at=_at(day),
     )
+    session.add(batch)
+    session.flush()
+    for number in range(rejected):  # the refused rows, as the ingestion keeps them
+        error = {"row": number + 2, "field": "XDR_MC", "column": "CF_XDR_MC", "reason": "required (必填项为空)"}
+        session.add(
+            BatchRejection(
+                batch_id=batch.id,
+                department=dept,
+                kind="penalty",
+                row_number=number + 2,
+                doc_no=None,
+                errors=[error],
+                values={},
+                status="待更正",
+            )
+        )
 
 
 def _checks(session: Session, dept: str) -> None:

@@ -22,6 +22,7 @@ from xinyong.console.pages import beijing_time, console_router, page
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth.access import OFFICE, STAFF, require
+from xinyong.core.display import chinese
 from xinyong.core.errors import XinyongError
 from xinyong.core.export import Cell, xlsx_response
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
@@ -123,6 +124,8 @@ def _shown(key: str, value: Any) -> str:
         return KIND_LABELS[Kind(value)]
     if key == "applied":
         return "已执行" if value else "未执行"
+    if key == "reasons":
+        return "；".join(chinese(part) for part in str(value).split("；"))
     if isinstance(value, dt.datetime):
         return beijing_time(value)
     if isinstance(value, dt.date):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
 from xinyong.core.errors import InvalidInput
+from xinyong.records.ingest.layouts import LABELS
 from xinyong.records.models import Batch, BatchRejection, CreditRecordVersion
 from xinyong.records.publicity import TimelinessStatus, timeliness
 from xinyong.records.rules import Disclosure, Kind, Status
@@ -174,6 +175,12 @@ def rejection_items(
         found = (next((str(e[k]) for k in keys if e.get(k)), "") for e in errors or [] if isinstance(e, dict))
         return separator.join(found)
 
+    def named(kind: str, errors: Any) -> str:
+        """The fields a row was refused for, by their Chinese names (the national code when it has none)."""
+        labels = LABELS.get(Kind(kind), {}) if kind in {k.value for k in Kind} else {}
+        found = (e.get("field") or e.get("column") or "" for e in errors or [] if isinstance(e, dict))
+        return "、".join(dict.fromkeys(labels.get(str(code), str(code)) for code in found if code))
+
     return [
         {
             "rejection_id": row.id,
@@ -181,7 +188,7 @@ def rejection_items(
             "row_number": row.row_number,
             "kind": row.kind,
             "doc_no": row.doc_no,
-            "fields": joined(row.errors, ("column", "field"), "、"),
+            "fields": named(row.kind, row.errors),
             "reasons": joined(row.errors, ("reason",), "；"),
             "status": row.status,
             "received_at": row.created_at,
