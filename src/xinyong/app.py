@@ -17,6 +17,7 @@ from xinyong.commitments.routes import router as commitments_router
 from xinyong.complaints.routes import router as complaints_router
 from xinyong.console.routes import router as console_router
 from xinyong.content.routes import router as content_router
+from xinyong.contradictions.routes import router as contradictions_router
 from xinyong.core import clock_store
 from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
@@ -159,6 +160,7 @@ def create_app(
     app.include_router(objections_router)
     app.include_router(reports_router)
     app.include_router(risk_router)
+    app.include_router(contradictions_router)
     app.include_router(complaints_router)
     app.include_router(repair_router)
     app.include_router(lists_router)

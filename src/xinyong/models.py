@@ -5,6 +5,7 @@ from xinyong.campaigns import models as _campaigns  # noqa: F401
 from xinyong.commitments import models as _commitments  # noqa: F401
 from xinyong.complaints import models as _complaints  # noqa: F401
 from xinyong.content import models as _content  # noqa: F401
+from xinyong.contradictions import models as _contradictions  # noqa: F401
 from xinyong.core import audit as _audit  # noqa: F401
 from xinyong.core import audit_anchors as _audit_anchors  # noqa: F401
 from xinyong.core import calendar as _calendar  # noqa: F401

@@ -52,8 +52,9 @@ def seed_reference_rows(database: Database) -> None:
 
 def seed_catalogues(database: Database) -> None:
     """The catalogues the areas would otherwise seed on their first read — list types, the joint-punishment measures,
-    evaluation model 1 — seeded once when the server starts, so no request writes on a read path and concurrent
-    first requests do not race to seed. Idempotent (each seeds only what is missing)."""
+    evaluation model 1, the contradiction rules — seeded once when the server starts, so no request writes on a read
+    path and concurrent first requests do not race to seed. Idempotent (each seeds only what is missing)."""
+    from xinyong.contradictions import service as contradictions
     from xinyong.evaluation import service as evaluation
     from xinyong.lists.types import current_types
     from xinyong.punishment.catalogue import ensure_seeded
@@ -62,3 +63,4 @@ def seed_catalogues(database: Database) -> None:
         current_types(session)
         ensure_seeded(session)
         evaluation.ensure_seeded(session)
+        contradictions.ensure_rules(session)

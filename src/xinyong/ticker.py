@@ -18,6 +18,7 @@ from sqlalchemy import text
 from xinyong.agencies.service import sweep_agency_notices
 from xinyong.commitments.fulfilment import sweep_commitments
 from xinyong.content.service import sweep_content
+from xinyong.contradictions.service import sweep_contradictions
 from xinyong.core import audit_anchors, clock, metrics, opstate
 from xinyong.core.actor import Actor
 from xinyong.core.db import Database, get_database
@@ -70,6 +71,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("inspection results overdue (双随机结果公示逾期)", sweep_overdue),
     ("prompt re-grading (信用评价重新评价)", sweep_regrades),  # after the sweeps that queue entities
     ("new model version (新评价模型全量重评)", sweep_model_runs),  # one chunk of the full run a tick
+    ("contradiction flags (矛盾比对)", sweep_contradictions),  # after re-grading: compares the fresh grades
 )
 
 

@@ -49,6 +49,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/scorecards", "信用工作考核", STAFF),
     NavItem("/console/objections", "异议处理", STAFF),
     NavItem("/console/risk", "风险预警", STAFF),
+    NavItem("/console/contradictions", "矛盾比对", STAFF),
+    NavItem("/console/contradictions/overview", "矛盾比对总览", AUDIT),
     NavItem("/console/complaints", "投诉举报", STAFF),
     NavItem("/console/lists", "信用名单", STAFF),
     NavItem("/console/honours", "守信激励名单", OFFICE),

@@ -12,6 +12,7 @@ from xinyong.console import (
     commitments,
     complaints,
     content,
+    contradictions,
     dashboard,
     departments,
     enterprise_accounts,
@@ -56,3 +57,4 @@ router.include_router(agencies.router)
 router.include_router(upload_templates.router)
 router.include_router(content.router)
 router.include_router(scorecards.router)
+router.include_router(contradictions.router)

@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, column, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, column, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
@@ -545,3 +545,9 @@ def usccs_named(session: Session, name: str, limit: int = 3) -> list[str]:
     former = select(EntityName.uscc).where(EntityName.name == text).limit(limit)
     found = dict.fromkeys([*session.scalars(current), *session.scalars(former)])
     return list(found)[:limit]
+
+
+def status_facts() -> Select[*tuple[Any, ...]]:
+    """Every entity's registration status as plain facts (uscc, name, status) for set-based cross-checks in other
+    areas (contradiction flags). Read-only; callers scope it themselves."""
+    return select(Entity.uscc.label("uscc"), Entity.name.label("name"), Entity.status.label("status"))

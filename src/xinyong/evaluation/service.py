@@ -662,3 +662,18 @@ def grade_label(grade: str | None) -> str | None:
 
 def industry_kind() -> str:
     return Kind.EVALUATION.value
+
+
+def grade_facts() -> Select[*tuple[Any, ...]]:
+    """Every entity's current grade as plain facts (uscc, grade, computed_at) for set-based cross-checks in other
+    areas (contradiction flags). Read-only; callers scope it themselves."""
+    r = EvaluationResult
+    return select(r.uscc.label("uscc"), r.grade.label("grade"), r.computed_at.label("computed_at"))
+
+
+def usccs_regraded_since(session: Session, change_id: int, limit: int) -> tuple[list[str], int]:
+    """Entities whose grade or score changed in a ``grade_history`` row above ``change_id`` (at most ``limit`` + 1),
+    and the highest row id now: what change-driven cross-checks re-read, with the mark to keep."""
+    top = int(session.scalar(select(func.max(GradeChange.id))) or 0)
+    stmt = select(GradeChange.uscc).where(GradeChange.id > change_id, GradeChange.id <= top).distinct()
+    return [str(u) for u in session.scalars(stmt.limit(limit + 1))], top

@@ -54,6 +54,7 @@ from xinyong.lists.honours import (
     recent_honours,
     withholding_codes,
 )
+from xinyong.lists.facts import entry_facts, usccs_stepped_since
 from xinyong.lists.models import ListEntry
 from xinyong.lists.oversight import procedure_items
 from xinyong.lists.procedure import (
@@ -141,6 +142,7 @@ __all__ = [
     "decline_honour",
     "end_honour",
     "entries_of_person",
+    "entry_facts",
     "entry_view",
     "exit_entry",
     "expire_entries",
@@ -176,4 +178,5 @@ __all__ = [
     "upstream_in_force",
     "usccs_in_force",
     "withholding_codes",
+    "usccs_stepped_since",
 ]

@@ -24,6 +24,8 @@ from xinyong.core.workflow import Parties
 from xinyong.entities import service as entities
 from xinyong.privacy import service as privacy_rules
 from xinyong.records import privacy
+from xinyong.records.facts import record_facts as record_facts
+from xinyong.records.facts import usccs_changed_since as usccs_changed_since
 from xinyong.records.models import RECORD_CORRECTION, CreditRecord, CreditRecordVersion
 from xinyong.records.oversight import batch_rows_by_department as batch_rows_by_department
 from xinyong.records.oversight import decision_items as decision_items

@@ -1,0 +1,49 @@
+"""Current record versions as plain facts for set-based cross-checks in other areas (contradiction flags): a
+statement to compose, and the entities whose records changed since a moment. Re-exported by the records service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, case, select
+from sqlalchemy.orm import Session
+
+from xinyong.records.models import CreditRecord, CreditRecordVersion
+from xinyong.records.windows import in_force_condition
+
+__all__ = ["record_facts", "usccs_changed_since"]
+
+
+def record_facts(on: dt.date) -> Select[*tuple[Any, ...]]:
+    """Current record versions as plain facts for set-based cross-checks (contradiction flags): version and record
+    ids, source department, kind, document number, subject, title, decision date, severity, status and whether the
+    version is in force on ``on`` (``records.windows.in_force_condition``). A statement to compose (``.subquery()``),
+    read-only; callers scope it themselves."""
+    v, r = CreditRecordVersion, CreditRecord
+    return (
+        select(
+            v.id.label("version_id"),
+            v.record_id.label("record_id"),
+            v.source_department.label("department"),
+            v.kind.label("kind"),
+            r.doc_no.label("doc_no"),
+            v.subject_uscc.label("uscc"),
+            v.subject_name.label("name"),
+            v.title.label("title"),
+            v.decision_date.label("decision_date"),
+            v.severity.label("severity"),
+            v.status.label("status"),
+            case((in_force_condition(on), 1), else_=0).label("in_force"),
+        )
+        .join(r, r.id == v.record_id)
+        .where(v.valid_to.is_(None))
+    )
+
+
+def usccs_changed_since(session: Session, moment: dt.datetime, limit: int) -> list[str]:
+    """Entities whose records gained a version at or after ``moment`` (at most ``limit`` + 1 of them, so a caller
+    can tell "too many"): what change-driven cross-checks re-read."""
+    v = CreditRecordVersion
+    stmt = select(v.subject_uscc).where(v.valid_from >= moment, v.subject_uscc.is_not(None)).distinct()
+    return [str(u) for u in session.scalars(stmt.limit(limit + 1))]
