@@ -90,6 +90,8 @@ def test_route_matrix(as_actor: Callable[[Actor], TestClient], db: Session, role
         "grant_id": "1",
         "member_uscc": made.uscc,
         "department": "SCJGJ",
+        "flag_id": "1",
+        "resolution": "corrected",
     }
     client = as_actor(_actor(role, made.uscc))
     for route in _routes():

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from xinyong.commitments import service as commitments
 from xinyong.complaints import service as complaints
 from xinyong.console.pages import console_router, page
+from xinyong.contradictions import service as contradictions
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import STAFF, require
 from xinyong.core.errors import NotFound
@@ -75,6 +76,11 @@ def _alert(session: Session, actor: Actor, subject_id: int) -> Subject:
     return Subject(f"{row.subject_name}：{row.rule_label}", row.status, "/console/risk")
 
 
+def _flag(session: Session, actor: Actor, subject_id: int) -> Subject:
+    row = contradictions.get_flag(session, actor, subject_id)
+    return Subject(f"{row.subject_name}：{row.summary}", row.status, f"/console/contradictions/{row.id}")
+
+
 def _report(session: Session, actor: Actor, subject_id: int) -> Subject:
     row = selfreport.get_report(session, actor, subject_id)
     return Subject(f"{row.category}：{row.title}", row.status)
@@ -114,6 +120,7 @@ READERS: dict[str, Callable[[Session, Actor, int], Subject]] = {
     "repair:application": _repair,
     "objections:objection": _objection,
     "risk:alert": _alert,
+    "contradictions:flag": _flag,
     "selfreport:report": _report,
     "commitments:commitment": _commitment,
     "commitments:tolerance": _tolerance,
