@@ -21,6 +21,7 @@ from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.entities import service as entities
 from xinyong.entities.schemas import EntityIn
 from xinyong.lists import service as lists
+from xinyong.lists.schemas import HonourIn
 
 SYSTEM = Actor.system("tick")
 OFFICE = Actor(role=Role.CREDIT_OFFICE, id="office")
@@ -71,6 +72,23 @@ def test_honour_beside_a_serious_list_entry(ready: Session) -> None:
     run(db)
     [flag] = flags_of(db, RuleCode.HONOUR_VS_SERIOUS)
     assert flag.side_b.kind == "list_entry" and "严重失信主体名单" in flag.side_b.label
+
+
+def test_an_honour_list_entry_beside_a_serious_penalty(ready: Session) -> None:
+    db = ready
+    uscc = builders.entity(db).uscc
+    first, second = Actor(role=Role.CREDIT_OFFICE, id="office-a"), Actor(role=Role.CREDIT_OFFICE, id="office-b")
+    honour = lists.nominate_honour(
+        db,
+        first,
+        HonourIn(list_type="honest_model", uscc=uscc, department="SWJ", reason="连续三年纳税信用A级",
+                 decision_doc_no="共发改信〔2026〕5号", decision_date=DAY - dt.timedelta(days=90)),
+    )  # fmt: skip
+    lists.approve_honour(db, second, honour.id)
+    c.record(db, uscc, "penalty", DAY - dt.timedelta(days=20), severity="严重")
+    run(db)
+    [flag] = flags_of(db, RuleCode.HONOUR_VS_SERIOUS)
+    assert flag.side_a.kind == "list_entry" and flag.side_a.ref == str(honour.id) and flag.department == "SWJ"
 
 
 def test_licence_granted_after_a_market_ban_took_effect(ready: Session) -> None:

@@ -10,14 +10,15 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.lists.models import ListEntry, ListEntryStep, ListType
-from xinyong.lists.views import in_force_condition
+from xinyong.lists.views import in_term_condition
 
 __all__ = ["entry_facts", "usccs_stepped_since"]
 
 
 def entry_facts(on: dt.date) -> Select[*tuple[Any, ...]]:
     """Every entry about an entity with its list type's name and category, its origin (local / upstream), status,
-    decision document number and dates, and whether it binds on ``on`` (:func:`lists.views.in_force_condition`).
+    decision document number and dates, and whether it is in its term on ``on``
+    (:func:`lists.views.in_term_condition`: honours included, though they never bind).
     Read-only; callers scope it themselves."""
     e, t = ListEntry, ListType
     return (
@@ -37,7 +38,7 @@ def entry_facts(on: dt.date) -> Select[*tuple[Any, ...]]:
             e.valid_to.label("valid_to"),
             e.exit_date.label("exit_date"),
             e.revoked_on.label("revoked_on"),
-            case((in_force_condition(on), 1), else_=0).label("in_force"),
+            case((in_term_condition(on), 1), else_=0).label("in_force"),
         )
         .join(t, t.id == e.list_type_id)
         .where(e.subject_uscc.is_not(None))

@@ -42,6 +42,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from xinyong.core.errors import NotFound
+from xinyong.lists.facts import entry_facts, usccs_stepped_since
 from xinyong.lists.honours import (
     approve_honour,
     decline_honour,
@@ -54,7 +55,6 @@ from xinyong.lists.honours import (
     recent_honours,
     withholding_codes,
 )
-from xinyong.lists.facts import entry_facts, usccs_stepped_since
 from xinyong.lists.models import ListEntry
 from xinyong.lists.oversight import procedure_items
 from xinyong.lists.procedure import (
@@ -177,6 +177,6 @@ __all__ = [
     "type_versions",
     "upstream_in_force",
     "usccs_in_force",
-    "withholding_codes",
     "usccs_stepped_since",
+    "withholding_codes",
 ]
