@@ -262,17 +262,15 @@ def test_the_tick_sweep_runs_everything_once_a_day_then_only_changes(ready: Sess
     first = service.sweep_contradictions(db, SYSTEM, DAY)
     assert first.mode == "full" and first.raised == 0
     c.grade(db, uscc, "A")  # a grade row written directly leaves no history: nothing marks the entity changed
-    quiet = builders.entity(db).uscc
-    c.listed(db, quiet)
-    service.sweep_contradictions(db, SYSTEM, DAY)  # the listing's steps were a change: checked, no grade yet
-    c.grade(db, quiet, "A")
     c.record(db, uscc, "license", DAY - dt.timedelta(days=3), department="XZSPJ")  # a change about ``uscc``
     second = service.sweep_contradictions(db, SYSTEM, DAY)
-    assert second.mode == "changes" and second.entities == 1 and second.raised == 1
+    assert second.mode == "changes" and second.entities >= 1 and second.raised == 1
     assert service.sweep_contradictions(db, SYSTEM, DAY).raised == 0
+    c.grade(db, uscc, "B")  # gone, but only a full round lets an open flag lapse
+    assert service.sweep_contradictions(db, SYSTEM, DAY).lapsed == 0
     nextday = service.sweep_contradictions(db, SYSTEM, DAY + dt.timedelta(days=1))
-    assert nextday.mode == "full" and nextday.raised == 1  # ``quiet``'s grade A, found by the daily full round
-    assert {f.uscc for f in flags_of(db, RuleCode.GRADE_A_SERIOUS)} == {uscc, quiet}
+    assert nextday.mode == "full" and nextday.lapsed == 1
+    assert [f.status for f in flags_of(db, RuleCode.GRADE_A_SERIOUS)] == [FlagStatus.LAPSED]
 
 
 def test_bad_filters_are_refused(ready: Session) -> None:

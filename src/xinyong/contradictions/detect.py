@@ -218,9 +218,9 @@ def doc_no_conflict(session: Session, on: dt.date, params: Mapping[str, int], sc
     base, one, two = (records.record_facts(on).subquery() for _ in range(3))
     shared = (
         select(base.c.doc_no)
-        .where(base.c.status != "已撤销", base.c.uscc.is_not(None))
+        .where(base.c.status != "已撤销", base.c.uscc.is_not(None), _scoped_numbers(base.c.doc_no, on, scope))
         .group_by(base.c.doc_no)
-        .having(func.count(func.distinct(base.c.department)) > 1, func.count() <= MAX_SHARING)
+        .having(func.min(base.c.department) != func.max(base.c.department), func.count() <= MAX_SHARING)
         .subquery()
     )
     stmt = (
@@ -239,6 +239,15 @@ def doc_no_conflict(session: Session, on: dt.date, params: Mapping[str, int], sc
         )
     )
     return _found(session, stmt, RuleCode.DOC_NO_CONFLICT, "b", "同一文书号：「{a}」与「{b}」内容不一致")
+
+
+def _scoped_numbers(doc_no: Any, on: dt.date, scope: Scope) -> ColumnElement[bool]:
+    """Document numbers of the scoped entities' records (everything when unscoped)."""
+    if scope is None:
+        return true()
+    mine = records.record_facts(on).subquery()
+    found: ColumnElement[bool] = doc_no.in_(select(mine.c.doc_no).where(mine.c.uscc.in_(list(scope))))
+    return found
 
 
 def licence_after_closure(session: Session, on: dt.date, params: Mapping[str, int], scope: Scope) -> list[Found]:
@@ -278,6 +287,7 @@ def licence_after_closure(session: Session, on: dt.date, params: Mapping[str, in
         .join(lic, lic.c.uscc == ent.c.uscc)
         .where(
             ent.c.status.in_(CLOSED_REGISTRATION),
+            _in(ent.c.uscc, scope),
             lic.c.kind == "license",
             lic.c.status.in_(IN_FORCE_RECORD),
             lic.c.decision_date > closed.c.closed_on,

@@ -1,24 +1,25 @@
 """The rule catalogue and the sweep: run each enabled rule, raise a flag per new contradiction (idempotent), and let
 open flags whose contradiction is gone lapse (a full sweep only). The tick runs :func:`sweep_contradictions`: the
 whole catalogue once a day, and in between only over the entities whose records, list entries or grades changed
-since the last round (the change marks: record versions by time, list steps and grade changes by id — the same
-readers the exchange push and the re-grading queue rely on). Services flush, never commit."""
+since the last round (the change marks: record versions, list steps and grade changes by id — the same
+readers the exchange push relies on, each mark re-read with a margin below it). Services flush, never commit."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.contradictions.detect import DETECTORS
-from xinyong.contradictions.models import FLAG, ContradictionFlag, ContradictionRule
-from xinyong.contradictions.rules import DEFAULTS, FlagStatus, FlagStep, Found
-from xinyong.core import clock, opstate
+from xinyong.contradictions.models import ContradictionFlag, ContradictionFlagStep, ContradictionRule
+from xinyong.contradictions.rules import DEFAULTS, TABLE, FlagStatus, FlagStep, Found
+from xinyong.core import audit, clock, opstate
 from xinyong.core.actor import Actor
-from xinyong.core.workflow import Parties
+from xinyong.core.workflow import Deadline, Parties, plain, working_day_deadline
 from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
 from xinyong.records import service as records
@@ -27,7 +28,8 @@ MARK = "contradictions:marks"
 SCOPE_LIMIT = 20_000  # more changed entities than this since the last round: run the whole catalogue instead
 SCOPE_CHUNK = 2_000
 BEYOND = 2**31 - 1  # a step id above every row: asks only for the current top
-RECORD_MARGIN = dt.timedelta(minutes=10)  # re-read before the mark: a slow transaction's versions are not missed
+MARGIN = 1_000  # ids re-read below a mark: a slow transaction's rows (ids taken before it committed) are not missed
+AUDIT_IDS = 1_000  # flag ids named in a batch's audit event (all of them are in the step rows)
 
 
 @dataclass(frozen=True)
@@ -87,52 +89,156 @@ def _due(found: Found, latest: ContradictionFlag | None) -> bool:
     return latest.fingerprint != found.fingerprint
 
 
-def _raise(session: Session, actor: Actor, rule: ContradictionRule, found: Found, today: dt.date) -> ContradictionFlag:
+def _step_row(
+    flag_id: int,
+    actor: Actor,
+    step: FlagStep,
+    frm: str | None,
+    to: str,
+    today: dt.date,
+    reason: str,
+    deadline: Deadline | None,
+    details: dict[str, object],
+) -> dict[str, object]:
+    return {
+        "flag_id": flag_id,
+        "step": step.value,
+        "from_status": frm,
+        "to_status": to,
+        "on": today,
+        "at": clock.now(),
+        "actor_role": str(actor.role),
+        "actor_id": actor.id,
+        "actor_department": actor.department_code,
+        "reason": reason[:2000],
+        "documents": None,
+        "deadline": deadline.date if deadline else None,
+        "deadline_provisional": deadline.provisional if deadline else None,
+        "details": plain(details),
+    }
+
+
+def _digest(keys: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()
+
+
+def raise_flags(
+    session: Session, actor: Actor, rule: ContradictionRule, found: Sequence[Found], today: dt.date
+) -> list[int]:
+    """Raise a flag per contradiction, set-based: the step (``raise``, checked against the table once: the platform
+    only) and its working-day deadline (one computation for the batch) are the same for all, so the flags and their
+    ``contradiction_flag_steps`` rows go in as two multi-row inserts, and one audit event
+    ``contradictions:flag:raised`` names the rule, the flag ids and a digest of the pairs."""
+    if not found:
+        return []
+    TABLE.require(FlagStep.RAISE, None, actor, Parties(None))
+    deadline = working_day_deadline(session, today, rule.deadline_days, "核查办理期限")
     now = clock.now()
-    flag = ContradictionFlag(
-        rule_code=rule.code,
-        pair_key=found.pair_key,
-        open_key=found.pair_key,
-        fingerprint=found.fingerprint,
-        uscc=found.uscc,
-        subject_name=found.subject_name,
-        department=found.department,
-        side_a=found.a.as_json(),
-        side_b=found.b.as_json(),
-        summary=found.summary,
-        status="",
-        raised_on=today,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(flag)
-    session.flush()
-    done = FLAG.advance(
+    rows = [
+        {
+            "rule_code": rule.code,
+            "pair_key": f.pair_key,
+            "open_key": f.pair_key,
+            "fingerprint": f.fingerprint,
+            "uscc": f.uscc,
+            "subject_name": f.subject_name[:200],
+            "department": f.department,
+            "side_a": f.a.as_json(),
+            "side_b": f.b.as_json(),
+            "summary": f.summary,
+            "status": FlagStatus.OPEN.value,
+            "deadline": deadline.date,
+            "raised_on": today,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for f in found
+    ]
+    ids: list[int] = []
+    for start in range(0, len(rows), SCOPE_CHUNK):
+        made = session.execute(
+            insert(ContradictionFlag).returning(ContradictionFlag.id, sort_by_parameter_order=True),
+            rows[start : start + SCOPE_CHUNK],
+        )
+        ids.extend(int(i) for i in made.scalars())
+    reason = f"{rule.name}（{deadline.rule}）"
+    steps = [
+        _step_row(
+            i,
+            actor,
+            FlagStep.RAISE,
+            None,
+            FlagStatus.OPEN.value,
+            today,
+            f"{reason}：{f.summary}",
+            deadline,
+            {"rule": rule.code, "pair": f.pair_key, "sides": [f.a.key, f.b.key]},
+        )
+        for i, f in zip(ids, found, strict=True)
+    ]
+    for start in range(0, len(steps), SCOPE_CHUNK):
+        session.execute(insert(ContradictionFlagStep), steps[start : start + SCOPE_CHUNK])
+    audit.record(
         session,
         actor,
-        flag,
-        FlagStep.RAISE,
-        parties=Parties(found.department, subject_uscc=found.uscc),
-        reason=f"{rule.name}：{found.summary}"[:2000],
-        documents=[found.a.key, found.b.key],
-        deadline_days=rule.deadline_days,
-        details={"rule": rule.code, "uscc": found.uscc, "department": found.department, "pair": found.pair_key},
+        TABLE.event_of(FlagStep.RAISE),
+        "contradiction_rule",
+        rule.code,
+        {
+            "count": len(ids),
+            "first": ids[0],
+            "last": ids[-1],
+            "flags": ids[:AUDIT_IDS],
+            "pairs_sha256": _digest([f.pair_key for f in found]),
+            "deadline": deadline.date.isoformat(),
+        },
     )
-    flag.deadline = done.deadline.date if done.deadline else None
-    return flag
+    return ids
 
 
-def _lapse(session: Session, actor: Actor, flag: ContradictionFlag) -> None:
-    flag.open_key = None
-    FLAG.advance(
+def lapse_flags(
+    session: Session, actor: Actor, rule: ContradictionRule, flags: Sequence[ContradictionFlag], today: dt.date
+) -> list[int]:
+    """Open flags whose contradiction a full round no longer finds become 已消除 (the platform's ``lapse`` step), set
+    based like :func:`raise_flags`, with one audit event ``contradictions:flag:lapsed``."""
+    if not flags:
+        return []
+    TABLE.require(FlagStep.LAPSE, FlagStatus.OPEN, actor, Parties(None))
+    ids = [f.id for f in flags]
+    now = clock.now()
+    for start in range(0, len(ids), SCOPE_CHUNK):
+        part = ids[start : start + SCOPE_CHUNK]
+        session.execute(
+            update(ContradictionFlag)
+            .where(ContradictionFlag.id.in_(part), ContradictionFlag.status == FlagStatus.OPEN.value)
+            .values(status=FlagStatus.LAPSED.value, open_key=None, updated_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+    steps = [
+        _step_row(
+            f.id,
+            actor,
+            FlagStep.LAPSE,
+            FlagStatus.OPEN.value,
+            FlagStatus.LAPSED.value,
+            today,
+            "再次比对时矛盾已不存在",
+            None,
+            {"rule": rule.code, "pair": f.pair_key},
+        )
+        for f in flags
+    ]
+    for start in range(0, len(steps), SCOPE_CHUNK):
+        session.execute(insert(ContradictionFlagStep), steps[start : start + SCOPE_CHUNK])
+    audit.record(
         session,
         actor,
-        flag,
-        FlagStep.LAPSE,
-        parties=Parties(flag.department, subject_uscc=flag.uscc),
-        reason="再次比对时矛盾已不存在",
-        details={"rule": flag.rule_code, "pair": flag.pair_key},
+        TABLE.event_of(FlagStep.LAPSE),
+        "contradiction_rule",
+        rule.code,
+        {"count": len(ids), "flags": ids[:AUDIT_IDS]},
     )
+    return ids
 
 
 def run_rules(
@@ -149,36 +255,38 @@ def run_rules(
         found = DETECTORS[code](session, today, rule.params or {}, scope)
         unique = {f.pair_key: f for f in found}
         latest = _latest(session, code, None if scope is None else unique.keys())
-        for key, item in unique.items():
-            if _due(item, latest.get(key)):
-                raised.append(_raise(session, actor, rule, item, today).id)
+        due = [item for key, item in unique.items() if _due(item, latest.get(key))]
+        raised.extend(raise_flags(session, actor, rule, due, today))
         if scope is None:
-            for key, flag in latest.items():
-                if flag.status == FlagStatus.OPEN and key not in unique:
-                    _lapse(session, actor, flag)
-                    lapsed.append(flag.id)
+            gone = [f for key, f in latest.items() if f.status == FlagStatus.OPEN and key not in unique]
+            lapsed.extend(lapse_flags(session, actor, rule, gone, today))
     session.flush()
     return raised, lapsed
 
 
 def _changed(session: Session, detail: dict[str, object]) -> tuple[set[str] | None, dict[str, object]]:
     """Entities changed since the marks in ``detail`` (``None``: too many, run everything) and the new marks."""
-    now = clock.now()
-    since = dt.datetime.fromisoformat(str(detail["records_at"])) - RECORD_MARGIN
-    changed = set(records.usccs_changed_since(session, since, SCOPE_LIMIT))
-    stepped, step_top = lists.usccs_stepped_since(session, int(str(detail["list_step"])), SCOPE_LIMIT)
-    graded, grade_top = evaluation.usccs_regraded_since(session, int(str(detail["grade_change"])), SCOPE_LIMIT)
-    changed.update(stepped)
-    changed.update(graded)
-    marks = {**detail, "records_at": now.isoformat(), "list_step": step_top, "grade_change": grade_top}
-    return (None if len(changed) > SCOPE_LIMIT else changed), marks
+    version = max(0, int(str(detail.get("record_version", 0))) - MARGIN)
+    step = max(0, int(str(detail.get("list_step", 0))) - MARGIN)
+    grade = max(0, int(str(detail.get("grade_change", 0))) - MARGIN)
+    changed, version_top = records.usccs_changed_since(session, version, SCOPE_LIMIT)
+    stepped, step_top = lists.usccs_stepped_since(session, step, SCOPE_LIMIT)
+    graded, grade_top = evaluation.usccs_regraded_since(session, grade, SCOPE_LIMIT)
+    found = {*changed, *stepped, *graded}
+    marks = {**detail, "record_version": version_top, "list_step": step_top, "grade_change": grade_top}
+    return (None if len(found) > SCOPE_LIMIT else found), marks
 
 
 def _fresh_marks(session: Session, today: dt.date) -> dict[str, object]:
+    _, version_top = records.usccs_changed_since(session, BEYOND, 0)
     _, step_top = lists.usccs_stepped_since(session, BEYOND, 0)
     _, grade_top = evaluation.usccs_regraded_since(session, BEYOND, 0)
-    return {"full_on": today.isoformat(), "records_at": clock.now().isoformat(), "list_step": step_top,
-            "grade_change": grade_top}  # fmt: skip
+    return {
+        "full_on": today.isoformat(),
+        "record_version": version_top,
+        "list_step": step_top,
+        "grade_change": grade_top,
+    }
 
 
 def sweep_contradictions(session: Session, actor: Actor, today: dt.date | None = None) -> SweepOut:

@@ -1,12 +1,13 @@
 """Current record versions as plain facts for set-based cross-checks in other areas (contradiction flags): a
-statement to compose, and the entities whose records changed since a moment. Re-exported by the records service."""
+statement to compose, and the entities whose records gained a version since a mark. Re-exported by the records
+service."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.records.models import CreditRecord, CreditRecordVersion
@@ -41,9 +42,11 @@ def record_facts(on: dt.date) -> Select[*tuple[Any, ...]]:
     )
 
 
-def usccs_changed_since(session: Session, moment: dt.datetime, limit: int) -> list[str]:
-    """Entities whose records gained a version at or after ``moment`` (at most ``limit`` + 1 of them, so a caller
-    can tell "too many"): what change-driven cross-checks re-read."""
+def usccs_changed_since(session: Session, version_id: int, limit: int) -> tuple[list[str], int]:
+    """Entities whose records gained a version with an id above ``version_id`` (at most ``limit`` + 1 of them, so a
+    caller can tell "too many"), and the highest version id now: what change-driven cross-checks re-read, with the
+    mark to keep (the primary key, so the read is an index range however large the table)."""
     v = CreditRecordVersion
-    stmt = select(v.subject_uscc).where(v.valid_from >= moment, v.subject_uscc.is_not(None)).distinct()
-    return [str(u) for u in session.scalars(stmt.limit(limit + 1))]
+    top = int(session.scalar(select(func.max(v.id))) or 0)
+    stmt = select(v.subject_uscc).where(v.id > version_id, v.id <= top, v.subject_uscc.is_not(None)).distinct()
+    return [str(u) for u in session.scalars(stmt.limit(limit + 1))], top
