@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.contradictions import service as flags
-from xinyong.contradictions.models import FLAG
 from xinyong.contradictions.rules import DEFAULTS_BY_CODE, RESOLUTIONS, TABLE, FlagStatus, FlagStep
 from xinyong.contradictions.schemas import ResolveIn, RuleIn, SideOut
 from xinyong.core.actor import Actor
@@ -21,7 +20,7 @@ from xinyong.core.auth.access import AUDIT, OFFICE, STAFF, require
 from xinyong.core.errors import XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
-from xinyong.core.workflow import Parties, history
+from xinyong.core.workflow import Parties
 from xinyong.entities import service as entities
 from xinyong.evaluation import service as evaluation
 from xinyong.lists import service as lists
@@ -117,7 +116,7 @@ def detail(
         "rule": DEFAULTS_BY_CODE.get(row.rule_code),
         "a": _side(session, actor, view.side_a),
         "b": _side(session, actor, view.side_b),
-        "steps": history(session, FLAG, row.id),
+        "steps": flags.steps_of(session, row),
         "choices": [(key, RESOLUTIONS[step]) for key, step in STEP_CHOICES.items() if step in allowed],
         **read_notices(done, error),
     }

@@ -23,7 +23,7 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.departments import Department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.pagination import PageRequest
-from xinyong.core.workflow import Parties
+from xinyong.core.workflow import Parties, StepView, history
 
 __all__ = [
     "SweepOut",
@@ -34,6 +34,7 @@ __all__ = [
     "queue_counts",
     "resolve",
     "run_rules",
+    "steps_of",
     "sweep_contradictions",
     "to_view",
     "update_rule",
@@ -113,6 +114,11 @@ def resolve(session: Session, actor: Actor, flag_id: int, step: FlagStep, data: 
         details={"rule": row.rule_code, "pair": row.pair_key},
     )
     return row
+
+
+def steps_of(session: Session, row: ContradictionFlag) -> list[StepView]:
+    """The flag's steps for a screen (办理过程): who did what, when, with which reason."""
+    return history(session, FLAG, row.id)
 
 
 def queue_counts(session: Session, actor: Actor, today: dt.date | None = None) -> list[QueueCount]:
