@@ -27,6 +27,7 @@ from xinyong.core.errors import InvalidInput, NotFound, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
 from xinyong.lists import service as lists
+from xinyong.lists.honour_rules import HONOUR_TABLE
 from xinyong.lists.models import LISTING, ListType
 from xinyong.lists.rules import EntryStatus
 from xinyong.lists.schemas import ListEntryOut
@@ -57,6 +58,7 @@ STEP_LABELS = {
     "expire": "期满移出",
     "exit_early": "提前移出",
     "revoke": "撤销",
+    **HONOUR_TABLE.labels,  # an honour entry's steps (守信激励), in the same step log
 }
 # what each status waits for, as a queue reads it
 WAITING = {

@@ -141,6 +141,12 @@ TABLE: TransitionTable[Step, EntryStatus] = TransitionTable(
         Step.EXPIRE: "期满移出",
         Step.EXIT_EARLY: "提前移出",
         Step.REVOKE: "撤销",
+        # the honour procedure (lists.honour_rules.HONOUR_TABLE) logs in the same step table: its steps read alike
+        "nominate": "拟列入（守信激励）",
+        "approve": "审核公示",
+        "decline_honour": "不予列入",
+        "end": "终止公示",
+        "lapse": "期满移出",
     },
 )
 TRANSITIONS = TABLE.transitions
