@@ -46,7 +46,7 @@ MAX_PAGES = 220  # per role
 
 # words a Chinese screen may show: formats, identifiers and names a Chinese reader sees as such
 ALLOWED = {
-    "USCC", "API", "APIs", "CSV", "XLSX", "XLS", "JSON", "PDF", "PNG", "JPEG", "JPG", "URL", "HTTP", "HTTPS",
+    "USCC", "API", "APIs", "CSV", "XLSX", "XLS", "JSON", "PDF", "Word", "PNG", "JPEG", "JPG", "URL", "HTTP", "HTTPS",
     "HTML", "SVG", "HMAC", "SHA", "OpenAPI", "Swagger", "ReDoc", "Bearer", "webhook", "Webhook", "GCM", "CJK",
     "UTF", "GBK",  # character encodings, named as such
 }  # fmt: skip
