@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
 from xinyong.core.db import Database
@@ -123,50 +124,9 @@ def load_demo(
         added = seed_notice_departments(session, ACTOR)
         departments = {d.code: (d.full_name, d.uscc) for d in session.execute(select(Department)).scalars()}
         dataset = Dataset(seed, entities, departments, loader.first_ids(connection), clock.now())
-        writer = loader.make_writer(connection, method)
-        step = min(5_000, max(500, entities // 20))
-        if pinyin_worker is None:
-            pinyin_worker = entities >= PINYIN_WORKER_FROM
-        # Pinyin search keys are the costliest pure function per entity: a worker process computes them for chunk k
-        # while this process draws chunk k+1 and writes chunk k-1 (so writes run one chunk behind).
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) if pinyin_worker else None
-        try:
-            behind: _Chunk | None = None
-            for start in range(0, entities, step):
-                stop = min(entities, start + step)
-                rows = dataset.generate(start, stop)
-                names = [row[1] for row in rows["entities"]]
-                # map() submits at once; the worker imports only entities.rules (the pickled function's module)
-                keys = (
-                    pool.map(pinyin_keys, names, chunksize=len(names)) if pool is not None else map(pinyin_keys, names)
-                )
-                if behind is not None:
-                    behind.write(writer, progress, entities)
-                behind = _Chunk(rows, keys, stop)
-            if behind is not None:
-                behind.write(writer, progress, entities)
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+        _write_entities(dataset, loader.make_writer(connection, method), progress, pinyin_worker)
         loader.fix_sequences(connection)
-        # the departments' serious-dishonesty decisions through the listing procedure, replayed up to the end of the
-        # data window (deterministic), before grading: the serious list forces grade D
-        staged = seed_list_entries(session, today=WINDOW_END)
-        # every entity graded set-based (公共信用综合评价), so the portal and the console show grades at once
-        evaluation.grade_everyone(session, ACTOR)
-        grades = evaluation.distribution(session)[1]
-        # 双随机、一公开: the market regulator's mapping, items, inspectors, a task with its first round drawn
-        seed_supervision(session, ACTOR)
-        # the office's usual 信用承诺 items and the 信用修复承诺, so commitments can be signed and repair applied for
-        seed_commitment_catalogue(session)
-        # a month of joint-punishment checks from two business systems with their feedback (statistics, chart,
-        # change notices)
-        checks = seed_checks(session, today=clock.today(), seed=seed)
-        # the portal's 信用动态, 政策法规, 典型案例, 通知公告 and 办事指南, published through the content procedure
-        seed_content(session, ACTOR)
-        seed_honours(session)  # 守信激励名单: a dozen honoured enterprises, added and approved by two office accounts
-        if checks.get("listed_after_check"):  # a pending entry decided and published after its subject's check
-            staged["published"] = staged.get("published", 0) + checks["listed_after_check"]
+        staged, grades, checks = _seed_areas(session, seed)
         summary = DemoSummary(
             seed=seed, entities=entities, persons=dataset.counts["persons"],
             person_roles=dataset.counts["person_roles"], former_names=dataset.counts["entity_names"],
@@ -179,6 +139,59 @@ def load_demo(
     # every stored text through the desensitiser, as `xinyong privacy rescan` does: a fresh start is clean
     privacy_rescan.rescan(database, ACTOR)
     return replace(summary, seconds=time.perf_counter() - started)
+
+
+def _write_entities(
+    dataset: Dataset, writer: loader.Writer, progress: Progress | None, pinyin_worker: bool | None
+) -> None:
+    """Draw and write the entities, their persons and records, a chunk at a time."""
+    entities = dataset.total
+    step = min(5_000, max(500, entities // 20))
+    if pinyin_worker is None:
+        pinyin_worker = entities >= PINYIN_WORKER_FROM
+    # Pinyin search keys are the costliest pure function per entity: a worker process computes them for chunk k
+    # while this process draws chunk k+1 and writes chunk k-1 (so writes run one chunk behind).
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) if pinyin_worker else None
+    try:
+        behind: _Chunk | None = None
+        for start in range(0, entities, step):
+            stop = min(entities, start + step)
+            rows = dataset.generate(start, stop)
+            names = [row[1] for row in rows["entities"]]
+            # map() submits at once; the worker imports only entities.rules (the pickled function's module)
+            keys = pool.map(pinyin_keys, names, chunksize=len(names)) if pool is not None else map(pinyin_keys, names)
+            if behind is not None:
+                behind.write(writer, progress, entities)
+            behind = _Chunk(rows, keys, stop)
+        if behind is not None:
+            behind.write(writer, progress, entities)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _seed_areas(session: Session, seed: int) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Each area's demo rows, through its own procedures, after the entities and records: one call per area (an
+    area's seeding lives in its own module). Returns the list entries staged, the grades and the checks."""
+    # the departments' serious-dishonesty decisions through the listing procedure, replayed up to the end of the
+    # data window (deterministic), before grading: the serious list forces grade D
+    staged = seed_list_entries(session, today=WINDOW_END)
+    # every entity graded set-based (公共信用综合评价), so the portal and the console show grades at once
+    evaluation.grade_everyone(session, ACTOR)
+    grades = evaluation.distribution(session)[1]
+    # 双随机、一公开: the market regulator's mapping, items, inspectors, a task with its first round drawn
+    seed_supervision(session, ACTOR)
+    # the office's usual 信用承诺 items and the 信用修复承诺, so commitments can be signed and repair applied for
+    seed_commitment_catalogue(session)
+    # a month of joint-punishment checks from two business systems with their feedback (statistics, chart,
+    # change notices)
+    checks = seed_checks(session, today=clock.today(), seed=seed)
+    # the portal's 信用动态, 政策法规, 典型案例, 通知公告 and 办事指南, published through the content procedure
+    seed_content(session, ACTOR)
+    seed_honours(session)  # 守信激励名单: a dozen honoured enterprises, added and approved by two office accounts
+    if checks.get("listed_after_check"):  # a pending entry decided and published after its subject's check
+        staged["published"] = staged.get("published", 0) + checks["listed_after_check"]
+    return staged, grades, checks
 
 
 @dataclass(slots=True)
