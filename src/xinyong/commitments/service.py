@@ -74,6 +74,7 @@ from xinyong.core.calendar import load_calendar
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import get_department
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput
+from xinyong.core.workdays import DateResult
 from xinyong.core.workflow import Deadline, Parties
 from xinyong.entities import service as entities
 from xinyong.entities.rules import PersonRole
@@ -236,15 +237,7 @@ def _new_number(session: Session, day: dt.date) -> str:
     raise Conflict("could not allocate a commitment number; try again (请重试)")
 
 
-def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome:
-    """Sign a commitment letter: by the entity on the portal, or by a department window on its behalf.
-
-    Refused when the entity is not eligible: the refusal and its reasons are recorded (and returned, not raised,
-    so the caller commits them). Otherwise the letter is filled from the template version, fixed by its SM3 hash,
-    stored immutably and recorded as a credit record (信用承诺及履行).
-    """
-    uscc = _acting_for(actor, data.uscc)
-    item = get_item(session, data.item_id)
+def _check_signable(actor: Actor, item: CommitmentItem, data: SignIn) -> None:
     if actor.is_department and actor.department_code != item.department:
         raise Forbidden(f"item {item.code} belongs to {item.department} (非本部门事项)", field="item_id")
     if actor.role == Role.CREDIT_OFFICE:
@@ -258,50 +251,49 @@ def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome
             f"the letter changed (now version {item.current_template}); read it again (承诺书模板已更新)",
             field="template_version",
         )
-    entity = entities.get_entity(session, uscc)
-    today = clock.today()
-    reasons = refusal_reasons(eligibility_facts(session, entity.uscc, item, today))
-    if reasons:
-        refusal = CommitmentRefusal(
-            uscc=entity.uscc,
-            item_id=item.id,
-            reasons=reasons,
-            refused_at=clock.now(),
-            actor_role=str(actor.role),
-            actor_id=actor.id,
-        )
-        session.add(refusal)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "commitments:commitment:refused",
-            "entity",
-            entity.uscc,
-            {"item": item.code, "reasons": reasons},
-        )
-        return SignOutcome(None, refusal)
 
-    materials: list[str] = []
-    due = None
-    if item.commitment_type == CommitmentType.TOLERANCE:
-        materials = clean_materials(data.missing_materials)
-        due = tolerance_due(today, item.tolerance_days or 5, load_calendar(session))
-    elif data.missing_materials:
-        raise InvalidInput("only a 容缺受理 item takes missing materials (非容缺受理事项)", field="missing_materials")
 
+def _refuse(session: Session, actor: Actor, uscc: str, item: CommitmentItem, reasons: list[str]) -> SignOutcome:
+    """The refusal and its reasons recorded (returned, not raised, so the caller commits them)."""
+    refusal = CommitmentRefusal(
+        uscc=uscc,
+        item_id=item.id,
+        reasons=reasons,
+        refused_at=clock.now(),
+        actor_role=str(actor.role),
+        actor_id=actor.id,
+    )
+    session.add(refusal)
+    session.flush()
+    audit.record(
+        session, actor, "commitments:commitment:refused", "entity", uscc, {"item": item.code, "reasons": reasons}
+    )
+    return SignOutcome(None, refusal)
+
+
+def _new_commitment(
+    session: Session,
+    actor: Actor,
+    data: SignIn,
+    item: CommitmentItem,
+    entity_name: str,
+    uscc: str,
+    letter: tuple[list[str], DateResult | None],
+) -> Commitment:
+    """The letter filled from the current template version, fixed by its SM3 hash and stored immutably."""
+    materials, due = letter
     template = get_template(session, item.id)
     signed_at = clock.now()
-    number = _new_number(session, today)
+    number = _new_number(session, clock.today())
     facts = LetterFacts(
         item_code=item.code,
         item_name=item.name,
         department_name=get_department(session, item.department).full_name,
         commitment_type=item.commitment_type,
         template_version=template.version,
-        entity_name=entity.name,
-        uscc=entity.uscc,
-        legal_representative=_legal_representative(session, entity.uscc),
+        entity_name=entity_name,
+        uscc=uscc,
+        legal_representative=_legal_representative(session, uscc),
         signer=data.signer,
         signed_at=signed_at.astimezone(BEIJING),
         number=number,
@@ -309,20 +301,19 @@ def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome
         due_date=due.date if due else None,
     )
     text = compose_letter(template_parts(template), facts)
-    via = "portal" if actor.role == Role.ENTITY else "window"
     commitment = Commitment(
         number=number,
         item_id=item.id,
         template_id=template.id,
         department=item.department,
         commitment_type=item.commitment_type,
-        uscc=entity.uscc,
-        entity_name=entity.name,
+        uscc=uscc,
+        entity_name=entity_name,
         letter_text=text,
         letter_sm3=letter_hash(text),
         signer=data.signer,
         signed_at=signed_at,
-        signed_via=via,
+        signed_via="portal" if actor.role == Role.ENTITY else "window",
         signed_by_role=str(actor.role),
         signed_by_id=actor.id,
         is_public=template.is_public,
@@ -331,47 +322,104 @@ def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome
     )
     session.add(commitment)
     session.flush()
-    case: ToleranceCase | None = None
-    if due is not None:
-        case = ToleranceCase(
-            commitment_id=commitment.id,
-            department=item.department,
-            uscc=entity.uscc,
-            missing_materials=materials,
-            accepted_on=today,
-            working_days=item.tolerance_days or 5,
-            due_date=due.date,
-            due_provisional=due.provisional,
-            due_rule=f"受理之日后第 {item.tolerance_days or 5} 个工作日（节假日及调休表）",
-            status="",
-        )
-        session.add(case)
+    return commitment
+
+
+def _record_commitment(
+    session: Session, actor: Actor, item: CommitmentItem, commitment: Commitment, due: DateResult | None
+) -> None:
+    """The commitment as a credit record (信用承诺及履行), public when its template says so."""
+    today = clock.today()
     version, _ = records.upsert_record(
         session,
         records_actor(actor, item.department),
         RecordIn(
             source_department=item.department,
             kind=Kind.COMMITMENT,
-            doc_no=number,
-            subject=SubjectIn(type=SubjectType.ENTITY, name=entity.name, uscc=entity.uscc),
+            doc_no=commitment.number,
+            subject=SubjectIn(type=SubjectType.ENTITY, name=commitment.entity_name, uscc=commitment.uscc),
             title=f"信用承诺书：{item.name}"[:300],
             decision_date=today,
-            published_date=today if template.is_public else None,
-            disclosure=Disclosure.PUBLIC if template.is_public else Disclosure.CONDITIONAL,
+            published_date=today if commitment.is_public else None,
+            disclosure=Disclosure.PUBLIC if commitment.is_public else Disclosure.CONDITIONAL,
             content={
                 "CNLX": item.commitment_type,
                 "SXBM": item.code,
                 "SXMC": item.name,
-                "CNSBH": number,
-                "QSR": data.signer,
+                "CNSBH": commitment.number,
+                "QSR": commitment.signer,
                 "SM3": commitment.letter_sm3,
                 "RQRQ": due.date.isoformat() if due else None,
             },
-            provenance={"area": "commitments", "commitment_id": commitment.id, "signed_via": via},
+            provenance={"area": "commitments", "commitment_id": commitment.id, "signed_via": commitment.signed_via},
         ),
     )
     commitment.record_id = version.record_id
     session.flush()
+
+
+def _open_tolerance_case(
+    session: Session,
+    actor: Actor,
+    item: CommitmentItem,
+    commitment: Commitment,
+    letter: tuple[list[str], DateResult],
+    parties: Parties,
+) -> None:
+    """A 容缺受理 commitment's case: the missing materials due within the item's working days."""
+    materials, due = letter
+    days = item.tolerance_days or 5
+    case = ToleranceCase(
+        commitment_id=commitment.id,
+        department=item.department,
+        uscc=commitment.uscc,
+        missing_materials=materials,
+        accepted_on=clock.today(),
+        working_days=days,
+        due_date=due.date,
+        due_provisional=due.provisional,
+        due_rule=f"受理之日后第 {days} 个工作日（节假日及调休表）",
+        status="",
+    )
+    session.add(case)
+    TOLERANCE.advance(
+        session,
+        actor,
+        case,
+        ToleranceStep.ACCEPT,
+        parties=parties,
+        documents=[commitment.number],
+        details={"missing": materials, "due_date": due.date},
+        deadline=Deadline(due.date, due.provisional, case.due_rule),
+        audit_subject_id=str(commitment.id),
+    )
+
+
+def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome:
+    """Sign a commitment letter: by the entity on the portal, or by a department window on its behalf.
+
+    Refused when the entity is not eligible: the refusal and its reasons are recorded (and returned, not raised,
+    so the caller commits them). Otherwise the letter is filled from the template version, fixed by its SM3 hash,
+    stored immutably and recorded as a credit record (信用承诺及履行).
+    """
+    uscc = _acting_for(actor, data.uscc)
+    item = get_item(session, data.item_id)
+    _check_signable(actor, item, data)
+    entity = entities.get_entity(session, uscc)
+    today = clock.today()
+    reasons = refusal_reasons(eligibility_facts(session, entity.uscc, item, today))
+    if reasons:
+        return _refuse(session, actor, entity.uscc, item, reasons)
+    materials: list[str] = []
+    due = None
+    if item.commitment_type == CommitmentType.TOLERANCE:
+        materials = clean_materials(data.missing_materials)
+        due = tolerance_due(today, item.tolerance_days or 5, load_calendar(session))
+    elif data.missing_materials:
+        raise InvalidInput("only a 容缺受理 item takes missing materials (非容缺受理事项)", field="missing_materials")
+    commitment = _new_commitment(session, actor, data, item, entity.name, entity.uscc, (materials, due))
+    _record_commitment(session, actor, item, commitment, due)
+    number, via = commitment.number, commitment.signed_via
     parties = Parties(item.department, subject_uscc=entity.uscc)
     COMMITMENT.advance(
         session,
@@ -382,16 +430,6 @@ def sign_commitment(session: Session, actor: Actor, data: SignIn) -> SignOutcome
         documents=[number],
         details={"number": number, "uscc": entity.uscc, "item": item.code, "sm3": commitment.letter_sm3, "via": via},
     )
-    if case is not None and due is not None:
-        TOLERANCE.advance(
-            session,
-            actor,
-            case,
-            ToleranceStep.ACCEPT,
-            parties=parties,
-            documents=[number],
-            details={"missing": materials, "due_date": due.date},
-            deadline=Deadline(due.date, due.provisional, case.due_rule),
-            audit_subject_id=str(commitment.id),
-        )
+    if due is not None:
+        _open_tolerance_case(session, actor, item, commitment, (materials, due), parties)
     return SignOutcome(commitment, None)
