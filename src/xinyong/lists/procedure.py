@@ -75,6 +75,35 @@ def _linked_records(
     return found
 
 
+def _proposing_department(session: Session, actor: Actor, department: str | None) -> str:
+    """The deciding department a proposal is made for: the platform names it, a department proposes for itself."""
+    if actor.role == Role.SYSTEM:
+        if not department:
+            raise InvalidInput("the platform proposes for a named department (认定部门)", field="department")
+        return get_department(session, department).code
+    if not actor.is_department or not actor.department_code:
+        raise Forbidden("only a department proposes list entries (仅行业主管部门可提出拟列入)")
+    code = actor.department_code
+    if department and get_department(session, department).code != code:
+        raise Forbidden(f"you propose for your own department {code} only (仅可为本部门提出)")
+    return code
+
+
+def _proposed_subject(
+    session: Session, subject_uscc: str | None, subject_person_id: int | None
+) -> tuple[str | None, int | None, str, SubjectType]:
+    """(uscc, person id, name, subject type) of the subject named by exactly one of a USCC and a person id."""
+    if (subject_uscc is None) == (subject_person_id is None):
+        raise InvalidInput("name the subject by uscc or by person (须指定一个主体)", field="subject")
+    if subject_uscc is not None:
+        entity = entities.get_entity(session, subject_uscc)
+        return entity.uscc, None, entity.name, SubjectType.ENTITY
+    person = lookup.find_person(session, subject_person_id)
+    if person is None:
+        raise NotFound(f"no person {subject_person_id} (未找到该自然人)", field="subject.person_id")
+    return None, person.id, person.name, SubjectType.PERSON
+
+
 def propose_entry(
     session: Session,
     actor: Actor,
@@ -96,30 +125,12 @@ def propose_entry(
     responsible persons on that date. The platform (``Role.SYSTEM``, e.g. a breached commitment) proposes for the
     ``department`` it names. Audit event ``lists:entry:propose``.
     """
-    if actor.role == Role.SYSTEM:
-        if not department:
-            raise InvalidInput("the platform proposes for a named department (认定部门)", field="department")
-        code = get_department(session, department).code
-    else:
-        if not actor.is_department or not actor.department_code:
-            raise Forbidden("only a department proposes list entries (仅行业主管部门可提出拟列入)")
-        code = actor.department_code
-        if department and get_department(session, department).code != code:
-            raise Forbidden(f"you propose for your own department {code} only (仅可为本部门提出)")
+    code = _proposing_department(session, actor, department)
     check_step(Step.PROPOSE, None, actor, Parties(code, actor.id, None))
     ltype = types.current_type(session, list_type)
     facts_text = clean_text(facts, "facts", required=True)
     basis_text = clean_text(basis, "basis", required=True, limit=5000)
-    if (subject_uscc is None) == (subject_person_id is None):
-        raise InvalidInput("name the subject by uscc or by person (须指定一个主体)", field="subject")
-    if subject_uscc is not None:
-        entity = entities.get_entity(session, subject_uscc)
-        uscc, person_id, name, kind = entity.uscc, None, entity.name, SubjectType.ENTITY
-    else:
-        person = lookup.find_person(session, subject_person_id)
-        if person is None:
-            raise NotFound(f"no person {subject_person_id} (未找到该自然人)", field="subject.person_id")
-        uscc, person_id, name, kind = None, person.id, person.name, SubjectType.PERSON
+    uscc, person_id, name, kind = _proposed_subject(session, subject_uscc, subject_person_id)
     if ltype.key_fields:
         if key_field not in ltype.key_fields:
             allowed = "、".join(ltype.key_fields)
