@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
@@ -20,7 +20,7 @@ from xinyong.content.routes import router as content_router
 from xinyong.contradictions.routes import router as contradictions_router
 from xinyong.core import clock_store
 from xinyong.core.auth.access import PUBLIC, require
-from xinyong.core.config import get_settings
+from xinyong.core.config import Settings, get_settings
 from xinyong.core.db import Database, get_database
 from xinyong.core.departments import list_departments
 from xinyong.core.http import DbSession, OptionsAnswer, ReadYourWrites, SecurityHeaders, install_error_handlers
@@ -75,26 +75,11 @@ def create_app(
     if settings.clock:  # a training or test copy's clock (refused in production)
         clock_store.configure(settings, database or get_database())
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """Start the background tick when ``XINYONG_BACKGROUND_TICK_SECONDS`` > 0; stop it cleanly on shutdown."""
-        ticker = None
-        seed_catalogues(database or get_database())  # no lazy seeding on a request's read path
-        if settings.background_tick_seconds > 0:
-            ticker = BackgroundTicker(database or get_database(), settings.background_tick_seconds)
-            ticker.start()
-        app.state.ticker = ticker
-        try:
-            yield
-        finally:
-            if ticker is not None:
-                ticker.stop()
-
     app = FastAPI(
         title=f"xinyong 公共信用信息平台 · {settings.platform_name}",
         version=__version__,
         description="API of the public credit information platform: entities, credit records, lists, checks.",
-        lifespan=lifespan,
+        lifespan=_lifespan(database, settings),
         docs_url=None,  # served below from the vendored Swagger UI / ReDoc (no CDN)
         redoc_url=None,
     )
@@ -107,46 +92,12 @@ def create_app(
         login_per_account=settings.login_limit_per_account,
         login_per_address=settings.login_limit_per_address,
     )
-    app.add_middleware(OptionsAnswer, routes=lambda: app.router.routes)
-    # A body past its limit is refused before any route reads it; only the security headers wrap it.
-    app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.upload_max_bytes, body_bytes=settings.max_body_bytes)
-    app.add_middleware(ReadYourWrites, seconds=lambda: get_settings().read_your_writes_seconds)
-    app.add_middleware(SecurityHeaders)  # every answer carries the headers
-    app.add_middleware(RequestObserver)  # outermost: request id, latency by route, access log (core.metrics)
+    _install_middleware(app, settings)
     install_openapi(app)
     install_error_handlers(app)
     install_error_pages(app)  # a browser at a missing portal page, or a bug, gets the portal's Chinese page
 
-    # Registered before the areas' routers: routes match in order, and a liveness probe (or the benchmarks' trivial
-    # baseline) should not pay for scanning every router's routes first.
-    @app.get("/healthz", tags=["ops"], dependencies=[Depends(require(PUBLIC))], summary="Liveness and database check")
-    def healthz(session: DbSession) -> dict[str, str]:
-        session.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__}
-
-    app.include_router(ops_router)  # /readyz
-    install_metrics(app)  # /metrics: network or token, not a role (xinyong.ops)
-
-    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
-    def swagger_docs(request: Request) -> HTMLResponse:
-        return api_docs(request, "swagger", app.title, app.openapi_url or "/openapi.json")
-
-    @app.get("/redoc", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
-    def redoc_docs(request: Request) -> HTMLResponse:
-        return api_docs(request, "redoc", app.title, app.openapi_url or "/openapi.json")
-
-    @app.get(
-        "/api/v1/departments",
-        dependencies=[Depends(require(PUBLIC))],
-        tags=["departments 成员单位"],
-        response_model=list[DepartmentOut],
-        summary="The member departments",
-    )
-    def departments(session: DbSession) -> list[DepartmentOut]:
-        return [
-            DepartmentOut(code=d.code, short_name=d.short_name, full_name=d.full_name, uscc=d.uscc)
-            for d in list_departments(session)
-        ]
+    _install_platform_routes(app)
 
     # The embedded check is the API's hottest route (called before every procurement or fund decision): its router
     # goes first, which is safe because no other router's paths overlap /api/v1/checks or /api/v1/punishment.
@@ -180,3 +131,70 @@ def create_app(
     app.include_router(console_router)
 
     return app
+
+
+def _lifespan(database: Database | None, settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Start the background tick when ``XINYONG_BACKGROUND_TICK_SECONDS`` > 0; stop it cleanly on shutdown."""
+        ticker = None
+        seed_catalogues(database or get_database())  # no lazy seeding on a request's read path
+        if settings.background_tick_seconds > 0:
+            ticker = BackgroundTicker(database or get_database(), settings.background_tick_seconds)
+            ticker.start()
+        app.state.ticker = ticker
+        try:
+            yield
+        finally:
+            if ticker is not None:
+                ticker.stop()
+
+    return lifespan
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """The middleware, innermost first: OPTIONS answers, body limits, read-your-writes, security headers, observer."""
+    app.add_middleware(OptionsAnswer, routes=lambda: app.router.routes)
+    # A body past its limit is refused before any route reads it; only the security headers wrap it.
+    app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.upload_max_bytes, body_bytes=settings.max_body_bytes)
+    app.add_middleware(ReadYourWrites, seconds=lambda: get_settings().read_your_writes_seconds)
+    app.add_middleware(SecurityHeaders)  # every answer carries the headers
+    app.add_middleware(RequestObserver)  # outermost: request id, latency by route, access log (core.metrics)
+
+
+def _install_platform_routes(app: FastAPI) -> None:
+    """The platform's own routes (liveness, readiness, metrics, API documentation, the member departments).
+
+    Registered before the areas' routers: routes match in order, and a liveness probe (or the benchmarks' trivial
+    baseline) should not pay for scanning every router's routes first."""
+
+    # Registered before the areas' routers: routes match in order, and a liveness probe (or the benchmarks' trivial
+    # baseline) should not pay for scanning every router's routes first.
+    @app.get("/healthz", tags=["ops"], dependencies=[Depends(require(PUBLIC))], summary="Liveness and database check")
+    def healthz(session: DbSession) -> dict[str, str]:
+        session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(ops_router)  # /readyz
+    install_metrics(app)  # /metrics: network or token, not a role (xinyong.ops)
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
+    def swagger_docs(request: Request) -> HTMLResponse:
+        return api_docs(request, "swagger", app.title, app.openapi_url or "/openapi.json")
+
+    @app.get("/redoc", include_in_schema=False, dependencies=[Depends(require(PUBLIC))])
+    def redoc_docs(request: Request) -> HTMLResponse:
+        return api_docs(request, "redoc", app.title, app.openapi_url or "/openapi.json")
+
+    @app.get(
+        "/api/v1/departments",
+        dependencies=[Depends(require(PUBLIC))],
+        tags=["departments 成员单位"],
+        response_model=list[DepartmentOut],
+        summary="The member departments",
+    )
+    def departments(session: DbSession) -> list[DepartmentOut]:
+        return [
+            DepartmentOut(code=d.code, short_name=d.short_name, full_name=d.full_name, uscc=d.uscc)
+            for d in list_departments(session)
+        ]
