@@ -53,7 +53,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong.core import audit, clock
 from xinyong.core.actor import Actor
-from xinyong.core.auth.service import webhook_secret
+from xinyong.core.auth.clients import webhook_secret
 from xinyong.core.config import Settings, get_settings
 from xinyong.core.db import Base, Database, JSONType, UTCDateTime, get_database
 from xinyong.core.destinations import MAX_URL, check_destination, validate_url
