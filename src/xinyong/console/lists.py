@@ -28,9 +28,9 @@ from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
 from xinyong.lists import service as lists
 from xinyong.lists.honour_rules import HONOUR_TABLE
-from xinyong.lists.models import LISTING, ListType
 from xinyong.lists.rules import EntryStatus
 from xinyong.lists.schemas import ListEntryOut
+from xinyong.lists.service import ListType
 from xinyong.punishment import service as punishment
 from xinyong.records import service as records
 from xinyong.records.rules import KIND_LABELS, Kind
@@ -102,7 +102,7 @@ class StepRow:
 
 def _steps(session: Session, entry_id: int, names: dict[str, str]) -> list[StepRow]:
     rows = []
-    for s in LISTING.steps_of(session, entry_id):
+    for s in lists.entry_steps(session, entry_id):
         system = s.actor_role == Role.SYSTEM
         rows.append(
             StepRow(

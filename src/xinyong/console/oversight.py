@@ -16,9 +16,7 @@ from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import DEPARTMENT, OFFICE, STAFF, require
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
-from xinyong.core.workflow import history
 from xinyong.objections import service as objections
-from xinyong.objections.models import OBJECTION
 from xinyong.objections.routes import DECIDERS
 from xinyong.objections.schemas import ForwardIn, ProposeIn, ReviewIn
 from xinyong.records import service as records
@@ -98,7 +96,7 @@ def objection_detail(
         "content_fields": _content_fields(record) if record else [],
         "versions": versions,
         "change_kinds": CHANGE_KINDS,
-        "steps": history(session, OBJECTION, row.id),
+        "steps": objections.history_of(session, actor, row.id),
         "allowed": [str(step) for step in objections.steps_for(row, actor)],
         "proposer_is_me": row.proposed_by == actor.id,
         "outcomes": OUTCOMES,

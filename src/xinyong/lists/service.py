@@ -42,6 +42,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from xinyong.core.errors import NotFound
+from xinyong.core.workflow import StepHistory
 from xinyong.lists.facts import entry_facts, usccs_stepped_since
 from xinyong.lists.honours import (
     approve_honour,
@@ -55,7 +56,7 @@ from xinyong.lists.honours import (
     recent_honours,
     withholding_codes,
 )
-from xinyong.lists.models import ListEntry
+from xinyong.lists.models import LISTING, ListEntry, ListType
 from xinyong.lists.oversight import procedure_items
 from xinyong.lists.procedure import (
     ExpiryResult,
@@ -127,6 +128,7 @@ __all__ = [
     "ExpiryResult",
     "ListEntry",
     "ListEntryView",
+    "ListType",
     "UpstreamEntry",
     "apply_upstream_entry",
     "approve_honour",
@@ -143,6 +145,7 @@ __all__ = [
     "end_honour",
     "entries_of_person",
     "entry_facts",
+    "entry_steps",
     "entry_view",
     "exit_entry",
     "expire_entries",
@@ -180,3 +183,8 @@ __all__ = [
     "usccs_stepped_since",
     "withholding_codes",
 ]
+
+
+def entry_steps(session: Session, entry_id: int) -> list[StepHistory]:
+    """The listing procedure's steps of one entry, oldest first (the step log every reader shows)."""
+    return LISTING.steps_of(session, entry_id)
