@@ -140,6 +140,61 @@ def entry_data(
     )
 
 
+def _is_news(
+    session: Session, batch: ExchangeBatch, item: ExchangeItem, parsed: ParsedItem, digest: str, tally: _Tally
+) -> bool:
+    """Whether a known item's delivery is a new version: not a re-delivery (unchanged), not another list type or an
+    older upstream version (both rejected)."""
+    latest = session.scalars(
+        select(ExchangeItemVersion).where(
+            ExchangeItemVersion.item_id == item.id, ExchangeItemVersion.version == item.version
+        )
+    ).one()
+    if latest.content_sha256 == digest:
+        tally.unchanged += 1  # re-delivered: nothing changes
+        return False
+    if item.list_code != parsed.list_code:
+        _reject(session, batch, [ItemError(0, "MDLX", "同一名单编号不能改变名单类型 (list type cannot change)")], tally)
+        return False
+    if (
+        parsed.upstream_version is not None
+        and item.upstream_version is not None
+        and parsed.upstream_version <= item.upstream_version
+    ):
+        reason = f"版本号 {parsed.upstream_version} 不新于已接收的 {item.upstream_version} (stale version)"
+        _reject(session, batch, [ItemError(0, "BBH", reason, parsed.upstream_id)], tally)
+        return False
+    return True
+
+
+def _hold(
+    session: Session,
+    source: ExchangeSource,
+    batch: ExchangeBatch,
+    item: ExchangeItem,
+    conflict: tuple[str, str, str, str, str],
+    tally: _Tally,
+) -> None:
+    """An item's version on the office's review list: (kind, subject, local value, upstream value, detail)."""
+    kind, who, local, upstream, detail = conflict
+    session.add(
+        ExchangeConflict(
+            source_id=source.id,
+            item_id=item.id,
+            version=item.version,
+            batch_id=batch.id,
+            kind=kind,
+            subject=who,
+            local_value=local[:500],
+            upstream_value=upstream[:500],
+            detail=detail,
+            created_at=clock.now(),
+        )
+    )
+    tally.conflicts += 1
+    session.flush()
+
+
 def _apply_item(
     session: Session, actor: Actor, source: ExchangeSource, batch: ExchangeBatch, parsed: ParsedItem, tally: _Tally
 ) -> None:
@@ -149,28 +204,8 @@ def _apply_item(
         .where(ExchangeItem.source_id == source.id, ExchangeItem.upstream_id == parsed.upstream_id)
         .with_for_update()
     ).first()
-    if item is not None:
-        latest = session.scalars(
-            select(ExchangeItemVersion).where(
-                ExchangeItemVersion.item_id == item.id, ExchangeItemVersion.version == item.version
-            )
-        ).one()
-        if latest.content_sha256 == digest:
-            tally.unchanged += 1  # re-delivered: nothing changes
-            return
-        if item.list_code != parsed.list_code:
-            _reject(
-                session, batch, [ItemError(0, "MDLX", "同一名单编号不能改变名单类型 (list type cannot change)")], tally
-            )
-            return
-        if (
-            parsed.upstream_version is not None
-            and item.upstream_version is not None
-            and parsed.upstream_version <= item.upstream_version
-        ):
-            reason = f"版本号 {parsed.upstream_version} 不新于已接收的 {item.upstream_version} (stale version)"
-            _reject(session, batch, [ItemError(0, "BBH", reason, parsed.upstream_id)], tally)
-            return
+    if item is not None and not _is_news(session, batch, item, parsed, digest, tally):
+        return
     subject = _resolve_subject(session, parsed)
     now = clock.now()
     if item is None:
@@ -206,23 +241,7 @@ def _apply_item(
     session.add(version)
     session.flush()
     if subject.conflict is not None:
-        kind, who, local, upstream, detail = subject.conflict
-        session.add(
-            ExchangeConflict(
-                source_id=source.id,
-                item_id=item.id,
-                version=item.version,
-                batch_id=batch.id,
-                kind=kind,
-                subject=who,
-                local_value=local[:500],
-                upstream_value=upstream[:500],
-                detail=detail,
-                created_at=now,
-            )
-        )
-        tally.conflicts += 1
-        session.flush()
+        _hold(session, source, batch, item, subject.conflict, tally)
         return
     uscc, person_id = subject.uscc, subject.person_id
     if uscc is not None:
@@ -238,22 +257,9 @@ def _apply_item(
     tally.applied += 1
     if (entry.upstream or {}).get("term_defaulted"):
         # Applied with the list type's default term (never made permanent): on the office's review list.
-        session.add(
-            ExchangeConflict(
-                source_id=source.id,
-                item_id=item.id,
-                version=item.version,
-                batch_id=batch.id,
-                kind=TERM_DEFAULTED,
-                subject=uscc or entry.subject_name,
-                local_value=(entry.valid_to.isoformat() if entry.valid_to else "")[:500],
-                upstream_value="（未提供）",
-                detail=(entry.validity_rule or "")[:2000],
-                created_at=clock.now(),
-            )
-        )
-        tally.conflicts += 1
-        session.flush()
+        local = (entry.valid_to.isoformat() if entry.valid_to else "")[:500]
+        held = (TERM_DEFAULTED, uscc or entry.subject_name, local, "（未提供）", (entry.validity_rule or "")[:2000])
+        _hold(session, source, batch, item, held, tally)
 
 
 def _apply_record(
@@ -310,23 +316,7 @@ def _apply_record(
     )
     session.flush()
     if subject.conflict is not None:
-        kind, who, local, upstream, detail = subject.conflict
-        session.add(
-            ExchangeConflict(
-                source_id=source.id,
-                item_id=item.id,
-                version=item.version,
-                batch_id=batch.id,
-                kind=kind,
-                subject=who,
-                local_value=local[:500],
-                upstream_value=upstream[:500],
-                detail=detail,
-                created_at=now,
-            )
-        )
-        tally.conflicts += 1
-        session.flush()
+        _hold(session, source, batch, item, subject.conflict, tally)
         return
     if parsed.uscc is not None:
         entities.ensure_entity(session, actor, parsed.uscc, parsed.subject_name)
@@ -388,20 +378,9 @@ def ingest_items(
 ) -> BatchOut:
     """Apply one delivery's items, each in a savepoint: a row that fails is rejected with its reason, the others
     go on. Records the batch and audits it (``exchange:batch:received``)."""
-    batch = ExchangeBatch(
-        source_id=source.id,
-        channel=channel,
-        ref=ref[:500],
-        sha256=sha256,
-        cursor_after=cursor_after,
-        received=0,
-        applied=0,
-        unchanged=0,
-        rejected=0,
-        conflicts=0,
-        actor_id=actor.id,
-        at=clock.now(),
-    )
+    batch = ExchangeBatch(source_id=source.id, channel=channel, ref=ref[:500], sha256=sha256, cursor_after=cursor_after,
+                          received=0, applied=0, unchanged=0, rejected=0, conflicts=0, actor_id=actor.id,
+                          at=clock.now())  # fmt: skip
     session.add(batch)
     session.flush()
     tally = _Tally()
@@ -444,19 +423,10 @@ def ingest_items(
         "exchange:batch:received",
         "exchange_source",
         source.code,
-        {
-            "batch": batch.id,
-            "channel": channel,
-            "ref": ref[:200],
-            "sha256": sha256,
-            "received": tally.received,
-            "applied": tally.applied,
-            "unchanged": tally.unchanged,
-            "rejected": tally.rejected,
-            "conflicts": tally.conflicts,
-            "cursor_after": cursor_after,
-        },
-    )
+        {"batch": batch.id, "channel": channel, "ref": ref[:200], "sha256": sha256, "received": tally.received,
+         "applied": tally.applied, "unchanged": tally.unchanged, "rejected": tally.rejected,
+         "conflicts": tally.conflicts, "cursor_after": cursor_after},
+    )  # fmt: skip
     return batch_out(session, batch, source.code)
 
 

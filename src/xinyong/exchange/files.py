@@ -149,6 +149,17 @@ def _pull_failed(units: UnitOfWork, actor: Actor, code: str, reason: str) -> Non
         audit.record(session, actor, "exchange:pull:failed", "exchange_source", source.code, {"reason": reason[:500]})
 
 
+def _feed_of(units: UnitOfWork, code: str) -> tuple[str, str | None, str | None, str]:
+    """(feed URL, stored cursor, credentials reference, code) of an active HTTP source, read in a short transaction."""
+    with units() as session:
+        source = get_source(session, code)
+        if source.transport != Transport.HTTP or not source.feed_url:
+            raise InvalidInput(f"source {source.code} is not an HTTP feed (该来源不是接口方式)", field="source")
+        if not source.active:
+            raise Conflict(f"source {source.code} is inactive (该来源已停用)", field="source")
+        return source.feed_url, source.cursor, source.credentials_ref, source.code
+
+
 def pull(
     units: UnitOfWork,
     actor: Actor,
@@ -167,13 +178,7 @@ def pull(
     out = PullOut(source=code, pages=0, received=0, applied=0, unchanged=0, rejected=0, conflicts=0, cursor=None,
                   complete=False)  # fmt: skip
     while out.pages < limit:
-        with units() as session:
-            source = get_source(session, code)
-            if source.transport != Transport.HTTP or not source.feed_url:
-                raise InvalidInput(f"source {source.code} is not an HTTP feed (该来源不是接口方式)", field="source")
-            if not source.active:
-                raise Conflict(f"source {source.code} is inactive (该来源已停用)", field="source")
-            url, cursor, ref, name = source.feed_url, source.cursor, source.credentials_ref, source.code
+        url, cursor, ref, name = _feed_of(units, code)
         out.source, out.cursor = name, cursor
         try:
             answer = fetch(

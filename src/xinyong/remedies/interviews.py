@@ -27,6 +27,19 @@ from xinyong.remedies.schemas import InterviewOut
 # ---------------------------------------------------------------- interviews (约谈)
 
 
+def _interview_basis(
+    session: Session, actor: Actor, list_entry_id: int | None, record_id: int | None, task_id: int | None
+) -> Basis:
+    """What an interview is about: a rectification task of the actor's department, else a list entry or record."""
+    if task_id is None:
+        return basis_of(session, actor, list_entry_id, record_id)
+    task = session.get(RectificationTask, task_id)
+    if task is None:
+        raise NotFound(f"no rectification task {task_id} (未找到该整改任务)", field="task_id")
+    require_finder(actor, task.department)
+    return Basis(task.department, task.subject_uscc, task.subject_name, task.list_entry_id, task.record_id)
+
+
 def record_interview(
     session: Session,
     actor: Actor,
@@ -51,14 +64,7 @@ def record_interview(
         raise InvalidInput(f"kind must be {' or '.join(InterviewKind)} (约谈类型)", field="kind") from None
     if sum(x is not None for x in (list_entry_id, record_id, task_id)) != 1:
         raise InvalidInput("name one list entry, credit record or task (须指定约谈依据之一)", field="list_entry_id")
-    if task_id is not None:
-        task = session.get(RectificationTask, task_id)
-        if task is None:
-            raise NotFound(f"no rectification task {task_id} (未找到该整改任务)", field="task_id")
-        require_finder(actor, task.department)
-        basis = Basis(task.department, task.subject_uscc, task.subject_name, task.list_entry_id, task.record_id)
-    else:
-        basis = basis_of(session, actor, list_entry_id, record_id)
+    basis = _interview_basis(session, actor, list_entry_id, record_id, task_id)
     if held_on > clock.today():
         raise InvalidInput("held_on is in the future (约谈日期不能晚于今天)", field="held_on")
     place_text = clean_text(place, "place", 200)

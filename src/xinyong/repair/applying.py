@@ -122,6 +122,31 @@ def take_step(
     )
 
 
+def _store_materials(session: Session, row: RepairApplication, checked: list[tuple[str, str, bytes]]) -> None:
+    """The application's materials stored (outside the web root) and listed; on any failure none stays stored."""
+    stored: list[str] = []
+    try:
+        for name, media_type, content in checked:
+            stored_as = storage.save(content, AREA)
+            stored.append(stored_as)
+            session.add(
+                RepairMaterial(
+                    application_id=row.id,
+                    filename=name,
+                    media_type=media_type,
+                    size=len(content),
+                    sm3=sm3_hex(content),
+                    stored_as=stored_as,
+                    uploaded_at=row.submitted_at,
+                )
+            )
+        session.flush()
+    except BaseException:
+        for name in stored:
+            storage.remove(name, AREA)
+        raise
+
+
 def apply(session: Session, actor: Actor, data: ApplicationIn, uploads: Sequence[Upload] = ()) -> RepairApplication:
     """An entity applies to repair one of its own dishonest records or list entries, choosing the methods and
     attaching materials. Everything is checked before anything is written; the application goes to the department
@@ -174,27 +199,7 @@ def apply(session: Session, actor: Actor, data: ApplicationIn, uploads: Sequence
             "an application for this is already in progress (已有办理中的修复申请)", field="target_id"
         ) from None
     row.number = f"XF{today:%Y%m%d}{row.id:06d}"
-    stored: list[str] = []
-    try:
-        for name, media_type, content in checked:
-            stored_as = storage.save(content, AREA)
-            stored.append(stored_as)
-            session.add(
-                RepairMaterial(
-                    application_id=row.id,
-                    filename=name,
-                    media_type=media_type,
-                    size=len(content),
-                    sm3=sm3_hex(content),
-                    stored_as=stored_as,
-                    uploaded_at=now,
-                )
-            )
-        session.flush()
-    except BaseException:
-        for name in stored:
-            storage.remove(name, AREA)
-        raise
+    _store_materials(session, row, checked)
     take_step(
         session,
         actor,
