@@ -87,6 +87,8 @@ __all__ = [
     "FIRST_PAGE",
     "SERVICE",
     "UNREPAIRED",
+    "Commitment",
+    "CommitmentItem",
     "ShownLetter",
     "SignOutcome",
     "check_eligibility",

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.commitments import fulfilment, pdf, service
-from xinyong.commitments.models import Commitment, CommitmentItem
 from xinyong.commitments.rules import TYPE_LABELS, CommitmentType, LetterFacts, compose_letter
 from xinyong.commitments.schemas import SignIn
+from xinyong.commitments.service import Commitment, CommitmentItem
 from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import ENTITY, require
