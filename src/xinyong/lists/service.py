@@ -39,6 +39,9 @@ Stable signatures::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.core.errors import NotFound
@@ -171,6 +174,7 @@ __all__ = [
     "refuse_upstream",
     "resolve_person",
     "responsible_persons_of_entry",
+    "restricting_entries_of",
     "revoke_entry",
     "search_entries",
     "search_public_entries",
@@ -188,3 +192,16 @@ __all__ = [
 def entry_steps(session: Session, entry_id: int) -> list[StepHistory]:
     """The listing procedure's steps of one entry, oldest first (the step log every reader shows)."""
     return LISTING.steps_of(session, entry_id)
+
+
+def restricting_entries_of(session: Session, *, usccs: Sequence[str], person_ids: Sequence[int]) -> list[ListEntry]:
+    """Every entry (any status, honours left out: they restrict nobody) of the entities and persons named, by id."""
+    conditions = []
+    if usccs:
+        conditions.append(ListEntry.subject_uscc.in_(list(usccs)))
+    if person_ids:
+        conditions.append(ListEntry.subject_person_id.in_(list(person_ids)))
+    if not conditions:
+        return []
+    query = select(ListEntry).where(or_(*conditions), ListEntry.honour.is_(False)).order_by(ListEntry.id)
+    return list(session.scalars(query))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
 from xinyong.core.actor import Actor
-from xinyong.lists.models import ListEntry
+from xinyong.lists import service as lists
 from xinyong.punishment.models import Check
 from xinyong.punishment.schemas import ChangeOut
 
@@ -39,14 +39,8 @@ def changes_for(session: Session, actor: Actor, *, days: int = 90) -> list[Chang
             by_person.setdefault(check.person_id, []).append(check)
     if not by_uscc and not by_person:
         return []
-    conditions = []
-    if by_uscc:
-        conditions.append(ListEntry.subject_uscc.in_(sorted(by_uscc)))
-    if by_person:
-        conditions.append(ListEntry.subject_person_id.in_(sorted(by_person)))
-    entries = session.scalars(
-        select(ListEntry).where(or_(*conditions), ListEntry.honour.is_(False)).order_by(ListEntry.id)
-    )  # an honour restricts nobody: not a change a checking system must act on
+    # an honour restricts nobody: not a change a checking system must act on
+    entries = lists.restricting_entries_of(session, usccs=sorted(by_uscc), person_ids=sorted(by_person))
     found: list[ChangeOut] = []
     for entry in entries:
         subject_checks = (
