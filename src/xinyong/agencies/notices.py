@@ -184,11 +184,10 @@ def _count(result: NoticeSweep, made: list[AgencyNotice], event: Event) -> None:
     result.by_event[str(event)] = result.by_event.get(str(event), 0) + len(made)
 
 
-def sweep_agency_notices(session: Session, actor: Actor, _today: dt.date | None = None) -> NoticeSweep:
-    """Turn every new repair, revocation, correction, publicity end and list exit of the step logs into notices."""
-    result = NoticeSweep()
-    now = clock.now()
-    deadlines: dict[dt.date, Deadline] = {}
+def _sweep_record_steps(
+    session: Session, actor: Actor, result: NoticeSweep, now: dt.datetime, deadlines: dict[dt.date, Deadline]
+) -> None:
+    """Notices for the record steps (repair, revoke, correct, expire) not handled yet, a batch at a time."""
     record_done = exists().where(ChangeSource.log == "record", ChangeSource.step_id == CreditRecordStep.id)
     while True:
         steps = list(
@@ -230,6 +229,12 @@ def sweep_agency_notices(session: Session, actor: Actor, _today: dt.date | None 
                 _count(result, made, event)
             session.add(ChangeSource(log="record", step_id=step.id, handled_at=now, notices=len(made)))
         session.flush()
+
+
+def _sweep_entry_steps(
+    session: Session, actor: Actor, result: NoticeSweep, now: dt.datetime, deadlines: dict[dt.date, Deadline]
+) -> None:
+    """Notices for the list entry steps (expire, exit early, revoke) not handled yet, a batch at a time."""
     entry_done = exists().where(ChangeSource.log == "entry", ChangeSource.step_id == ListEntryStep.id)
     while True:
         entry_steps = list(
@@ -269,6 +274,15 @@ def sweep_agency_notices(session: Session, actor: Actor, _today: dt.date | None 
                 _count(result, made, event)
             session.add(ChangeSource(log="entry", step_id=entry_step.id, handled_at=now, notices=len(made)))
         session.flush()
+
+
+def sweep_agency_notices(session: Session, actor: Actor, _today: dt.date | None = None) -> NoticeSweep:
+    """Turn every new repair, revocation, correction, publicity end and list exit of the step logs into notices."""
+    result = NoticeSweep()
+    now = clock.now()
+    deadlines: dict[dt.date, Deadline] = {}
+    _sweep_record_steps(session, actor, result, now, deadlines)
+    _sweep_entry_steps(session, actor, result, now, deadlines)
     return result
 
 
