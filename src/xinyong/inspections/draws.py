@@ -80,11 +80,8 @@ def publish_deadline(session: Session, start: dt.date) -> tuple[dt.date, bool, s
     return result.date, result.provisional, f"publish:{days}wd"
 
 
-def make_draw(session: Session, actor: Actor, task_id: int, public_value: str) -> InspectionDraw:
-    """Draw one round of the task with the public value entered now; store the result and publish it."""
-    task = task_for(session, actor, task_id, write=True)
-    # one round at a time per task: a second draw waits here and then sees the first one's round and value
-    session.execute(select(InspectionTask.id).where(InspectionTask.id == task.id).with_for_update())
+def _unused_public_value(session: Session, task: InspectionTask, public_value: str) -> str:
+    """The public value normalised, refused when a round on the same pool already used it."""
     value = rules.normalise_public_value(public_value)
     used = session.scalars(
         select(InspectionDraw.id)
@@ -97,16 +94,28 @@ def make_draw(session: Session, actor: Actor, task_id: int, public_value: str) -
             "(每轮抽取须使用新的公开随机数)",
             field="public_value",
         )
+    return value
+
+
+def _active_inspectors(session: Session, department: str) -> list[rules.Inspector]:
+    """The department's active inspector pool, by badge number."""
+    query = (
+        select(Inspector)
+        .where(Inspector.department == department, Inspector.active.is_(True))
+        .order_by(Inspector.badge_no)
+    )
+    return [rules.Inspector(i.badge_no, i.name, frozenset(i.conflicts)) for i in session.scalars(query)]
+
+
+def make_draw(session: Session, actor: Actor, task_id: int, public_value: str) -> InspectionDraw:
+    """Draw one round of the task with the public value entered now; store the result and publish it."""
+    task = task_for(session, actor, task_id, write=True)
+    # one round at a time per task: a second draw waits here and then sees the first one's round and value
+    session.execute(select(InspectionTask.id).where(InspectionTask.id == task.id).with_for_update())
+    value = _unused_public_value(session, task, public_value)
     rows = pool_rows(session, task.id)
     excluded = set(session.scalars(select(InspectionAssignment.uscc).where(InspectionAssignment.task_id == task.id)))
-    inspectors = [
-        rules.Inspector(i.badge_no, i.name, frozenset(i.conflicts))
-        for i in session.scalars(
-            select(Inspector)
-            .where(Inspector.department == task.department, Inspector.active.is_(True))
-            .order_by(Inspector.badge_no)
-        )
-    ]
+    inspectors = _active_inspectors(session, task.department)
     ratios = rules.parse_ratios(task.ratios)
     rules.check_inspectors(inspectors, task.inspectors_per_entity)
     # The rows were checked when frozen, are unique by the table's key, and must hash to the published value: sorting
@@ -162,37 +171,21 @@ def make_draw(session: Session, actor: Actor, task_id: int, public_value: str) -
     _store_assignments(
         session,
         [
-            {
-                "draw_id": row.id,
-                "task_id": task.id,
-                "department": task.department,
-                "uscc": p.uscc,
-                "stratum": p.stratum,
-                "ticket": p.ticket,
-                "inspectors": list(p.inspectors),
-                "deadline": deadline,
-                "deadline_provisional": provisional,
-                "deadline_rule": rule,
-            }
+            {"draw_id": row.id, "task_id": task.id, "department": task.department, "uscc": p.uscc,
+             "stratum": p.stratum, "ticket": p.ticket, "inspectors": list(p.inspectors), "deadline": deadline,
+             "deadline_provisional": provisional, "deadline_rule": rule}
             for p in assigned
         ],
-    )
+    )  # fmt: skip
     audit.record(
         session,
         actor,
         "inspections:draw:made",
         "inspection_draw",
         str(row.id),
-        {
-            "task_id": task.id,
-            "round": round_no,
-            "public_value": value,
-            "seed": seed,
-            "pool_hash": digest,
-            "selected": len(assigned),
-            "excluded": len(excluded),
-        },
-    )
+        {"task_id": task.id, "round": round_no, "public_value": value, "seed": seed, "pool_hash": digest,
+         "selected": len(assigned), "excluded": len(excluded)},
+    )  # fmt: skip
     return row
 
 
