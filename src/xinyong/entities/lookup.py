@@ -64,14 +64,14 @@ def names_of(session: Session, usccs: Iterable[str]) -> dict[str, str]:
     """The current names of the registered entities among ``usccs``, by code."""
     out: dict[str, str] = {}
     for part in _chunks(usccs):
-        out.update(dict(session.execute(select(Entity.uscc, Entity.name).where(Entity.uscc.in_(part))).tuples().all()))
+        out.update(dict(session.execute(select(Entity.uscc, Entity.name).where(Entity.uscc.in_(part))).all()))
     return out
 
 
 def names_in_business(session: Session) -> dict[str, str]:
     """Every entity in business (存续), code -> name, in code order."""
     query = select(Entity.uscc, Entity.name).where(Entity.status == EntityStatus.ACTIVE).order_by(Entity.uscc)
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def other_entity_named(session: Session, name: str, uscc: str) -> Entity | None:
