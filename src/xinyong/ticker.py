@@ -29,6 +29,7 @@ from xinyong.inspections.service import sweep_overdue
 from xinyong.lists.service import expire_entries
 from xinyong.objections.service import sweep_objections
 from xinyong.punishment.service import seal_checks, sweep_change_notices
+from xinyong.records.publication import refresh_counts
 from xinyong.records.sweep import expire_publicity
 from xinyong.remedies.service import sweep_rectifications
 from xinyong.repair.service import sweep_repairs
@@ -72,6 +73,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("prompt re-grading (信用评价重新评价)", sweep_regrades),  # after the sweeps that queue entities
     ("new model version (新评价模型全量重评)", sweep_model_runs),  # one chunk of the full run a tick
     ("contradiction flags (矛盾比对)", sweep_contradictions),  # after re-grading: compares the fresh grades
+    ("portal counters (门户统计数)", refresh_counts),  # last: after expiry and every change above
 )
 
 

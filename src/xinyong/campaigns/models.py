@@ -19,6 +19,7 @@ class Campaign(Base):
     """A special campaign against dishonesty in a field (专项治理)."""
 
     __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_start", "start_date", "id"),)  # the public list's page order
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)

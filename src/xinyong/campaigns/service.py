@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong.campaigns import publication
 from xinyong.campaigns.models import Campaign, CampaignResult, CampaignTarget, CampaignTask
+from xinyong.campaigns.publication import CampaignFilter as CampaignFilter  # re-exported for the portal
 from xinyong.campaigns.rules import (
     MAX_TARGETS_PER_CALL,
     Outcome,
@@ -45,6 +47,7 @@ from xinyong.core.calendar import load_calendar
 from xinyong.core.departments import get_department, list_departments
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.core.ids import validate_uscc
+from xinyong.core.pagination import Cursor, PageRequest
 from xinyong.entities import lookup
 from xinyong.entities.lookup import Entity
 
@@ -381,6 +384,21 @@ def _summary(session: Session, campaign: Campaign, names: dict[str, str]) -> dic
         "targets": targets or 0,
         "results": results,
     }
+
+
+def search_public_campaigns(
+    session: Session, flt: CampaignFilter, page: PageRequest, *, cursor: Cursor | None = None
+) -> tuple[list[CampaignOut], int]:
+    """One page of the portal's campaign list (``publication``), each as its summary, and how many match."""
+    rows, total = publication.search_campaigns(session, flt, page, clock.today(), cursor=cursor)
+    names = _department_names(session)
+    return [CampaignOut(**_summary(session, c, names)) for c in rows], total
+
+
+def all_public_campaigns(session: Session, flt: CampaignFilter, *, limit: int) -> list[CampaignOut]:
+    names = _department_names(session)
+    found = publication.all_campaigns(session, flt, clock.today(), limit=limit)
+    return [CampaignOut(**_summary(session, c, names)) for c in found]
 
 
 def list_campaigns(session: Session) -> list[CampaignOut]:

@@ -70,6 +70,7 @@ class Commitment(Base):
     __table_args__ = (
         Index("ix_commitments_uscc", "uscc", "signed_at"),
         Index("ix_commitments_department", "department", "status"),
+        Index("ix_commitments_signed", "signed_at", "id"),  # the public list's page order
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

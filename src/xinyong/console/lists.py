@@ -220,6 +220,7 @@ def queue_page(
         )
     context: dict[str, Any] = {
         "sections": sections,
+        "mine": len(lists.awaiting_decision(session, actor)),  # the dashboard tile's count (reviewer_queue)
         "reviewer": actor.role == Role.DEPT_REVIEWER,
         "today": clock.today(),
         **read_notices(done, error),

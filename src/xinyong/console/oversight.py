@@ -57,6 +57,7 @@ def objection_desk(
         for row in found
     ]
     context: dict[str, Any] = {"objections": rows, **read_notices(done, error)}
+    context["mine"] = len(objections.awaiting_decision(session, actor))  # the dashboard tile's count
     return page(request, session, actor, "console/objections.html", context)
 
 

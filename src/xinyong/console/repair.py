@@ -35,6 +35,7 @@ def repair_desk(
     rows = [repair.to_view(session, row) for row in repair.list_applications(session, actor)]
     context: dict[str, Any] = {
         "applications": rows,
+        "mine": len(repair.awaiting_decision(session, actor)),  # the dashboard tile's count (reviewer_queue)
         **read_notices(done, error),
         "may_handle": actor.is_department,
         "actor_id": actor.id,

@@ -56,6 +56,7 @@ class ListEntry(Base):
         Index("ix_list_entries_uscc", "subject_uscc", "status"),
         Index("ix_list_entries_person", "subject_person_id", "status"),
         Index("ix_list_entries_department", "department", "status"),
+        Index("ix_list_entries_order", "decision_date", "id"),  # the public lists' page order
         Index("ix_list_entries_status_valid_to", "status", "valid_to"),
         Index("ix_list_entries_upstream_key", "upstream_key", unique=True),
         Index("ix_list_entries_honour_uscc", "honour", "subject_uscc", "status"),

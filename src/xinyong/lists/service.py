@@ -26,7 +26,7 @@ Stable signatures::
     entry_view(session, entry_id) -> ListEntryView
     candidate_records(session, actor, limit=200) -> list[CreditRecordVersion]         # 待研判 serious penalties
     search_public_entries(session, actor, *, category, page, keyword=None, department=None, decided_from=None,
-                          decided_to=None) -> (list[ListEntryOut], total)              # the portal's list pages
+                          decided_to=None, cursor=None) -> (list[ListEntryOut], total)  # the portal's list pages
     apply_upstream_entry(session, system_actor, UpstreamEntry) -> ListEntry         # exchange area only
     # 守信激励（红名单, lists.honours): the office's procedure (two-person rule) and the readers of honours
     nominate_honour(session, actor, HonourIn) -> ListEntry
@@ -95,6 +95,7 @@ from xinyong.lists.types import (
 from xinyong.lists.upstream import UpstreamEntry, apply_upstream_entry, find_upstream
 from xinyong.lists.views import (
     BindingEntry,
+    awaiting_decision,
     binding_entity,
     binding_entity_and_honours,
     binding_person,
@@ -135,6 +136,7 @@ __all__ = [
     "UpstreamEntry",
     "apply_upstream_entry",
     "approve_honour",
+    "awaiting_decision",
     "binding_entity",
     "binding_entity_and_honours",
     "binding_person",

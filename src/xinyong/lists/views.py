@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import InvalidInput, NotFound
-from xinyong.core.pagination import PageRequest
+from xinyong.core.pagination import Cursor, PageRequest, count_of, read_page
 from xinyong.entities.models import Entity
 from xinyong.lists.models import ListEntry, ListEntryStep, ListType
-from xinyong.lists.rules import SHARED_STATUSES, EntryStatus, ListCategory
+from xinyong.lists.rules import SHARED_STATUSES, TABLE, EntryStatus, ListCategory, Step, may_decide
 from xinyong.lists.schemas import ListEntryOut, ListEntryStepOut, ListEntryView, SubjectRef, UpstreamRef
+from xinyong.lists.steps import parties_of
 from xinyong.privacy import service as privacy
 from xinyong.privacy.rules import mask_name
 from xinyong.records import service as records
@@ -408,6 +409,23 @@ def search_entries(
     return [entry_out(e, found[e.list_type_id], actor) for e in rows], total
 
 
+def awaiting_decision(session: Session, actor: Actor, *, on: dt.date | None = None) -> list[ListEntryOut]:
+    """The entries waiting for ``actor``'s decision (列入决定): notified or stated, the statement window passed or
+    waived, in a department the person reviews and not proposed by them. The console's 待办 page and the
+    dashboard's reviewer tile count this same list."""
+    today = on or clock.today()
+    waiting = (EntryStatus.NOTIFIED, EntryStatus.STATED)
+    stmt = select(ListEntry).where(visibility(actor), ListEntry.status.in_([s.value for s in waiting]))
+    rows = [
+        e
+        for e in session.scalars(stmt.order_by(ListEntry.id))
+        if Step.DECIDE in TABLE.allowed_for(EntryStatus(e.status), actor, parties_of(e))
+        and may_decide(today, e.statement_deadline, bool(e.statement_waived))
+    ]
+    found = _types(session, (e.list_type_id for e in rows))
+    return [entry_out(e, found[e.list_type_id], actor) for e in rows]
+
+
 MAX_CANDIDATES = 200
 
 
@@ -448,12 +466,14 @@ def search_public_entries(
     department: str | None = None,
     decided_from: dt.date | None = None,
     decided_to: dt.date | None = None,
+    cursor: Cursor | None = None,
     on: dt.date | None = None,
 ) -> tuple[list[ListEntryOut], int]:
     """The entries of one list category that are public today (已公示 and in force), as the portal's list page
     shows them: newest decision first, filtered by every word of ``keyword`` (the subject's name, its USCC or the
     decision's document number; a person's name only for those who see entries in full), the deciding department
-    and a decision-date range. Deep pages are read from the end, so the last page costs what the first does."""
+    and a decision-date range. Pages are read through the one keyset mechanism (``core.pagination.read_page``):
+    the last page costs what the first does."""
     e = ListEntry
     today = on or clock.today()
     codes = select(ListType.id).where(ListType.category == category.value)
@@ -471,16 +491,7 @@ def search_public_entries(
         stmt = stmt.where(e.decision_date >= decided_from)
     if decided_to:
         stmt = stmt.where(e.decision_date <= decided_to)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    if page.offset >= total:
-        return [], total
-    if page.offset * 2 <= total:
-        order = (e.decision_date.desc(), e.id.desc())
-        rows = list(session.scalars(stmt.order_by(*order).offset(page.offset).limit(page.page_size)))
-    else:
-        size = min(page.page_size, total - page.offset)
-        order = (e.decision_date.asc(), e.id.asc())
-        rows = list(session.scalars(stmt.order_by(*order).offset(total - page.offset - size).limit(size)))
-        rows.reverse()
+    total = count_of(session, stmt)
+    rows = read_page(session, stmt, sort=(e.decision_date, e.id), pk=e.id, page=page, total=total, cursor=cursor)
     found = _types(session, (r.list_type_id for r in rows))
     return [entry_out(r, found[r.list_type_id], actor) for r in rows], total

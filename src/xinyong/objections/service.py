@@ -347,6 +347,14 @@ def list_objections(session: Session, actor: Actor, *, open_only: bool = False, 
     return list(session.execute(stmt.order_by(Objection.deadline, Objection.id).limit(limit)).scalars())
 
 
+def awaiting_decision(session: Session, actor: Actor) -> list[Objection]:
+    """The objections waiting for ``actor``'s decision: 待审核 ones the person may decide (never their own
+    proposal). The console's objection desk and the dashboard's reviewer tile count this same list."""
+    stmt = select(Objection).where(_visible(actor), Objection.status == ObjectionStatus.PROPOSED)
+    rows = session.execute(stmt.order_by(Objection.deadline, Objection.id)).scalars()
+    return [row for row in rows if Action.DECIDE in steps_for(row, actor)]
+
+
 def open_objection_of_record(session: Session, record_id: int) -> Objection | None:
     return session.execute(
         select(Objection)

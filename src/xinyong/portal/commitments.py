@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.commitments import fulfilment, pdf, service
+from xinyong.commitments import fulfilment, pdf, publication, service
 from xinyong.commitments.rules import TYPE_LABELS, CommitmentType, LetterFacts, compose_letter
 from xinyong.commitments.schemas import SignIn
 from xinyong.commitments.service import Commitment, CommitmentItem
@@ -21,11 +21,11 @@ from xinyong.core.clock import BEIJING
 from xinyong.core.departments import list_departments
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
-from xinyong.core.pagination import PageRequest
+from xinyong.core.pagination import MAX_KEYWORD, POSITION_MAX, PageRequest, cursor_of, key_text
 from xinyong.core.web import render
 from xinyong.entities import service as entities
 from xinyong.portal.views import Column
-from xinyong.portal.web import PortalRoute, answer, page_request, portal_router, text_value
+from xinyong.portal.web import PortalRoute, answer, date_value, page_request, portal_router, text_value
 from xinyong.selfreport import rules as selfreport_rules
 from xinyong.selfreport import service as selfreports
 from xinyong.selfreport.routes import read_uploads, report_in
@@ -68,6 +68,7 @@ def _row(session: Session, commitment: Commitment, names: dict[str, str]) -> dic
         "signed_on": commitment.signed_at.astimezone(BEIJING).date(),
         "status": commitment.status,
         "url": f"/commitments/letters/{commitment.id}",
+        "keyset": key_text(commitment.signed_at, commitment.id),  # the list position (core.pagination.Cursor)
     }
 
 
@@ -160,25 +161,57 @@ def public_commitments(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    q: Annotated[str | None, Query(max_length=18)] = None,
+    q: Annotated[str | None, Query(max_length=MAX_KEYWORD)] = None,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+    commitment_type: Annotated[str | None, Query(max_length=16)] = None,
+    date_from: Annotated[str | None, Query(max_length=10)] = None,
+    date_to: Annotated[str | None, Query(max_length=10)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=10_000)] = 20,
+    after: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
+    before: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
 ) -> Response:
-    """Public commitment letters (公开的信用承诺), newest first; ``q`` is a USCC."""
-    uscc = text_value(q)
+    """Public commitment letters (公开的信用承诺), newest first, filtered by keyword (name, USCC or letter number),
+    department, type and signing dates; the same query in every twin (.json, .csv, .xlsx)."""
     names = _departments(session)
-    # The public list shows public letters only, whoever reads it (an entity's private ones are on its own page).
-    reader = Actor.public()
+    chosen = text_value(department)
+    if chosen is not None and chosen.upper() not in names:
+        raise InvalidInput(f"unknown department {chosen[:16]!r} (未知部门)", field="department")
+    flt = publication.CommitmentFilter(
+        keyword=text_value(q),
+        department=chosen.upper() if chosen else None,
+        commitment_type=text_value(commitment_type),
+        signed_from=date_value(date_from, "date_from"),
+        signed_to=date_value(date_to, "date_to"),
+    )
+    wanted, cursor = page_request(page, page_size), cursor_of(after, before)
 
     def rows(limit: int) -> list[dict[str, Any]]:
-        found, _ = service.list_commitments(session, reader, uscc=uscc, page=PageRequest(1, limit))
-        return [_row(session, c, names) for c in found]
+        return [_row(session, c, names) for c in publication.all_public(session, flt, limit=limit)]
 
     def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
-        wanted = page_request(page, page_size)
-        found, total = service.list_commitments(session, reader, uscc=uscc, page=wanted)
+        found, total = publication.search_public(session, flt, wanted, cursor=cursor)
         return [_row(session, c, names) for c in found], total, wanted
 
+    selected = {
+        "q": flt.keyword or "",
+        "department": flt.department or "",
+        "category": flt.commitment_type or "",
+        "date_from": flt.signed_from.isoformat() if flt.signed_from else "",
+        "date_to": flt.signed_to.isoformat() if flt.signed_to else "",
+    }
+    context = {
+        "active": "commitments",
+        "path": "/commitments/public",
+        "selected": selected,
+        "departments": list_departments(session),
+        "categories": [(t.value, label) for t, label in TYPE_LABELS.items()],
+        "category_name": "commitment_type",
+        "category_label": "承诺类型",
+        "department_label": "受理单位",
+        "date_label": "签署日期自",
+        "keyword_hint": "主体名称、统一社会信用代码或承诺书编号",
+    }
     return answer(
         request,
         session,
@@ -189,7 +222,7 @@ def public_commitments(
         page_rows=page_rows,
         template="portal/commitments/public.html",
         fragment="portal/commitments/_public_results.html",
-        context={"active": "commitments", "q": uscc or ""},
+        context=context,
     )
 
 

@@ -13,13 +13,19 @@ from fastapi.responses import JSONResponse, Response
 
 from xinyong.core.charts import bar_chart
 from xinyong.core.clock import BEIJING
-from xinyong.core.http import DbSession
+from xinyong.core.departments import list_departments
+from xinyong.core.errors import InvalidInput
+from xinyong.core.http import CurrentActor, DbSession
+from xinyong.core.pagination import MAX_KEYWORD, POSITION_MAX, PageRequest, cursor_of, key_text
 from xinyong.core.web import render
-from xinyong.inspections import rules, service
-from xinyong.portal.web import portal_router
+from xinyong.inspections import publication, rules, service
+from xinyong.inspections.schemas import CaseOut
+from xinyong.portal.views import Column
+from xinyong.portal.web import DEFAULT_PAGE_SIZE, answer, date_value, page_request, portal_router, text_value
 
 router = portal_router()
 ItemId = Annotated[int, Path(ge=1, le=2**62)]
+SUFFIXES = ("", ".json", ".csv", ".xlsx")
 SELECTED_PAGE = 200  # drawn entities per page; the bundle and the API hold them all
 
 
@@ -74,10 +80,98 @@ def draw_bundle(draw_id: ItemId, session: DbSession) -> Response:
     )
 
 
-@router.get("/inspections/cases")
-def cases_page(request: Request, session: DbSession) -> Response:
-    context = {"active": "inspections", "cases": service.public_cases(session)}
-    return render(request, "portal/inspections/cases.html", context)
+CASE_COLUMNS = (
+    Column("id", "案例编号", html=False),
+    Column("title", "案例标题"),
+    Column("department", "发布部门"),
+    Column("stratum", "监管档次"),
+    Column("published_on", "发布日期"),
+    Column("summary", "案例摘要", html=False),
+    Column("url", "详情地址", html=False),
+)
+
+
+def _case_row(case: CaseOut) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "title": case.title,
+        "department": case.department_name,
+        "stratum": rules.CLASS_LABELS.get(case.stratum, case.stratum) if case.stratum else "",
+        "published_on": case.published_on,
+        "summary": case.summary,
+        "url": f"/inspections/cases/{case.id}",
+        "keyset": key_text(case.published_on, case.id),  # the list position (core.pagination.Cursor)
+    }
+
+
+def cases_page(
+    request: Request,
+    session: DbSession,
+    actor: CurrentActor,
+    q: Annotated[str | None, Query(max_length=MAX_KEYWORD)] = None,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+    category: Annotated[str | None, Query(max_length=16)] = None,
+    date_from: Annotated[str | None, Query(max_length=10)] = None,
+    date_to: Annotated[str | None, Query(max_length=10)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=10_000)] = DEFAULT_PAGE_SIZE,
+    after: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
+    before: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
+) -> Response:
+    """典型案例, newest first, filtered by keyword, department, class and publication dates; every twin the same."""
+    departments = list_departments(session)
+    chosen = text_value(department)
+    if chosen is not None and chosen.upper() not in {d.code for d in departments}:
+        raise InvalidInput(f"unknown department {chosen[:16]!r} (未知部门)", field="department")
+    flt = publication.CaseFilter(
+        keyword=text_value(q),
+        department=chosen.upper() if chosen else None,
+        stratum=text_value(category),
+        published_from=date_value(date_from, "date_from"),
+        published_to=date_value(date_to, "date_to"),
+    )
+    wanted, cursor = page_request(page, page_size), cursor_of(after, before)
+
+    def rows(limit: int) -> list[dict[str, Any]]:
+        return [_case_row(c) for c in publication.all_cases(session, flt, limit=limit)]
+
+    def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
+        found, total = publication.search_cases(session, flt, wanted, cursor=cursor)
+        return [_case_row(c) for c in found], total, wanted
+
+    selected = {
+        "q": flt.keyword or "",
+        "department": flt.department or "",
+        "category": flt.stratum or "",
+        "date_from": flt.published_from.isoformat() if flt.published_from else "",
+        "date_to": flt.published_to.isoformat() if flt.published_to else "",
+    }
+    context = {
+        "active": "inspections",
+        "path": "/inspections/cases",
+        "selected": selected,
+        "departments": departments,
+        "categories": [(c, rules.CLASS_LABELS[c]) for c in rules.CLASSES],
+        "category_label": "监管档次",
+        "department_label": "发布部门",
+        "date_label": "发布日期自",
+        "keyword_hint": "案例标题或摘要中的文字",
+    }
+    return answer(
+        request,
+        session,
+        actor,
+        title="分级分类监管典型案例",
+        columns=CASE_COLUMNS,
+        rows=rows,
+        page_rows=page_rows,
+        template="portal/inspections/cases.html",
+        context=context,
+    )
+
+
+for _suffix in SUFFIXES:
+    router.add_api_route("/inspections/cases" + _suffix, cases_page, methods=["GET"], response_model=None)
 
 
 @router.get("/inspections/cases/{case_id}")

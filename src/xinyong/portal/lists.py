@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from xinyong.core.departments import Department, list_departments
 from xinyong.core.errors import InvalidInput
 from xinyong.core.http import CurrentActor, DbSession
-from xinyong.core.pagination import PageRequest
+from xinyong.core.pagination import POSITION_MAX, PageRequest, check_dates, cursor_of, key_text, keyword_words
 from xinyong.lists import service as lists
 from xinyong.lists.rules import ListCategory
 from xinyong.lists.schemas import ListEntryOut, ListEntryView
@@ -35,7 +35,7 @@ from xinyong.portal.web import (
 )
 from xinyong.privacy import service as privacy_rules
 from xinyong.records import publication
-from xinyong.records.publication import CATEGORIES, Cursor, RecordFilter
+from xinyong.records.publication import CATEGORIES, RecordFilter
 from xinyong.records.rules import KIND_LABELS, Kind
 
 router = portal_router()
@@ -46,7 +46,7 @@ DateText = Annotated[str | None, Query(max_length=10)]
 Page = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(ge=1, le=10_000)]
 Keyword = Annotated[str | None, Query(max_length=publication.MAX_KEYWORD)]
-Position = Annotated[str | None, Query(max_length=40)]
+Position = Annotated[str | None, Query(max_length=POSITION_MAX)]
 
 
 def departments_by_code(session: Session) -> dict[str, Department]:
@@ -60,18 +60,6 @@ def _department(value: str | None, departments: dict[str, Department]) -> str | 
     if code.upper() not in departments:
         raise InvalidInput(f"unknown department {code[:16]!r} (未知部门)", field="department")
     return code.upper()
-
-
-def cursor_of(after: str | None, before: str | None) -> Cursor | None:
-    """The keyset position of a 上一页/下一页 link (``after`` or ``before``, never both)."""
-    after, before = text_value(after), text_value(before)
-    if after is not None and before is not None:
-        raise InvalidInput("after and before cannot be combined (翻页位置冲突)", field="before")
-    if after is not None:
-        return Cursor.parse(after, forward=True, field="after")
-    if before is not None:
-        return Cursor.parse(before, forward=False, field="before")
-    return None
 
 
 def publicity_view(kind: Kind, path: str, title: str) -> Callable[..., Response]:
@@ -191,6 +179,8 @@ def entry_row(session: Session, entry: ListEntryOut, departments: dict[str, Depa
         "valid_to": end,
         "status": "已公示",
         "url": f"/entity/{uscc}" if uscc else "",
+        # the list position (core.pagination.Cursor); an entry without a decision date pages by number
+        "keyset": key_text(entry.decision_date, entry.id) if entry.decision_date else None,
     }
 
 
@@ -262,12 +252,8 @@ def lists_view(
     else:
         category = tab.category
         assert category is not None
-        if keyword is not None and len(keyword) > publication.MAX_KEYWORD:  # pragma: no cover - Query caps it
-            raise InvalidInput("keyword is too long (关键词过长)", field="q")
-        if decided_from and decided_to and decided_from > decided_to:
-            raise InvalidInput("date_to is before date_from (截止日期早于起始日期)", field="date_to")
-        if keyword is not None and "\x00" in keyword:
-            raise InvalidInput("keyword contains a NUL character (关键词含非法字符)", field="q")
+        keyword_words(keyword)
+        check_dates(decided_from, decided_to)
 
         def entries(page: PageRequest) -> tuple[list[dict[str, Any]], int]:
             found, total = lists.search_public_entries(
@@ -279,6 +265,7 @@ def lists_view(
                 department=chosen_department,
                 decided_from=decided_from,
                 decided_to=decided_to,
+                cursor=cursor if page is request_page else None,
             )
             return [entry_row(session, e, departments) for e in found], total
 

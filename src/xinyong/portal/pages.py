@@ -37,7 +37,7 @@ from xinyong.records.schemas import RecordOut
 from xinyong.reports import service as reports
 
 router = portal_router()
-RECENT_DAYS = 30
+RECENT_DAYS = publication.RECENT_DAYS
 LATEST = 6
 PROFILE_LIMIT = 500
 HISTORY_LIMIT = 10  # grade changes shown to the entity itself and to staff

@@ -18,6 +18,7 @@ from xinyong.core.actor import Actor
 from xinyong.core.departments import Department
 from xinyong.core.export import Cell
 from xinyong.core.masking import Audience, audience_for
+from xinyong.core.pagination import key_text
 from xinyong.records.rules import Kind, SubjectType
 from xinyong.records.schemas import RecordOut
 
@@ -217,7 +218,7 @@ def record_row(record: RecordOut, actor: Actor, departments: Mapping[str, Depart
         "department": department_name(departments, source),
         "status": record.status.value,
         "url": f"/record/{record.id}",
-        "keyset": f"{record.decision_date.isoformat()}.{record.id}",  # the list position (publication.Cursor)
+        "keyset": key_text(record.decision_date, record.id),  # the list position (core.pagination.Cursor)
     }
     if kind not in (Kind.PENALTY, Kind.LICENSE):
         row["title"] = record.title

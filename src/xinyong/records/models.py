@@ -35,6 +35,7 @@ class CreditRecordVersion(Base):
         Index("ix_crv_subject_person", "subject_person_id", "valid_to"),
         Index("ix_crv_record_valid", "record_id", "valid_from"),
         Index("ix_crv_department", "source_department", "kind", "decision_date"),
+        Index("ix_crv_kind_order", "kind", "decision_date", "record_id"),  # the public lists' page order
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
-from xinyong.core.actor import Actor
+from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import InvalidInput
-from xinyong.core.pagination import PageRequest
+from xinyong.core.pagination import MAX_KEYWORD, Cursor, PageRequest, count_of, like_pattern, read_page
 from xinyong.privacy import service as privacy_rules
+from xinyong.records import counters
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.publicity import DEFAULT_POLICY, PublicityPolicy, is_published_on
 from xinyong.records.rules import PUBLISHED_STATUSES, Disclosure, Kind, Status, SubjectType
@@ -30,6 +30,7 @@ from xinyong.records.service import audit_personal_read, to_view, visible_versio
 from xinyong.records.windows import DEFAULT_SEVERITY, published_condition
 
 DOUBLE_PUBLICITY = (Kind.LICENSE, Kind.PENALTY)
+RECENT_DAYS = 30  # the home page's "new in the last 30 days"
 LIST_KINDS = (Kind.SERIOUS_DISHONESTY, Kind.ABNORMAL_OPERATION)
 # 许可类别 (XKLB) and 处罚类别 (CFLB, 行政处罚法 2021 art. 9; a decision may carry several).
 LICENSE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记", "其他")
@@ -51,37 +52,6 @@ PENALTY_CATEGORIES = (
 )
 CATEGORY_FIELD = {Kind.LICENSE: "XKLB", Kind.PENALTY: "CFLB"}
 CATEGORIES = {Kind.LICENSE: LICENSE_CATEGORIES, Kind.PENALTY: PENALTY_CATEGORIES}
-MAX_KEYWORD = 100
-
-
-def like_pattern(text: str) -> str:
-    """``%text%`` for LIKE with ``\\`` escaping, so ``%`` and ``_`` typed by a reader match themselves."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-@dataclass(frozen=True, slots=True)
-class Cursor:
-    """A keyset position in page order (decision date descending, then record id descending): the rows strictly
-    after (``forward``) or before this one. Written in links as ``2026-11-30.1234``."""
-
-    decision_date: dt.date
-    record_id: int
-    forward: bool = True
-
-    def text(self) -> str:
-        return f"{self.decision_date.isoformat()}.{self.record_id}"
-
-    @classmethod
-    def parse(cls, value: str, *, forward: bool, field: str) -> Cursor:
-        day, _, number = value.partition(".")
-        try:
-            parsed = cls(dt.date.fromisoformat(day), int(number), forward)
-        except ValueError:
-            raise InvalidInput(f"{field} is not a list position (翻页位置无效)", field=field) from None
-        if not 1 <= parsed.record_id <= 2**62 or not 1949 <= parsed.decision_date.year <= 2200:
-            raise InvalidInput(f"{field} is not a list position (翻页位置无效)", field=field)
-        return parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,44 +162,13 @@ def search_published(
     from that position; a page number in the second half of the list (尾页, a jump) is read from the end in reverse
     order, so the last page is a first page read backwards. Only a jump into the middle pays an offset, at most half
     the list."""
-    stmt = _filtered(session, actor, flt, on or clock.today())
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    day = on or clock.today()
+    stmt = _filtered(session, actor, flt, day)
+    total = _total(session, actor, flt, stmt, day)
     v = CreditRecordVersion
-    newest_first = (v.decision_date.desc(), v.record_id.desc())
-    oldest_first = (v.decision_date.asc(), v.record_id.asc())
-    if cursor is not None:
-        position = (v.decision_date, v.record_id)
-        mark = (cursor.decision_date, cursor.record_id)
-        if cursor.forward:
-            seek = or_(position[0] < mark[0], and_(position[0] == mark[0], position[1] < mark[1]))
-            found = list(session.execute(stmt.where(seek).order_by(*newest_first).limit(page.page_size)).scalars())
-        else:
-            seek = or_(position[0] > mark[0], and_(position[0] == mark[0], position[1] > mark[1]))
-            found = list(session.execute(stmt.where(seek).order_by(*oldest_first).limit(page.page_size)).scalars())
-            found.reverse()
-        return _views(session, actor, found), total
-    if page.offset >= total:
-        return [], total
-    if page.offset * 2 <= total:
-        found = _by_offset(session, stmt, newest_first, page.offset, page.page_size)
-        return _views(session, actor, found), total
-    size = min(page.page_size, total - page.offset)
-    found = _by_offset(session, stmt, oldest_first, total - page.offset - size, size)
-    found.reverse()
+    sort = (v.decision_date, v.record_id)
+    found = read_page(session, stmt, sort=sort, pk=v.id, page=page, total=total, cursor=cursor)
     return _views(session, actor, found), total
-
-
-def _by_offset(
-    session: Session, stmt: Select[CreditRecordVersion], order: tuple[Any, ...], offset: int, size: int
-) -> list[CreditRecordVersion]:
-    """Rows ``offset`` … ``offset + size`` in ``order``: the offset is walked over the version ids alone (a narrow
-    sort), then only the page's rows are read whole."""
-    v = CreditRecordVersion
-    if offset == 0:
-        return list(session.execute(stmt.order_by(*order).limit(size)).scalars())
-    ids = list(session.execute(stmt.with_only_columns(v.id).order_by(*order).offset(offset).limit(size)).scalars())
-    rows = {row.id: row for row in session.execute(select(v).where(v.id.in_(ids))).scalars()}
-    return [rows[i] for i in ids]
 
 
 def all_published(
@@ -245,9 +184,39 @@ def all_published(
 def count_published(
     session: Session, actor: Actor, kind: Kind, *, since: dt.date | None = None, on: dt.date | None = None
 ) -> int:
+    """How many records of ``kind`` are published (decided since ``since``): the home page's figures, from the
+    same cached query as the unfiltered list's 共 N 条 (:mod:`xinyong.records.counters`)."""
+    day = on or clock.today()
     flt = RecordFilter(kinds=(kind,), decided_from=since)
-    stmt = _filtered(session, actor, flt, on or clock.today())
-    return session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    return _total(session, actor, flt, _filtered(session, actor, flt, day), day)
+
+
+def _cacheable(actor: Actor, flt: RecordFilter) -> bool:
+    """The public's lists with no filter but the kinds (and the home page's recent window)."""
+    narrowed = (flt.department, flt.decided_to, flt.category, flt.keyword)
+    return actor.role == Role.PUBLIC and all(value is None for value in narrowed)
+
+
+def _total(session: Session, actor: Actor, flt: RecordFilter, stmt: Select[CreditRecordVersion], on: dt.date) -> int:
+    if not _cacheable(actor, flt):
+        return count_of(session, stmt)
+    key = ("published", tuple(sorted(k.value for k in flt.kinds)), flt.decided_from)
+    return counters.cached(session, key, on, lambda: count_of(session, stmt))
+
+
+def refresh_counts(session: Session, _actor: Actor | None = None, today: dt.date | None = None) -> int:
+    """The tick's sweep: count the home page's figures (and so the unfiltered lists' totals) for the public now,
+    so that no visitor pays for the count after a day change or an ingestion. Returns the number of figures."""
+    public = Actor.public()
+    day = today or clock.today()
+    figures = 0
+    for kind in (*DOUBLE_PUBLICITY, *LIST_KINDS):
+        count_published(session, public, kind, on=day)
+        figures += 1
+    for kind in DOUBLE_PUBLICITY:
+        count_published(session, public, kind, since=day - dt.timedelta(days=RECENT_DAYS), on=day)
+        figures += 1
+    return figures
 
 
 def records_for_profile(

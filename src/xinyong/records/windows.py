@@ -20,8 +20,25 @@ from xinyong.records.rules import PUBLISHED_STATUSES, Disclosure, Kind, Severity
 DEFAULT_SEVERITY = Severity.GENERAL
 
 
+_EARLIEST: dict[tuple[dt.date, dt.date, Severity, dt.date, int], tuple[PublicityPolicy, dt.date]] = {}
+
+
 def _earliest_shown(start: dt.date, end: dt.date, severity: Severity, on: dt.date, policy: PublicityPolicy) -> dt.date:
-    """The first decision date in [start, end] whose window still covers ``on`` (windows grow with the date)."""
+    """The first decision date in [start, end] whose window still covers ``on`` (windows grow with the date);
+    remembered per day and policy, since every public read of records builds this condition (a bisection over
+    Civil Code month arithmetic, a few milliseconds each time)."""
+    key = (start, end, severity, on, id(policy))
+    found = _EARLIEST.get(key)
+    if found is not None and found[0] is policy:
+        return found[1]
+    if len(_EARLIEST) > 4096:
+        _EARLIEST.clear()
+    shown = _bisect(start, end, severity, on, policy)
+    _EARLIEST[key] = (policy, shown)
+    return shown
+
+
+def _bisect(start: dt.date, end: dt.date, severity: Severity, on: dt.date, policy: PublicityPolicy) -> dt.date:
     low, high = start, end
     while low < high:
         middle = low + (high - low) // 2

@@ -25,6 +25,7 @@ from xinyong.repair.applying import parties_of, take_step
 from xinyong.repair.models import RepairApplication
 from xinyong.repair.reading import visible_to
 from xinyong.repair.rules import (
+    TABLE,
     AppStatus,
     Proposal,
     Step,
@@ -37,6 +38,14 @@ from xinyong.repair.schemas import (
     ProposeIn,
     ReviewIn,
 )
+
+
+def awaiting_decision(session: Session, actor: Actor) -> list[RepairApplication]:
+    """The applications waiting for ``actor``'s decision: 待审核 ones the person may approve (a reviewer of the
+    department who did not propose). The console's repair desk and the dashboard's reviewer tile count this list."""
+    stmt = select(RepairApplication).where(visible_to(actor), RepairApplication.status == AppStatus.PROPOSED)
+    rows = session.scalars(stmt.order_by(RepairApplication.id))
+    return [row for row in rows if Step.APPROVE in TABLE.allowed_for(AppStatus.PROPOSED, actor, parties_of(row))]
 
 
 def _for_step(session: Session, actor: Actor, application_id: int, step: Step) -> RepairApplication:

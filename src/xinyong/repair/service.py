@@ -19,7 +19,7 @@ application with its materials), :mod:`~xinyong.repair.reading` (applications, t
 from __future__ import annotations
 
 from xinyong.repair.applying import apply
-from xinyong.repair.decisions import accept, after_repair, propose, review, sweep_repairs
+from xinyong.repair.decisions import accept, after_repair, awaiting_decision, propose, review, sweep_repairs
 from xinyong.repair.eligibility import (
     AREA,
     NOT_REPAIRABLE_BASIS,
@@ -42,6 +42,7 @@ __all__ = [
     "accept",
     "after_repair",
     "apply",
+    "awaiting_decision",
     "deadline_items",
     "eligibility",
     "get_application",
