@@ -35,6 +35,7 @@ from xinyong.evaluation.routes import router as evaluation_router
 from xinyong.exchange.routes import router as exchange_router
 from xinyong.inspections.routes import router as inspections_router
 from xinyong.lists.routes import router as lists_router
+from xinyong.misuse.routes import router as misuse_router
 from xinyong.objections.routes import router as objections_router
 from xinyong.ops import install_metrics
 from xinyong.ops import router as ops_router
@@ -112,6 +113,7 @@ def create_app(
     app.include_router(reports_router)
     app.include_router(risk_router)
     app.include_router(contradictions_router)
+    app.include_router(misuse_router)
     app.include_router(complaints_router)
     app.include_router(repair_router)
     app.include_router(lists_router)

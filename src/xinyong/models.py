@@ -21,6 +21,7 @@ from xinyong.evaluation import models as _evaluation  # noqa: F401
 from xinyong.exchange import models as _exchange  # noqa: F401
 from xinyong.inspections import models as _inspections  # noqa: F401
 from xinyong.lists import models as _lists  # noqa: F401
+from xinyong.misuse import models as _misuse  # noqa: F401
 from xinyong.objections import models as _objections  # noqa: F401
 from xinyong.privacy import models as _privacy  # noqa: F401
 from xinyong.punishment import models as _punishment  # noqa: F401

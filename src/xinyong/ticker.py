@@ -27,6 +27,7 @@ from xinyong.evaluation.service import sweep_model_runs, sweep_regrades
 from xinyong.exchange.service import push_targets, scan_outbound, sweep_pulls
 from xinyong.inspections.service import sweep_overdue
 from xinyong.lists.service import expire_entries
+from xinyong.misuse.service import sweep_misuse
 from xinyong.objections.service import sweep_objections
 from xinyong.punishment.service import seal_checks, sweep_change_notices
 from xinyong.records.publication import refresh_counts
@@ -60,6 +61,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("容缺 materials overdue (容缺逾期)", sweep_commitments),
     ("objections overdue (异议逾期督办)", sweep_objections),
     ("risk alerts (风险预警)", sweep_risk),
+    ("insider-misuse alerts (谋私预警)", sweep_misuse),  # reads the audit log past its watermark
     ("repair applications overdue (信用修复逾期督办)", sweep_repairs),
     ("scheduled content (网站内容定时发布与撤回)", sweep_content),
     ("check log seal (核查记录封存)", seal_checks),

@@ -24,9 +24,9 @@ def tick(
     ),
 ) -> None:
     """Run the sweeps due today: publicity and list expiry, overdue rectification, 容缺 materials, objections and
-    repair applications, risk alerts, unpublished 双随机 results past their deadline, list change notices to
-    business systems, deliver the webhook outbox's due messages, then re-grade the entities whose records or list
-    entries changed."""
+    repair applications, risk alerts, insider-misuse alerts over the audit log (谋私预警), unpublished 双随机 results
+    past their deadline, list change notices to business systems, deliver the webhook outbox's due messages, then
+    re-grade the entities whose records or list entries changed."""
     try:
         day = dt.date.fromisoformat(today) if today else clock.today()
     except ValueError:

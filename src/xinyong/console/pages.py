@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
 from xinyong.core.actor import ROLE_LABELS, Actor
-from xinyong.core.auth.access import AUDIT, CONTENT_EDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, AccessRule
+from xinyong.core.auth.access import AUDIT, AUDITOR, CONTENT_EDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, AccessRule
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
 from xinyong.core.display import chinese, invalid_field_message
@@ -75,6 +75,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/console/api-clients", "业务系统接入", OFFICE),
     NavItem("/console/agencies", "信用服务机构", OFFICE),
     NavItem("/console/audit", "审计日志", AUDIT),
+    NavItem("/console/misuse", "谋私预警", AUDITOR),
     NavItem("/my/repair", "信用修复（本主体）", ENTITY),
     NavItem("/my/objections", "我的异议", ENTITY),
     NavItem("/my/lists", "名单告知（本主体）", ENTITY),

@@ -23,6 +23,7 @@ from xinyong.console import (
     inspections,
     lists,
     login,
+    misuse,
     oversight,
     privacy,
     punishment,
@@ -38,6 +39,7 @@ router = APIRouter(include_in_schema=False)
 for part in (login.router, dashboard.router, uploads.router, timeliness.router, users.router, audit_log.router):
     router.include_router(part)
 router.include_router(oversight.router)
+router.include_router(misuse.router)
 router.include_router(complaints.router)
 router.include_router(commitments.router)
 router.include_router(repair.router)

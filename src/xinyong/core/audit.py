@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import BigInteger, Integer, String, select
+from sqlalchemy import BigInteger, Index, Integer, String, select
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -48,6 +48,7 @@ GENESIS = "0" * 64
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_actor_at", "actor_id", "at"),)  # one person's events (谋私预警)
 
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False

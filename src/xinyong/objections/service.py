@@ -266,6 +266,7 @@ def propose(session: Session, actor: Actor, objection_id: int, data: ProposeIn) 
         row,
         Action.PROPOSE,
         parties=parties,
+        context={"uscc": row.subject_uscc},  # the insider-misuse rules read who decided about whom
         reason=data.reason,
         details={"outcome": data.outcome, "reason": data.reason, "fields": sorted(correction or {})},
     )
@@ -314,6 +315,7 @@ def review(session: Session, actor: Actor, objection_id: int, data: ReviewIn) ->
         row,
         Action.DECIDE,
         parties=parties,
+        context={"uscc": row.subject_uscc},  # the insider-misuse rules read who decided about whom
         reason=data.opinion,
         documents=[f"record:{row.record_id}:v{version.version}"],
         details={

@@ -24,6 +24,8 @@ Stable signatures::
     list_notices(session, *, limit=200, offset=0) -> list[NoticeView]
     seal_checks(session, actor, today=None) -> SealReport                # the check log into the audit chain
     verify_check_seals(session) -> SealCheck
+    daily_check_counts(session, first, last) -> {caller: {day: n}}      # oversight (谋私预警) reads the log
+    checks_on(session, requester_id, day) / checks_by_id(session, ids) -> list[LoggedCheck]
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from xinyong.punishment.catalogue import (
     seed_catalogue,
 )
 from xinyong.punishment.changes import changes_for
+from xinyong.punishment.checklog import LoggedCheck, checks_by_id, checks_on, daily_check_counts
 from xinyong.punishment.checks import feedback_by_department, feedback_items, record_feedback, run_check, statistics
 from xinyong.punishment.notices import TOPIC as NOTICE_TOPIC
 from xinyong.punishment.notices import (
@@ -52,9 +55,13 @@ from xinyong.punishment.seals import seal_checks, verify_check_seals
 
 __all__ = [
     "NOTICE_TOPIC",
+    "LoggedCheck",
     "changes_for",
+    "checks_by_id",
+    "checks_on",
     "create_measure",
     "create_memorandum",
+    "daily_check_counts",
     "ensure_seeded",
     "extend_catalogue",
     "feedback_by_department",

@@ -97,21 +97,40 @@ def doc_numbers(session: Session, record_ids: list[int]) -> dict[int, str]:
     return {row.id: row.doc_no for row in rows}
 
 
-def audit_personal_read(session: Session, actor: Actor, versions: list[CreditRecordVersion]) -> None:
-    """Staff reading a natural person's records unmasked is itself recorded (req §3.15)."""
+def audit_personal_read(
+    session: Session, actor: Actor, versions: list[CreditRecordVersion], uscc: str | None = None
+) -> None:
+    """Staff reading a natural person's records unmasked is itself recorded (req §3.15): ``records:personal:read``
+    with the persons and the source departments read; staff reading an entity's records (``uscc``) is recorded as
+    ``records:entity:read``. Both feed the insider-misuse rules (谋私预警)."""
     if actor.role in PUBLIC_ROLES or actor.role == Role.SYSTEM:
         return
-    persons = sorted(
-        {v.record_id for v in versions if v.subject_type == SubjectType.PERSON and not is_public_audience(actor, v)}
-    )
-    if persons:
+    read = [v for v in versions if v.subject_type == SubjectType.PERSON and not is_public_audience(actor, v)]
+    subject = {"uscc": uscc} if uscc else {}
+    if read:
+        records = sorted({v.record_id for v in read})
+        persons = sorted({v.subject_person_id for v in read if v.subject_person_id is not None})
         audit.record(
             session,
             actor,
             "records:personal:read",
             "credit_record",
-            ",".join(map(str, persons[:50])),
-            {"count": len(persons)},
+            ",".join(map(str, records[:50])),
+            {
+                "count": len(records),
+                "persons": persons[:200],
+                "departments": sorted({v.source_department for v in read}),
+                **subject,
+            },
+        )
+    elif uscc and versions and (actor.sees_everything or actor.is_department):
+        audit.record(
+            session,
+            actor,
+            "records:entity:read",
+            "entity",
+            uscc,
+            {"count": len(versions), "departments": sorted({v.source_department for v in versions}), **subject},
         )
 
 
@@ -138,7 +157,7 @@ def records_of_entity(
         ).scalars()
     )
     docs = doc_numbers(session, [r.record_id for r in rows])
-    audit_personal_read(session, actor, rows)
+    audit_personal_read(session, actor, rows, entity.uscc)
     rules = privacy_rules.ruleset(session)
     return [to_view(r, actor, docs[r.record_id], rules) for r in rows], total
 
@@ -150,7 +169,7 @@ def get_record(session: Session, actor: Actor, record_id: int, *, as_of: dt.date
     ).scalar_one_or_none()
     if version is None:
         raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
-    audit_personal_read(session, actor, [version])
+    audit_personal_read(session, actor, [version], version.subject_uscc)
     rules = privacy_rules.ruleset(session)
     return to_view(version, actor, doc_numbers(session, [record_id])[record_id], rules)
 
@@ -168,6 +187,6 @@ def record_history(session: Session, actor: Actor, record_id: int) -> list[Recor
     )
     if not versions:
         raise NotFound(f"no credit record {record_id} visible to you (未找到该信用记录)", field="record_id")
-    audit_personal_read(session, actor, versions)
+    audit_personal_read(session, actor, versions, versions[0].subject_uscc)
     doc_no = doc_numbers(session, [record_id])[record_id]
     return [to_view(v, actor, doc_no) for v in versions]

@@ -117,7 +117,7 @@ def take_step(
         reason=reason,
         documents=documents,
         details=details,
-        context={"number": row.number},
+        context={"number": row.number, "uscc": row.subject_uscc},  # the insider-misuse rules read whom it is about
         deadline=deadline,
     )
 

@@ -36,6 +36,7 @@ STAFF = AccessRule(
 DEPARTMENT = AccessRule("department", frozenset({Role.DEPT_OPERATOR, Role.DEPT_REVIEWER, Role.SYSTEM}))
 OFFICE = AccessRule("credit_office", frozenset({Role.CREDIT_OFFICE, Role.SYSTEM}))
 AUDIT = AccessRule("audit", frozenset({Role.AUDITOR, Role.CREDIT_OFFICE, Role.SYSTEM}))
+AUDITOR = AccessRule("auditor", frozenset({Role.AUDITOR, Role.SYSTEM}))  # 审计/纪检 only: insider-misuse alerts
 BUSINESS_SYSTEM = AccessRule("business_system", frozenset({Role.BUSINESS_SYSTEM, Role.CREDIT_OFFICE, Role.SYSTEM}))
 ENTITY = AccessRule("entity", frozenset({Role.ENTITY}))
 AGENCY = AccessRule("credit_agency", frozenset({Role.AGENCY}))
