@@ -156,11 +156,13 @@ def _objection_in_hand(session: Session) -> None:
     its fields, the proposal form and the steps to show (and a proposal awaiting its decision, below)."""
     firm = session.scalars(select(User.entity_uscc).where(User.username == "qiye")).one()
     record_id = session.scalars(
-        select(CreditRecordVersion.record_id).where(
+        select(CreditRecordVersion.record_id)
+        .where(
             CreditRecordVersion.subject_uscc == firm,
             CreditRecordVersion.valid_to.is_(None),
             CreditRecordVersion.kind == "penalty",
         )
+        .order_by(CreditRecordVersion.decision_date.desc(), CreditRecordVersion.id.desc())  # the newest: in publicity
     ).first()
     assert record_id is not None
     entity = Actor(role=Role.ENTITY, id="user:qiye", entity_uscc=firm)
@@ -168,11 +170,13 @@ def _objection_in_hand(session: Session) -> None:
     objections.forward(session, Actor(role=Role.CREDIT_OFFICE, id="user:admin"), filed.id, ForwardIn(note="请核实"))
     # and one on a licence that xyb (信用办) has proposed to correct: admin is shown the proposal and its review form
     licence = session.scalars(
-        select(CreditRecordVersion).where(
+        select(CreditRecordVersion)
+        .where(
             CreditRecordVersion.subject_uscc == firm,
             CreditRecordVersion.valid_to.is_(None),
             CreditRecordVersion.kind == "license",
         )
+        .order_by(CreditRecordVersion.decision_date.desc(), CreditRecordVersion.id.desc())
     ).first()
     assert licence is not None
     other = objections.file_objection(

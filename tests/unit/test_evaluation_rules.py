@@ -12,6 +12,7 @@ from xinyong.core.errors import InvalidInput
 from xinyong.evaluation.rules import (
     DEFAULT_MODEL,
     DEFAULT_MODEL_JSON,
+    LIST_CATEGORIES,
     RECORD_KINDS,
     Grade,
     earliest_counted,
@@ -25,7 +26,10 @@ from xinyong.records.rules import Kind, Severity
 
 def test_vocabulary_matches_records_and_lists() -> None:
     assert {k.value for k in Kind} == RECORD_KINDS
-    assert {"serious", "watch", "market_ban"} == {c.value for c in ListCategory}
+    # every list category that binds is one the model may score; honour lists (守信激励) never bind anyone and are
+    # not scored as entries (an honour reaches the grade as a 诚信荣誉 record)
+    assert {c.value for c in ListCategory} - {ListCategory.HONOUR.value} == LIST_CATEGORIES
+    assert {"serious", "watch", "market_ban"} == LIST_CATEGORIES
     assert {"轻微", "一般", "严重"} == {s.value for s in Severity}
 
 

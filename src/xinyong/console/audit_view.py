@@ -491,6 +491,10 @@ def subject_label(subject_type: str) -> str:
     return SUBJECTS.get(subject_type, "对象")
 
 
+# a moment as the audit chain keeps it (ISO 8601 with a time): shown in Beijing time like every other time on screen
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
+
+
 def _value_text(value: Any) -> str:
     if value is None:
         return "—"
@@ -499,6 +503,11 @@ def _value_text(value: Any) -> str:
     if isinstance(value, str):
         if value in VALUES:
             return VALUES[value]
+        if _MOMENT.fullmatch(value):
+            try:
+                return beijing(dt.datetime.fromisoformat(value))
+            except ValueError:
+                return value
         named = department_name(value)
         return named if named != value else value
     if isinstance(value, list):
