@@ -24,11 +24,19 @@ def upgrade() -> None:
         batch.add_column(sa.Column("issuing_body", sa.String(200), nullable=True))
     with op.batch_alter_table("list_entries") as batch:
         batch.add_column(sa.Column("honour", sa.Boolean(), nullable=False, server_default=sa.false()))
-    op.create_index("ix_list_entries_honour_uscc", "list_entries", ["honour", "subject_uscc", "status"])
+    # list entries grow with the city: the index is built without blocking writes (outside the transaction)
+    with op.get_context().autocommit_block():
+        op.create_index(
+            "ix_list_entries_honour_uscc",
+            "list_entries",
+            ["honour", "subject_uscc", "status"],
+            postgresql_concurrently=True,
+        )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_list_entries_honour_uscc", table_name="list_entries")
+    with op.get_context().autocommit_block():
+        op.drop_index("ix_list_entries_honour_uscc", table_name="list_entries", postgresql_concurrently=True)
     with op.batch_alter_table("list_entries") as batch:
         batch.drop_column("honour")
     with op.batch_alter_table("list_types") as batch:
