@@ -82,6 +82,9 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
 def describe(result: object) -> str:
     if isinstance(result, list):
         return f"{len(result)} changed"
+    summary = getattr(result, "summary", None)
+    if callable(summary):  # a report that keeps internal progress (marks, positions) out of what a round prints
+        return str(summary())
     fields = getattr(result, "__dataclass_fields__", None)
     if fields:
         return ", ".join(f"{name} {getattr(result, name)}" for name in fields)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from xinyong.console import audit_view, service
+from xinyong.console import audit_labels, audit_view, service
 from xinyong.console.pages import console_router, page
 from xinyong.core import clock
 from xinyong.core.actor import ROLE_LABELS
@@ -56,8 +56,8 @@ def audit_log(
         "export": "/console/audit.csv" + ("?" + urlencode(params) if params else ""),
         "filter": query,
         "role_labels": ROLE_LABELS,
-        "areas": [(f"{area}:", label) for area, label in audit_view.AREAS.items()],
-        "area_prefixes": {f"{area}:" for area in audit_view.AREAS},
+        "areas": [(f"{area}:", label) for area, label in audit_labels.AREAS.items()],
+        "area_prefixes": {f"{area}:" for area in audit_labels.AREAS},
         "filter_label": audit_view.action_label(query.action) if query.action else "",
     }
     return page(request, session, actor, "console/audit.html", context)

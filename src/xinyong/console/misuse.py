@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from xinyong.console import audit_view
+from xinyong.console import audit_labels, audit_view
 from xinyong.console.forms import NoticeCode, back, read_notices, refusal
 from xinyong.console.pages import console_router, page
 from xinyong.core.actor import ROLE_LABELS, Role
@@ -24,7 +24,7 @@ from xinyong.misuse.rules import SPECS, AlertStatus
 
 # The audit log's Chinese for the events this area reads and writes, registered with the log's reader (whose module
 # is at its size limit) when the console is built: actions, the area, subjects and payload fields.
-audit_view.ACTIONS.update(
+audit_labels.ACTIONS.update(
     {
         "misuse:alert:raised": "产生谋私预警",
         "misuse:alert:extended": "谋私预警追加事件",
@@ -33,8 +33,8 @@ audit_view.ACTIONS.update(
         "records:entity:read": "查看市场主体信用记录",
     }
 )
-audit_view.AREAS.setdefault("misuse", "谋私预警")
-audit_view.SUBJECTS.update({"misuse_alert": "谋私预警", "misuse_rule": "谋私预警规则"})
+audit_labels.AREAS.setdefault("misuse", "谋私预警")
+audit_labels.SUBJECTS.update({"misuse_alert": "谋私预警", "misuse_rule": "谋私预警规则"})
 for _key, _label in (
     ("departments", "部门"),
     ("rule", "规则"),
@@ -42,7 +42,7 @@ for _key, _label in (
     ("params", "参数"),
     ("events", "事件数"),
 ):
-    audit_view.FIELDS.setdefault(_key, _label)
+    audit_labels.FIELDS.setdefault(_key, _label)
 
 router = console_router()
 router.dependencies.append(Depends(reject_unknown_query))

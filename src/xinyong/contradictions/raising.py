@@ -39,6 +39,11 @@ class SweepOut:
     raised: int
     lapsed: int
 
+    def summary(self) -> str:
+        """What a tick round prints: the flags it changed (which kind of round ran is the sweep's own business, so a
+        second round the same day with nothing new prints the same line)."""
+        return f"raised {self.raised}, lapsed {self.lapsed}"
+
 
 def ensure_rules(session: Session) -> dict[str, ContradictionRule]:
     """The catalogue, with any rule the code knows and the table lacks added from its defaults (idempotent)."""

@@ -173,6 +173,11 @@ class SweepReport:
     watermark: int
     api_days: int
 
+    def summary(self) -> str:
+        """What a tick round prints: the work done, not the marks it moved (a second round with nothing new prints
+        the same line)."""
+        return f"examined {self.examined}, raised {self.raised}, extended {self.extended}"
+
 
 def _watermark(session: Session) -> MisuseWatermark:
     row = session.execute(select(MisuseWatermark).where(MisuseWatermark.id == 1).with_for_update()).scalar_one_or_none()
