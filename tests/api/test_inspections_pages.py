@@ -86,12 +86,38 @@ def test_department_works_through_the_console(as_actor: Callable[[Actor], TestCl
     assert shown.status_code == 200 and "3D 2025150 471" in shown.text and "未发现问题" in shown.text
     bundle = public.get(f"/inspections/draws/{draw_id}/bundle.json")
     assert bundle.status_code == 200 and rules.verify(bundle.json()).match
+    _draw_filters(public, f"/inspections/draws/{draw_id}")
     cases = public.get("/inspections/cases")
     assert "A类企业无事不扰" in cases.text
     case_id = re.search(r"/inspections/cases/(\d+)", cases.text).group(1)  # type: ignore[union-attr]
     assert public.get(f"/inspections/cases/{case_id}").status_code == 200
     assert public.get("/inspections/draws/999999").status_code == 404
     assert public.get("/inspections/cases/abc").status_code == 422
+
+
+def _rows(page: str) -> list[str]:
+    table = page.split('id="selected-table"', 1)[1].split("</table>", 1)[0] if 'id="selected-table"' in page else ""
+    return re.findall(r"<tr><td>(\w{18})</td>", table)
+
+
+def _draw_filters(public: TestClient, path: str) -> None:
+    """The drawn entities filtered by name or code, 类别 and result; each filter narrows to the right rows."""
+    everyone = _rows(public.get(path).text)
+    assert len(everyone) >= 2
+    done = _rows(public.get(path, params={"result": "done"}).text)
+    pending = _rows(public.get(path, params={"result": "pending"}).text)
+    assert len(done) == 1 and sorted(done + pending) == sorted(everyone)
+    by_code = public.get(path, params={"q": done[0].lower()})  # a code as typed: any case
+    assert _rows(by_code.text) == done and "符合条件 1 户" in by_code.text
+    nobody = public.get(path, params={"q": "没有这个名字的企业"})
+    assert nobody.status_code == 200 and _rows(nobody.text) == [] and "暂无符合条件的抽查对象" in nobody.text
+    strata = set(re.findall(r'<option value="([^"]+)"', public.get(path).text)) - {"done", "pending"}
+    assert strata
+    counted = sum(len(_rows(public.get(path, params={"stratum": s}).text)) for s in strata)
+    assert counted == len(everyone)
+    for params in ({"result": "all"}, {"stratum": "不存在的类别"}, {"q": "a\x01b"}, {"q": "长" * 101}, {"page": 99}):
+        refused = public.get(path, params=params)
+        assert refused.status_code == 422, params
 
 
 def test_office_picks_a_department_and_the_public_cannot_write(

@@ -21,12 +21,21 @@ from xinyong.core.web import render
 from xinyong.inspections import publication, rules, service
 from xinyong.inspections.schemas import CaseOut
 from xinyong.portal.views import Column
-from xinyong.portal.web import DEFAULT_PAGE_SIZE, answer, date_value, page_request, portal_router, text_value
+from xinyong.portal.web import (
+    DEFAULT_PAGE_SIZE,
+    Pager,
+    answer,
+    date_value,
+    page_request,
+    portal_router,
+    text_value,
+)
 
 router = portal_router()
 ItemId = Annotated[int, Path(ge=1, le=2**62)]
 SUFFIXES = ("", ".json", ".csv", ".xlsx")
 SELECTED_PAGE = 200  # drawn entities per page; the bundle and the API hold them all
+DRAW_RESULTS = {"done": "已出结果", "pending": "检查中"}
 
 
 def _beijing(moment: dt.datetime) -> str:
@@ -58,17 +67,60 @@ def draws_page(request: Request, session: DbSession) -> Response:
 
 @router.get("/inspections/draws/{draw_id}")
 def draw_page(
-    draw_id: ItemId, request: Request, session: DbSession, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+    draw_id: ItemId,
+    request: Request,
+    session: DbSession,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    q: Annotated[str | None, Query(max_length=MAX_KEYWORD)] = None,
+    stratum: Annotated[str | None, Query(max_length=40)] = None,
+    result: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
+    """A draw's facts and its drawn entities, filtered by name or code, 类别 and whether a result is in. The drawn
+    list is sealed and as long as the draw made it (the bundle holds it all), so it is filtered and paged in order."""
     view = service.public_draw(session, draw_id)
-    pages = max(1, -(-len(view.selected) // SELECTED_PAGE))
-    shown = view.selected[(page - 1) * SELECTED_PAGE : page * SELECTED_PAGE]
+    keyword = text_value(q)
+    if keyword is not None and ("\x00" in keyword or any(ord(ch) < 32 for ch in keyword)):
+        raise InvalidInput("关键词含非法字符", field="q")
+    strata = [s.stratum for s in view.draw.strata]
+    wanted = text_value(stratum)
+    if wanted is not None and wanted not in strata:
+        raise InvalidInput("类别不在本轮抽取的类别中", field="stratum")
+    state = text_value(result)
+    if state is not None and state not in DRAW_RESULTS:
+        raise InvalidInput("检查结果筛选应为：已出结果、检查中", field="result")
+    chosen = [
+        a
+        for a in view.selected
+        if (keyword is None or keyword in a.name or a.uscc.startswith(keyword.upper()))
+        and (wanted is None or a.stratum == wanted)
+        and (state is None or (a.result is not None) == (state == "done"))
+    ]
+    pager = Pager(
+        path=request.url.path,
+        params=dict(request.query_params.items()),
+        page=page,
+        page_size=SELECTED_PAGE,
+        total=len(chosen),
+    )
+    if page > pager.pages:
+        raise InvalidInput(f"页码超出范围（共 {pager.pages} 页）", field="page")
+    shown = chosen[(page - 1) * SELECTED_PAGE : page * SELECTED_PAGE]
     chart = bar_chart(
-        [s.stratum for s in view.draw.strata],
+        strata,
         [("对象库户数", [s.size for s in view.draw.strata]), ("抽中户数", [s.count for s in view.draw.strata])],
         title="按类别抽取情况",
     )
-    context = {"active": "inspections", "view": view, "chart": chart, "shown": shown, "page": page, "pages": pages}
+    context = {
+        "active": "inspections",
+        "view": view,
+        "chart": chart,
+        "shown": shown,
+        "pager": pager,
+        "matched": len(chosen),
+        "filters": {"q": keyword or "", "stratum": wanted or "", "result": state or ""},
+        "strata": strata,
+        "results": DRAW_RESULTS,
+    }
     return render(request, "portal/inspections/draw.html", context)
 
 
