@@ -87,6 +87,7 @@ def test_department_works_through_the_console(as_actor: Callable[[Actor], TestCl
     bundle = public.get(f"/inspections/draws/{draw_id}/bundle.json")
     assert bundle.status_code == 200 and rules.verify(bundle.json()).match
     _draw_filters(public, f"/inspections/draws/{draw_id}")
+    _index_filters(public, draw_id)
     cases = public.get("/inspections/cases")
     assert "A类企业无事不扰" in cases.text
     case_id = re.search(r"/inspections/cases/(\d+)", cases.text).group(1)  # type: ignore[union-attr]
@@ -118,6 +119,20 @@ def _draw_filters(public: TestClient, path: str) -> None:
     for params in ({"result": "all"}, {"stratum": "不存在的类别"}, {"q": "a\x01b"}, {"q": "长" * 101}, {"page": 99}):
         refused = public.get(path, params=params)
         assert refused.status_code == 422, params
+
+
+def _index_filters(public: TestClient, draw_id: str) -> None:
+    """The published rounds filtered by task name, department and draw dates; hostile values refused in Chinese."""
+    link = f'/inspections/draws/{draw_id}"'
+    today = clock.today().isoformat()
+    for params in ({"q": "广告"}, {"department": "scjgj"}, {"date_from": today, "date_to": today}):
+        found = public.get("/inspections", params=params)
+        assert found.status_code == 200 and link in found.text, params
+    for params in ({"q": "没有这个任务"}, {"department": "SWJ"}, {"date_from": "2099-01-01"}):
+        empty = public.get("/inspections", params=params)
+        assert empty.status_code == 200 and link not in empty.text and "暂无符合条件的抽取结果" in empty.text, params
+    for params in ({"department": "NOPE"}, {"date_from": "2026-13-40"}, {"q": "a\x02"}, {"page": 9}, {"q": "长" * 101}):
+        assert public.get("/inspections", params=params).status_code == 422, params
 
 
 def test_office_picks_a_department_and_the_public_cannot_write(

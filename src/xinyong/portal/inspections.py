@@ -43,7 +43,16 @@ def _beijing(moment: dt.datetime) -> str:
 
 
 @router.get("/inspections")
-def draws_page(request: Request, session: DbSession) -> Response:
+def draws_page(
+    request: Request,
+    session: DbSession,
+    q: Annotated[str | None, Query(max_length=MAX_KEYWORD)] = None,
+    department: Annotated[str | None, Query(max_length=16)] = None,
+    date_from: Annotated[str | None, Query(max_length=10)] = None,
+    date_to: Annotated[str | None, Query(max_length=10)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Published rounds, newest first, filtered by task name, department and draw dates (the chart counts them all)."""
     draws = [service.draw_out(d) for d in service.list_public_draws(session)]
     tasks = {d.task_id: service.task_name(session, d.task_id) for d in draws}
     pooled: Counter[str] = Counter()
@@ -58,10 +67,38 @@ def draws_page(request: Request, session: DbSession) -> Response:
         [("参与抽取户次", [pooled[c] for c in order]), ("抽中户次", [drawn[c] for c in order])],
         title="各类别抽取情况（全部已公示轮次）",
     )
-    context: dict[str, Any] = {"active": "inspections", "draws": draws, "tasks": tasks, "chart": chart if order else ""}
+    names = service.department_names(session)
+    keyword, chosen = text_value(q), text_value(department)
+    if keyword is not None and any(ord(ch) < 32 for ch in keyword):
+        raise InvalidInput("关键词含非法字符", field="q")
+    if chosen is not None and chosen.upper() not in names:
+        raise InvalidInput(f"unknown department {chosen[:16]!r} (未知部门)", field="department")
+    since, until = date_value(date_from, "date_from"), date_value(date_to, "date_to")
+    shown = [
+        d
+        for d in draws
+        if (keyword is None or keyword in tasks[d.task_id])
+        and (chosen is None or d.department == chosen.upper())
+        and (since is None or d.drawn_on >= since)
+        and (until is None or d.drawn_on <= until)
+    ]
+    pager = Pager(
+        path="/inspections", params=dict(request.query_params.items()), page=page, page_size=50, total=len(shown)
+    )
+    if page > pager.pages:
+        raise InvalidInput(f"页码超出范围（共 {pager.pages} 页）", field="page")
+    context: dict[str, Any] = {"active": "inspections", "tasks": tasks, "chart": chart if order else ""}
+    context["draws"] = shown[(page - 1) * 50 : page * 50]
+    context["pager"], context["matched"], context["total"] = pager, len(shown), len(draws)
+    context["filters"] = {
+        "q": keyword or "",
+        "department": chosen.upper() if chosen else "",
+        "date_from": since.isoformat() if since else "",
+        "date_to": until.isoformat() if until else "",
+    }
     context["frozen"] = [t for t in service.public_tasks(session) if t.rounds == 0]
     context["beijing"] = _beijing
-    context["departments"] = service.department_names(session)
+    context["departments"] = names
     return render(request, "portal/inspections/index.html", context)
 
 
