@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac as _std_hmac
 import os
 import re
 import threading
@@ -233,8 +232,8 @@ class BlindIndex:
     Keys rotate: ``digest`` always uses the current key; ``digests`` gives the value's digest under the current key
     and under every other accepted key (``old_keys``: the previous key while ``xinyong keys rotate`` rebuilds the
     stored indexes, or the next one during a rolling switch), so a lookup finds a row whichever of them made it. A
-    stored digest's key is the one whose digest of the decrypted value it equals (``key_of``): the value beside it
-    is always kept encrypted, so the version needs no column of its own.
+    stored digest's key is the one whose digest of the decrypted value it equals: the value beside it is always kept
+    encrypted, so the version needs no column of its own.
     """
 
     __slots__ = ("_bases", "_key", "_key_id", "_lock", "_others")
@@ -285,15 +284,6 @@ class BlindIndex:
         current = self.digest(value, context=context, normalise=normalise)
         return (current, *(o.digest(value, context=context, normalise=normalise) for o in self._others))
 
-    def key_of(
-        self, stored: str, value: str, *, context: str, normalise: Callable[[str], str] | None = None
-    ) -> str | None:
-        """The id of the accepted key that made ``stored`` from ``value``, or ``None`` if none of them did."""
-        for key_id, digest in zip(self.key_ids, self.digests(value, context=context, normalise=normalise), strict=True):
-            if hmac_compare(digest, stored):
-                return key_id
-        return None
-
     def digest_optional(
         self, value: str | None, *, context: str, normalise: Callable[[str], str] | None = None
     ) -> str | None:
@@ -304,11 +294,6 @@ class BlindIndex:
         if not normalised:
             return None
         return self.digest(normalised, context=context, normalise=_identity)
-
-
-def hmac_compare(a: str, b: str) -> bool:
-    """Constant-time comparison of two digests in hex."""
-    return _std_hmac.compare_digest(a.encode("ascii", "replace"), b.encode("ascii", "replace"))
 
 
 def _identity(value: str) -> str:
