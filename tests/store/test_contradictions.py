@@ -154,6 +154,35 @@ def test_same_document_number_with_different_content(ready: Session) -> None:
     assert flag.department == "SWJ" and flag.side_b.ref == str(second.record_id)
 
 
+def test_a_number_used_by_one_department_for_two_kinds_is_no_conflict_and_scoped_runs_agree(ready: Session) -> None:
+    db = ready
+    one, two, three = (builders.entity(db).uscc for _ in range(3))
+    # near miss: one department's licence and inspection under one number (a candidate, not two departments)
+    c.record(db, one, "license", DAY - dt.timedelta(days=12), doc_no="共市监〔2026〕31号", department="XZSPJ")
+    c.record(db, three, "inspection", DAY - dt.timedelta(days=11), doc_no="共市监〔2026〕31号", department="XZSPJ")
+    c.record(db, one, "penalty", DAY - dt.timedelta(days=10), doc_no="共罚〔2026〕9号")
+    second = c.record(db, two, "inspection", DAY - dt.timedelta(days=8), doc_no="共罚〔2026〕9号", department="YJGLJ")
+    assert len(run(db, [two])) == 1, "the change-driven check of the second entity finds the pair"
+    assert run(db) == [], "the full round finds the same pair (already open) and nothing else"
+    [flag] = flags_of(db, RuleCode.DOC_NO_CONFLICT)
+    assert flag.department == "YJGLJ" and flag.side_b.ref == str(second.record_id) and flag.uscc == two
+
+
+def test_one_honour_beside_two_serious_sides_raises_a_flag_for_each(ready: Session) -> None:
+    db = ready
+    uscc = builders.entity(db).uscc
+    c.listed(db, uscc)
+    c.record(db, uscc, "honour", dt.date(2025, 3, 1), department="SWJ")
+    c.record(db, uscc, "penalty", dt.date(2025, 4, 1), severity="严重")
+    c.record(db, uscc, "penalty", dt.date(2025, 4, 2), severity="一般")  # near miss: not serious
+    other = builders.entity(db).uscc  # near miss: a serious penalty of another entity the same day
+    c.record(db, other, "penalty", dt.date(2025, 4, 1), severity="严重")
+    run(db)
+    flags = flags_of(db, RuleCode.HONOUR_VS_SERIOUS)
+    assert sorted(f.side_b.kind for f in flags) == ["list_entry", "record"]
+    assert {f.uscc for f in flags} == {uscc} and {f.side_a.ref for f in flags} == {flags[0].side_a.ref}
+
+
 def test_licence_after_the_business_licence_was_revoked(ready: Session) -> None:
     db = ready
     closed = builders.entity(db, status="吊销").uscc

@@ -71,7 +71,6 @@ SHARED_LEFT: dict[tuple[str, str], int] = {
     ("console/uploads.py", "records/routes.py"): 3,
     ("console/users.py", "core/auth/service.py"): 1,
     ("content/rules.py", "selfreport/rules.py"): 1,
-    ("contradictions/raising.py", "contradictions/raising.py"): 1,
     ("contradictions/raising.py", "contradictions/service.py"): 1,
     ("core/http.py", "core/metrics.py"): 1,
     ("core/workflow.py", "core/workflow.py"): 9,

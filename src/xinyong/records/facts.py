@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.windows import in_force_condition
 
-__all__ = ["record_facts", "usccs_changed_since"]
+__all__ = ["record_facts", "shared_doc_nos", "usccs_changed_since"]
 
 
 def record_facts(on: dt.date) -> Select[*tuple[Any, ...]]:
@@ -40,6 +40,15 @@ def record_facts(on: dt.date) -> Select[*tuple[Any, ...]]:
         .join(r, r.id == v.record_id)
         .where(v.valid_to.is_(None))
     )
+
+
+def shared_doc_nos() -> Select[*tuple[Any, ...]]:
+    """Document numbers that more than one record carries (any version or status; at most one per department and
+    kind): the few candidates a "same number from two departments" cross-check reads further. Grouped over
+    ``credit_records``' index on (doc_no, source_department), the statement reads that index in its order (an
+    index-only scan, no sort); counting compares no text, so it is the cheapest test of "more than one"."""
+    r = CreditRecord
+    return select(r.doc_no.label("doc_no")).group_by(r.doc_no).having(func.count() > 1)
 
 
 def usccs_changed_since(session: Session, version_id: int, limit: int) -> tuple[list[str], int]:

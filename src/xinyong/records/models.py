@@ -7,17 +7,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.core.db import Base, JSONType, UTCDateTime
 from xinyong.core.workflow import Procedure, StepHistory
 from xinyong.records.rules import TABLE
 
+SERIOUS = text("severity = '严重' AND valid_to IS NULL")  # current serious penalties: the contradiction sweep's side
+
 
 class CreditRecord(Base):
     __tablename__ = "credit_records"
-    __table_args__ = (UniqueConstraint("source_department", "kind", "doc_no"),)
+    __table_args__ = (
+        UniqueConstraint("source_department", "kind", "doc_no"),
+        Index("ix_credit_records_doc_no", "doc_no", "source_department"),  # one number from two departments
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
@@ -36,6 +52,7 @@ class CreditRecordVersion(Base):
         Index("ix_crv_record_valid", "record_id", "valid_from"),
         Index("ix_crv_department", "source_department", "kind", "decision_date"),
         Index("ix_crv_kind_order", "kind", "decision_date", "record_id"),  # the public lists' page order
+        Index("ix_crv_serious_uscc", "subject_uscc", postgresql_where=SERIOUS, sqlite_where=SERIOUS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -25,6 +25,7 @@ from xinyong.entities import service as entities
 from xinyong.privacy import service as privacy_rules
 from xinyong.records import privacy
 from xinyong.records.facts import record_facts as record_facts
+from xinyong.records.facts import shared_doc_nos as shared_doc_nos
 from xinyong.records.facts import usccs_changed_since as usccs_changed_since
 from xinyong.records.models import RECORD_CORRECTION, CreditRecord, CreditRecordVersion
 from xinyong.records.oversight import batch_rows_by_department as batch_rows_by_department
