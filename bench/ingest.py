@@ -380,6 +380,12 @@ def main() -> None:
     parser.add_argument(
         "--compare", action="store_true", help="also ingest the file in this process alone (--workers 0), same run"
     )
+    parser.add_argument(
+        "--csv", metavar="FILE", type=Path, help="use this generated file if it exists (generate it there if not)"
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="write the file (--csv) and stop: the timed part runs later"
+    )
     args = parser.parse_args()
     load_start = [round(x, 2) for x in os.getloadavg()]
 
@@ -390,10 +396,17 @@ def main() -> None:
         args.admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )
     with tempfile.TemporaryDirectory(prefix="xinyong-bench-") as folder:
-        path = Path(folder) / "处罚.csv"
-        started = time.perf_counter()
-        size = write_csv(path, Generator(args.rows, args.seed, args.invalid))
-        print(f"generated {args.rows} rows, {size / 2**20:.1f} MiB GB18030 in {time.perf_counter() - started:.1f} s")
+        path = args.csv or Path(folder) / "处罚.csv"
+        if path.exists():
+            print(f"reusing {path} ({path.stat().st_size / 2**20:.1f} MiB; --rows must match how it was generated)")
+        else:
+            started = time.perf_counter()
+            size = write_csv(path, Generator(args.rows, args.seed, args.invalid))
+            print(
+                f"generated {args.rows} rows, {size / 2**20:.1f} MiB GB18030 in {time.perf_counter() - started:.1f} s"
+            )
+        if args.generate_only:
+            return
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         database = Database(_database_url(args.admin_url, name))

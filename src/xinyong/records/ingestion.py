@@ -65,6 +65,7 @@ class BatchResult:
     unknown_columns: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)  # accepted rows' findings, the first 1,000
+    rejected_rows: list[dict[str, Any]] = field(default_factory=list, repr=False)  # not yet written
 
     @property
     def accepted(self) -> int:
@@ -314,6 +315,7 @@ def _ingest(
                 if len(pending) >= CHUNK:
                     _flush(session, writer, pending, result, progress)
     _flush(session, writer, pending, result, progress)
+    _write_rejected(session, result)
     _resolve_resubmitted(session, department.code, kind, batch.id, seen_doc_numbers)
     batch.rows_total = result.rows
     batch.created, batch.corrected, batch.unchanged = result.created, result.corrected, result.unchanged
@@ -346,6 +348,7 @@ def _ingest(
 def _flush(
     session: Session, writer: bulk.RecordWriter, pending: Pending, result: BatchResult, progress: Progress | None
 ) -> None:
+    _write_rejected(session, result)
     if not pending:
         return
     references = provenance.archive_lines(session, [row.line for row in pending])
@@ -391,18 +394,27 @@ def _reject(
         cipher = get_cipher()
         values["__enc__"] = {header: cipher.encrypt(value, context=REJECTION_CONTEXT) for header, value in sensitive}
     values = privacy.protect_rejected(values)
-    session.add(
-        BatchRejection(
-            batch_id=batch.id,
-            department=batch.department,
-            kind=batch.kind,
-            row_number=number,
-            doc_no=doc_no,
-            errors=described,
-            values=values,
-            status=PENDING,
-        )
+    result.rejected_rows.append(
+        {
+            "batch_id": batch.id,
+            "department": batch.department,
+            "kind": batch.kind,
+            "row_number": number,
+            "doc_no": doc_no,
+            "errors": described,
+            "values": values,
+            "status": PENDING,
+            "resolved_by_batch": None,
+        }
     )
+
+
+def _write_rejected(session: Session, result: BatchResult) -> None:
+    """The rejected rows kept so far, in one write (COPY on PostgreSQL: an ORM INSERT per row cost more than the
+    rows themselves)."""
+    if result.rejected_rows:
+        bulk.insert_rows(session, BatchRejection, result.rejected_rows)
+        result.rejected_rows.clear()
 
 
 def _resolve_resubmitted(session: Session, department: str, kind: Kind, batch_id: int, doc_numbers: set[str]) -> None:

@@ -5,6 +5,7 @@ their helpers (overlaps resolved, the original text rebuilt).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from xinyong.privacy.rules.normal import normalise, normalise_mapped
@@ -92,11 +93,27 @@ def guessed_names(values: Iterable[Any], subject: Subject, rules: RuleSet = BUIL
     return tuple(dict.fromkeys(n for n in found if 2 <= len(n) <= 4))
 
 
+#: Texts up to this long are remembered by :func:`protect`: a department's file repeats the same category, basis,
+#: authority and content texts on most rows (the result depends on the text alone).
+PROTECT_CACHED_CHARS = 256
+
+
 def protect(value: str) -> Result:
     """``value`` with identifiers and contact numbers (ID, passport and other certificates, phones, bank accounts,
     e-mail) replaced by their masked forms: what is stored in clear beside the encrypted original."""
     if not value:
         return Result(value)
+    if len(value) <= PROTECT_CACHED_CHARS:
+        return _protect_short(value)
+    return _protect(value)
+
+
+@lru_cache(maxsize=16_384)
+def _protect_short(value: str) -> Result:
+    return _protect(value)
+
+
+def _protect(value: str) -> Result:
     text, where = normalise_mapped(value)
     chosen = resolve([f for f in number_findings(text) if f.kind in AT_REST_KINDS])
     if not chosen:

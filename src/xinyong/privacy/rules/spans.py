@@ -89,10 +89,14 @@ def name_findings(
     for name in known:
         masked = mask_name(name)
         surnames.add(masked[:-2])
+        if name[0] not in text or name[-1] not in text:
+            continue  # the pattern cannot match (and is not compiled for a name no text of the record holds)
         for m in _name_pattern(name).finditer(text):
             if not _inside(strong, m.start(), m.end()):
                 found.append(Finding("name", m.start(), m.end(), masked))
     for surname in surnames:  # 胡某, 胡某某, 胡某龙: forms of a known name
+        if surname + "某" not in text:
+            continue
         for m in re.finditer(rf"{re.escape(surname)}某(?:某|[{_CJK}](?=[，,。；;、（(\s]))?", text):
             if not _inside(strong, m.start(), m.end()):
                 found.append(Finding("name", m.start(), m.end(), surname + NAME_MASK))
