@@ -456,12 +456,17 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="paced phase: requests per second")
     parser.add_argument("--workers", type=int, default=1, help="Uvicorn worker processes")
     parser.add_argument("--reuse", action="store_true", help="reuse the loaded database of an earlier run")
+    parser.add_argument("--setup-only", action="store_true", help="load the database and stop (time later, --reuse)")
     args = parser.parse_args()
     if args.entries > args.entities:
         parser.error("--entries cannot exceed --entities (one entry per listed entity)")
 
     name = f"xinyong_bench_check_{args.entities}_{args.entries}"
     database, step = prepare(name, args.entities, args.entries, args.reuse)
+    if args.setup_only:
+        database.dispose()
+        print(json.dumps({"setup": name, "entities": args.entities, "entries": args.entries}))
+        return
     with database.unit_of_work() as session:
         client, key = auth.create_api_client(
             session, OFFICE, name="基准测试业务系统", role=Role.BUSINESS_SYSTEM, department=None

@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--verifications", type=int, default=200)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--setup-only", action="store_true", help="load the database and stop (time later, --reuse)")
     args = parser.parse_args()
     database = prepare(f"xinyong_bench_report_{args.entities}", args.entities, args.reuse)
     loaded = time.perf_counter()
@@ -88,6 +89,8 @@ def main() -> None:
         conn.execute(text("ANALYZE"))
         conn.commit()
     print(f"subject with {args.records} records ready in {time.perf_counter() - loaded:.1f} s", flush=True)
+    if args.setup_only:
+        return
     office = Actor(role=Role.CREDIT_OFFICE, id="bench")
     report_times: list[float] = []
     number = code = ""

@@ -118,3 +118,40 @@ def test_pdf_reads_as_a_document_for_a_bank(issued: tuple[Session, str, int, str
     assert "尚未开展" not in flat and "评价等级：" in flat and "综合得分：" in flat
     assert "出具时间：2026-11-0211:00（北京时间）" in flat
     assert "T03:00" not in flat and "+08:00" not in flat
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is installed by dev.sh test")
+def test_pdf_in_the_current_layout_reads_as_the_first_and_old_reports_download_unchanged(
+    issued: tuple[Session, str, int, str], tmp_path: Path
+) -> None:
+    """The font parsed once per process and lines broken in one pass give the page the first layout gave (the same
+    lines, the same text), and a report issued in the first layout still downloads byte-identical and verifies."""
+    from xinyong.reports import pdf as report_pdf
+
+    session, uscc, _record_id, _id = issued
+    own = Actor(role=Role.ENTITY, id="e1", entity_uscc=uscc)
+    row, issued_pdf = service.issue_report_pdf(session, own, uscc, full=True)
+    first = report_pdf._render(row, legacy=True)
+    texts = []
+    for name, data in (("current", issued_pdf), ("first", first)):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(data)
+        texts.append(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout)
+    assert texts[0] == texts[1] and row.number in texts[0] and "违法行为类型：虚假宣传" in texts[0]
+    assert service.render_pdf(row) == issued_pdf  # twice in one process: the shared font is not spent by the first
+    row.pdf_sha256 = service.file_hash(first)  # as if issued before the change
+    assert service.render_pdf(row) == first
+    assert service.verify_pdf(session, Actor.public(), first).verdict == Verdict.VALID
+
+
+def test_lines_break_as_fpdf_broke_them() -> None:
+    from xinyong.reports.pdf import wrap
+
+    widths: dict[int, float] = __import__("collections").defaultdict(lambda: 1000.0)
+    widths[ord(" ")] = 250.0
+    assert wrap("一二三四五", widths, 3000) == ["一二三", "四五"]  # CJK: before the character that does not fit
+    assert wrap("文号：甲　决定日期", widths, 6000) == ["文号：甲", "决定日期"]  # at the ideographic space, dropped
+    assert wrap("ab cd", widths, 3000) == ["ab", "cd"]
+    assert wrap("　　一二三四", widths, 3000) == ["　　一", "二三四"]  # never a line of leading spaces alone
+    assert wrap("一\n二", widths, 3000) == ["一", "二"] and wrap("", widths, 3000) == [""]
+    assert wrap("一二", widths, 10) == ["一", "二"]  # a character wider than the line still goes, one a line

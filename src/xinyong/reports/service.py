@@ -9,15 +9,10 @@ A report whose records were later corrected, repaired or revoked is *superseded*
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import io
 import re
 import uuid
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-import segno
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,7 +22,7 @@ from xinyong.core.clock import BEIJING
 from xinyong.core.config import get_settings
 from xinyong.core.departments import list_departments
 from xinyong.core.display import beijing, department_name
-from xinyong.core.errors import Forbidden, InvalidInput, NotFound, XinyongError
+from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.masking import mask_id_number
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service as entities
@@ -38,6 +33,10 @@ from xinyong.records.ingest.layouts import LABELS
 from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.rules import KIND_LABELS, ChangeKind, Kind, Status
 from xinyong.reports.models import IssuedReport
+from xinyong.reports.pdf import ReportUnavailable as ReportUnavailable  # the area's API, re-exported
+from xinyong.reports.pdf import font_path as font_path
+from xinyong.reports.pdf import render_pdf as render_pdf
+from xinyong.reports.pdf import verify_url as verify_url
 from xinyong.reports.rules import (
     AUDIENCE_LABELS,
     EVALUATION_PENDING,
@@ -55,18 +54,8 @@ from xinyong.reports.rules import (
 from xinyong.reports.schemas import VerifyOut
 
 MAX_RECORDS = 2000
-FONT_CANDIDATES: list[tuple[str, int]] = [
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # Noto Sans CJK SC (Debian fonts-noto-cjk)
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-]
 KEYWORDS = re.compile(rb"/Keywords \(report_no=([A-Z0-9-]{1,40}) code=([0-9A-F]{32})\)")
 SUMMARY_KEYS = ("WFXW", "CFLB", "NR_FK", "XKNR", "CFJG", "FR_ZJHM", "FR_XM")
-
-
-class ReportUnavailable(XinyongError):
-    status = 503
-    code = "report_unavailable"
 
 
 # ---------------------------------------------------------------- building
@@ -281,123 +270,6 @@ def get_report(session: Session, actor: Actor, number: str) -> IssuedReport:
     if row is None or not allowed:
         raise NotFound(f"no report {number} for you (未找到该报告)", field="number")
     return row
-
-
-def verify_url(row: IssuedReport) -> str:
-    base = get_settings().base_url.rstrip("/")
-    return f"{base}/verify?{urlencode({'report_no': row.number, 'code': row.code})}"
-
-
-# ---------------------------------------------------------------- PDF
-
-
-def font_path() -> tuple[str, int]:
-    for path, index in FONT_CANDIDATES:
-        if Path(path).is_file():
-            return path, index
-    raise ReportUnavailable("no CJK font installed: run ./dev.sh start once, or install fonts-noto-cjk (缺少中文字体)")
-
-
-@functools.cache
-def _pdf_class() -> type[Any]:
-    """fpdf2 (and the font tools under it) is imported on the first PDF, not with the module: most processes never
-    render one."""
-    from fpdf import FPDF
-
-    class _Pdf(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("cjk", size=8)
-            self.cell(0, 6, f"第 {self.page_no()} 页", align="C")
-
-    return _Pdf
-
-
-def render_pdf(row: IssuedReport) -> bytes:
-    """The report as PDF: deterministic for one issued row (fixed dates and document id), so its hash is stable."""
-    content = row.content
-    path, index = font_path()
-    pdf = _pdf_class()(format="A4")
-    pdf.set_creation_date(row.issued_at)
-    pdf.set_title(f"{content['title']} {row.number}")
-    pdf.set_subject(content["identity"]["uscc"])
-    pdf.set_keywords(f"report_no={row.number} code={row.code}")
-    pdf.set_creator("xinyong")
-    pdf.set_producer("xinyong")
-    pdf.add_font("cjk", fname=path, collection_font_number=index)
-    pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.add_page()
-    width = pdf.epw
-
-    def line(text: str, size: float = 10, height: float = 6) -> None:
-        pdf.set_font("cjk", size=size)
-        pdf.multi_cell(width, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
-
-    qr = io.BytesIO()
-    segno.make(verify_url(row), error="m").save(qr, kind="png", scale=3, border=1)
-    qr.seek(0)
-    pdf.image(qr, x=pdf.w - pdf.r_margin - 30, y=pdf.t_margin, w=30, h=30)
-    line(f"{content['platform']}", 11)
-    line(f"{content['title']} · {content['audience_label']}", 18, 10)
-    line(f"报告编号：{row.number}")
-    line(f"验证码：{row.code}")
-    line(f"出具时间：{beijing(row.issued_at)}（北京时间）")
-    line(f"信息截止时点：{content.get('as_of_text') or content['as_of']}")
-    line("扫描右上角二维码或访问本平台 /verify 页面核验报告真伪。", 9)
-    issued_for = content.get("issued_for")
-    if isinstance(issued_for, dict):
-        line(
-            f"本报告依主体授权出具给：{issued_for.get('agency_name')}（备案编号 {issued_for.get('filing_no')}）；"
-            f"授权编号 {issued_for.get('grant_id')}，用途：{issued_for.get('purpose_label')}，"
-            f"授权有效期至 {issued_for.get('valid_until')}。未经主体授权不得转用。",
-            9,
-        )
-    pdf.ln(2)
-    identity = content["identity"]
-    line("一、主体身份信息", 13, 8)
-    line(f"名称：{identity['name']}")
-    line(f"统一社会信用代码：{identity['uscc']}")
-    for label, key in (("登记状态", "status"), ("组织形式", "legal_form"), ("行业", "industry")):
-        if identity.get(key):
-            line(f"{label}：{identity[key]}")
-    if identity.get("established_on"):
-        line(f"成立日期：{identity['established_on']}")
-    if identity.get("former_names"):
-        line("曾用名：" + "、".join(identity["former_names"]))
-    if identity.get("registered_address"):
-        line(f"住所：{identity['registered_address']}")
-    for person in identity.get("persons", []):
-        line(f"{person['role']}：{person['name']}（证件号码 {person['id_masked']}）")
-    numerals = "二三四五六七八九十"
-    n = 0
-    for key, label, _kinds in SECTIONS:
-        items = content["sections"].get(key, [])
-        line(f"{numerals[n]}、{label}", 13, 8)
-        n += 1
-        if not items:
-            line("暂无")
-        for i, item in enumerate(items, 1):
-            department = item.get("source_department_name") or department_name(item["source_department"], full=True)
-            line(
-                f"{i}. 【{item['kind_label']}】{item['title']}　文号：{item['doc_no']}　"
-                f"部门：{department}　决定日期：{item['decision_date']}　状态：{item['status']}"
-                + (f"　公示截止日期：{item['publicity_end']}" if item.get("publicity_end") else "")
-                + ("　（自主填报，未经核实）" if key == "self_reported" else "")
-            )
-            fields = item.get("fields")
-            if fields is None:  # reports issued before fields were labelled
-                fields = [[k, str(v)] for k, v in item["summary"].items()]
-            if fields:
-                line("　　" + "；".join(f"{label}：{value}" for label, value in fields), 9)
-    line(f"{numerals[n]}、公共信用综合评价", 13, 8)
-    line(str(content["evaluation"]))
-    line(f"{numerals[n + 1]}、信用提升建议", 13, 8)
-    for i, text in enumerate(content["suggestions"], 1):
-        line(f"{i}. {text}")
-    pdf.ln(4)
-    line("本报告依据本平台截至上述时点归集的公共信用信息生成；报告内容如被改动，核验将显示为非真实报告。", 8)
-    pdf.file_id = lambda: f"<{row.content_hash[:32]}><{row.content_hash[32:]}>"
-    return bytes(pdf.output())
 
 
 # ---------------------------------------------------------------- verification
