@@ -134,7 +134,9 @@ def test_console_batch_page_shows_the_warnings(db: Session) -> None:
     answer = upload(client, csrf, gb18030_csv([row(73)]))
     page = client.get(f"/console/batches/{batch_id_of(answer.headers['location'])}", headers=HTML).text
     assert 'id="row-warnings"' in page and "已接收但需补充的行" in page
-    assert "CF_FRDB" in page and "相对人为法人及非法人组织时应填写，已接收" in page
+    warnings = page.split('id="row-warnings"')[1].split("</table>")[0]
+    assert "<td>法定代表人</td>" in warnings and "CF_FRDB" not in warnings  # the catalogue's name, not the code
+    assert "相对人为法人及非法人组织时应填写，已接收" in warnings
 
 
 def test_the_office_sets_the_rule_in_the_console(db: Session) -> None:

@@ -86,6 +86,8 @@ def _upload_and_correct(operator: Page, url: str, name: str, uscc: str) -> None:
     expect(operator.locator("#batch-outcome")).to_contain_text("1 行被退回")
     expect(operator.locator("#row-errors")).to_contain_text("处罚决定日期")
     expect(operator.locator("#row-errors tbody tr")).to_have_count(1)  # the one mistake, nothing else
+    expect(operator.locator("#batch-submitter")).not_to_contain_text("user:")  # the operator's name, not an id
+    chinese(operator)  # field names from the catalogue, no raw codes
     operator.locator("#row-errors").get_by_role("link", name="在线更正").click()
     operator.wait_for_url(re.compile(r"/console/rejections/\d+$"))
     decided = (clock.today() - dt.timedelta(days=3)).isoformat()

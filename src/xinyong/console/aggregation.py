@@ -309,6 +309,15 @@ class RowForm:
         return [cell.header for cell in self.cells]
 
 
+def field_name(kind: str, code: str | None) -> str:
+    """The catalogue's Chinese name of a rejected row's field (``CF_JDRQ``/``JDRQ`` → 处罚决定日期); a reason about
+    the whole row is 整行; a field the catalogue does not know is shown as sent (an identifier)."""
+    if not code or code == "row":
+        return "整行"
+    canonical = _canonical(kind, code)
+    return LABELS[Kind(kind)][canonical] if canonical else code
+
+
 def _canonical(kind: str, code: str) -> str | None:
     prefix = PREFIX.get(Kind(kind)) if kind in KIND_LABELS else None
     bare = code.removeprefix(prefix) if prefix else code

@@ -135,6 +135,11 @@ def _who(actor_id: str, names: dict[str, str]) -> Markup:
     return Markup('<span translate="no">{}</span>').format(actor_id)
 
 
+def person(session: Session, actor_id: str) -> Markup:
+    """Who one actor id is, as the audit log shows it: a person's name with their username, or the kind of actor."""
+    return _who(actor_id, _names(session, {actor_id}))
+
+
 def views(session: Session, events: list[AuditEvent]) -> list[EventView]:
     names = _names(session, {e.actor_id for e in events})
     return [view(e, names) for e in events]

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.console import aggregation as agg
+from xinyong.console.audit_view import person
 from xinyong.console.pages import chinese_part, console_router, page
 from xinyong.core import clock
 from xinyong.core.actor import Actor
@@ -171,6 +172,7 @@ def _labels() -> dict[str, Any]:
         "layout": agg.LAYOUT_LABELS,
         "channel": agg.CHANNEL_LABELS,
         "label": agg.label,
+        "field": agg.field_name,
     }
 
 
@@ -192,8 +194,9 @@ def batch_page(
     context = {
         "batch": batch,
         "department_name": names.get(batch.department, batch.department),
+        "submitter": person(session, batch.actor_id),
         "rejected": rejected,
-        "errors": errors,
+        "errors": [(rejection, error, agg.field_name(batch.kind, error.get("field"))) for rejection, error in errors],
         "cut": batch.rejected > len(rejected),
         "shown": SHOWN_REJECTIONS,
         "uploaded": bool(uploaded),
