@@ -259,6 +259,18 @@ class StatementTimes:
         return "SQL time by statement (driver call, incl. round trips):\n" + "\n".join(lines)
 
 
+def process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process on this machine (the server's backend: PostgreSQL runs here), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SERVER_CPU: dict[str, float] = {}  # the ingestion's backend, for the JSON line
+
+
 def run_ingest(database: Database, path: Path, profile: str | None) -> tuple[float, ingestion.BatchResult]:
     actor = Actor.system("bench-ingest")
     profiler = cProfile.Profile() if profile else None
@@ -266,10 +278,15 @@ def run_ingest(database: Database, path: Path, profile: str | None) -> tuple[flo
     if profiler is not None:
         profiler.enable()
     with database.unit_of_work() as session:
+        backend = int(session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+        before = process_cpu(backend)
         result = ingestion.ingest_file(session, actor, path, "处罚.csv", department="SCJGJ", kind="penalty")
     if profiler is not None:
         profiler.disable()
     seconds = time.perf_counter() - started
+    after = process_cpu(backend)
+    if before is not None and after is not None:
+        SERVER_CPU["ingest"] = after - before
     if profiler is not None and profile:
         profiler.dump_stats(profile)
         out = io.StringIO()
@@ -448,7 +465,8 @@ def main() -> None:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"ingest: {rows} rows in {ingest_seconds:.1f} s = {ingest_rate:,.0f} rows/s "
-        f"(client CPU {cpu:.1f} s + workers {children.ru_utime + children.ru_stime:.1f} s; "
+        f"(client CPU {cpu:.1f} s + workers {children.ru_utime + children.ru_stime:.1f} s "
+        f"+ server backend {SERVER_CPU.get('ingest', float('nan')):.1f} s; "
         f"{result.created} created, {result.rejected} rejected; "
         f"{versions} versions, {rejections} rejections stored)"
     )
@@ -479,6 +497,11 @@ def main() -> None:
         "workers": args.workers,
         "client_cpu_s": round(cpu, 1),
         "workers_cpu_s": round(children.ru_utime + children.ru_stime, 1),
+        "server_cpu_s": round(SERVER_CPU["ingest"], 1) if "ingest" in SERVER_CPU else None,
+        # CPU of the three parts a row: on an idle machine with C cores the ingestion cannot beat C / this
+        "cpu_us_per_row": round(
+            (cpu + children.ru_utime + children.ru_stime + SERVER_CPU.get("ingest", 0.0)) / rows * 1e6, 1
+        ),
         "ingest_seconds": round(ingest_seconds, 2),
         "copy_seconds": round(copy_seconds, 2),
         "stored_seconds": round(stored_seconds, 2),

@@ -95,3 +95,17 @@ def test_a_worker_with_other_keys_leaves_the_file_to_this_process(
     version = db.scalars(select(CreditRecordVersion).where(CreditRecordVersion.subject_type == "person")).one()
     assert version.content["XDR_ZJHM"].startswith("360482")  # masked, and its token readable with this process's key
     assert ingestion.row_source(db, OPERATOR, version.record_id, 1)["cells"]["CF_XDR_MC"] == "张三"
+
+
+def test_each_firm_is_keyed_by_one_worker_on_the_first_row_naming_it() -> None:
+    from xinyong.records.ingest import UnreadableRow, detect_layout
+    from xinyong.records.rules import Kind
+
+    layout = detect_layout(HEADERS, Kind.PENALTY)
+    same = row(1)[HEADERS.index("CF_XDR_SHXYM")]
+    seen: set[str] = set()
+    first_chunk = [(2, row(1)), (3, row(2)), (4, UnreadableRow("too long")), (5, row(1))]
+    second_chunk = [(6, row(2, CF_XDR_SHXYM=same.lower())), (7, row(3)), (8, row(7, CF_XDR_SHXYM=""))]
+    assert prepare.first_rows(layout, first_chunk, seen) == {2, 3}
+    assert prepare.first_rows(layout, second_chunk, seen) == {7}  # the same code in lower case is not new
+    assert prepare.first_rows(layout, second_chunk, seen) == frozenset()

@@ -22,7 +22,7 @@ import datetime as dt
 import json
 import multiprocessing
 from collections import deque
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Container, Generator, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -94,9 +94,10 @@ class Accepted:
 Prepared = Rejected | Accepted
 
 
-def prepare(context: Context, rows: Iterable[Raw], keyed: set[str] | None = None) -> list[Prepared]:
-    """Every row of a chunk, in order. With ``keyed`` (the USCCs keyed so far, in the worker) the first row of each
-    entity also carries the pinyin search keys of its name, for the writer to use should the entity be new."""
+def prepare(context: Context, rows: Iterable[Raw], first: Container[int] | None = None) -> list[Prepared]:
+    """Every row of a chunk, in order. The rows numbered in ``first`` (in the worker: the first row of the file
+    naming each USCC, :func:`first_rows`) also carry the pinyin search keys of their entity's name, for the writer to
+    use should the entity be new."""
     layout = context.layout
     out: list[Prepared] = []
     for number, cells in rows:
@@ -130,12 +131,28 @@ def prepare(context: Context, rows: Iterable[Raw], keyed: set[str] | None = None
             fresh["content"] = JsonText(json.dumps(fresh["content"]))
         line = provenance.line_of(number, as_read)
         accepted = Accepted(number, str(record["doc_no"]), item, outcome.warnings, line, fresh)
-        if keyed is not None and fresh["subject_uscc"] and fresh["subject_uscc"] not in keyed:
-            keyed.add(fresh["subject_uscc"])
+        if first is not None and number in first and fresh["subject_uscc"]:
             name = item.subject.name.strip()[:200] or fresh["subject_uscc"]
             accepted.name_keys = (name, *pinyin_keys(name))
         out.append(accepted)
     return out
+
+
+def first_rows(layout: Layout, chunk: Sequence[Raw], seen: set[str]) -> frozenset[int]:
+    """The rows of ``chunk`` whose USCC cell the file has not named before (``seen``, updated): the ones a worker
+    computes search keys for. Decided here, in file order, so that two workers do not key the same firm; a code
+    written two ways (full-width, lower case) is keyed twice, a rejected first row leaves the keys to the writer."""
+    columns = [index for index, name in layout.columns.items() if name == "XDR_SHXYM"]
+    out: list[int] = []
+    for number, cells in chunk:
+        if isinstance(cells, UnreadableRow):
+            continue
+        for index in columns:
+            code = cells[index].strip().upper() if index < len(cells) else ""
+            if code and code not in seen:
+                seen.add(code)
+                out.append(number)
+    return frozenset(out)
 
 
 def sensitive_cells(layout: Layout, cells: Sequence[str]) -> list[tuple[str, str]]:
@@ -215,11 +232,13 @@ def prepared(
         return
     pool: ProcessPoolExecutor | None = None
     queue: deque[tuple[list[Raw], Future[list[Prepared]] | None]] = deque()
+    seen: set[str] = set()
     try:
         for index, chunk in enumerate(chunks):
             if index == 1:
                 pool = _start_pool(context)
-            queue.append((chunk, pool.submit(_prepare_here, chunk) if pool is not None else None))
+            first = first_rows(context.layout, chunk, seen)  # the first chunk's: keyed by the writer
+            queue.append((chunk, pool.submit(_prepare_here, chunk, first) if pool is not None else None))
             while len(queue) > AHEAD:
                 chunk_done, future = queue.popleft()
                 done, pool = _result(context, chunk_done, future, pool)
@@ -257,7 +276,6 @@ def _result(
 
 
 _worker_context: Context | None = None
-_worker_keyed: set[str] = set()
 
 
 def _start_worker(context: Context, probe: tuple[str, str]) -> None:
@@ -271,10 +289,10 @@ def _start_worker(context: Context, probe: tuple[str, str]) -> None:
     _worker_context = context
 
 
-def _prepare_here(chunk: list[Raw]) -> list[Prepared]:
+def _prepare_here(chunk: list[Raw], first: frozenset[int]) -> list[Prepared]:
     if _worker_context is None:
         raise RuntimeError("the ingestion worker was not started")
-    return prepare(_worker_context, chunk, _worker_keyed)
+    return prepare(_worker_context, chunk, first)
 
 
 __all__ = [
@@ -286,6 +304,7 @@ __all__ = [
     "Prepared",
     "Rejected",
     "by_reference",
+    "first_rows",
     "person_key",
     "prepare",
     "prepared",
