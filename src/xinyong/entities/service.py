@@ -82,6 +82,11 @@ def type_names(uscc: str) -> tuple[str, str]:
     return info.authority_name, info.org_type_name
 
 
+def exists(session: Session, uscc: str) -> bool:
+    """Whether the register holds this (resolved) USCC."""
+    return session.get(Entity, uscc) is not None
+
+
 def get_entity(session: Session, code: str) -> Entity:
     uscc = resolve_uscc(session, code)
     entity = session.get(Entity, uscc)

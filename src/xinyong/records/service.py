@@ -42,6 +42,7 @@ from xinyong.records.reading import (
     record_history,
     records_of_entity,
     to_view,
+    versions_since,
 )
 from xinyong.records.rights import (
     CONTENT_ID_CONTEXT,
@@ -95,6 +96,7 @@ __all__ = [
     "upsert_record",
     "visibility",
     "visible_record",
+    "versions_since",
     "visible_versions",
 ]
 

@@ -67,15 +67,23 @@ def canonical(content: dict[str, Any]) -> bytes:
 
 
 def content_hash(content: dict[str, Any]) -> str:
+    return hash_of_canonical(canonical(content))
+
+
+def hash_of_canonical(data: bytes) -> str:
     digest = hashes.Hash(hashes.SM3())
-    digest.update(canonical(content))
+    digest.update(data)
     return digest.finalize().hex()
 
 
 def verification_code(key: str, content: dict[str, Any]) -> str:
     """HMAC-SM3 over the canonical content, shortened to 32 hex digits (128 bits) for printing."""
+    return code_of_canonical(key, canonical(content))
+
+
+def code_of_canonical(key: str, data: bytes) -> str:
     mac = crypto_hmac.HMAC(key.encode(), hashes.SM3())
-    mac.update(canonical(content))
+    mac.update(data)
     return mac.finalize().hex()[:32].upper()
 
 

@@ -26,11 +26,9 @@ from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.masking import mask_id_number
 from xinyong.core.pagination import PageRequest
 from xinyong.entities import service as entities
-from xinyong.entities.models import Entity
 from xinyong.evaluation.views import evaluation_of
 from xinyong.records import service as records
 from xinyong.records.ingest.layouts import LABELS
-from xinyong.records.models import CreditRecord, CreditRecordVersion
 from xinyong.records.rules import KIND_LABELS, ChangeKind, Kind, Status
 from xinyong.reports.models import IssuedReport
 from xinyong.reports.pdf import ReportUnavailable as ReportUnavailable  # the area's API, re-exported
@@ -44,8 +42,11 @@ from xinyong.reports.rules import (
     SECTIONS,
     Audience,
     Verdict,
+    canonical,
+    code_of_canonical,
     content_hash,
     file_hash,
+    hash_of_canonical,
     report_number,
     same_code,
     suggestions,
@@ -219,7 +220,7 @@ def issue_report_pdf(
     moment = min(as_of or now, now)  # "as of today" means now
     audience = Audience.FULL if full else Audience.PUBLIC
     uscc = entities.resolve_uscc(session, uscc)
-    if session.get(Entity, uscc) is None:  # a valid code of no entity on the register: say so, never a 500
+    if not entities.exists(session, uscc):  # a valid code of no entity on the register: say so, never a 500
         raise NotFound(f"no entity with the USCC {uscc} (未找到该统一社会信用代码对应的主体)", field="uscc")
     day = now.astimezone(BEIJING).strftime("%Y%m%d")
     row = IssuedReport(
@@ -281,17 +282,10 @@ def _superseded(session: Session, row: IssuedReport) -> list[str]:
     used = {int(pair[0]): int(pair[1]) for pair in row.record_versions}
     if not used:
         return reasons
-    v = CreditRecordVersion
-    # only versions recorded after the report's moment can be later than the ones it used (ix_crv_record_valid), and
-    # only the columns the verdict needs: loading every version with its content made verification slow
-    later = session.execute(
-        select(v.record_id, v.version, v.change_kind, v.status, v.valid_from, v.kind, CreditRecord.doc_no)
-        .join(CreditRecord, CreditRecord.id == v.record_id)
-        .where(v.record_id.in_(list(used)), v.valid_from >= row.as_of)
-        .order_by(v.record_id, v.version)
-    ).all()
+    # only versions recorded after the report's moment can be later than the ones it used, and only the columns the
+    # verdict needs: loading every version with its content made verification slow
     seen: set[tuple[int, str]] = set()
-    for version in later:
+    for version in records.versions_since(session, used, row.as_of):
         doc_no = version.doc_no
         if version.version <= used[version.record_id]:
             continue
@@ -315,10 +309,12 @@ def report_keys() -> list[str]:
     return [settings.report_key, *settings.report_keys_old]
 
 
-def report_key_of(row: IssuedReport) -> str | None:
-    """The key (current or old) whose code matches the stored content, or None: the archive was changed."""
+def report_key_of(row: IssuedReport, data: bytes | None = None) -> str | None:
+    """The key (current or old) whose code matches the stored content, or None: the archive was changed. ``data``:
+    the content's canonical bytes, when the caller has them already."""
+    data = canonical(row.content) if data is None else data
     for key in report_keys():
-        if same_code(verification_code(key, row.content), row.code):
+        if same_code(code_of_canonical(key, data), row.code):
             return key
     return None
 
@@ -333,8 +329,9 @@ def _answer(
 ) -> VerifyOut:
     if row is None or not same_code(row.code, code):
         return VerifyOut(verdict=Verdict.NOT_GENUINE, reasons=["报告编号或验证码不存在（unknown number or code）"])
-    key = report_key_of(row)
-    if key is None or content_hash(row.content) != row.content_hash:
+    data = canonical(row.content)  # once: the code and the hash both cover these bytes (81 KB for 200 records)
+    key = report_key_of(row, data)
+    if key is None or hash_of_canonical(data) != row.content_hash:
         return VerifyOut(verdict=Verdict.NOT_GENUINE, number=row.number, reasons=["存档内容与验证码不符"])
     if pdf is not None and file_hash(pdf) != row.pdf_sha256:
         return VerifyOut(
