@@ -35,6 +35,8 @@ settings.load_profile("xinyong")
 os.environ.setdefault("XINYONG_RATE_LIMIT_PER_MINUTE", "1000000")
 os.environ.setdefault("XINYONG_LOGIN_LIMIT_PER_ACCOUNT", "1000000")
 os.environ.setdefault("XINYONG_LOGIN_LIMIT_PER_ADDRESS", "1000000")
+os.environ.setdefault("XINYONG_ANON_EXPORT_PER_HOUR", "0")  # full exports an hour: off (test_streamed_exports)
+os.environ.setdefault("XINYONG_STAFF_EXPORT_PER_HOUR", "0")
 # Accounts are made and signed in by the hundred: the suite hashes passwords with cheap argon2 parameters (production
 # refuses them; tests/store/test_auth.py checks the standard ones).
 os.environ.setdefault("XINYONG_ARGON2_COST", "light")

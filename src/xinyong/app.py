@@ -92,6 +92,8 @@ def create_app(
         settings.rate_limit_per_minute if rate_limit_per_minute is None else rate_limit_per_minute,
         login_per_account=settings.login_limit_per_account,
         login_per_address=settings.login_limit_per_address,
+        exports_per_hour=settings.anon_export_per_hour,
+        staff_exports_per_hour=settings.staff_export_per_hour,
     )
     _install_middleware(app, settings)
     install_openapi(app)

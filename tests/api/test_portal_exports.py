@@ -115,11 +115,12 @@ def test_exports_are_masked_for_the_public(public: TestClient, seeded: Seeded) -
 
 
 def test_exports_are_capped_with_a_note(public: TestClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(web, "EXPORT_LIMIT", 2)
-    answer = public.get("/publicity/penalties.csv")
-    table = _csv(answer.content)
+    monkeypatch.setattr(web, "EXPORT_LIMIT", 2)  # a list read before answering (entity search)
+    monkeypatch.setattr(web, "STREAM_LIMIT", 2)  # a list read as it streams (双公示): no header can say it was cut
+    table = _csv(public.get("/publicity/penalties.csv").content)
     assert len(table) == 1 + 2 + 1 and "仅包含前 2 条" in table[-1][0]
-    assert answer.headers["x-export-truncated"] == "2"
+    found = _csv(public.get("/search.csv", params={"q": "共青城"}).content)
+    assert len(found) == 1 + 2 + 1 and "仅包含前 2 条" in found[-1][0]
     sheet = _xlsx(public.get("/publicity/penalties.xlsx").content)
     assert any("仅包含前 2 条" in str(row[0]) for row in sheet)
 

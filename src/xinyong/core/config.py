@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     argon2_cost: Literal["standard", "light"] = "standard"  # "light": the test suite's cheap argon2
     login_limit_per_account: int = Field(default=10, ge=0)  # sign-in attempts a minute per account (0: off)
     login_limit_per_address: int = Field(default=30, ge=0)  # sign-in attempts a minute per client address (0: off)
+    anon_export_per_hour: int = Field(default=20, ge=0)  # anonymous full exports an hour per client address (0: off)
+    staff_export_per_hour: int = Field(default=200, ge=0)  # full exports an hour per signed-in user (0: off)
     trusted_proxies: list[str] = Field(default_factory=list)  # CIDRs whose X-Forwarded-For / X-Real-IP are believed
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300)  # revocation lag in other worker processes
     db_pool_size: int = Field(default=20, ge=1, le=500)  # PostgreSQL connections kept per worker process

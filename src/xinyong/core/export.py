@@ -6,7 +6,8 @@
 - **CSV** is UTF-8 with a byte-order mark, so Excel on Chinese Windows reads it as UTF-8, not GBK; it is streamed
   in chunks.
 - **XLSX** is written by XlsxWriter in ``constant_memory`` mode (rows go to disk as they come) to a temporary
-  file that is deleted once sent.
+  file that is deleted once sent (console exports); the portal's list exports stream instead
+  (:mod:`xinyong.core.streaming`, :mod:`xinyong.core.xlsx_stream`), with the same cells.
 - **A cap** (:data:`MAX_EXPORT_ROWS`) bounds every export; a cut export says so in its last row (and in the
   ``X-Export-Truncated`` header) instead of silently ending.
 """
@@ -32,7 +33,8 @@ from starlette.responses import FileResponse, StreamingResponse
 
 Cell = str | int | float | Decimal | bool | dt.date | dt.datetime | None
 
-MAX_EXPORT_ROWS = 50_000
+MAX_EXPORT_ROWS = 50_000  # an export read whole before its first byte
+MAX_STREAMED_ROWS = 1_000_000  # an export read batch by batch as it streams (Excel's sheet holds 1,048,576 rows)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_TEXT = 32_767  # Excel's limit for one cell
 CSV_CHUNK_ROWS = 500

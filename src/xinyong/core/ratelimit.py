@@ -31,6 +31,7 @@ from xinyong.core.errors import TooManyRequests
 log = logging.getLogger("xinyong.ratelimit")
 
 WINDOW_SECONDS = 60
+EXPORT_WINDOW_SECONDS = 3600  # full exports are counted by the hour
 EXEMPT_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics")
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".json", ".jsonl")
 EXPORT_FORMATS = ("csv", "xlsx", "json", "jsonl")
@@ -47,7 +48,7 @@ class Verdict:
 class Limiter(Protocol):
     blocking: bool  # True: asking it is I/O, done from the thread pool, not on the event loop
 
-    def hit(self, key: str, limit: int, cost: int = 1) -> Verdict: ...
+    def hit(self, key: str, limit: int, cost: int = 1, window: int = WINDOW_SECONDS) -> Verdict: ...
 
 
 class LimiterUnavailable(Exception):
@@ -64,18 +65,19 @@ class InProcessLimiter:
         self._lock = threading.Lock()
         self._windows: dict[str, tuple[int, int]] = {}  # key -> (window number, count)
 
-    def hit(self, key: str, limit: int, cost: int = 1) -> Verdict:
+    def hit(self, key: str, limit: int, cost: int = 1, window: int = WINDOW_SECONDS) -> Verdict:
         now = self._clock()
-        window = int(now // WINDOW_SECONDS)
+        number = int(now // window)
+        key = f"{window}:{key}"
         with self._lock:
             if len(self._windows) > 100_000:  # keep memory bounded under a flood of distinct callers
-                self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
-            seen_window, count = self._windows.get(key, (window, 0))
-            if seen_window != window:
+                self._windows = {k: v for k, v in self._windows.items() if v[0] == int(now // int(k.split(":")[0]))}
+            seen_window, count = self._windows.get(key, (number, 0))
+            if seen_window != number:
                 count = 0
             count += cost
-            self._windows[key] = (window, count)
-        retry = int((window + 1) * WINDOW_SECONDS - now) + 1
+            self._windows[key] = (number, count)
+        retry = int((number + 1) * window - now) + 1
         return Verdict(count <= limit, max(0, limit - count), retry)
 
 
@@ -91,20 +93,22 @@ class RedisLimiter:
         self._prefix = prefix
         self._clock = clock  # wall-clock seconds: every process must agree on the window
 
-    def hit(self, key: str, limit: int, cost: int = 1) -> Verdict:
+    def hit(self, key: str, limit: int, cost: int = 1, window: int = WINDOW_SECONDS) -> Verdict:
         now = self._clock()
-        window = int(now // WINDOW_SECONDS)
-        name = f"{self._prefix}{window}:{key}"
+        number = int(now // window)
+        name = (
+            f"{self._prefix}{number}:{key}" if window == WINDOW_SECONDS else f"{self._prefix}{window}s:{number}:{key}"
+        )
         import redis
 
         pipe = self._redis.pipeline()
         pipe.incrby(name, cost)
-        pipe.expire(name, WINDOW_SECONDS * 2)
+        pipe.expire(name, window * 2)
         try:
             count = int(pipe.execute()[0])
         except redis.RedisError as failure:
             raise LimiterUnavailable(f"{type(failure).__name__}: {failure}") from failure
-        retry = int((window + 1) * WINDOW_SECONDS - now) + 1
+        retry = int((number + 1) * window - now) + 1
         return Verdict(count <= limit, max(0, limit - count), retry)
 
 
@@ -124,12 +128,21 @@ class RateLimits:
     opens a bucket of its own: it is counted, like every anonymous call, under the client address."""
 
     def __init__(
-        self, limiter: Limiter, per_minute: int, *, login_per_account: int = 10, login_per_address: int = 30
+        self,
+        limiter: Limiter,
+        per_minute: int,
+        *,
+        login_per_account: int = 10,
+        login_per_address: int = 30,
+        exports_per_hour: int = 0,
+        staff_exports_per_hour: int = 0,
     ) -> None:
         self.limiter = limiter
         self.per_minute = per_minute
         self.login_per_account = login_per_account
         self.login_per_address = login_per_address
+        self.exports_per_hour = exports_per_hour  # full CSV/XLSX exports an hour per client address (0: off)
+        self.staff_exports_per_hour = staff_exports_per_hour  # per signed-in user (0: off)
         self._reported_at = float("-inf")
 
     def _report(self, failure: LimiterUnavailable) -> None:
@@ -180,6 +193,26 @@ class RateLimits:
             raise TooManyRequests(
                 "too many sign-in attempts; please wait a minute (登录尝试过于频繁，请稍后再试)",
                 retry_after=retry_after,
+            )
+
+    def charge_export(self, request: Request, user: str | None) -> None:
+        """Count one full export (CSV/XLSX of a whole list) in hourly windows — per signed-in ``user``, else per
+        client address — on top of the per-minute limit; raise :class:`TooManyRequests` with a Chinese message past
+        it. Called from a (synchronous) view, which runs in the thread pool."""
+        limit = self.staff_exports_per_hour if user else self.exports_per_hour
+        if limit <= 0:
+            return
+        key = f"export-user:{user}" if user else "export-ip:" + client_address(request)
+        try:
+            verdict = self.limiter.hit(key, limit, 1, EXPORT_WINDOW_SECONDS)
+        except LimiterUnavailable as failure:
+            self._report(failure)
+            return
+        if not verdict.allowed:
+            minutes = max(1, -(-verdict.retry_after // 60))
+            raise TooManyRequests(
+                f"导出过于频繁：每小时最多导出 {limit} 次，请约 {minutes} 分钟后再试；如需批量数据，请联系市信用办。",
+                retry_after=verdict.retry_after,
             )
 
 

@@ -3,7 +3,7 @@ for the same query (``/publicity/penalties``, ``.json``, ``.csv``, ``.xlsx``).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal, NamedTuple
 
 from fastapi import Query, Request
@@ -97,6 +97,10 @@ def publicity_view(kind: Kind, path: str, title: str) -> Callable[..., Response]
             found, total = publication.search_published(session, actor, flt, request_page, cursor=cursor)
             return [record_row(r, actor, departments) for r in found], total, request_page
 
+        def batches(own: Session) -> Iterator[list[dict[str, Any]]]:
+            for found in publication.published_batches(own, actor, flt):
+                yield [record_row(r, actor, departments) for r in found]
+
         context = {
             "path": path,
             "kind": kind.value,
@@ -122,6 +126,7 @@ def publicity_view(kind: Kind, path: str, title: str) -> Callable[..., Response]
             page_rows=page_rows,
             template="portal/publicity.html",
             context=context,
+            batches=batches,
         )
 
     view.__name__ = f"publicity_{kind.value}"
@@ -231,6 +236,7 @@ def lists_view(
     cursor = cursor_of(after, before)
     rows: Callable[[int], list[dict[str, Any]]]
     page_rows: Callable[[], tuple[list[dict[str, Any]], int, PageRequest]]
+    batches: Callable[[Session], Iterator[list[dict[str, Any]]]] | None
     if tab.record_kind is not None:
         flt = RecordFilter(
             kinds=(tab.record_kind,),
@@ -248,7 +254,11 @@ def lists_view(
             found, total = publication.search_published(session, actor, flt, request_page, cursor=cursor)
             return [list_record_row(r, actor, departments) for r in found], total, request_page
 
-        rows, page_rows = record_rows, record_page
+        def record_batches(own: Session) -> Iterator[list[dict[str, Any]]]:
+            for found in publication.published_batches(own, actor, flt):
+                yield [list_record_row(r, actor, departments) for r in found]
+
+        rows, page_rows, batches = record_rows, record_page, record_batches
     else:
         category = tab.category
         assert category is not None
@@ -276,7 +286,7 @@ def lists_view(
             found, total = entries(request_page)
             return found, total, request_page
 
-        rows, page_rows = entry_rows, entry_page
+        rows, page_rows, batches = entry_rows, entry_page, None
 
     context = {
         "path": "/lists",
@@ -300,6 +310,7 @@ def lists_view(
         page_rows=page_rows,
         template="portal/lists.html",
         context=context,
+        batches=batches,
     )
 
 

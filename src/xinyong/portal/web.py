@@ -10,7 +10,7 @@ API's JSON error shape.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -29,10 +29,12 @@ from xinyong.core.auth.access import PUBLIC, require
 from xinyong.core.config import get_settings
 from xinyong.core.display import chinese, invalid_field_message
 from xinyong.core.errors import Forbidden, InvalidInput, XinyongError
-from xinyong.core.export import MAX_EXPORT_ROWS, csv_response, xlsx_response
+from xinyong.core.export import MAX_EXPORT_ROWS, MAX_STREAMED_ROWS, Cell
 from xinyong.core.http import current_actor, reject_unknown_query
 from xinyong.core.ids import USCC_RULE_NAMES
 from xinyong.core.pagination import PageRequest
+from xinyong.core.ratelimit import rate_limits
+from xinyong.core.streaming import StreamStats, streamed_export
 from xinyong.core.web import render
 from xinyong.enterprise.rules import safe_return_path
 from xinyong.portal.views import Column, json_row, pick
@@ -41,7 +43,9 @@ Format = Literal["html", "json", "csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("html", "json", "csv", "xlsx")
 DEFAULT_PAGE_SIZE = 20
 CURSOR_PARAMS = ("page", "after", "before")  # a page's own position, never carried into another link
-EXPORT_LIMIT = MAX_EXPORT_ROWS  # rows per CSV/XLSX export; a module value so tests can lower it
+EXPORT_LIMIT = MAX_EXPORT_ROWS  # rows per CSV/XLSX export read before answering; a module value so tests can lower it
+STREAM_LIMIT = MAX_STREAMED_ROWS  # rows per export read while it streams (likewise)
+EXPORT_ACTION = "portal:export:created"
 
 TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "请求方式不支持", 409: "状态冲突"}
 TITLES |= {413: "内容过大", 422: "输入有误", 429: "访问过于频繁"}
@@ -61,7 +65,9 @@ def wants_fragment(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, message: str, field: str | None, hint: str | None) -> Response:
-    if output_format(request) != "html":
+    fmt = output_format(request)
+    clicked = fmt in ("csv", "xlsx") and "text/html" in request.headers.get("accept", "")  # a person's 导出 link
+    if fmt != "html" and not clicked:
         body: dict[str, Any] = {"error": TITLES.get(status, "error"), "message": message}
         if field:
             body["field"] = field
@@ -106,7 +112,9 @@ def _refusal(request: Request, exc: Exception) -> Response:
         hint = f"统一社会信用代码校验未通过：{USCC_RULE_NAMES[rule]}（GB 32100-2015）。"
     elif exc.status == 404:
         hint = "请核对名称或统一社会信用代码后重新查询；记录超过公示期限或已修复、撤销的，不再公示。"
-    return _error_page(request, exc.status, exc.message, exc.field, hint)
+    response = _error_page(request, exc.status, exc.message, exc.field, hint)
+    response.headers.update(exc.headers)  # a 429's Retry-After
+    return response
 
 
 def _invalid(request: Request, exc: Exception) -> Response:
@@ -173,11 +181,13 @@ def own_uscc(actor: Actor) -> str:
     return actor.entity_uscc
 
 
-def text_value(value: str | None) -> str | None:
-    """A form field: trimmed, empty means absent."""
+def text_value(value: str | None, field: str | None = None) -> str | None:
+    """A form field: trimmed, empty means absent; control characters (a terminal escape, a NUL) refused."""
     if value is None:
         return None
     text = value.strip()
+    if any(ch < " " or ch == "\x7f" for ch in text):
+        raise InvalidInput("control characters in a query parameter (查询条件含控制字符，请删除后重试)", field=field)
     return text or None
 
 
@@ -283,9 +293,76 @@ def pager_for(
 
 def export_audit(session: Session, actor: Actor, request: Request, fmt: str, rows: int) -> None:
     """Every export is recorded (req §3.15), the last thing a view does before answering."""
+    audit.record(session, actor, EXPORT_ACTION, "export", request.url.path[:128], _export_payload(request, fmt, rows))
+
+
+def _export_payload(request: Request, fmt: str, rows: int) -> dict[str, Any]:
     query = {k: v[:100] for k, v in list(request.query_params.items())[:20]}
-    payload = {"format": fmt, "rows": rows, "query": query}
-    audit.record(session, actor, "portal:export:created", "export", request.url.path[:128], payload)
+    return {"format": fmt, "rows": rows, "query": query}
+
+
+RowBatches = Callable[[Session], Iterable[Sequence[dict[str, Any]]]]
+
+
+def export_answer(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    fmt: str,
+    *,
+    title: str,
+    columns: Sequence[Column],
+    rows: Callable[[int], list[dict[str, Any]]],
+    batches: RowBatches | None = None,
+) -> Response:
+    """A CSV/XLSX of every row of the query, streamed (:mod:`xinyong.core.streaming`) after the hourly export limit
+    is charged. With ``batches`` the rows are read by the response's own session as the file is sent (up to
+    :data:`STREAM_LIMIT`), the export audited when it ends with the rows sent; without, ``rows`` reads them now
+    (up to :data:`EXPORT_LIMIT`) and the export is audited before answering."""
+    limits = rate_limits(request)
+    if limits is not None:
+        limits.charge_export(request, None if actor.role == Role.PUBLIC else f"{actor.role.value}:{actor.id}")
+    titles = [column.title for column in columns]
+    name = f"{title}-{clock.today().isoformat()}.{fmt}"
+    masked = actor.role in (Role.PUBLIC, Role.BUSINESS_SYSTEM)
+    note = f"导出自{get_settings().platform_name}；" + (
+        "个人信息已按规定脱敏。" if masked else "含按您的权限可见的信息，请依法依规使用。"
+    )
+    on_end: Callable[[Session, StreamStats], None] | None = None
+    if batches is not None:
+        payload = _export_payload(request, fmt, 0)
+        path = request.url.path[:128]
+        read = batches
+
+        def on_end(own: Session, stats: StreamStats) -> None:
+            done = payload | {"rows": stats.rows, "complete": stats.complete, "truncated": stats.truncated}
+            audit.record(own, actor, EXPORT_ACTION, "export", path, done)
+
+        def cells(own: Session) -> Iterator[list[list[Cell]]]:
+            for batch in read(own):
+                yield [pick(row, columns) for row in batch]
+
+        limit = STREAM_LIMIT
+    else:
+        limit = EXPORT_LIMIT
+        found = [pick(row, columns) for row in rows(limit + 1)]
+        export_audit(session, actor, request, fmt, min(len(found), limit))
+
+        def cells(own: Session) -> Iterator[list[list[Cell]]]:
+            yield found
+
+    return streamed_export(
+        request,
+        session,
+        fmt=fmt,
+        filename=name,
+        titles=titles,
+        batches=cells,
+        limit=limit,
+        sheet=title,
+        notes=[note],
+        on_end=on_end,
+    )
 
 
 def answer(
@@ -300,24 +377,14 @@ def answer(
     template: str,
     fragment: str = "portal/_list_results.html",
     context: dict[str, Any],
+    batches: RowBatches | None = None,
 ) -> Response:
-    """One list in the format the URL asks for: CSV/XLSX carry every row of the query (up to the cap), JSON and
-    HTML one page of it."""
+    """One list in the format the URL asks for: CSV/XLSX carry every row of the query (up to the cap), streamed
+    (read batch by batch by the response's own session when the list gives ``batches``), JSON and HTML one page
+    of it."""
     fmt = output_format(request)
     if fmt in ("csv", "xlsx"):
-        limit = EXPORT_LIMIT
-        found = rows(limit + 1)
-        cells = [pick(row, columns) for row in found]
-        titles = [column.title for column in columns]
-        name = f"{title}-{clock.today().isoformat()}.{fmt}"
-        export_audit(session, actor, request, fmt, min(len(cells), limit))
-        if fmt == "csv":
-            return csv_response(name, titles, cells, limit=limit)
-        masked = actor.role in (Role.PUBLIC, Role.BUSINESS_SYSTEM)
-        note = f"导出自{get_settings().platform_name}；" + (
-            "个人信息已按规定脱敏。" if masked else "含按您的权限可见的信息，请依法依规使用。"
-        )
-        return xlsx_response(name, titles, cells, sheet=title, limit=limit, notes=[note])
+        return export_answer(request, session, actor, fmt, title=title, columns=columns, rows=rows, batches=batches)
     items, total, page = page_rows()
     if fmt == "json":
         body = {
