@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.support import builders
-from xinyong.app import create_app
+from tests.support.apps import app_for
 from xinyong.core.actor import Actor
 from xinyong.core.http import current_actor, request_session
 
@@ -18,7 +18,7 @@ from xinyong.core.http import current_actor, request_session
 def as_actor(db: Session) -> Callable[[Actor], TestClient]:
     """A client acting as the given actor (authentication itself is tested where it is built)."""
     builders.departments(db)
-    app = create_app()
+    app = app_for()
     app.dependency_overrides[request_session] = lambda: db
 
     def client_for(actor: Actor) -> TestClient:

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from xinyong.app import create_app
+from tests.support.apps import app_for
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database
 from xinyong.demo import load_demo
@@ -84,7 +84,7 @@ def test_the_whole_demo_portal_shows_no_personal_data_to_a_visitor(committing_db
             reviewer = Actor(role=Role.DEPT_REVIEWER, id=f"user:reviewer-{department}", department_code=department)
             privacy_review.confirm(session, reviewer, record_id, {})
     assert held, "the demo has rows held for the desensitisation review"
-    client = TestClient(create_app(committing_db))
+    client = TestClient(app_for(committing_db))
     queue: deque[str] = deque(
         [
             "/",

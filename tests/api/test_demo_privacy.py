@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
-from xinyong.app import create_app
+from tests.support.apps import app_for
 from xinyong.core.crypto import get_cipher
 from xinyong.core.db import Database
 from xinyong.demo import load_demo
@@ -55,7 +55,7 @@ def test_the_demo_portal_shows_no_personal_data(committing_db: Database) -> None
             found += STREET.findall(_compact(text))
             secrets[version.record_id] = found
     assert held, "the demo has rows held for the desensitisation review"
-    client = TestClient(create_app(committing_db))
+    client = TestClient(app_for(committing_db))
     exports = ""
     for suffix in (".csv", ".json"):
         exports += client.get(f"/publicity/penalties{suffix}?page_size=10000").content.decode("utf-8-sig")

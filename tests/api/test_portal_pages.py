@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.support import builders
+from tests.support.apps import app_for
 from tests.support.portal_seed import LEGAL_REP_ID, MOBILE, PERSON_ID, Seeded, seed_portal
-from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import Database
 from xinyong.entities import service as entities
@@ -256,6 +256,6 @@ def test_policies_and_verification(public: TestClient) -> None:
 
 
 def test_a_bad_api_key_is_a_401_page(database: Database) -> None:
-    client = TestClient(create_app(database), raise_server_exceptions=False)
+    client = TestClient(app_for(database), raise_server_exceptions=False)
     answer = client.get("/policies", headers={"Authorization": "Bearer xy_nope_nope"})
     assert answer.status_code == 401 and "请先登录" in answer.text

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.support import builders, scorecard_rows
+from tests.support.apps import app_for
 from tests.support.scorecard_rows import EXPECTED_SCORE, MONTH
-from xinyong.app import create_app
 from xinyong.core.actor import Actor, Role
 from xinyong.core.http import current_actor, request_session
 
@@ -24,7 +24,7 @@ Client = Callable[[Actor], TestClient]
 @pytest.fixture
 def client_as(db: Session) -> Client:
     scorecard_rows.build_month(db)
-    app = create_app()
+    app = app_for()
     app.dependency_overrides[request_session] = lambda: db
 
     def make(actor: Actor) -> TestClient:

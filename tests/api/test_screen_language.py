@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.support.apps import app_for
 from tests.support.console_helpers import HTML, hidden
-from xinyong.app import create_app
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth.models import User
@@ -192,7 +192,7 @@ def _objection_in_hand(session: Session) -> None:
 
 
 def _client(database: Database, role: str) -> TestClient:
-    client = TestClient(create_app(database), raise_server_exceptions=True, follow_redirects=False)
+    client = TestClient(app_for(database), raise_server_exceptions=True, follow_redirects=False)
     if role in ENTERPRISE:
         form = client.get("/login", headers=HTML)
         data = {"form_token": hidden(form.text, "form_token"), "login": role, "password": DEFAULT_PASSWORD}
@@ -210,7 +210,7 @@ def _client(database: Database, role: str) -> TestClient:
 def test_an_enterprise_user_at_the_console_login_is_sent_to_my_credit(served: Database) -> None:
     """The console's 工作人员登录 lets an enterprise account in only to send it to the portal's 我的信用; the console's
     front page and its sign-in form do the same for one already signed in."""
-    client = TestClient(create_app(served), raise_server_exceptions=True, follow_redirects=False)
+    client = TestClient(app_for(served), raise_server_exceptions=True, follow_redirects=False)
     form = client.get("/console/login", headers=HTML)
     data = {"login_token": hidden(form.text, "login_token"), "username": "qiye", "password": DEFAULT_PASSWORD}
     signed = client.post("/console/login", data={**data, "next": "/console/audit"}, headers=HTML)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.support import builders
-from xinyong.app import create_app
+from tests.support.apps import app_for
 from xinyong.cli import app
 from xinyong.core.db import Database, set_database
 
@@ -30,7 +30,7 @@ def test_a_check_key_opens_the_check_api(cli_db: Database) -> None:
     assert made.exit_code == 0, made.output
     key = made.output.strip().rsplit(" ", 1)[-1]
     assert key.startswith("xy_") and "scope check" in made.output
-    client = TestClient(create_app(cli_db), raise_server_exceptions=False)
+    client = TestClient(app_for(cli_db), raise_server_exceptions=False)
     body = {"subject": {"uscc": builders.new_uscc()}, "scenario": "government_procurement", "purpose": "资格审查"}
     assert client.post("/api/v1/checks", json=body).status_code == 401
     answer = client.post("/api/v1/checks", json=body, headers={"Authorization": f"Bearer {key}"})

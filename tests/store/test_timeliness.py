@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.support import builders
+from tests.support.apps import app_for
 from xinyong.core import clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Forbidden, InvalidInput
@@ -65,12 +66,11 @@ def test_due_soon_alert_and_department_scope(seeded: Session) -> None:
 def test_api(seeded: Session) -> None:
     from fastapi.testclient import TestClient
 
-    from xinyong.app import create_app
     from xinyong.core.http import current_actor, request_session
 
     made = builders.entity(seeded)
     _decision(seeded, made.uscc, dt.date(2020, 9, 25), dt.date(2020, 10, 12))
-    app = create_app()
+    app = app_for()
     app.dependency_overrides[request_session] = lambda: seeded
     app.dependency_overrides[current_actor] = lambda: builders.operator("SCJGJ")
     client = TestClient(app)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.support import builders
-from xinyong.app import create_app
+from tests.support.apps import app_for
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.models import User
@@ -23,7 +23,7 @@ HTML = {"Accept": "text/html,application/xhtml+xml"}
 def console_client(db: Session, base_url: str = "http://testserver") -> TestClient:
     """The real application (real credentials, no actor override) on the test's rolled-back session."""
     builders.departments(db)
-    app = create_app()
+    app = app_for()
     app.dependency_overrides[request_session] = lambda: db
     return TestClient(app, raise_server_exceptions=False, base_url=base_url, follow_redirects=False)
 
