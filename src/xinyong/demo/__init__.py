@@ -37,6 +37,7 @@ from xinyong.demo import loader
 from xinyong.demo.checks import seed_checks
 from xinyong.demo.commitments import seed_commitment_catalogue
 from xinyong.demo.content import seed_content
+from xinyong.demo.contradictions import seed_contradictions
 from xinyong.demo.dataset import Dataset
 from xinyong.demo.draws import ACTOR, MAX_ENTITIES, PINYIN_WORKER_FROM, WINDOW_END, WINDOW_START, Progress
 from xinyong.demo.honour import seed_honours
@@ -189,6 +190,9 @@ def _seed_areas(session: Session, seed: int) -> tuple[dict[str, int], dict[str, 
     # the portal's 信用动态, 政策法规, 典型案例, 通知公告 and 办事指南, published through the content procedure
     seed_content(session, ACTOR)
     seed_honours(session)  # 守信激励名单: a dozen honoured enterprises, added and approved by two office accounts
+    # a few slips between departments' data (a licence after a market ban or a 注销, a number used twice, a provincial
+    # exit not followed here) that the contradiction sweep finds on the first tick round
+    seed_contradictions(session)
     if checks.get("listed_after_check"):  # a pending entry decided and published after its subject's check
         staged["published"] = staged.get("published", 0) + checks["listed_after_check"]
     return staged, grades, checks
