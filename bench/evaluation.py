@@ -3,11 +3,17 @@ and the stratified 双随机 draw over the graded pool — next to a plain SQL `
 
     .venv/bin/python bench/evaluation.py                                   # 10,000 entities, 100,000 records
     .venv/bin/python bench/evaluation.py --entities 1000000 --records 10000000
+    .venv/bin/python bench/evaluation.py --entities 1000000 --records 10000000 --db NAME --setup-only  # load once
+    /work/bin/quiet .venv/bin/python bench/evaluation.py --db NAME --reuse       # then measure, as often as needed
 
 In a throwaway PostgreSQL database (created, migrated with ``xinyong.schema.create_schema``, dropped unless
-``--keep``), entities and current credit-record versions are generated set-based with ``generate_series`` (kinds,
-severities, statuses and decision dates spread like the demo's: penalties, licences, complaints, honours, broken
-commitments, abnormal operation, judicial records; a few repaired or revoked), then ``ANALYZE`` (autovacuum is off).
+``--keep``, ``--setup-only`` or ``--reuse``), entities and current credit-record versions are generated set-based
+with ``generate_series`` (kinds, severities, statuses and decision dates spread like the demo's: penalties,
+licences, complaints, honours, broken commitments, abnormal operation, judicial records; a few repaired or
+revoked) with the tables' plain indexes dropped and built again afterwards, then ``VACUUM ANALYZE`` (autovacuum is
+off). With ``--reuse`` the stored grades, history and runs are emptied before the full re-grade (untimed), so it is
+a first run again (every result new, a history row each); ``--second-run`` keeps them. ``--steps`` picks what to
+measure (``floor,full,single,draw``).
 
 1. the floor: ``SELECT subject_uscc, count(*) … WHERE valid_to IS NULL GROUP BY subject_uscc`` over the same rows;
 2. the full re-grade exactly as ``xinyong regrade`` runs it: ``evaluation.service.open_run`` then ``run_chunk``
@@ -84,11 +90,44 @@ def _codes(database: Database, entities: int) -> None:
                 copy.write_row((number, uscc_of(number)))
 
 
+LOADED_TABLES = ("entities", "credit_records", "credit_record_versions")
+
+
+def _drop_indexes(database: Database) -> list[str]:
+    """Drop the loaded tables' plain indexes (not those behind a key or unique constraint) and return their
+    definitions: built once after the load they take minutes, maintained row by row (the name trigram GINs) an hour."""
+    with database.engine.begin() as conn:
+        rows = conn.execute(
+            text(
+                """
+                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+                WHERE t.relname = ANY(:tables)
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+                """
+            ),
+            {"tables": list(LOADED_TABLES)},
+        ).all()
+        for name, _ in rows:
+            conn.execute(text(f"DROP INDEX {name}"))
+    return [definition for _, definition in rows]
+
+
+def _build_indexes(database: Database, definitions: list[str]) -> None:
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SET maintenance_work_mem = '512MB'"))
+        for definition in definitions:
+            started = time.perf_counter()
+            conn.execute(text(definition))
+            print(f"  {definition[:90]} … {time.perf_counter() - started:.1f} s", flush=True)
+
+
 def load(database: Database, entities: int, records: int) -> float:
     started = time.perf_counter()
     with database.unit_of_work() as session:
         seed_notice_departments(session, ACTOR)
     _codes(database, entities)
+    definitions = _drop_indexes(database)
     with database.engine.begin() as conn:
         conn.execute(
             text(
@@ -144,8 +183,9 @@ def load(database: Database, entities: int, records: int) -> float:
         conn.execute(text("DROP TABLE bench_codes"))
         for table in ("credit_records", "credit_record_versions"):
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": records})
+    _build_indexes(database, definitions)
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))
+        conn.execute(text("VACUUM ANALYZE"))
     return time.perf_counter() - started
 
 
@@ -230,31 +270,37 @@ def draw(database: Database) -> float | None:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--entities", type=int, default=10_000)
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--chunk", type=int, default=service.RUN_CHUNK)
-    parser.add_argument("--samples", type=int, default=50, help="single re-grades to time")
-    parser.add_argument("--no-draw", action="store_true", help="skip the stratified draw (draw_s null)")
-    parser.add_argument("--admin-url", default=DEFAULT_ADMIN)
-    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
-    args = parser.parse_args()
-    name = f"xinyong_bench_evaluation_{os.getpid()}"
-    admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database = Database(args.admin_url.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        create_schema(database)
-        print(f"loading {args.entities:,} entities and {args.records:,} records into {name}", flush=True)
-        load_s = load(database, args.entities, args.records)
+STEPS = ("floor", "full", "single", "draw")
+
+
+def clear_grades(database: Database) -> None:
+    """Back to a database never graded (with ``--reuse``, so the full re-grade is a first run again: every result
+    new, a history row per entity). Not timed."""
+    with database.engine.begin() as conn:
+        conn.execute(text("TRUNCATE evaluation_results, grade_history, regrade_queue"))
+        conn.execute(text("DELETE FROM regrade_runs"))
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE evaluation_results"))
+        conn.execute(text("VACUUM ANALYZE grade_history"))
+
+
+def measure(database: Database, args: argparse.Namespace, steps: set[str]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if "floor" in steps:
         floor_s, subjects = floor(database)
-        print(f"floor: GROUP BY over {args.records:,} records ({subjects:,} subjects) in {floor_s:.2f} s", flush=True)
+        print(f"floor: GROUP BY over the records ({subjects:,} subjects) in {floor_s:.2f} s", flush=True)
+        result["floor_group_by_s"] = round(floor_s, 3)
+    if "full" in steps:
+        if args.reuse and not args.second_run:
+            clear_grades(database)
         print("full re-grade:", flush=True)
         full_s, graded, grades = full_regrade(database, args.chunk)
         print(f"full re-grade of {graded:,} entities in {full_s:.1f} s ({graded / full_s:,.0f} entities/s): {grades}")
-        timings = single_regrades(database, args.entities, args.samples, random.Random(7))
+        result.update(full_regrade_s=round(full_s, 2), entities_per_s=round(graded / full_s), grades=grades)
+        if "floor_group_by_s" in result:
+            result["ratio_to_floor"] = round(full_s / result["floor_group_by_s"], 1)
+    if "single" in steps:
+        timings = single_regrades(database, args.entities, args.samples, random.Random(args.seed))
         totals = sorted(t for t, _ in timings)
         median = statistics.median(totals)
         p95 = totals[max(0, int(len(totals) * 0.95) - 1)]
@@ -263,29 +309,73 @@ def main() -> None:
             f"single re-grade after a new record: median {median:.1f} ms, p95 {p95:.1f} ms to the commit "
             f"({before_commit:.1f} ms before it)"
         )
-        draw_s = None if args.no_draw else draw(database)
+        result.update(
+            single_regrade_ms=round(median, 2),
+            single_regrade_p95_ms=round(p95, 2),
+            single_regrade_before_commit_ms=round(before_commit, 2),
+        )
+    if "draw" in steps and not args.no_draw:
+        draw_s = draw(database)
         if draw_s is not None:
             print(f"stratified draw over the graded pool: {draw_s:.2f} s")
+            result["draw_s"] = round(draw_s, 2)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entities", type=int, default=10_000)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--chunk", type=int, default=service.RUN_CHUNK)
+    parser.add_argument("--samples", type=int, default=50, help="single re-grades to time")
+    parser.add_argument("--seed", type=int, default=7, help="picks the single re-grades' entities")
+    parser.add_argument("--no-draw", action="store_true", help="skip the stratified draw (draw_s null)")
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"what to measure, of {','.join(STEPS)}")
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN)
+    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
+    parser.add_argument("--db", help="the database's name (default: xinyong_bench_evaluation_PID)")
+    parser.add_argument("--setup-only", action="store_true", help="load the data, keep the database and stop")
+    parser.add_argument("--reuse", action="store_true", help="measure on the loaded --db (kept); no load")
+    parser.add_argument(
+        "--second-run", action="store_true", help="with --reuse: keep the stored grades (a re-run, few changes)"
+    )
+    args = parser.parse_args()
+    steps = set(args.steps.split(","))
+    if steps - set(STEPS):
+        parser.error(f"unknown steps {sorted(steps - set(STEPS))}")
+    name = args.db or f"xinyong_bench_evaluation_{os.getpid()}"
+    keep = args.keep or args.setup_only or args.reuse
+    admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
+    if not args.reuse:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    database = Database(args.admin_url.rsplit("/", 1)[0] + f"/{name}")
+    try:
+        load_s = None
+        if not args.reuse:
+            create_schema(database)
+            print(f"loading {args.entities:,} entities and {args.records:,} records into {name}", flush=True)
+            load_s = load(database, args.entities, args.records)
+        else:
+            with database.engine.connect() as conn:
+                args.entities = conn.execute(text("SELECT count(*) FROM entities")).scalar_one()
+                args.records = conn.execute(text("SELECT count(*) FROM credit_records")).scalar_one()
+        if args.setup_only:
+            print(json.dumps({"db": name, "entities": args.entities, "records": args.records, "load_s": load_s}))
+            return
         result: dict[str, Any] = {
             "entities": args.entities,
             "records": args.records,
             "chunk": args.chunk,
-            "load_s": round(load_s, 1),
-            "floor_group_by_s": round(floor_s, 3),
-            "full_regrade_s": round(full_s, 2),
-            "entities_per_s": round(graded / full_s),
-            "ratio_to_floor": round(full_s / floor_s, 1) if floor_s else None,
-            "single_regrade_ms": round(median, 2),
-            "single_regrade_p95_ms": round(p95, 2),
-            "single_regrade_before_commit_ms": round(before_commit, 2),
-            "draw_s": None if draw_s is None else round(draw_s, 2),
-            "grades": grades,
+            "load_s": None if load_s is None else round(load_s, 1),
+            "reused": args.reuse,
+            **measure(database, args, steps),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
         print(json.dumps(result, ensure_ascii=False))
     finally:
         database.dispose()
-        if not args.keep:
+        if not keep:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
