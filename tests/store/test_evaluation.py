@@ -289,3 +289,90 @@ def test_a_new_model_version_regrades_everyone_through_the_tick(seeded: Session)
     assert [(c.old_grade, c.new_grade, c.model_version) for c in changes if "模型v2" in c.cause] == [("A", "B", 2)]
     assert service.sweep_model_runs(seeded, SYSTEM, day).run is None, "nothing more once the run is finished"
     assert "evaluation:run:finished" in {e.action for e in seeded.scalars(select(audit.AuditEvent))}
+
+
+# ---------------------------------------------------------------- reproducible from stored data
+
+
+Stored = dict[str, tuple[int, str, str | None, list[dict[str, object]]]]
+
+
+def _stored(session: Session, usccs: list[str]) -> Stored:
+    rows = session.scalars(select(EvaluationResult).where(EvaluationResult.uscc.in_(usccs)))
+    return {r.uscc: (r.score, r.grade, r.forced_by, r.breakdown) for r in rows}
+
+
+def _graded_both_ways(session: Session, usccs: list[str], today: dt.date) -> Stored:
+    """Grade everyone the platform's way (one statement on PostgreSQL), then again the reference way (counts in
+    SQL, points in Python): the stored results must not move and no history row may be added; then once more."""
+    service.grade_everyone(session, SYSTEM, today, chunk=4)
+    first = _stored(session, usccs)
+    history = session.scalar(select(func.count()).select_from(GradeChange))
+    stats, _ = service._grade(session, usccs, "reference", today, in_python=True)
+    assert (stats.graded, stats.changed) == (len(usccs), 0)
+    assert _stored(session, usccs) == first
+    service.grade_everyone(session, SYSTEM, today, chunk=3)
+    for uscc in usccs:
+        service.regrade_entity(session, SYSTEM, uscc, "again")
+    assert _stored(session, usccs) == first
+    assert session.scalar(select(func.count()).select_from(GradeChange)) == history
+    return first
+
+
+def test_the_stored_breakdown_is_the_same_whichever_way_it_is_computed(seeded: Session) -> None:
+    made = [builders.entity(seeded, name=f"共青城复现{i}有限公司") for i in range(5)]
+    a, b, c, d, e = (m.uscc for m in made)
+    serious = sorted(_add(seeded, a, "penalty", severity="严重") for _ in range(4))  # capped at -450
+    general = _add(seeded, a, "penalty", severity=None)
+    honours = sorted(_add(seeded, a, "honour") for _ in range(2))
+    _add(seeded, a, "license")
+    minor = _add(seeded, b, "penalty", severity="轻微", days_ago=30)
+    _add(seeded, b, "penalty", severity="轻微", days_ago=100)  # outside the 3-month window
+    complaints = sorted(_add(seeded, b, "complaint") for _ in range(7))  # capped at -30
+    kept = sorted(_add(seeded, b, "commitment") for _ in range(6))  # capped at +50
+    broken = _add(seeded, b, "commitment", severity="一般")
+    for kind in ("judicial", "abnormal_operation", "reward", "voluntary", "education", "interview", "enforcement"):
+        _add(seeded, c, kind, severity="一般" if kind == "judicial" else None)
+    _add(seeded, c, "contract", severity="轻微")
+    _add(seeded, e, "serious_dishonesty")
+    _add(seeded, e, "honour")
+    stored = _graded_both_ways(seeded, [a, b, c, d, e], dt.date(2026, 11, 20))
+    assert stored[a] == (
+        1000 - 450 - 50 + 60,
+        "D",
+        None,
+        [
+            {"code": "penalty_serious", "points": -450, "count": 4, "records": serious, "entries": []},
+            {"code": "penalty_general", "points": -50, "count": 1, "records": [general], "entries": []},
+            {"code": "honour", "points": 60, "count": 2, "records": honours, "entries": []},
+        ],
+    )
+    assert stored[b] == (
+        1000 - 10 - 50 - 30 + 50,
+        "B",
+        None,
+        [
+            {"code": "penalty_minor", "points": -10, "count": 1, "records": [minor], "entries": []},
+            {"code": "broken_commitment", "points": -50, "count": 1, "records": [broken], "entries": []},
+            {"code": "complaint", "points": -30, "count": 7, "records": complaints, "entries": []},
+            {"code": "kept_commitment", "points": 50, "count": 6, "records": kept, "entries": []},
+        ],
+    )
+    assert len(stored[c][3]) == 8 and stored[d] == (1000, "B", None, [])
+    assert stored[e][1:3] == ("D", "serious_record")
+
+
+def test_list_entries_in_the_breakdown_are_the_same_whichever_way(seeded: Session) -> None:
+    serious = listed(seeded)
+    watch = listed(seeded, list_type="watch", key_field="金融")
+    usccs = [u for u in (serious.subject_uscc, watch.subject_uscc) if u]
+    at(dt.date(2025, 1, 10))
+    _add(seeded, usccs[0], "honour", decision_date=dt.date(2025, 1, 1))
+    stored = _graded_both_ways(seeded, usccs, dt.date(2025, 1, 10))
+    assert stored[usccs[0]][1:3] == ("D", "serious_list")
+    assert stored[usccs[0]][3][0] == {
+        "code": "serious_list", "points": -300, "count": 1, "records": [], "entries": [serious.id]
+    }  # fmt: skip
+    assert stored[usccs[1]][3] == [
+        {"code": "watch_list", "points": -150, "count": 1, "records": [], "entries": [watch.id]}
+    ]  # fmt: skip

@@ -22,6 +22,30 @@ from xinyong.core.ids import IdType, validate_person_id, validate_uscc
 from xinyong.core.masking import mask_id_number
 from xinyong.core.pagination import PageRequest
 from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, PersonRoleLink, RegradeQueue
+from xinyong.entities.regrades import (  # the re-grade queue and the master's codes, for the evaluation
+    count_entities as count_entities,
+)
+from xinyong.entities.regrades import (
+    dequeue_regrade as dequeue_regrade,
+)
+from xinyong.entities.regrades import (
+    dequeue_regrades_before as dequeue_regrades_before,
+)
+from xinyong.entities.regrades import (
+    existing_usccs as existing_usccs,
+)
+from xinyong.entities.regrades import (
+    queued_regrades as queued_regrades,
+)
+from xinyong.entities.regrades import (
+    regrades_waiting as regrades_waiting,
+)
+from xinyong.entities.regrades import (
+    usccs_after as usccs_after,
+)
+from xinyong.entities.regrades import (
+    usccs_in_scope as usccs_in_scope,
+)
 from xinyong.entities.rules import (
     CITY_REGION,
     MATCH_LABELS,

@@ -1,10 +1,11 @@
 """Use cases of the 公共信用综合评价 (req §3.6): model versions, grading (one entity, a queue, a full run in chunks),
 reading results, history and "what would raise it". Services flush, never commit.
 
-Grading is set-based: for a scope of entities (a USCC range of a full run's chunk, or an explicit list) one query
-over the current record versions groups by subject with one filtered ``count`` and one filtered list of ids per
-record indicator, and one query over published list entries does the same for the list indicators; Python only
-adds up a handful of numbers per entity and writes the rows. Other areas call :func:`regrade_entity` (synchronous)
+Grading is set-based (:mod:`xinyong.evaluation.scoring`): for a scope of entities (a USCC range of a full run's chunk,
+or an explicit list) the records and list entries are grouped by subject with one filtered list of ids per
+indicator; on PostgreSQL the same statement scores, grades and writes results and history, elsewhere Python adds
+the numbers up and writes the rows. The entity master and the re-grade queue are read through the entities service.
+Other areas call :func:`regrade_entity` (synchronous)
 and :func:`current_grades`; records and lists queue entities through ``entities.service.enqueue_regrade``.
 """
 
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, delete, func, or_, select, true
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -25,25 +26,17 @@ from xinyong.core import audit, clock
 from xinyong.core.actor import Actor, Role
 from xinyong.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from xinyong.entities import service as entities
-from xinyong.entities.models import Entity, RegradeQueue
+from xinyong.evaluation import scoring
 from xinyong.evaluation.models import EvaluationModel, EvaluationResult, GradeChange, RegradeRun
 from xinyong.evaluation.rules import (
     DEFAULT_MODEL_JSON,
     GRADE_LABELS,
     Grade,
-    Indicator,
     Model,
-    Source,
-    earliest_counted,
     parse_model,
-    score,
 )
-from xinyong.lists.models import ListEntry, ListType
-from xinyong.lists.rules import EntryStatus
-from xinyong.records.bulk import insert_rows
-from xinyong.records.models import CreditRecordVersion
-from xinyong.records.rules import Kind, SubjectType
-from xinyong.records.windows import in_force_condition
+from xinyong.records.bulk import insert_rows, note_written
+from xinyong.records.rules import Kind
 
 SEED_ACTOR = Actor.system("evaluation:seed")
 _PUBLISHERS = frozenset({Role.CREDIT_OFFICE, Role.SYSTEM})
@@ -92,13 +85,18 @@ def _model_row(version: int, model: Model, actor: Actor, note: str | None) -> Ev
 
 
 def current_model(session: Session) -> tuple[int, Model]:
-    """The latest published version and its model."""
-    latest = select(EvaluationModel).order_by(EvaluationModel.version.desc()).limit(1)
-    row = session.scalars(latest).first()
-    if row is None:
+    """The latest published version and its model (the definition is read and parsed once per digest: versions
+    never change, and every re-grade asks)."""
+    m = EvaluationModel
+    latest = select(m.version, m.digest).order_by(m.version.desc()).limit(1)
+    found = session.execute(latest).first()
+    if found is None:
         ensure_seeded(session)
-        row = session.scalars(latest).one()
-    return row.version, _model_of(row)
+        found = session.execute(latest).one()
+    model = _parsed.get(found.digest)
+    if model is None:
+        model = _model_of(get_model_version(session, found.version))
+    return found.version, model
 
 
 def model_of_version(session: Session, version: int) -> Model:
@@ -151,179 +149,6 @@ def publish_model(session: Session, actor: Actor, definition: Any, note: str) ->
     return row
 
 
-# ---------------------------------------------------------------- counting
-
-
-@dataclass
-class Counted:
-    counts: dict[str, int] = field(default_factory=dict)
-    records: dict[str, list[int]] = field(default_factory=dict)
-    entries: dict[str, list[int]] = field(default_factory=dict)
-
-
-def _ids(text: str | None) -> list[int]:
-    return sorted(int(x) for x in text.split(",")) if text else []
-
-
-def _record_condition(indicator: Indicator, today: dt.date) -> ColumnElement[bool]:
-    v = CreditRecordVersion
-    parts: list[ColumnElement[bool]] = [v.kind.in_(indicator.kinds)]
-    if indicator.severities is not None:
-        named = [s for s in indicator.severities if s is not None]
-        options: list[ColumnElement[bool]] = []
-        if named:
-            options.append(v.severity.in_(named))
-        if None in indicator.severities:
-            options.append(v.severity.is_(None))
-        parts.append(or_(*options))
-    if indicator.window_months is not None:
-        parts.append(v.decision_date >= earliest_counted(today, indicator.window_months))
-    return and_(*parts)
-
-
-def _entry_condition(indicator: Indicator, today: dt.date) -> ColumnElement[bool]:
-    parts: list[ColumnElement[bool]] = [ListType.category.in_(indicator.list_categories)]
-    if indicator.window_months is not None:
-        parts.append(ListEntry.valid_from >= earliest_counted(today, indicator.window_months))
-    return and_(*parts)
-
-
-def _scope(column: Any, usccs: Sequence[str] | None, bounds: tuple[str, str] | None) -> ColumnElement[bool]:
-    if usccs is not None:
-        return column.in_(list(usccs))  # type: ignore[no-any-return]
-    if bounds is not None:
-        return and_(column >= bounds[0], column <= bounds[1])
-    return true()
-
-
-def _bound_scope(column: Any, ranged: bool) -> ColumnElement[bool]:
-    """The scope as bind parameters (``lo``/``hi`` or the expanding ``usccs``), so a built statement is reused."""
-    if ranged:
-        return and_(column >= bindparam("lo"), column <= bindparam("hi"))
-    return column.in_(bindparam("usccs", expanding=True))  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class _Statements:
-    model: Model  # held so the cache key's id() stays this model's
-    records: Select[Any] | None
-    record_indicators: tuple[Indicator, ...]
-    entries: Select[Any] | None
-    list_indicators: tuple[Indicator, ...]
-
-
-_STATEMENTS: dict[tuple[int, dt.date, bool], _Statements] = {}
-_STATEMENTS_MAX = 32
-
-
-def _statements(model: Model, today: dt.date, ranged: bool) -> _Statements:
-    """The two counting queries of a model on a day, built once: building them (the publicity windows, one filter
-    per indicator) costs more than running them for one entity."""
-    key = (id(model), today, ranged)
-    found = _STATEMENTS.get(key)
-    if found is not None and found.model is model:
-        return found
-    v = CreditRecordVersion
-    record_indicators = tuple(i for i in model.indicators if i.source is Source.RECORD)
-    records: Select[Any] | None = None
-    if record_indicators:
-        columns: list[Any] = [v.subject_uscc]
-        for indicator in record_indicators:
-            condition = _record_condition(indicator, today)
-            columns.append(func.count().filter(condition))
-            columns.append(func.aggregate_strings(cast(v.record_id, String), ",").filter(condition))
-        listed = select(ListEntry.record_id).where(ListEntry.record_id.is_not(None))
-        records = (
-            select(*columns)
-            .where(
-                v.valid_to.is_(None),
-                v.subject_type == SubjectType.ENTITY.value,
-                _bound_scope(v.subject_uscc, ranged),
-                in_force_condition(today),
-                v.kind.in_(sorted({k for i in record_indicators for k in i.kinds})),
-                v.record_id.not_in(listed),  # a list's own record counts through the list indicator
-            )
-            .group_by(v.subject_uscc)
-        )
-    list_indicators = tuple(i for i in model.indicators if i.source is Source.LIST)
-    entries: Select[Any] | None = None
-    if list_indicators:
-        columns = [ListEntry.subject_uscc]
-        for indicator in list_indicators:
-            condition = _entry_condition(indicator, today)
-            columns.append(func.count().filter(condition))
-            columns.append(func.aggregate_strings(cast(ListEntry.id, String), ",").filter(condition))
-        entries = (
-            select(*columns)
-            .join(ListType, ListType.id == ListEntry.list_type_id)
-            .where(
-                ListEntry.status == EntryStatus.PUBLISHED.value,
-                ListEntry.subject_uscc.is_not(None),
-                _bound_scope(ListEntry.subject_uscc, ranged),
-                or_(ListEntry.valid_to.is_(None), ListEntry.valid_to >= today),
-                or_(ListEntry.valid_from.is_(None), ListEntry.valid_from <= today),
-            )
-            .group_by(ListEntry.subject_uscc)
-        )
-    built = _Statements(model, records, record_indicators, entries, list_indicators)
-    if len(_STATEMENTS) >= _STATEMENTS_MAX:
-        _STATEMENTS.clear()
-    _STATEMENTS[key] = built
-    return built
-
-
-def count_items(
-    session: Session,
-    model: Model,
-    today: dt.date,
-    *,
-    usccs: Sequence[str] | None = None,
-    bounds: tuple[str, str] | None = None,
-) -> dict[str, Counted]:
-    """Items per entity and indicator for the entities in scope (an explicit list or an inclusive USCC range)."""
-    params: dict[str, Any]
-    if usccs is not None:
-        params = {"usccs": list(usccs)}
-    elif bounds is not None:
-        params = {"lo": bounds[0], "hi": bounds[1]}
-    else:
-        raise ValueError("count_items needs a scope: usccs or bounds")
-    built = _statements(model, today, ranged=usccs is None)
-    out: dict[str, Counted] = {}
-    for stmt, indicators, ids_of in (
-        (built.records, built.record_indicators, "records"),
-        (built.entries, built.list_indicators, "entries"),
-    ):
-        if stmt is None:
-            continue
-        for row in session.execute(stmt, params):
-            counted = out.setdefault(row[0], Counted())
-            target: dict[str, list[int]] = getattr(counted, ids_of)
-            for index, indicator in enumerate(indicators):
-                count = row[1 + 2 * index]
-                if count:
-                    counted.counts[indicator.code] = count
-                    target[indicator.code] = _ids(row[2 + 2 * index])
-    return out
-
-
-def breakdown_of(model: Model, counted: Counted) -> tuple[int, Grade, str | None, list[dict[str, Any]]]:
-    """Score, grade, forcing indicator and the stored breakdown (only indicators that produced points)."""
-    result = score(model, counted.counts)
-    items = [
-        {
-            "code": indicator.code,
-            "points": result.points[indicator.code],
-            "count": counted.counts[indicator.code],
-            "records": counted.records.get(indicator.code, []),
-            "entries": counted.entries.get(indicator.code, []),
-        }
-        for indicator in model.indicators
-        if indicator.code in result.points
-    ]
-    return result.score, result.grade, result.forced_by, items
-
-
 # ---------------------------------------------------------------- grading
 
 
@@ -334,6 +159,9 @@ class GradeStats:
     grades_changed: int = 0
 
 
+Written = dict[str, tuple[str | None, str, int]]  # uscc -> (old grade, grade, score)
+
+
 def _grade(
     session: Session,
     usccs: Sequence[str],
@@ -342,58 +170,79 @@ def _grade(
     *,
     bounds: tuple[str, str] | None = None,
     model: tuple[int, Model] | None = None,
-) -> tuple[GradeStats, dict[str, tuple[str | None, EvaluationResult | dict[str, Any]]]]:
+    in_python: bool = False,
+) -> tuple[GradeStats, Written]:
     """Grade the entities ``usccs`` (all of them existing; with ``bounds`` they are exactly the entities in that
-    USCC range) and write results and history. Returns the stats and, per USCC, the old grade and the new row."""
-    version, scoring = model or current_model(session)
-    stats = GradeStats()
+    USCC range) and write results and history. Returns the stats and, per USCC, the old grade, grade and score.
+    On PostgreSQL one statement does it all (:func:`scoring.grade_in_database`); ``in_python`` takes the reference
+    way there too (the tests compare them)."""
+    version, scoring_model = model or current_model(session)
     if not usccs:
-        return stats, {}
-    counted = count_items(session, scoring, today, usccs=None if bounds else usccs, bounds=bounds)
+        return GradeStats(), {}
+    if in_python or session.get_bind().dialect.name != "postgresql":
+        return _grade_in_python(session, usccs, cause, today, bounds, (version, scoring_model))
+    session.flush()
+    stats = GradeStats()
+    written: Written = {}
+    scope = {"bounds": bounds} if bounds is not None else {"usccs": usccs}
+    for row in scoring.grade_in_database(session, (version, scoring_model), today, cause, clock.now(), **scope):
+        stats.graded += 1
+        if row.changed:
+            stats.changed += 1
+            stats.grades_changed += row.old_grade != row.grade
+        written[row.uscc] = (row.old_grade, row.grade, row.score)
+    note_written(session, EvaluationResult.__tablename__, stats.graded)  # ANALYZE after a large first run
+    note_written(session, GradeChange.__tablename__, stats.changed)
+    return stats, written
+
+
+def _grade_in_python(
+    session: Session,
+    usccs: Sequence[str],
+    cause: str,
+    today: dt.date,
+    bounds: tuple[str, str] | None,
+    model: tuple[int, Model],
+) -> tuple[GradeStats, Written]:
+    """The reference way: count in SQL (:func:`scoring.count_items`), add up in Python, write the rows."""
+    version, scoring_model = model
+    stats = GradeStats()
+    if bounds is None:  # an explicit list: the master's codes only (a range is the master's by construction)
+        known = entities.existing_usccs(session, usccs)
+        usccs = [uscc for uscc in usccs if uscc in known]
+    counted = scoring.count_items(session, scoring_model, today, usccs=None if bounds else usccs, bounds=bounds)
     r = EvaluationResult
-    old_stmt = select(r.uscc, r.grade, r.score, r.model_version).where(
-        _scope(r.uscc, None if bounds else usccs, bounds)
+    old_stmt = select(r.uscc, r.grade, r.score).where(
+        scoring.scope_condition(r.uscc, None if bounds else usccs, bounds)
     )
     old = {row.uscc: row for row in session.execute(old_stmt)}
     now = clock.now()
     results: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
-    written: dict[str, tuple[str | None, EvaluationResult | dict[str, Any]]] = {}
-    empty = Counted()
+    written: Written = {}
+    empty = scoring.Counted()
     for uscc in usccs:
-        total, grade, forced_by, items = breakdown_of(scoring, counted.get(uscc, empty))
-        row = {
-            "uscc": uscc,
-            "model_version": version,
-            "score": total,
-            "grade": str(grade),
-            "forced_by": forced_by,
-            "breakdown": items,
-            "cause": cause[:200],
-            "computed_at": now,
-        }
-        results.append(row)
+        total, grade, forced_by, items = scoring.breakdown_of(scoring_model, counted.get(uscc, empty))
+        results.append(
+            {"uscc": uscc, "model_version": version, "score": total, "grade": str(grade), "forced_by": forced_by,
+             "breakdown": items, "cause": cause[:200], "computed_at": now}
+        )  # fmt: skip
         before = old.get(uscc)
-        written[uscc] = (before.grade if before else None, row)
+        written[uscc] = (before.grade if before else None, str(grade), total)
         stats.graded += 1
         if before is None or before.grade != grade or before.score != total:
             stats.changed += 1
-            if before is None or before.grade != grade:
-                stats.grades_changed += 1
+            stats.grades_changed += before is None or before.grade != grade
             history.append(
-                {
-                    "uscc": uscc,
-                    "old_grade": before.grade if before else None,
-                    "new_grade": str(grade),
-                    "old_score": before.score if before else None,
-                    "new_score": total,
-                    "model_version": version,
-                    "cause": cause[:200],
-                    "changed_at": now,
-                }
-            )
-    if bounds is not None:  # a run's chunk: replace the range's rows with one COPY (runs do not overlap)
-        session.execute(delete(r).where(_scope(r.uscc, None, bounds)), execution_options={"synchronize_session": False})
+                {"uscc": uscc, "old_grade": before.grade if before else None, "new_grade": str(grade),
+                 "old_score": before.score if before else None, "new_score": total, "model_version": version,
+                 "cause": cause[:200], "changed_at": now}
+            )  # fmt: skip
+    if bounds is not None:  # a run's chunk: replace the range's rows (runs do not overlap)
+        session.execute(
+            delete(r).where(scoring.scope_condition(r.uscc, None, bounds)),
+            execution_options={"synchronize_session": False},
+        )
         insert_rows(session, EvaluationResult, results)
     else:  # a few entities: an upsert, so two re-grades of one entity at once (tick and a repair) both succeed
         _upsert_results(session, results)
@@ -418,23 +267,22 @@ def _upsert_results(session: Session, rows: list[dict[str, Any]]) -> None:
 def regrade_entity(session: Session, actor: Actor, uscc: str, cause: str) -> RegradeOutValue:
     """Re-grade one entity now, in the caller's transaction (credit repair calls this when a repair is approved;
     records and lists queue instead). Audit event ``evaluation:entity:regraded``."""
-    entity = entities.get_entity(session, uscc)
-    stats, written = _grade(session, [entity.uscc], cause, clock.today())
-    old_grade, row = written[entity.uscc]
-    assert isinstance(row, dict)
-    session.execute(
-        delete(RegradeQueue).where(RegradeQueue.uscc == entity.uscc),
-        execution_options={"synchronize_session": False},
-    )
+    code = entities.resolve_uscc(session, uscc)
+    version, model = current_model(session)
+    stats, written = _grade(session, [code], cause, clock.today(), model=(version, model))
+    if code not in written:  # grading covers the entity master's codes only
+        raise NotFound(f"no entity with USCC {code} (未找到该主体)", field="uscc")
+    old_grade, grade, total = written[code]
+    entities.dequeue_regrade(session, code)
     audit.record(
         session,
         actor,
         "evaluation:entity:regraded",
         "entity",
-        entity.uscc,
-        {"cause": cause[:200], "from": old_grade, "to": row["grade"], "score": row["score"]},
+        code,
+        {"cause": cause[:200], "from": old_grade, "to": grade, "score": total},
     )
-    return RegradeOutValue(entity.uscc, old_grade, row["grade"], row["score"], row["model_version"], stats.changed > 0)
+    return RegradeOutValue(code, old_grade, grade, total, version, stats.changed > 0)
 
 
 @dataclass(frozen=True)
@@ -448,11 +296,18 @@ class RegradeOutValue:
 
 
 def current_grades(session: Session, usccs: list[str] | None = None) -> dict[str, str]:
-    """USCC → grade letter (A/B/C/D) of every graded entity, or of those in ``usccs`` (ungraded ones are absent).
-    For the 双随机 draw's strata and graded supervision."""
+    """USCC → grade letter (A/B/C/D) of every graded entity (in USCC order), or of those in ``usccs`` (ungraded ones
+    are absent). For the 双随机 draw's strata and graded supervision."""
     stmt = select(EvaluationResult.uscc, EvaluationResult.grade)
     if usccs is None:
-        return {row.uscc: row.grade for row in session.execute(stmt)}
+        if session.get_bind().dialect.name == "postgresql":  # a million rows: plain tuples from the driver
+            session.flush()
+            driver = session.connection().connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor:
+                cursor.execute("SELECT uscc, grade FROM evaluation_results ORDER BY uscc")
+                return dict(cursor.fetchall())
+        return {row.uscc: row.grade for row in session.execute(stmt.order_by(EvaluationResult.uscc))}
     out: dict[str, str] = {}
     unique = list(dict.fromkeys(usccs))
     for start in range(0, len(unique), MAX_USCCS):
@@ -474,30 +329,22 @@ def drain_queue(session: Session, actor: Actor, today: dt.date, *, limit: int | 
     graded = changed = 0
     while limit is None or graded < limit:
         size = QUEUE_CHUNK if limit is None else min(QUEUE_CHUNK, limit - graded)
-        rows = session.execute(
-            select(RegradeQueue.uscc, func.max(RegradeQueue.id).label("last"), func.min(RegradeQueue.cause))
-            .group_by(RegradeQueue.uscc)
-            .order_by(func.min(RegradeQueue.id))
-            .limit(size)
-        ).all()
+        rows = entities.queued_regrades(session, size)
         if not rows:
             break
-        known = set(session.scalars(select(Entity.uscc).where(Entity.uscc.in_([r.uscc for r in rows]))))
+        known = entities.existing_usccs(session, [uscc for uscc, _, _ in rows])
         by_cause: dict[str, list[str]] = {}
-        for row in rows:
-            if row.uscc in known:
-                by_cause.setdefault(row[2], []).append(row.uscc)
+        for uscc, _, first_cause in rows:
+            if uscc in known:
+                by_cause.setdefault(first_cause, []).append(uscc)
         for cause, usccs in by_cause.items():
             stats, _ = _grade(session, usccs, cause, today)
             graded += stats.graded
             changed += stats.changed
-        for row in rows:
-            session.execute(
-                delete(RegradeQueue).where(RegradeQueue.uscc == row.uscc, RegradeQueue.id <= row.last),
-                execution_options={"synchronize_session": False},
-            )
+        for uscc, last, _ in rows:
+            entities.dequeue_regrade(session, uscc, last)
         session.flush()
-    left = session.scalar(select(func.count(func.distinct(RegradeQueue.uscc)))) or 0
+    left = entities.regrades_waiting(session)
     if graded:
         audit.record(
             session, actor, "evaluation:queue:drained", "regrade_queue", "*", {"entities": graded, "changed": changed}
@@ -524,7 +371,7 @@ def open_run(session: Session, actor: Actor, *, restart: bool = False) -> tuple[
     if unfinished is not None:
         unfinished.status = "abandoned"
         unfinished.finished_at = clock.now()
-    total = session.scalar(select(func.count()).select_from(Entity)) or 0
+    total = entities.count_entities(session)
     run = RegradeRun(
         model_version=version,
         status="running",
@@ -545,10 +392,7 @@ def open_run(session: Session, actor: Actor, *, restart: bool = False) -> tuple[
 
 def run_chunk(session: Session, run: RegradeRun, today: dt.date, chunk: int = RUN_CHUNK) -> int:
     """Grade the next ``chunk`` entities of the run (USCC order) and store its progress; 0 when it is finished."""
-    stmt = select(Entity.uscc).order_by(Entity.uscc).limit(chunk)
-    if run.last_uscc is not None:
-        stmt = stmt.where(Entity.uscc > run.last_uscc)
-    usccs = list(session.scalars(stmt))
+    usccs = entities.usccs_after(session, run.last_uscc, chunk)
     if not usccs:
         run.status = "done"
         run.finished_at = clock.now()
@@ -612,10 +456,7 @@ def get_run(session: Session, run_id: int) -> RegradeRun:
 def finish_run(session: Session, actor: Actor, run: RegradeRun) -> None:
     """After the last chunk: what was queued before the run started is graded now; later queue rows stay (they
     may concern a chunk already done). Audit event ``evaluation:run:finished``."""
-    session.execute(
-        delete(RegradeQueue).where(RegradeQueue.queued_at < run.started_at),
-        execution_options={"synchronize_session": False},
-    )
+    entities.dequeue_regrades_before(session, run.started_at)
     audit.record(
         session,
         actor,
@@ -652,7 +493,7 @@ def distribution(session: Session) -> tuple[int | None, dict[str, int], int, int
     stale = session.scalar(
         select(func.count()).select_from(EvaluationResult).where(EvaluationResult.model_version != version)
     )
-    total = session.scalar(select(func.count()).select_from(Entity)) or 0
+    total = entities.count_entities(session)
     return version, counts, int(stale or 0), int(total)
 
 

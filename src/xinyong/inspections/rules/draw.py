@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from math import ceil
+from operator import itemgetter
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -148,8 +149,10 @@ def check_pool(pool: Iterable[Sequence[str]], *, strict: bool = True) -> list[tu
 
 
 def canonical_pool(rows: Sequence[tuple[str, str]]) -> bytes:
-    """The canonical bytes of checked, sorted rows (see :func:`check_pool`)."""
-    return "".join(f"{uscc}\t{stratum}\n" for uscc, stratum in rows).encode("utf-8")
+    """The canonical bytes of checked, sorted rows (see :func:`check_pool`): ``USCC\tstratum\n`` per row."""
+    if not rows:
+        return b""
+    return ("\n".join(map("\t".join, rows)) + "\n").encode("utf-8")
 
 
 def pool_hash(rows: Sequence[tuple[str, str]]) -> str:
@@ -287,10 +290,16 @@ def select(
 ) -> tuple[tuple[StratumCount, ...], tuple[Pick, ...]]:
     """Steps 3–5: the counts per stratum and the drawn entities (no inspectors yet), from checked rows."""
     left_out = frozenset(excluded)
-    by_stratum: dict[str, list[str]] = {}
-    for uscc, stratum in rows:
-        if uscc not in left_out:
-            by_stratum.setdefault(stratum, []).append(uscc)
+    by_stratum: dict[str, list[str]] = {stratum: [] for stratum in set(map(itemgetter(1), rows))}
+    appends = {stratum: members.append for stratum, members in by_stratum.items()}
+    if left_out:
+        for uscc, stratum in rows:
+            if uscc not in left_out:
+                appends[stratum](uscc)
+    else:
+        for uscc, stratum in rows:
+            appends[stratum](uscc)
+    by_stratum = {stratum: members for stratum, members in by_stratum.items() if members}
     missing = sorted(set(by_stratum) - set(ratios))
     if missing:
         raise DrawError(f"no ratio for the stratum {missing[0]!r} of the pool (未设置该类别的抽查比例)", field="ratios")
