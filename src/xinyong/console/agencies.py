@@ -15,10 +15,11 @@ from xinyong.agencies import rules
 from xinyong.agencies import service as agencies
 from xinyong.agencies.rules import AgencyStep
 from xinyong.agencies.schemas import AgencyIn
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
-from xinyong.console.pages import console_router, page
+from xinyong.console.forms import back, refusal, take_step
+from xinyong.console.pages import PageState, console_router, page
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import OFFICE, require
+from xinyong.core.config import get_settings
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 
@@ -57,8 +58,6 @@ def _common() -> dict[str, Any]:
 
 
 def _ack_days() -> int:
-    from xinyong.core.config import get_settings
-
     return get_settings().agency_ack_workdays
 
 
@@ -87,11 +86,8 @@ def _list_page(
 
 
 @router.get("/agencies", dependencies=[Depends(require(OFFICE))])
-def agency_list(
-    request: Request, session: DbSession, actor: CurrentActor, done: NoticeCode = None, error: NoticeCode = None
-) -> HTMLResponse:
-    notices = read_notices(done, error)
-    return _list_page(request, session, actor, done=notices["done"], error=notices["error"])
+def agency_list(screen: PageState) -> HTMLResponse:
+    return _list_page(screen.request, screen.session, screen.actor, done=screen.done, error=screen.error)
 
 
 @router.post("/agencies", dependencies=[Depends(require(OFFICE))])
@@ -167,16 +163,8 @@ def _detail_page(
 
 
 @router.get("/agencies/{agency_id}", dependencies=[Depends(require(OFFICE))])
-def agency_detail(
-    request: Request,
-    agency_id: AgencyId,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
-    notices = read_notices(done, error)
-    return _detail_page(request, session, actor, agency_id, done=notices["done"], error=notices["error"])
+def agency_detail(agency_id: AgencyId, screen: PageState) -> HTMLResponse:
+    return _detail_page(screen.request, screen.session, screen.actor, agency_id, done=screen.done, error=screen.error)
 
 
 @router.post("/agencies/{agency_id}/keys", dependencies=[Depends(require(OFFICE))])
@@ -202,12 +190,13 @@ def issue_key(
 def revoke_key(
     agency_id: AgencyId, client_id: ClientId, session: DbSession, actor: CurrentActor, csrf_token: Csrf
 ) -> Response:
-    try:
-        with session.begin_nested():
-            agencies.revoke_key(session, actor, agency_id, client_id)
-    except XinyongError as refused:
-        return back(f"{HERE}/{agency_id}", error=refusal(refused))
-    return back(f"{HERE}/{agency_id}", message="该接口密钥已吊销，立即失效")
+    return take_step(
+        session,
+        lambda: agencies.revoke_key(session, actor, agency_id, client_id),
+        f"{HERE}/{agency_id}",
+        "该接口密钥已吊销，立即失效",
+        refused=(XinyongError,),
+    )
 
 
 @router.post("/agencies/{agency_id}/webhook", dependencies=[Depends(require(OFFICE))])
@@ -240,12 +229,15 @@ def change_status(
     reason: Annotated[str, Form(max_length=1000)] = "",
     back_to: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    target = HERE if back_to == "list" else f"{HERE}/{agency_id}"
-    try:
+    def change() -> Any:
         if step not in STEP_WORDS:
             raise InvalidInput("unknown step (请选择操作)", field="step")
-        with session.begin_nested():
-            agency = agencies.change_status(session, actor, agency_id, AgencyStep(step), reason)
-    except XinyongError as refused:
-        return back(target, error=refusal(refused))
-    return back(target, message=f"“{agency.name}”{STEP_WORDS[AgencyStep(step)]}")
+        return agencies.change_status(session, actor, agency_id, AgencyStep(step), reason)
+
+    return take_step(
+        session,
+        change,
+        HERE if back_to == "list" else f"{HERE}/{agency_id}",
+        lambda agency: f"“{agency.name}”{STEP_WORDS[AgencyStep(step)]}",
+        refused=(XinyongError,),
+    )

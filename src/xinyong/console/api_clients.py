@@ -10,8 +10,8 @@ from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
-from xinyong.console.pages import console_router, page
+from xinyong.console.forms import back, refusal, take_step
+from xinyong.console.pages import PageState, console_router, page
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.access import OFFICE, require
@@ -55,11 +55,8 @@ def _page(
 
 
 @router.get("/api-clients", dependencies=[Depends(require(OFFICE))])
-def clients(
-    request: Request, session: DbSession, actor: CurrentActor, done: NoticeCode = None, error: NoticeCode = None
-) -> HTMLResponse:
-    notices = read_notices(done, error)
-    return _page(request, session, actor, done=notices["done"], error=notices["error"])
+def clients(screen: PageState) -> HTMLResponse:
+    return _page(screen.request, screen.session, screen.actor, done=screen.done, error=screen.error)
 
 
 @router.post("/api-clients", dependencies=[Depends(require(OFFICE))])
@@ -93,12 +90,13 @@ def create_client(
 
 @router.post("/api-clients/{client_id}/revoke", dependencies=[Depends(require(OFFICE))])
 def revoke_client(client_id: ClientId, session: DbSession, actor: CurrentActor, csrf_token: Csrf) -> Response:
-    try:
-        with session.begin_nested():
-            client = auth.revoke_api_client(session, actor, client_id)
-    except XinyongError as refused:
-        return back(HERE, error=refusal(refused))
-    return back(HERE, message=f"“{client.name}”的接口密钥已吊销，立即失效")
+    return take_step(
+        session,
+        lambda: auth.revoke_api_client(session, actor, client_id),
+        HERE,
+        lambda client: f"“{client.name}”的接口密钥已吊销，立即失效",
+        refused=(XinyongError,),
+    )
 
 
 @router.post("/api-clients/{client_id}/webhook", dependencies=[Depends(require(OFFICE))])

@@ -7,15 +7,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Request
+from fastapi import Depends, Form, Path
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from xinyong.campaigns import service
 from xinyong.campaigns.rules import Outcome, is_office, may_organise
 from xinyong.campaigns.schemas import CampaignIn, FilterIn, ResultIn, TargetsIn, TaskDoneIn, TaskIn
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
-from xinyong.console.pages import console_router, page
+from xinyong.console.forms import take_step
+from xinyong.console.pages import PageState, console_router
 from xinyong.core import clock
 from xinyong.core.auth.access import DEPARTMENT, OFFICE, STAFF, require
 from xinyong.core.departments import list_departments
@@ -34,20 +34,13 @@ Refused = (XinyongError, ValidationError, ValueError)
 
 
 @router.get("/campaigns", dependencies=[Depends(require(STAFF))])
-def campaigns(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
+def campaigns(screen: PageState) -> HTMLResponse:
     context: dict[str, Any] = {
-        "campaigns": service.list_campaigns(session),
-        "departments": list_departments(session),
-        "may_open": is_office(actor),
-        **read_notices(done, error),
+        "campaigns": service.list_campaigns(screen.session),
+        "departments": list_departments(screen.session),
+        "may_open": is_office(screen.actor),
     }
-    return page(request, session, actor, "console/campaigns.html", context)
+    return screen.show("console/campaigns.html", context)
 
 
 @router.post("/campaigns", dependencies=[Depends(require(OFFICE))])
@@ -62,45 +55,38 @@ def open_campaign(
     end_date: Annotated[str, Form(max_length=10)],
     description: Long,
 ) -> Response:
-    try:
-        data = CampaignIn.model_validate(
-            {
-                "name": name,
-                "legal_basis": legal_basis,
-                "lead_department": lead_department,
-                "start_date": start_date,
-                "end_date": end_date,
-                "description": description,
-            }
-        )
-        with session.begin_nested():
-            made = service.create_campaign(session, actor, data)
-    except Refused as refused:
-        return back("/console/campaigns", error=refusal(refused))
-    return back(f"/console/campaigns/{made.id}", message="专项治理已创建")
+    given = {
+        "name": name,
+        "legal_basis": legal_basis,
+        "lead_department": lead_department,
+        "start_date": start_date,
+        "end_date": end_date,
+        "description": description,
+    }
+    return take_step(
+        session,
+        lambda: service.create_campaign(session, actor, CampaignIn.model_validate(given)),
+        "/console/campaigns",
+        "专项治理已创建",
+        refused=Refused,
+        onward=lambda made: _here(made.id),
+    )
 
 
 @router.get("/campaigns/{campaign_id}", dependencies=[Depends(require(STAFF))])
-def campaign(
-    campaign_id: ItemId,
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
-    work = service.campaign_work(session, campaign_id)
+def campaign(campaign_id: ItemId, screen: PageState) -> HTMLResponse:
+    actor = screen.actor
+    work = service.campaign_work(screen.session, campaign_id)
     context: dict[str, Any] = {
         "work": work,
-        "departments": list_departments(session),
+        "departments": list_departments(screen.session),
         "outcomes": list(Outcome),
         "may_organise": may_organise(actor, work.lead_department),
         "may_publish": is_office(actor),
         "my_department": actor.department_code,
-        **read_notices(done, error),
         "today": clock.today().isoformat(),
     }
-    return page(request, session, actor, "console/campaign.html", context)
+    return screen.show("console/campaign.html", context)
 
 
 def _here(campaign_id: int) -> str:
@@ -119,18 +105,20 @@ def add_targets(
     kind: Annotated[str, Form(max_length=2)] = "",
     name_contains: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    try:
+    def targets() -> TargetsIn:
         codes = [c for c in re.split(r"[\s,，;；]+", usccs) if c]
         if codes:
-            data = TargetsIn(usccs=codes)
-        else:
-            given = {"industry": industry, "region_code": region_code, "kind": kind, "name_contains": name_contains}
-            data = TargetsIn(filter=FilterIn(**{k: v.strip() or None for k, v in given.items()}))
-        with session.begin_nested():
-            added = service.add_targets(session, actor, campaign_id, data)
-    except Refused as refused:
-        return back(_here(campaign_id), error=refusal(refused))
-    return back(_here(campaign_id), message=f"新增治理对象 {added.added} 户（已在册 {added.already} 户）")
+            return TargetsIn(usccs=codes)
+        given = {"industry": industry, "region_code": region_code, "kind": kind, "name_contains": name_contains}
+        return TargetsIn(filter=FilterIn(**{k: v.strip() or None for k, v in given.items()}))
+
+    return take_step(
+        session,
+        lambda: service.add_targets(session, actor, campaign_id, targets()),
+        _here(campaign_id),
+        lambda added: f"新增治理对象 {added.added} 户（已在册 {added.already} 户）",
+        refused=Refused,
+    )
 
 
 @router.post("/campaigns/{campaign_id}/targets/remove", dependencies=[Depends(require(STAFF))])
@@ -142,12 +130,13 @@ def remove_target(
     uscc: Annotated[str, Form(max_length=32)],
     reason: Annotated[str, Form(max_length=2000)],
 ) -> Response:
-    try:
-        with session.begin_nested():
-            service.remove_target(session, actor, campaign_id, uscc, reason)
-    except Refused as refused:
-        return back(_here(campaign_id), error=refusal(refused))
-    return back(_here(campaign_id), message=f"{uscc} 已移出治理对象")
+    return take_step(
+        session,
+        lambda: service.remove_target(session, actor, campaign_id, uscc, reason),
+        _here(campaign_id),
+        f"{uscc} 已移出治理对象",
+        refused=Refused,
+    )
 
 
 @router.post("/campaigns/{campaign_id}/tasks", dependencies=[Depends(require(STAFF))])
@@ -161,15 +150,14 @@ def add_task(
     working_days: Annotated[str, Form(max_length=6)],
     description: Long = "",
 ) -> Response:
-    try:
-        data = TaskIn.model_validate(
-            {"department": department, "title": title, "description": description, "working_days": working_days}
-        )
-        with session.begin_nested():
-            task = service.add_task(session, actor, campaign_id, data)
-    except Refused as refused:
-        return back(_here(campaign_id), error=refusal(refused))
-    return back(_here(campaign_id), message=f"任务已分派，办结期限 {task.deadline.isoformat()}")
+    given = {"department": department, "title": title, "description": description, "working_days": working_days}
+    return take_step(
+        session,
+        lambda: service.add_task(session, actor, campaign_id, TaskIn.model_validate(given)),
+        _here(campaign_id),
+        lambda task: f"任务已分派，办结期限 {task.deadline.isoformat()}",
+        refused=Refused,
+    )
 
 
 @router.post("/campaigns/{campaign_id}/tasks/{task_id}/complete", dependencies=[Depends(require(DEPARTMENT))])
@@ -181,12 +169,13 @@ def complete_task(
     csrf_token: Csrf,
     note: Annotated[str, Form(max_length=5000)],
 ) -> Response:
-    try:
-        with session.begin_nested():
-            service.complete_task(session, actor, campaign_id, task_id, TaskDoneIn(note=note))
-    except Refused as refused:
-        return back(_here(campaign_id), error=refusal(refused))
-    return back(_here(campaign_id), message="任务已办结")
+    return take_step(
+        session,
+        lambda: service.complete_task(session, actor, campaign_id, task_id, TaskDoneIn(note=note)),
+        _here(campaign_id),
+        "任务已办结",
+        refused=Refused,
+    )
 
 
 @router.post("/campaigns/{campaign_id}/results", dependencies=[Depends(require(STAFF))])
@@ -200,20 +189,22 @@ def record_result(
     notes: Annotated[str, Form(max_length=5000)] = "",
     on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    try:
-        data = ResultIn.model_validate({"uscc": uscc, "outcome": outcome, "notes": notes, "on": on.strip() or None})
-        with session.begin_nested():
-            service.record_result(session, actor, campaign_id, data)
-    except Refused as refused:
-        return back(_here(campaign_id), error=refusal(refused))
-    return back(_here(campaign_id), message=f"{uscc} 的治理结果已登记")
+    given = {"uscc": uscc, "outcome": outcome, "notes": notes, "on": on.strip() or None}
+    return take_step(
+        session,
+        lambda: service.record_result(session, actor, campaign_id, ResultIn.model_validate(given)),
+        _here(campaign_id),
+        f"{uscc} 的治理结果已登记",
+        refused=Refused,
+    )
 
 
 @router.post("/campaigns/{campaign_id}/publish", dependencies=[Depends(require(OFFICE))])
 def publish(campaign_id: ItemId, session: DbSession, actor: CurrentActor, csrf_token: Csrf) -> Response:
-    try:
-        with session.begin_nested():
-            service.publish_results(session, actor, campaign_id)
-    except Refused as refused:
-        return back(_here(campaign_id), error=refusal(refused))
-    return back(_here(campaign_id), message="治理结果已在门户公开")
+    return take_step(
+        session,
+        lambda: service.publish_results(session, actor, campaign_id),
+        _here(campaign_id),
+        "治理结果已在门户公开",
+        refused=Refused,
+    )

@@ -27,8 +27,8 @@ from xinyong.commitments.schemas import (
     SupplyIn,
     TemplateIn,
 )
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
-from xinyong.console.pages import chinese_part, console_router, page
+from xinyong.console.forms import back, refusal, take_step
+from xinyong.console.pages import PageState, chinese_part, console_router, page
 from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import DEPARTMENT, STAFF, require
@@ -91,15 +91,8 @@ def _overview(
 
 
 @router.get("/commitments", dependencies=[Depends(require(STAFF))])
-def overview(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
-    shown = read_notices(done, error)
-    return _overview(request, session, actor, notice=shown["done"], error=shown["error"])
+def overview(screen: PageState) -> HTMLResponse:
+    return _overview(screen.request, screen.session, screen.actor, notice=screen.done, error=screen.error)
 
 
 @router.post("/commitments/items", dependencies=[Depends(require(STAFF))])
@@ -164,14 +157,14 @@ def set_item_active(
     active: Annotated[str, Form(pattern="^[01]$")] = "0",
 ) -> Response:
     """停用 / 启用 an item of the department's catalogue: a stopped item takes no new commitments."""
-    try:
-        with session.begin_nested():
-            item = service.set_item_active(session, actor, item_id, active == "1")
-    except XinyongError as refused:
-        if refused.status in (403, 404):
-            raise
-        return back("/console/commitments", error=refusal(refused))
-    return back("/console/commitments", f"事项“{item.name}”已{'启用' if item.active else '停用'}。")
+    return take_step(
+        session,
+        lambda: service.set_item_active(session, actor, item_id, active == "1"),
+        "/console/commitments",
+        lambda item: f"事项“{item.name}”已{'启用' if item.active else '停用'}。",
+        refused=(XinyongError,),
+        passes=(403, 404),
+    )
 
 
 # ---------------------------------------------------------------- the window
@@ -382,11 +375,8 @@ def record_education(
 
 
 @router.get("/associations", dependencies=[Depends(require(STAFF))])
-def association_list(
-    request: Request, session: DbSession, actor: CurrentActor, done: NoticeCode = None, error: NoticeCode = None
-) -> HTMLResponse:
-    shown = read_notices(done, error)
-    return associations_page(request, session, actor, error=shown["error"], notice=shown["done"])
+def association_list(screen: PageState) -> HTMLResponse:
+    return associations_page(screen.request, screen.session, screen.actor, error=screen.error, notice=screen.done)
 
 
 def associations_page(
@@ -468,14 +458,14 @@ def add_member(
     csrf_token: Csrf,
     member_uscc: Annotated[str, Form(max_length=18)] = "",
 ) -> Response:
-    try:
-        with session.begin_nested():
-            member = associations.add_member(session, actor, uscc, MemberIn(member_uscc=member_uscc))
-    except (ValueError, XinyongError) as refused:
-        if isinstance(refused, XinyongError) and refused.status == 403:
-            raise
-        return back("/console/associations", error=refusal(refused))
-    return back("/console/associations", f"{member.member_uscc} 已加入本会。")
+    return take_step(
+        session,
+        lambda: associations.add_member(session, actor, uscc, MemberIn(member_uscc=member_uscc)),
+        "/console/associations",
+        lambda member: f"{member.member_uscc} 已加入本会。",
+        refused=(ValueError, XinyongError),
+        passes=(403,),
+    )
 
 
 @router.post("/associations/{uscc}/members/{member_uscc}/end", dependencies=[Depends(require(STAFF))])

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
-from xinyong.console.pages import console_router, page
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal, take_step
+from xinyong.console.pages import PageState, console_router, page
 from xinyong.content import rules, service
 from xinyong.content.rules import CATEGORIES, KIND_LABELS, KIND_PATHS, POLICY_STATUSES, Kind, Status
 from xinyong.content.schemas import ItemIn
@@ -59,15 +59,11 @@ def _common(kind: str) -> dict[str, Any]:
 
 @router.get("/content", dependencies=EDIT)
 def content_list(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
+    screen: PageState,
     kind: Annotated[str, Query(max_length=16)] = "",
     status: Annotated[str, Query(max_length=8)] = "",
-    done: NoticeCode = None,
-    error: NoticeCode = None,
 ) -> HTMLResponse:
-    items = service.list_items(session, actor, kind=kind or None, status=status or None)
+    items = service.list_items(screen.session, screen.actor, kind=kind or None, status=status or None)
     context: dict[str, Any] = {
         "items": items,
         "kinds": KIND_LABELS,
@@ -75,10 +71,9 @@ def content_list(
         "statuses": [s.value for s in Status],
         "kind": kind,
         "status": status,
-        "may_review": _may_review(actor),
-        **read_notices(done, error),
+        "may_review": _may_review(screen.actor),
     }
-    return page(request, session, actor, "console/content/list.html", context)
+    return screen.show("console/content/list.html", context)
 
 
 @router.get("/content/new", dependencies=EDIT)
@@ -164,31 +159,22 @@ def _edit_context(session: Session, actor: Actor, item_id: int) -> dict[str, Any
 
 
 @router.get("/content/{item_id}", dependencies=EDIT)
-def edit_item_form(
-    item_id: ItemId,
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
-    context = {**_edit_context(session, actor, item_id), **read_notices(done, error)}
-    return page(request, session, actor, "console/content/edit.html", context)
+def edit_item_form(item_id: ItemId, screen: PageState) -> HTMLResponse:
+    return screen.show("console/content/edit.html", _edit_context(screen.session, screen.actor, item_id))
 
 
 @router.post("/content/{item_id}", dependencies=EDIT)
 async def save_item(item_id: ItemId, request: Request, session: DbSession, actor: CurrentActor) -> Response:
     values = await _form_values(request)
 
+    def save() -> Any:
+        kind = service.get_item(session, actor, item_id).kind
+        return service.save_item(session, actor, item_id, _item_in(kind, values))
+
     def work() -> Response:
-        target = f"{HOME}/{item_id}"
-        try:
-            with session.begin_nested():
-                kind = service.get_item(session, actor, item_id).kind
-                item = service.save_item(session, actor, item_id, _item_in(kind, values))
-        except (XinyongError, ValidationError) as refused:
-            return back(target, error=refusal(refused))
-        return back(target, f"已保存（第 {item.version} 版，{item.status}）")
+        return take_step(
+            session, save, f"{HOME}/{item_id}", lambda item: f"已保存（第 {item.version} 版，{item.status}）"
+        )
 
     return await run_in_threadpool(work)
 
@@ -207,13 +193,8 @@ def version_page(
     return page(request, session, actor, "console/content/version.html", context)
 
 
-def _step(item_id: int, done: str, work: Any) -> Response:
-    target = f"{HOME}/{item_id}"
-    try:
-        work()
-    except (XinyongError, ValidationError) as refused:
-        return back(target, error=refusal(refused))
-    return back(target, done)
+def _step(session: Session, item_id: int, done: str, work: Any) -> Response:
+    return take_step(session, work, f"{HOME}/{item_id}", done)
 
 
 def _moment(value: str, field: str) -> dt.datetime | None:
@@ -231,14 +212,14 @@ def _moment(value: str, field: str) -> dt.datetime | None:
 
 @router.post("/content/{item_id}/submit", dependencies=EDIT)
 def submit_item(item_id: ItemId, session: DbSession, actor: CurrentActor, csrf_token: Text) -> Response:
-    return _step(item_id, "已送审，等待内容审核人员审核", lambda: service.submit(session, actor, item_id))
+    return _step(session, item_id, "已送审，等待内容审核人员审核", lambda: service.submit(session, actor, item_id))
 
 
 @router.post("/content/{item_id}/return", dependencies=REVIEW)
 def return_item(
     item_id: ItemId, session: DbSession, actor: CurrentActor, csrf_token: Text, comment: Text = ""
 ) -> Response:
-    return _step(item_id, "已退回编辑修改", lambda: service.return_item(session, actor, item_id, comment))
+    return _step(session, item_id, "已退回编辑修改", lambda: service.return_item(session, actor, item_id, comment))
 
 
 @router.post("/content/{item_id}/publish", dependencies=REVIEW)
@@ -254,7 +235,7 @@ def publish_item(
         start, end = _moment(publish_at, "publish_at"), _moment(withdraw_at, "withdraw_at")
         service.publish(session, actor, item_id, publish_at=start, withdraw_at=end)
 
-    return _step(item_id, "已审核发布（定时发布的，到时自动上线）", work)
+    return _step(session, item_id, "已审核发布（定时发布的，到时自动上线）", work)
 
 
 @router.post("/content/{item_id}/withdraw", dependencies=REVIEW)
@@ -269,7 +250,7 @@ def withdraw_item(
     def work() -> None:
         service.withdraw(session, actor, item_id, reason=reason, at=_moment(at, "at"))
 
-    return _step(item_id, "已撤回（定时撤回的，到时自动下线）", work)
+    return _step(session, item_id, "已撤回（定时撤回的，到时自动下线）", work)
 
 
 def _read_upload(file: UploadFile | None, image: bool) -> tuple[str, bytes]:
@@ -310,4 +291,4 @@ def upload_file(
 def remove_file(
     item_id: ItemId, attachment_id: FileId, session: DbSession, actor: CurrentActor, csrf_token: Text
 ) -> Response:
-    return _step(item_id, "已移除文件", lambda: service.remove_file(session, actor, item_id, attachment_id))
+    return _step(session, item_id, "已移除文件", lambda: service.remove_file(session, actor, item_id, attachment_id))

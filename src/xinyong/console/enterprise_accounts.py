@@ -7,16 +7,16 @@ URL and a fresh activation code never lands in the browser history."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import Depends, Form, Path, Query, Request
+from fastapi import Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse
 
-from xinyong.console.pages import beijing_time, console_router, page
-from xinyong.core.actor import Actor
+from xinyong.console.pages import FormState, Screen, beijing_time, console_router
 from xinyong.core.auth.access import OFFICE, require
 from xinyong.core.errors import XinyongError
-from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
+from xinyong.core.http import reject_unknown_query
 from xinyong.enterprise import service as enterprise
 from xinyong.enterprise.rules import ApplicationStatus
 from xinyong.enterprise.schemas import Contact
@@ -25,12 +25,12 @@ router = console_router()
 router.dependencies.append(Depends(reject_unknown_query))
 ApplicationId = Annotated[int, Path(ge=1, le=2**62)]
 View = Literal["待审核", "全部"]
+Csrf = Annotated[str, Form(max_length=200)]
+T = TypeVar("T")
 
 
 def _queue(
-    request: Request,
-    session: DbSession,
-    actor: Actor,
+    screen: Screen,
     *,
     view: str = "待审核",
     notice: str | None = None,
@@ -39,6 +39,7 @@ def _queue(
     contact: tuple[int, Contact] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    session, actor = screen.session, screen.actor
     wanted = ApplicationStatus.PENDING if view == "待审核" else None
     rows = [enterprise.to_view(row) for row in enterprise.list_applications(session, actor, wanted)]
     context: dict[str, Any] = {
@@ -51,74 +52,58 @@ def _queue(
         "beijing": beijing_time,
         "pending": enterprise.count_pending(session),
     }
-    return page(request, session, actor, "console/enterprise_accounts.html", context, status_code)
+    return screen.show("console/enterprise_accounts.html", context, status_code)
+
+
+def _answer(screen: Screen, action: Callable[[], T], answer: Callable[[T], dict[str, Any]]) -> HTMLResponse:
+    """Take the step in a savepoint; the answer is the queue itself, with the refusal or what ``answer`` makes of the
+    step's outcome."""
+    try:
+        with screen.session.begin_nested():
+            outcome = action()
+    except XinyongError as refused:
+        return _queue(screen, error=refused.message, status_code=refused.status)
+    return _queue(screen, **answer(outcome))
 
 
 @router.get("/enterprise-accounts", dependencies=[Depends(require(OFFICE))])
-def queue(
-    request: Request, session: DbSession, actor: CurrentActor, view: Annotated[View, Query()] = "待审核"
-) -> HTMLResponse:
-    return _queue(request, session, actor, view=view)
+def queue(screen: FormState, view: Annotated[View, Query()] = "待审核") -> HTMLResponse:
+    return _queue(screen, view=view)
 
 
 @router.post("/enterprise-accounts/{application_id}/contact", dependencies=[Depends(require(OFFICE))])
-def read_contact(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    application_id: ApplicationId,
-    csrf_token: Annotated[str, Form(max_length=200)],
-) -> HTMLResponse:
-    contact = enterprise.contact_of(session, actor, application_id)
-    return _queue(request, session, actor, contact=(application_id, contact))
+def read_contact(screen: FormState, application_id: ApplicationId, csrf_token: Csrf) -> HTMLResponse:
+    contact = enterprise.contact_of(screen.session, screen.actor, application_id)
+    return _queue(screen, contact=(application_id, contact))
 
 
 @router.post("/enterprise-accounts/{application_id}/approve", dependencies=[Depends(require(OFFICE))])
-def approve(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    application_id: ApplicationId,
-    csrf_token: Annotated[str, Form(max_length=200)],
-) -> HTMLResponse:
-    try:
-        with session.begin_nested():
-            row = enterprise.approve(session, actor, application_id)
-    except XinyongError as refused:
-        return _queue(request, session, actor, error=refused.message, status_code=refused.status)
-    notice = f"申请 {row.number} 已通过，{row.entity_name} 的企业账号已开通，可用统一社会信用代码登录。"
-    return _queue(request, session, actor, notice=notice)
+def approve(screen: FormState, application_id: ApplicationId, csrf_token: Csrf) -> HTMLResponse:
+    def said(row: Any) -> dict[str, Any]:
+        return {"notice": f"申请 {row.number} 已通过，{row.entity_name} 的企业账号已开通，可用统一社会信用代码登录。"}
+
+    return _answer(screen, lambda: enterprise.approve(screen.session, screen.actor, application_id), said)
 
 
 @router.post("/enterprise-accounts/{application_id}/reject", dependencies=[Depends(require(OFFICE))])
 def reject(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
+    screen: FormState,
     application_id: ApplicationId,
-    csrf_token: Annotated[str, Form(max_length=200)],
+    csrf_token: Csrf,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> HTMLResponse:
-    try:
-        with session.begin_nested():
-            row = enterprise.reject(session, actor, application_id, reason)
-    except XinyongError as refused:
-        return _queue(request, session, actor, error=refused.message, status_code=refused.status)
-    return _queue(request, session, actor, notice=f"申请 {row.number} 已驳回。")
+    return _answer(
+        screen,
+        lambda: enterprise.reject(screen.session, screen.actor, application_id, reason),
+        lambda row: {"notice": f"申请 {row.number} 已驳回。"},
+    )
 
 
 @router.post("/enterprise-accounts/{application_id}/code", dependencies=[Depends(require(OFFICE))])
-def issue_code(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    application_id: ApplicationId,
-    csrf_token: Annotated[str, Form(max_length=200)],
-) -> HTMLResponse:
-    try:
-        with session.begin_nested():
-            row, code = enterprise.issue_code(session, actor, application_id)
-    except XinyongError as refused:
-        return _queue(request, session, actor, error=refused.message, status_code=refused.status)
-    assert row.code_expires_at is not None
-    return _queue(request, session, actor, code=(row.number, code, beijing_time(row.code_expires_at)))
+def issue_code(screen: FormState, application_id: ApplicationId, csrf_token: Csrf) -> HTMLResponse:
+    def shown(issued: Any) -> dict[str, Any]:
+        row, code = issued
+        assert row.code_expires_at is not None
+        return {"code": (row.number, code, beijing_time(row.code_expires_at))}
+
+    return _answer(screen, lambda: enterprise.issue_code(screen.session, screen.actor, application_id), shown)

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal, take_step
 from xinyong.console.pages import console_router, page
 from xinyong.core.auth.access import AUDIT, OFFICE, require
 from xinyong.core.config import get_settings
@@ -87,13 +86,13 @@ def resolve_conflict(
     resolution: Annotated[str, Form(max_length=12)],
     note: Annotated[str, Form(max_length=2000)],
 ) -> Response:
-    try:
-        data = ResolveIn.model_validate({"resolution": resolution, "note": note})
-        with session.begin_nested():
-            service.resolve_conflict(session, actor, conflict_id, data)
-    except (XinyongError, ValidationError) as refused:
-        return back(EXCHANGE, error=refusal(refused))
-    return back(EXCHANGE, message=f"冲突 {conflict_id} 已处理（{resolution}）")
+    given = {"resolution": resolution, "note": note}
+    return take_step(
+        session,
+        lambda: service.resolve_conflict(session, actor, conflict_id, ResolveIn.model_validate(given)),
+        EXCHANGE,
+        f"冲突 {conflict_id} 已处理（{resolution}）",
+    )
 
 
 @router.post("/exchange/pushes/{push_id}/retry", dependencies=[Depends(require(OFFICE))])
@@ -103,9 +102,10 @@ def retry_push(
     actor: CurrentActor,
     csrf_token: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    try:
-        with session.begin_nested():
-            service.retry_push(session, actor, push_id)
-    except XinyongError as refused:
-        return back(EXCHANGE, error=refusal(refused))
-    return back(EXCHANGE, message=f"推送 {push_id} 已重新排队")
+    return take_step(
+        session,
+        lambda: service.retry_push(session, actor, push_id),
+        EXCHANGE,
+        f"推送 {push_id} 已重新排队",
+        refused=(XinyongError,),
+    )

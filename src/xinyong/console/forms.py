@@ -9,13 +9,15 @@ console page was written by the server for that outcome.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import Query
 from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from xinyong.core.config import get_settings
 from xinyong.core.display import chinese
@@ -27,6 +29,8 @@ NOTICE_SECONDS = 600  # a notice is shown for ten minutes after the step it repo
 _SALT = "xinyong.console.notice"
 
 NoticeCode = Annotated[str | None, Query(max_length=MAX_CODE)]
+REFUSED: tuple[type[Exception], ...] = (XinyongError, ValidationError)  # what a form's step may be refused with
+T = TypeVar("T")
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -78,3 +82,30 @@ def refusal(error: Exception) -> str:
         fields = "、".join(dict.fromkeys(".".join(str(p) for p in e["loc"]) for e in error.errors()))
         return f"填写的内容有误，请检查：{fields}"[:MAX_OUTCOME]
     return chinese(str(error))[:MAX_OUTCOME]
+
+
+def take_step(
+    session: Session,
+    action: Callable[[], T],
+    to: str,
+    done: str | Callable[[T], str],
+    *,
+    refused: tuple[type[Exception], ...] = REFUSED,
+    onward: Callable[[T], str] | None = None,
+    passes: tuple[int, ...] = (),
+    **keep: str | None,
+) -> RedirectResponse:
+    """The shape of every console form's POST: take the step in a savepoint (a refused step leaves nothing behind,
+    and the request's transaction goes on to commit the audit of what was done), then go back to ``to`` (or, once
+    done, to the page ``onward`` names for what the step returned) with the outcome: ``done`` (a sentence, or a
+    sentence made from what the step returned), or the refusal's words. A refusal whose status is in ``passes``
+    (say 403 or 404) is not the form's outcome but the route's answer: it leaves the handler."""
+    try:
+        with session.begin_nested():
+            result = action()
+    except refused as error:
+        if isinstance(error, XinyongError) and error.status in passes:
+            raise
+        return back(to, error=refusal(error), **keep)
+    target = onward(result) if onward else to
+    return back(target, message=done(result) if callable(done) else done, **keep)

@@ -8,6 +8,7 @@ show what the service answers, in Chinese, with department names and Beijing tim
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal, take_step
 from xinyong.console.pages import console_router, page
 from xinyong.core import clock
 from xinyong.core.actor import ROLE_LABELS, Actor, Role
@@ -409,13 +410,8 @@ def entry_page(
     return page(request, session, actor, "console/list_entry.html", context)
 
 
-def _step(entry_id: int, outcome: str, take: Any) -> Response:
-    target = f"{DESK}/{entry_id}"
-    try:
-        take()
-    except Refused as refused:
-        return back(target, error=refusal(refused))
-    return back(target, outcome)
+def _step(session: Session, entry_id: int, outcome: str | Callable[[Any], str], take: Callable[[], Any]) -> Response:
+    return take_step(session, take, f"{DESK}/{entry_id}", outcome)
 
 
 def _documents(text: str) -> list[str]:
@@ -434,14 +430,17 @@ def notify(
     notice_doc_no: DocNo,
     rights: Reason = "",
 ) -> Response:
-    target = f"{DESK}/{entry_id}"
-    try:
-        with session.begin_nested():
-            entry = lists.notify_party(session, actor, entry_id, notice_doc_no=notice_doc_no, rights=rights or None)
-    except Refused as refused:
-        return back(target, error=refusal(refused))
-    deadline = entry.statement_deadline.isoformat() if entry.statement_deadline else ""
-    return back(target, f"已告知当事人，陈述申辩期限至 {deadline}（按工作日计算）")
+    def told(entry: Any) -> str:
+        deadline = entry.statement_deadline.isoformat() if entry.statement_deadline else ""
+        return f"已告知当事人，陈述申辩期限至 {deadline}（按工作日计算）"
+
+    notice = rights or None
+    return _step(
+        session,
+        entry_id,
+        told,
+        lambda: lists.notify_party(session, actor, entry_id, notice_doc_no=notice_doc_no, rights=notice),
+    )
 
 
 @router.post("/lists/{entry_id}/statement", dependencies=[Depends(require(DEPARTMENT))])
@@ -455,18 +454,12 @@ def statement(
     documents: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     def take() -> None:
-        with session.begin_nested():
-            lists.record_statement(
-                session,
-                actor,
-                entry_id,
-                statement=statement or None,
-                waived=waived == "1",
-                documents=_documents(documents),
-            )
+        lists.record_statement(
+            session, actor, entry_id, statement=statement or None, waived=waived == "1", documents=_documents(documents)
+        )
 
     outcome = "已记录当事人书面放弃陈述申辩" if waived == "1" else "已记录当事人的陈述申辩，待审核人员决定"
-    return _step(entry_id, outcome, take)
+    return _step(session, entry_id, outcome, take)
 
 
 @router.post("/lists/{entry_id}/decision", dependencies=[Depends(require(DEPARTMENT))])
@@ -486,36 +479,30 @@ def decide(
             if not duration_months.strip().isdigit():
                 raise InvalidInput("duration_months must be a number (期限月数)", field="duration_months")
             months = int(duration_months)
-        with session.begin_nested():
-            lists.decide_entry(
-                session,
-                actor,
-                entry_id,
-                decision_doc_no=decision_doc_no,
-                reason=reason or None,
-                duration_months=months,
-                permanent=True if permanent == "1" else None,
-            )
+        lists.decide_entry(
+            session,
+            actor,
+            entry_id,
+            decision_doc_no=decision_doc_no,
+            reason=reason or None,
+            duration_months=months,
+            permanent=True if permanent == "1" else None,
+        )
 
-    return _step(entry_id, "已作出列入决定，待公示", take)
+    return _step(session, entry_id, "已作出列入决定，待公示", take)
 
 
 @router.post("/lists/{entry_id}/decline", dependencies=[Depends(require(DEPARTMENT))])
 def decline(session: DbSession, actor: CurrentActor, csrf_token: Csrf, entry_id: EntryId, reason: Reason) -> Response:
-    def take() -> None:
-        with session.begin_nested():
-            lists.decline_entry(session, actor, entry_id, reason=reason)
-
-    return _step(entry_id, "已决定不予列入", take)
+    return _step(
+        session, entry_id, "已决定不予列入", lambda: lists.decline_entry(session, actor, entry_id, reason=reason)
+    )
 
 
 @router.post("/lists/{entry_id}/publication", dependencies=[Depends(require(DEPARTMENT))])
 def publish(session: DbSession, actor: CurrentActor, csrf_token: Csrf, entry_id: EntryId) -> Response:
-    def take() -> None:
-        with session.begin_nested():
-            lists.publish_entry(session, actor, entry_id)
-
-    return _step(entry_id, "已公示：名单条目已在门户信用名单中公开", take)
+    published = "已公示：名单条目已在门户信用名单中公开"
+    return _step(session, entry_id, published, lambda: lists.publish_entry(session, actor, entry_id))
 
 
 @router.post("/lists/{entry_id}/exit", dependencies=[Depends(require(DEPARTMENT))])
@@ -527,17 +514,17 @@ def exit_early(
     reason: Reason,
     repair_ref: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    def take() -> None:
-        with session.begin_nested():
-            lists.exit_entry(session, actor, entry_id, reason=reason, repair_ref=repair_ref.strip() or None)
-
-    return _step(entry_id, "已提前移出名单", take)
+    ref = repair_ref.strip() or None
+    return _step(
+        session,
+        entry_id,
+        "已提前移出名单",
+        lambda: lists.exit_entry(session, actor, entry_id, reason=reason, repair_ref=ref),
+    )
 
 
 @router.post("/lists/{entry_id}/revocation", dependencies=[Depends(require(DEPARTMENT))])
 def revoke(session: DbSession, actor: CurrentActor, csrf_token: Csrf, entry_id: EntryId, reason: Reason) -> Response:
-    def take() -> None:
-        with session.begin_nested():
-            lists.revoke_entry(session, actor, entry_id, reason=reason)
-
-    return _step(entry_id, "已撤销列入决定", take)
+    return _step(
+        session, entry_id, "已撤销列入决定", lambda: lists.revoke_entry(session, actor, entry_id, reason=reason)
+    )

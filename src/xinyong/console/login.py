@@ -8,14 +8,12 @@ refused, so another site can neither submit the form nor plant a session of its 
 
 from __future__ import annotations
 
-import hmac
-import re
 import secrets
 from typing import Annotated
 
 from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from xinyong.console.pages import (
@@ -30,17 +28,16 @@ from xinyong.console.pages import (
 from xinyong.core.actor import Actor, Role
 from xinyong.core.auth import service as auth
 from xinyong.core.auth.access import PUBLIC, SIGNED_IN, require
+from xinyong.core.auth.signin import NONCE, form_token_ok, open_session, throttled
 from xinyong.core.config import get_settings
-from xinyong.core.errors import InvalidInput, TooManyRequests, Unauthorized
-from xinyong.core.http import SESSION_COOKIE, CurrentActor, DbSession, sign_session_token, unsign_session_token
-from xinyong.core.ratelimit import rate_limits
+from xinyong.core.errors import InvalidInput, Unauthorized
+from xinyong.core.http import SESSION_COOKIE, CurrentActor, DbSession, unsign_session_token
 from xinyong.core.web import render
 
 router = console_router()
 
 LOGIN_COOKIE = "xinyong_login"
 LOGIN_FORM_AGE = 2 * 60 * 60  # seconds a login form stays usable
-NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 LOCKED_MARK = "账号已临时锁定"  # the phrase core.auth.service uses for a locked account
 PORTAL_HOME = "/my"  # 我的信用: where an enterprise user who signs in at the console is sent
 PASSWORD_RULE = f"密码 {auth.MIN_PASSWORD}–{auth.MAX_PASSWORD} 位，至少包含大写字母、小写字母、数字、符号中的三类"
@@ -56,14 +53,7 @@ def _nonce(request: Request) -> str:
 
 
 def _login_token_ok(request: Request, token: str) -> bool:
-    nonce = request.cookies.get(LOGIN_COOKIE, "")
-    if not NONCE.match(nonce):
-        return False
-    try:
-        signed = _signer().loads(token, max_age=LOGIN_FORM_AGE)
-    except BadSignature:  # also an expired form (SignatureExpired is a BadSignature)
-        return False
-    return isinstance(signed, str) and hmac.compare_digest(signed, nonce)
+    return form_token_ok(_signer(), request.cookies.get(LOGIN_COOKIE, ""), token, LOGIN_FORM_AGE)
 
 
 def _login_form(
@@ -128,15 +118,12 @@ def login(
         return _login_form(
             request, next_path=next_path, username=username, error="请输入用户名和密码。", status_code=422
         )
-    limits = rate_limits(request)
-    try:
-        if limits is not None:
-            limits.charge_login(request, username)  # per account and per address, before the password is checked
-    except TooManyRequests as throttled:
+    throttle = throttled(request, username)
+    if throttle is not None:
         form = _login_form(
             request, next_path=next_path, username=username, error="登录尝试过于频繁，请稍后再试。", status_code=429
         )
-        form.headers.update(throttled.headers)
+        form.headers.update(throttle.headers)
         return form
     try:
         # A refusal is answered, not raised, so the failure count and its audit event are committed (lockout).
@@ -145,22 +132,9 @@ def login(
         locked = LOCKED_MARK in refused.message
         error = "账号已临时锁定，请稍后再试。" if locked else "用户名或密码错误。"
         return _login_form(request, next_path=next_path, username=username, error=error, status_code=401)
-    previous = unsign_session_token(request.cookies.get(SESSION_COOKIE, ""))
-    if previous:
-        auth.end_session(session, previous)
-    started = auth.start_session(session, user)
     # an enterprise user signing in here is sent to the portal's 我的信用, not into the console
     target = PORTAL_HOME if user.role == Role.ENTITY else safe_next(next_path)
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        sign_session_token(started.token),
-        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=secure_cookie(request),
-    )
+    response = open_session(request, session, user, target)
     response.delete_cookie(LOGIN_COOKIE, path=LOGIN_PATH, httponly=True, samesite="strict")
     return response
 

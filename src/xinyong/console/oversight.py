@@ -7,12 +7,11 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Request
+from fastapi import Depends, Form, Path
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
-from xinyong.console.pages import console_router, page
+from xinyong.console.forms import take_step
+from xinyong.console.pages import PageState, console_router
 from xinyong.core.auth.access import DEPARTMENT, OFFICE, STAFF, require
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
@@ -43,22 +42,17 @@ def _detail(objection_id: int) -> str:
 
 
 @router.get("/objections", dependencies=[Depends(require(STAFF))])
-def objection_desk(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
+def objection_desk(screen: PageState) -> HTMLResponse:
+    session, actor = screen.session, screen.actor
     found = objections.list_objections(session, actor)
     labels = objections.record_labels(session, found)
     rows = [
         {"o": objections.to_view(row, label=labels.get(row.record_id)), "steps": objections.steps_for(row, actor)}
         for row in found
     ]
-    context: dict[str, Any] = {"objections": rows, **read_notices(done, error)}
+    context: dict[str, Any] = {"objections": rows}
     context["mine"] = len(objections.awaiting_decision(session, actor))  # the dashboard tile's count
-    return page(request, session, actor, "console/objections.html", context)
+    return screen.show("console/objections.html", context)
 
 
 def _content_fields(record: RecordOut) -> list[dict[str, Any]]:
@@ -74,16 +68,10 @@ def _content_fields(record: RecordOut) -> list[dict[str, Any]]:
 
 
 @router.get("/objections/{objection_id}", dependencies=[Depends(require(STAFF))])
-def objection_detail(
-    request: Request,
-    objection_id: ItemId,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
+def objection_detail(objection_id: ItemId, screen: PageState) -> HTMLResponse:
     """One objection: the objected record (its fields now and every version kept), the proposal, the steps, and the
     forms of the steps the signed-in person may take (the proposer is never offered the decision)."""
+    session, actor = screen.session, screen.actor
     row = objections.get_objection(session, actor, objection_id)
     view = objections.view_of(session, actor, row)
     try:
@@ -103,9 +91,8 @@ def objection_detail(
         "outcomes": OUTCOMES,
         "disclosures": [d.value for d in Disclosure],
         "severities": [d.value for d in Severity],
-        **read_notices(done, error),
     }
-    return page(request, session, actor, "console/objection.html", context)
+    return screen.show("console/objection.html", context)
 
 
 @router.post("/objections/{objection_id}/forward", dependencies=[Depends(require(OFFICE))])
@@ -116,12 +103,12 @@ def forward_objection(
     csrf_token: Annotated[str, Form(max_length=200)],
     note: Text,
 ) -> Response:
-    try:
-        with session.begin_nested():
-            objections.forward(session, actor, objection_id, ForwardIn(note=note))
-    except (XinyongError, ValidationError) as refused:
-        return back(_detail(objection_id), error=refusal(refused))
-    return back(_detail(objection_id), message=f"异议 {objection_id} 已转办来源部门")
+    return take_step(
+        session,
+        lambda: objections.forward(session, actor, objection_id, ForwardIn(note=note)),
+        _detail(objection_id),
+        f"异议 {objection_id} 已转办来源部门",
+    )
 
 
 def _typed(kind: str, text: str) -> Any:
@@ -197,7 +184,8 @@ def propose_objection(
     content_value: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """拟办 from the objection's page: for 更正 the form carries every published field of the record."""
-    try:
+
+    def proposal() -> ProposeIn:
         row = objections.get_objection(session, actor, objection_id)
         correction = None
         if outcome == "更正":
@@ -210,12 +198,14 @@ def propose_objection(
                 "severity": severity.strip(),
             }
             correction = _correction(record, reason, fields, content_key or [], content_value or [])
-        data = ProposeIn.model_validate({"outcome": outcome, "reason": reason, "correction": correction})
-        with session.begin_nested():
-            objections.propose(session, actor, objection_id, data)
-    except (XinyongError, ValidationError) as refused:
-        return back(_detail(objection_id), error=refusal(refused))
-    return back(_detail(objection_id), message=f"异议 {objection_id} 已拟办（{outcome}），待另一名人员审核")
+        return ProposeIn.model_validate({"outcome": outcome, "reason": reason, "correction": correction})
+
+    return take_step(
+        session,
+        lambda: objections.propose(session, actor, objection_id, proposal()),
+        _detail(objection_id),
+        f"异议 {objection_id} 已拟办（{outcome}），待另一名人员审核",
+    )
 
 
 @router.post("/objections/{objection_id}/review", dependencies=[Depends(require(DECIDERS))])
@@ -227,37 +217,31 @@ def review_objection(
     decision: Annotated[str, Form(max_length=8)],
     opinion: Annotated[str, Form(max_length=2000)],
 ) -> Response:
-    try:
-        data = ReviewIn(approve=decision == "approve", opinion=opinion)
-        with session.begin_nested():
-            row = objections.review(session, actor, objection_id, data)
-    except (XinyongError, ValidationError) as refused:
-        return back(_detail(objection_id), error=refusal(refused))
-    if row.outcome:
-        return back(_detail(objection_id), message=f"异议 {objection_id} 已办结（{row.outcome}）")
-    return back(_detail(objection_id), message=f"异议 {objection_id} 已退回重新拟办")
+    return take_step(
+        session,
+        lambda: objections.review(
+            session, actor, objection_id, ReviewIn(approve=decision == "approve", opinion=opinion)
+        ),
+        _detail(objection_id),
+        lambda row: (
+            f"异议 {objection_id} 已办结（{row.outcome}）" if row.outcome else f"异议 {objection_id} 已退回重新拟办"
+        ),
+    )
 
 
 @router.get("/risk", dependencies=[Depends(require(STAFF))])
-def risk_desk(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
-    rows = [risk.to_view(row) for row in risk.list_alerts(session, actor)]
-    context: dict[str, Any] = {"alerts": rows, **read_notices(done, error), "may_handle": actor.is_department}
-    return page(request, session, actor, "console/risk.html", context)
+def risk_desk(screen: PageState) -> HTMLResponse:
+    rows = [risk.to_view(row) for row in risk.list_alerts(screen.session, screen.actor)]
+    return screen.show("console/risk.html", {"alerts": rows, "may_handle": screen.actor.is_department})
 
 
 def _alert_step(session: DbSession, actor: CurrentActor, alert_id: int, action: AlertAction, note: str) -> Response:
-    try:
-        with session.begin_nested():
-            risk.step(session, actor, alert_id, action, AlertStepIn(note=note))
-    except (XinyongError, ValidationError) as refused:
-        return back("/console/risk", error=refusal(refused))
-    return back("/console/risk", message=f"预警 {alert_id} 已{'确认' if action == AlertAction.ACKNOWLEDGE else '关闭'}")
+    return take_step(
+        session,
+        lambda: risk.step(session, actor, alert_id, action, AlertStepIn(note=note)),
+        "/console/risk",
+        f"预警 {alert_id} 已{'确认' if action == AlertAction.ACKNOWLEDGE else '关闭'}",
+    )
 
 
 @router.post("/risk/{alert_id}/acknowledge", dependencies=[Depends(require(DEPARTMENT))])

@@ -12,22 +12,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.types import Receive, Scope, Send
 
+from xinyong.console.forms import NoticeCode, read_notices
 from xinyong.core.actor import ROLE_LABELS, Actor
 from xinyong.core.auth.access import AUDIT, AUDITOR, CONTENT_EDIT, DEPARTMENT, ENTITY, OFFICE, STAFF, AccessRule
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import Department
 from xinyong.core.display import chinese, invalid_field_message
 from xinyong.core.errors import PasswordChangeRequired, XinyongError
+from xinyong.core.http import CurrentActor, DbSession
 from xinyong.core.web import render
 
 LOGIN_PATH = "/console/login"
@@ -135,6 +137,43 @@ def page(
     }
     data.update(context or {})
     return private(render(request, name, data, status_code=status_code))
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a console page's GET handler starts from: the request, the request's session, who is signed in, and the
+    outcome of the step that led back here (``done`` / ``error``, read from their signed notice codes)."""
+
+    request: Request
+    session: Session
+    actor: Actor
+    notices: dict[str, str | None]
+
+    @property
+    def done(self) -> str | None:
+        return self.notices["done"]
+
+    @property
+    def error(self) -> str | None:
+        return self.notices["error"]
+
+    def show(self, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+        """The page ``name`` in the layout, with the notices and ``context``."""
+        return page(self.request, self.session, self.actor, name, {**self.notices, **(context or {})}, status_code)
+
+
+def _screen(
+    request: Request, session: DbSession, actor: CurrentActor, done: NoticeCode = None, error: NoticeCode = None
+) -> Screen:
+    return Screen(request, session, actor, read_notices(done, error))
+
+
+def _desk(request: Request, session: DbSession, actor: CurrentActor) -> Screen:
+    return Screen(request, session, actor, {"done": None, "error": None})
+
+
+PageState = Annotated[Screen, Depends(_screen)]  # a GET: the page and the notices of the step before
+FormState = Annotated[Screen, Depends(_desk)]  # a POST answered with the page itself (no notice codes read)
 
 
 def private(response: HTMLResponse) -> HTMLResponse:

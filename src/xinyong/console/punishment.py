@@ -14,7 +14,7 @@ from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
+from xinyong.console.forms import NoticeCode, back, read_notices, refusal, take_step
 from xinyong.console.pages import console_router, page
 from xinyong.core import clock, outbox
 from xinyong.core.actor import Role
@@ -101,12 +101,13 @@ def retry_message(
     actor: CurrentActor,
     csrf_token: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    try:
-        with session.begin_nested():
-            outbox.retry(session, actor, message_id)
-    except XinyongError as refused:
-        return back("/console/notices", error=refusal(refused))
-    return back("/console/notices", message=f"消息 {message_id} 已重新排队发送")
+    return take_step(
+        session,
+        lambda: outbox.retry(session, actor, message_id),
+        "/console/notices",
+        f"消息 {message_id} 已重新排队发送",
+        refused=(XinyongError,),
+    )
 
 
 # ---------------------------------------------------------------- the effectiveness chart

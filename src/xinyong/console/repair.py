@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Path, Request
+from fastapi import Depends, Form, Path
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
-from xinyong.console.forms import NoticeCode, back, read_notices, refusal
-from xinyong.console.pages import console_router, page
+from xinyong.console.forms import take_step
+from xinyong.console.pages import PageState, console_router
 from xinyong.core.auth.access import DEPARTMENT, STAFF, require
-from xinyong.core.errors import XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.repair import service as repair
 from xinyong.repair.schemas import AcceptIn, ProposeIn, ReviewIn
@@ -24,23 +22,21 @@ Opinion = Annotated[str, Form(max_length=2000)]
 DESK = "/console/repair"
 
 
+def _outcome(row: Any) -> str:
+    return f"修复申请 {row.number} {row.status}"
+
+
 @router.get("/repair", dependencies=[Depends(require(STAFF))])
-def repair_desk(
-    request: Request,
-    session: DbSession,
-    actor: CurrentActor,
-    done: NoticeCode = None,
-    error: NoticeCode = None,
-) -> HTMLResponse:
+def repair_desk(screen: PageState) -> HTMLResponse:
+    session, actor = screen.session, screen.actor
     rows = [repair.to_view(session, row) for row in repair.list_applications(session, actor)]
     context: dict[str, Any] = {
         "applications": rows,
         "mine": len(repair.awaiting_decision(session, actor)),  # the dashboard tile's count (reviewer_queue)
-        **read_notices(done, error),
         "may_handle": actor.is_department,
         "actor_id": actor.id,
     }
-    return page(request, session, actor, "console/repair.html", context)
+    return screen.show("console/repair.html", context)
 
 
 @router.post("/repair/{application_id}/accept", dependencies=[Depends(require(DEPARTMENT))])
@@ -52,13 +48,14 @@ def accept_application(
     decision: Annotated[str, Form(max_length=8)],
     reason: Opinion = "",
 ) -> Response:
-    try:
-        data = AcceptIn(accept=decision == "accept", reason=reason or None)
-        with session.begin_nested():
-            row = repair.accept(session, actor, application_id, data)
-    except (XinyongError, ValidationError) as refused:
-        return back(DESK, error=refusal(refused))
-    return back(DESK, f"修复申请 {row.number} {row.status}")
+    return take_step(
+        session,
+        lambda: repair.accept(
+            session, actor, application_id, AcceptIn(accept=decision == "accept", reason=reason or None)
+        ),
+        DESK,
+        _outcome,
+    )
 
 
 @router.post("/repair/{application_id}/propose", dependencies=[Depends(require(DEPARTMENT))])
@@ -70,13 +67,13 @@ def propose_application(
     proposal: Annotated[str, Form(max_length=8)],
     opinion: Opinion,
 ) -> Response:
-    try:
-        data = ProposeIn.model_validate({"proposal": proposal, "opinion": opinion})
-        with session.begin_nested():
-            row = repair.propose(session, actor, application_id, data)
-    except (XinyongError, ValidationError) as refused:
-        return back(DESK, error=refusal(refused))
-    return back(DESK, f"修复申请 {row.number} 已拟办（{row.proposal}），待另一名审核人员审核")
+    given = {"proposal": proposal, "opinion": opinion}
+    return take_step(
+        session,
+        lambda: repair.propose(session, actor, application_id, ProposeIn.model_validate(given)),
+        DESK,
+        lambda row: f"修复申请 {row.number} 已拟办（{row.proposal}），待另一名审核人员审核",
+    )
 
 
 @router.post("/repair/{application_id}/review", dependencies=[Depends(require(DEPARTMENT))])
@@ -88,10 +85,9 @@ def review_application(
     decision: Annotated[str, Form(max_length=8)],
     opinion: Opinion,
 ) -> Response:
-    try:
-        data = ReviewIn(approve=decision == "approve", opinion=opinion)
-        with session.begin_nested():
-            row = repair.review(session, actor, application_id, data)
-    except (XinyongError, ValidationError) as refused:
-        return back(DESK, error=refusal(refused))
-    return back(DESK, f"修复申请 {row.number} {row.status}")
+    return take_step(
+        session,
+        lambda: repair.review(session, actor, application_id, ReviewIn(approve=decision == "approve", opinion=opinion)),
+        DESK,
+        _outcome,
+    )

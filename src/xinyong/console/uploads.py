@@ -44,6 +44,18 @@ KindFilter = Annotated[str | None, Query(max_length=16)]
 DepartmentFilter = Annotated[str | None, Query(max_length=16)]
 
 
+def _rejection_filter(
+    status: StatusFilter = None,
+    batch_id: BatchFilter = None,
+    kind: KindFilter = None,
+    department: DepartmentFilter = None,
+) -> agg.RejectionFilter:
+    return agg.RejectionFilter.parse(status, batch_id, kind, department)
+
+
+Rejected = Annotated[agg.RejectionFilter, Depends(_rejection_filter)]  # the rejected rows a page or a file shows
+
+
 def _pages(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
@@ -217,13 +229,9 @@ def rejections(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    status: StatusFilter = None,
-    batch_id: BatchFilter = None,
-    kind: KindFilter = None,
-    department: DepartmentFilter = None,
+    query: Rejected,
     page_no: PageNo = 1,
 ) -> HTMLResponse:
-    query = agg.RejectionFilter.parse(status, batch_id, kind, department)
     rows, total = agg.rejection_page(session, actor, query, PageRequest(page_no, PAGE_SIZE))
     params = query.query()
     pages = _pages(total)
@@ -266,28 +274,14 @@ def _export(session: Session, actor: Actor, query: agg.RejectionFilter, fmt: str
 
 
 @router.get("/rejections.xlsx", dependencies=[Depends(require(STAFF))])
-def rejections_xlsx(
-    session: DbSession,
-    actor: CurrentActor,
-    status: StatusFilter = None,
-    batch_id: BatchFilter = None,
-    kind: KindFilter = None,
-    department: DepartmentFilter = None,
-) -> Response:
+def rejections_xlsx(session: DbSession, actor: CurrentActor, query: Rejected) -> Response:
     """The matching rejected rows with their original columns and a 退回原因 column, to correct and upload again."""
-    return _export(session, actor, agg.RejectionFilter.parse(status, batch_id, kind, department), "xlsx")
+    return _export(session, actor, query, "xlsx")
 
 
 @router.get("/rejections.csv", dependencies=[Depends(require(STAFF))])
-def rejections_csv(
-    session: DbSession,
-    actor: CurrentActor,
-    status: StatusFilter = None,
-    batch_id: BatchFilter = None,
-    kind: KindFilter = None,
-    department: DepartmentFilter = None,
-) -> Response:
-    return _export(session, actor, agg.RejectionFilter.parse(status, batch_id, kind, department), "csv")
+def rejections_csv(session: DbSession, actor: CurrentActor, query: Rejected) -> Response:
+    return _export(session, actor, query, "csv")
 
 
 def _row_page(

@@ -10,21 +10,19 @@ in the form. A refused sign-in or activation is answered, not raised, so the fai
 
 from __future__ import annotations
 
-import hmac
-import re
 import secrets
 from typing import Annotated, Any
 
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from xinyong.core.actor import Role
 from xinyong.core.auth import service as auth
+from xinyong.core.auth.signin import NONCE, form_token_ok, open_session, throttled
 from xinyong.core.config import get_settings
-from xinyong.core.errors import TooManyRequests, XinyongError
-from xinyong.core.http import SESSION_COOKIE, CurrentActor, DbSession, sign_session_token, unsign_session_token
-from xinyong.core.ratelimit import rate_limits
+from xinyong.core.errors import XinyongError
+from xinyong.core.http import SESSION_COOKIE, CurrentActor, DbSession, unsign_session_token
 from xinyong.core.web import render
 from xinyong.enterprise import identity
 from xinyong.enterprise import service as enterprise
@@ -36,7 +34,6 @@ router = portal_router()
 
 FORM_COOKIE = "xinyong_form"
 FORM_AGE = 2 * 60 * 60  # seconds a sign-in or registration form stays usable
-NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 PASSWORD_RULE = f"{auth.MIN_PASSWORD}–{auth.MAX_PASSWORD} 位，至少包含大写字母、小写字母、数字、符号中的三类"
 
 
@@ -49,14 +46,7 @@ def _secure(request: Request) -> bool:
 
 
 def _form_ok(request: Request, token: str) -> bool:
-    nonce = request.cookies.get(FORM_COOKIE, "")
-    if not NONCE.match(nonce):
-        return False
-    try:
-        signed = _signer().loads(token, max_age=FORM_AGE)
-    except BadSignature:  # also an expired form
-        return False
-    return isinstance(signed, str) and hmac.compare_digest(signed, nonce)
+    return form_token_ok(_signer(), request.cookies.get(FORM_COOKIE, ""), token, FORM_AGE)
 
 
 def _form(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -125,35 +115,18 @@ def login(
     """Sign in. ``csrf_token`` is checked by ``current_actor`` when a session already exists."""
     if not _form_ok(request, form_token):
         return _login_page(request, next_path=next_path, login=login, error=EXPIRED, status_code=403)
-    limits = rate_limits(request)
-    try:
-        if limits is not None:
-            limits.charge_login(request, login)  # per account and per address, before the password is checked
-    except TooManyRequests as throttled:
+    throttle = throttled(request, login)
+    if throttle is not None:
         page = _login_page(
             request, next_path=next_path, login=login, error="登录尝试过于频繁，请稍后再试。", status_code=429
         )
-        page.headers.update(throttled.headers)
+        page.headers.update(throttle.headers)
         return page
     try:
         user = identity.provider().authenticate(session, {"login": login, "password": password})
     except XinyongError as refused:
         return _login_page(request, next_path=next_path, login=login, error=refused.message, status_code=refused.status)
-    previous = unsign_session_token(request.cookies.get(SESSION_COOKIE, ""))
-    if previous:
-        auth.end_session(session, previous)
-    started = auth.start_session(session, user)
-    response = RedirectResponse(safe_return_path(next_path), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        sign_session_token(started.token),
-        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-    )
-    return response
+    return open_session(request, session, user, safe_return_path(next_path))
 
 
 @router.post("/logout")

@@ -5,20 +5,22 @@ they took down what was repaired or withdrawn."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from xinyong.agencies import rules
 from xinyong.agencies import service as agencies
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import ENTITY, require
 from xinyong.core.display import chinese
-from xinyong.core.errors import InvalidInput, XinyongError
+from xinyong.core.errors import InvalidInput
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.web import render
 from xinyong.entities import service as entities
+from xinyong.portal.forms import NO_OUTCOME, Outcome, take_step
 from xinyong.portal.web import PortalRoute, own_uscc, portal_router
 
 public = portal_router()
@@ -44,15 +46,7 @@ def agency_register(request: Request, session: DbSession) -> Response:
     return render(request, "portal/agencies.html", context)
 
 
-def _my_page(
-    request: Request,
-    session: DbSession,
-    actor: Actor,
-    *,
-    notice: str | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
+def _my_page(request: Request, session: DbSession, actor: Actor, outcome: Outcome = NO_OUTCOME) -> Response:
     entity = entities.get_entity(session, own_uscc(actor))
     registered = agencies.list_agencies(session)
     names = {a.id: a.name for a in registered}
@@ -63,15 +57,22 @@ def _my_page(
         "queries": agencies.queries_of_subject(session, actor),
         "holders": [(h, [(n, agencies.state_of(n)) for n in h.notices]) for h in agencies.holders_of(session, actor)],
         "names": names,
-        "notice": notice,
-        "error": error,
+        "notice": outcome.notice,
+        "error": outcome.error,
         "max_days": rules.MAX_GRANT_DAYS,
         "default_days": rules.DEFAULT_GRANT_DAYS,
         "active": "my",
     }
-    response = render(request, "portal/my_agencies.html", context, status_code=status_code)
+    response = render(request, "portal/my_agencies.html", context, status_code=outcome.status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _step(request: Request, session: DbSession, actor: Actor, action: Callable[[], Any], onward: str) -> Response:
+    def again(outcome: Outcome) -> Response:
+        return _my_page(request, session, actor, outcome)
+
+    return take_step(session, action, onward, again, words=lambda refused: chinese(refused.message))
 
 
 @pages.get("/my/agencies", dependencies=[Depends(require(ENTITY))])
@@ -81,7 +82,7 @@ def my_agencies(
     actor: CurrentActor,
     done: Annotated[Literal["granted", "withdrawn"] | None, Query()] = None,
 ) -> Response:
-    return _my_page(request, session, actor, notice=DONE.get(done or ""))
+    return _my_page(request, session, actor, Outcome(notice=DONE.get(done or "")))
 
 
 @pages.post("/my/agencies/grants", dependencies=[Depends(require(ENTITY))])
@@ -94,16 +95,12 @@ def grant(
     purpose: Annotated[str, Form(max_length=32)] = "",
     days: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    try:
+    def give() -> Any:
         if not agency_id.isdigit() or not days.strip().isdigit():
             raise InvalidInput("choose an agency and a number of days (请选择机构并填写授权天数)", field="agency_id")
-        with session.begin_nested():
-            agencies.give_grant(session, actor, int(agency_id), purpose, int(days.strip()))
-    except XinyongError as refused:
-        if refused.status == 401:
-            raise
-        return _my_page(request, session, actor, error=chinese(refused.message), status_code=refused.status)
-    return RedirectResponse("/my/agencies?done=granted", status_code=303)
+        return agencies.give_grant(session, actor, int(agency_id), purpose, int(days.strip()))
+
+    return _step(request, session, actor, give, "/my/agencies?done=granted")
 
 
 @pages.post("/my/agencies/grants/{grant_id}/withdraw", dependencies=[Depends(require(ENTITY))])
@@ -115,11 +112,5 @@ def withdraw(
     csrf_token: Annotated[str, Form(max_length=200)],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    try:
-        with session.begin_nested():
-            agencies.withdraw_grant(session, actor, grant_id, reason)
-    except XinyongError as refused:
-        if refused.status == 401:
-            raise
-        return _my_page(request, session, actor, error=chinese(refused.message), status_code=refused.status)
-    return RedirectResponse("/my/agencies?done=withdrawn", status_code=303)
+    withdrawn = "/my/agencies?done=withdrawn"
+    return _step(request, session, actor, lambda: agencies.withdraw_grant(session, actor, grant_id, reason), withdrawn)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from xinyong.core import clock
 from xinyong.core.actor import Actor
@@ -16,12 +16,13 @@ from xinyong.core.auth.access import ENTITY, require
 from xinyong.core.calendar import load_calendar
 from xinyong.core.departments import list_departments
 from xinyong.core.display import chinese
-from xinyong.core.errors import InvalidInput, XinyongError
+from xinyong.core.errors import InvalidInput
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.pagination import PageRequest
 from xinyong.core.web import render
 from xinyong.lists import service as lists
 from xinyong.lists.rules import EntryStatus
+from xinyong.portal.forms import NO_OUTCOME, Outcome, take_step
 from xinyong.portal.my import due
 from xinyong.portal.web import PortalRoute, own_uscc
 
@@ -31,15 +32,7 @@ MAX_DOCUMENT_LINES = 10
 NOTICES = {"stated": "陈述申辩已提交，认定部门将在期限届满后作出决定。", "waived": "已放弃陈述申辩。"}
 
 
-def _page(
-    request: Request,
-    session: DbSession,
-    actor: Actor,
-    *,
-    notice: str | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
+def _page(request: Request, session: DbSession, actor: Actor, outcome: Outcome = NO_OUTCOME) -> Response:
     uscc = own_uscc(actor)
     today = clock.today()
     calendar = load_calendar(session)
@@ -57,8 +50,9 @@ def _page(
         for e in found
         if e.subject.uscc == actor.entity_uscc
     ]
-    context: dict[str, Any] = {"rows": rows, "total": total, "notice": notice, "error": error, "today": today}
-    response = render(request, "portal/my_lists.html", context, status_code=status_code)
+    context: dict[str, Any] = {"rows": rows, "total": total, "today": today}
+    context |= {"notice": outcome.notice, "error": outcome.error}
+    response = render(request, "portal/my_lists.html", context, status_code=outcome.status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -71,7 +65,7 @@ def my_lists(
     done: Annotated[str | None, Query(max_length=8)] = None,
 ) -> Response:
     """名单告知与陈述申辩: the entries the entity has been notified of, each with its deadline."""
-    return _page(request, session, actor, notice=NOTICES.get(done or ""))
+    return _page(request, session, actor, Outcome(notice=NOTICES.get(done or "")))
 
 
 @pages.post("/my/lists/{entry_id}/statement", dependencies=[Depends(require(ENTITY))])
@@ -86,18 +80,19 @@ def state(
     documents: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     """The party's own statement (or waiver) on its own entry, by the deadline."""
-    try:
+
+    def record() -> Any:
         names = [line.strip() for line in documents.splitlines() if line.strip()]
         if len(names) > MAX_DOCUMENT_LINES:
             raise InvalidInput(f"at most {MAX_DOCUMENT_LINES} documents (材料过多)", field="documents")
-        with session.begin_nested():
-            lists.record_statement(
-                session, actor, entry_id, statement=statement or None, waived=waived == "1", documents=names
-            )
-    except XinyongError as refused:
-        if refused.status == 401:
-            raise
-        return _page(
-            request, session, actor, error=chinese(refused.message, refused.status), status_code=refused.status
+        return lists.record_statement(
+            session, actor, entry_id, statement=statement or None, waived=waived == "1", documents=names
         )
-    return RedirectResponse(f"/my/lists?done={'waived' if waived == '1' else 'stated'}", status_code=303)
+
+    return take_step(
+        session,
+        record,
+        f"/my/lists?done={'waived' if waived == '1' else 'stated'}",
+        lambda outcome: _page(request, session, actor, outcome),
+        words=lambda refused: chinese(refused.message, refused.status),
+    )

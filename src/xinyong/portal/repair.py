@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from xinyong.core.actor import Actor
 from xinyong.core.auth.access import ENTITY, require
 from xinyong.core.clock import BEIJING
 from xinyong.core.departments import list_departments
-from xinyong.core.errors import XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
 from xinyong.core.web import render
 from xinyong.entities import service as entities
+from xinyong.portal.forms import NO_OUTCOME, Outcome, take_step
 from xinyong.portal.web import PortalRoute, own_uscc
 from xinyong.repair import service as repair
 from xinyong.repair.routes import read_uploads
@@ -26,15 +26,7 @@ from xinyong.repair.schemas import ApplicationIn
 pages = APIRouter(include_in_schema=False, route_class=PortalRoute, dependencies=[Depends(reject_unknown_query)])
 
 
-def _repair_page(
-    request: Request,
-    session: DbSession,
-    actor: Actor,
-    *,
-    notice: str | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
+def _repair_page(request: Request, session: DbSession, actor: Actor, outcome: Outcome = NO_OUTCOME) -> Response:
     entity = entities.get_entity(session, own_uscc(actor))
     context: dict[str, Any] = {
         "entity": entity,
@@ -42,10 +34,10 @@ def _repair_page(
         "applications": [repair.to_view(session, a, details=False) for a in repair.list_applications(session, actor)],
         "methods": [m.value for m in Method],
         "departments": {d.code: d.short_name for d in list_departments(session)},
-        "notice": notice,
-        "error": error,
+        "notice": outcome.notice,
+        "error": outcome.error,
     }
-    return render(request, "portal/repair.html", context, status_code=status_code)
+    return render(request, "portal/repair.html", context, status_code=outcome.status_code)
 
 
 @pages.get("/my/repair", dependencies=[Depends(require(ENTITY))])
@@ -56,7 +48,7 @@ def my_repair(
     applied: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     notice = f"修复申请 {applied} 已提交，认定部门将在 3 个工作日内决定是否受理。" if applied else None
-    return _repair_page(request, session, actor, notice=notice)
+    return _repair_page(request, session, actor, Outcome(notice=notice))
 
 
 @pages.post("/my/repair", dependencies=[Depends(require(ENTITY))])
@@ -75,20 +67,18 @@ def apply_for_repair(
         data = ApplicationIn.model_validate(
             {"target_kind": kind, "target_id": target_id, "methods": methods, "statement": statement}
         )
-        uploads = read_uploads(file)
-        with session.begin_nested():
-            row = repair.apply(session, actor, data, uploads)
     except ValidationError as bad:
         where = ".".join(str(p) for p in bad.errors()[0].get("loc", ()))
         message = (
             "请选择修复方式并填写不少于 10 个字的申请说明" if where in ("methods", "statement") else "申请内容有误"
         )
-        return _repair_page(request, session, actor, error=f"{message}（{where}）", status_code=422)
-    except XinyongError as refused:
-        if refused.status == 401:
-            raise
-        return _repair_page(request, session, actor, error=refused.message, status_code=refused.status)
-    return RedirectResponse(f"/my/repair/{row.id}?applied=1", status_code=303)
+        return _repair_page(request, session, actor, Outcome(error=f"{message}（{where}）", status_code=422))
+    return take_step(
+        session,
+        lambda: repair.apply(session, actor, data, read_uploads(file)),
+        lambda row: f"/my/repair/{row.id}?applied=1",
+        lambda outcome: _repair_page(request, session, actor, outcome),
+    )
 
 
 @pages.get("/my/repair/{application_id}", dependencies=[Depends(require(ENTITY))])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from xinyong.core.actor import Actor
@@ -18,6 +18,7 @@ from xinyong.core.web import render
 from xinyong.entities import service as entities
 from xinyong.objections import service as objections
 from xinyong.objections.schemas import ObjectionIn
+from xinyong.portal.forms import NO_OUTCOME, Outcome, take_step
 from xinyong.portal.web import PortalRoute, own_uscc, portal_router, text_value
 from xinyong.records import service as records
 from xinyong.records.rules import Status
@@ -65,15 +66,7 @@ def report_pdf(
     )
 
 
-def _objections_page(
-    request: Request,
-    session: DbSession,
-    actor: Actor,
-    *,
-    notice: str | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
+def _objections_page(request: Request, session: DbSession, actor: Actor, outcome: Outcome = NO_OUTCOME) -> Response:
     entity = entities.get_entity(session, own_uscc(actor))
     own, _total = records.records_of_entity(session, actor, entity.uscc, page=PageRequest(1, 100))
     mine = objections.list_objections(session, actor)
@@ -84,17 +77,18 @@ def _objections_page(
         "objectable": [r for r in own if r.status == Status.VALID],
         "objections": [objections.to_view(o, label=labels.get(o.record_id), staff=False) for o in mine],
         "histories": {o.id: objections.history_of(session, actor, o.id) for o in mine},
-        "notice": notice,
-        "error": error,
+        "notice": outcome.notice,
+        "error": outcome.error,
     }
-    return render(request, "portal/objections.html", context, status_code=status_code)
+    return render(request, "portal/objections.html", context, status_code=outcome.status_code)
 
 
 @entity_router.get("/my/objections", dependencies=[Depends(require(ENTITY))])
 def my_objections(
     request: Request, session: DbSession, actor: CurrentActor, filed: Annotated[str | None, Query(max_length=2)] = None
 ) -> Response:
-    return _objections_page(request, session, actor, notice="异议已受理，该记录已标注为异议中。" if filed else None)
+    notice = "异议已受理，该记录已标注为异议中。" if filed else None
+    return _objections_page(request, session, actor, Outcome(notice=notice))
 
 
 @entity_router.post("/my/objections", dependencies=[Depends(require(ENTITY))])
@@ -109,17 +103,16 @@ def file_objection(
 ) -> Response:
     try:
         data = ObjectionIn(record_id=record_id, reasons=reasons, evidence=evidence or None)
-        with session.begin_nested():
-            objections.file_objection(session, actor, data)
     except ValidationError:
-        return _objections_page(
-            request, session, actor, error="异议理由至少 5 个字 (reasons too short)", status_code=422
-        )
-    except XinyongError as refused:
-        if refused.status in (401, 403):
-            raise
-        return _objections_page(request, session, actor, error=refused.message, status_code=refused.status)
-    return RedirectResponse("/my/objections?filed=1", status_code=303)
+        refused = Outcome(error="异议理由至少 5 个字 (reasons too short)", status_code=422)
+        return _objections_page(request, session, actor, refused)
+    return take_step(
+        session,
+        lambda: objections.file_objection(session, actor, data),
+        "/my/objections?filed=1",
+        lambda outcome: _objections_page(request, session, actor, outcome),
+        passes=(401, 403),
+    )
 
 
 pages = APIRouter(include_in_schema=False)
