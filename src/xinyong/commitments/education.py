@@ -46,17 +46,8 @@ def record_session(session: Session, actor: Actor, data: EducationIn) -> Educati
         created_by=actor.id,
         created_at=clock.now(),
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "commitments:education:recorded",
-        "education_session",
-        str(row.id),
-        {"department": department, "held_on": data.held_on.isoformat(), "reached": len(reached)},
-    )
-    return row
+    payload = {"department": department, "held_on": data.held_on.isoformat(), "reached": len(reached)}
+    return audit.added(session, actor, row, "commitments:education:recorded", "education_session", payload)
 
 
 def _scope(actor: Actor, department: str | None) -> str | None:

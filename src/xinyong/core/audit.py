@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives import hashes
 from sqlalchemy import BigInteger, Index, Integer, String, select
@@ -42,6 +42,8 @@ from xinyong.core.actor import Actor
 from xinyong.core.audit_keys import AuditKeyError, AuditKeyring, get_keyring
 from xinyong.core.config import get_settings
 from xinyong.core.db import Base, JSONType, UTCDateTime
+
+R = TypeVar("R")
 
 GENESIS = "0" * 64
 
@@ -172,6 +174,16 @@ class Witnessed:
     hash: str
     at: str  # UTC, ISO 8601
     conflict: int | None = None  # the sequence number the non-continuing commit ended at
+
+
+def added(
+    session: Session, actor: Actor, row: R, action: str, subject_type: str, payload: dict[str, Any] | None = None
+) -> R:
+    """Add a new ``row``, flush it (so it has its id) and record ``action`` about it; the row again."""
+    session.add(row)
+    session.flush()
+    record(session, actor, action, subject_type, str(getattr(row, "id")), payload)  # noqa: B009 - any mapped row
+    return row
 
 
 def _note_for_witness(session: Session, new: AuditEvent) -> None:

@@ -1,4 +1,4 @@
-"""One workflow mechanism for every procedure: transition tables, step histories and :func:`advance`.
+"""One workflow mechanism for every procedure: transition tables, step histories and :meth:`Procedure.advance`.
 
 - The table type is :class:`xinyong.core.transitions.TransitionTable` (pure, re-exported here): from status + step
   to status, who may take the step, whether a second person must take it, the working-day deadline it opens.
@@ -6,7 +6,7 @@
   happened — the step, from and to, the legal day and the instant, the actor (role, id, department), the reason,
   the linked documents, the deadline the step opened and what else the step recorded.
 - :class:`Procedure` binds a table to its step model (and registers it, so a test can list every procedure);
-  :meth:`Procedure.advance` (and :func:`advance`) checks the step against the table, stamps the subject's status
+  :meth:`Procedure.advance` checks the step against the table, stamps the subject's status
   and ``updated_at``, computes the deadline the step opens on the office's working calendar, writes the step row
   and the audit event ``<table name>:<step>`` in the caller's transaction, and returns what happened.
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Boolean, Date, Integer, String, Text, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -56,11 +57,11 @@ __all__ = [
     "Parties",
     "Procedure",
     "StepHistory",
+    "StepOut",
     "StepView",
     "Transition",
     "TransitionTable",
     "Who",
-    "advance",
     "history",
     "history_rows",
     "plain",
@@ -170,109 +171,69 @@ class Procedure(Generic[K, S]):
         checked: bool = True,
         audit_subject_id: str | None = None,
     ) -> Advanced[S]:
-        """Take ``step`` on ``subject``: see :func:`advance`."""
-        return advance(
+        """Apply one step: check it against the table (403 / 409; ``checked=False`` only for a row the migration or a
+        loader replays), move the status (``outcome`` for a step that chooses its result), stamp ``updated_at``, open
+        the step's working-day deadline (``deadline`` when the procedure computed it, else ``deadline_days`` — or the
+        table's — after ``deadline_from`` or today), write the step row and the audit event ``<name>:<step>`` with
+        ``context`` (what identifies the subject), from, to and ``details`` — about the subject, or about
+        ``audit_subject_id`` of the table's subject type where the area audits a part under its whole (a 容缺 case
+        under its commitment). The caller has filled the step's own columns on the subject."""
+        table = self.table
+        previous = table.status_of(subject.status)
+        transition = table.transition(step)
+        if checked:
+            target = table.check(step, previous, actor, parties, outcome=outcome)
+        else:
+            target = outcome if transition.outcomes else transition.target
+        now = clock.now()
+        today = clock.today()
+        if target is not None:
+            subject.status = str(target)
+        if self.stamp is not None:
+            setattr(subject, self.stamp, now)
+        if inspect(subject, raiseerr=False) is not None:  # a mapped row (a record's state is a plain value)
+            session.add(subject)
+        session.flush()
+        if deadline is None and transition.opens is not None:
+            days = deadline_days if deadline_days is not None else transition.opens.days
+            if days is None:
+                raise ValueError(f"the step {step} of {table.name} opens a deadline: give its working days")
+            deadline = working_day_deadline(session, deadline_from or today, days, transition.opens.name)
+        linked = _documents(documents)
+        model: Any = self.history
+        row: StepHistory = model(
+            step=str(step),
+            from_status=str(previous) if previous is not None else None,
+            to_status=subject.status,
+            on=today,
+            at=now,
+            actor_role=str(actor.role),
+            actor_id=actor.id,
+            actor_department=actor.department_code,
+            reason=reason,
+            documents=linked or None,
+            deadline=deadline.date if deadline else None,
+            deadline_provisional=deadline.provisional if deadline else None,
+            details=plain(details or {}),
+        )
+        setattr(row, self.history.owner_key, subject.id)
+        session.add(row)
+        session.flush()
+        audit.record(
             session,
             actor,
-            self,
-            subject,
-            step,
-            parties=parties,
-            outcome=outcome,
-            reason=reason,
-            documents=documents,
-            details=details,
-            context=context,
-            deadline=deadline,
-            deadline_days=deadline_days,
-            deadline_from=deadline_from,
-            checked=checked,
-            audit_subject_id=audit_subject_id,
+            table.event_of(step),
+            table.subject_type,
+            audit_subject_id or str(subject.id),
+            plain({**(context or {}), "from": previous, "to": subject.status, **(details or {})}),
         )
+        return Advanced(previous, table.status_of(subject.status), row, deadline)
 
     def steps_of(self, session: Session, subject_id: int) -> list[StepHistory]:
         """The subject's steps in the order they were taken."""
         model: Any = self.history
         owner = getattr(model, model.owner_key)
         return list(session.scalars(select(model).where(owner == subject_id).order_by(model.id)))
-
-
-def advance(
-    session: Session,
-    actor: Actor,
-    procedure: Procedure[K, S],
-    subject: Subject,
-    step: K,
-    *,
-    parties: Parties,
-    outcome: S | None = None,
-    reason: str | None = None,
-    documents: Iterable[str] = (),
-    details: Mapping[str, Any] | None = None,
-    context: Mapping[str, Any] | None = None,
-    deadline: Deadline | None = None,
-    deadline_days: int | None = None,
-    deadline_from: dt.date | None = None,
-    checked: bool = True,
-    audit_subject_id: str | None = None,
-) -> Advanced[S]:
-    """Apply one step: check it against the table (403 / 409; ``checked=False`` only for a row the migration or a
-    loader replays), move the status (``outcome`` for a step that chooses its result), stamp ``updated_at``, open
-    the step's working-day deadline (``deadline`` when the procedure computed it, else ``deadline_days`` — or the
-    table's — after ``deadline_from`` or today), write the step row and the audit event ``<name>:<step>`` with
-    ``context`` (what identifies the subject), from, to and ``details`` — about the subject, or about
-    ``audit_subject_id`` of the table's subject type where the area audits a part under its whole (a 容缺 case
-    under its commitment). The caller has filled the step's own columns on the subject."""
-    table = procedure.table
-    previous = table.status_of(subject.status)
-    transition = table.transition(step)
-    if checked:
-        target = table.check(step, previous, actor, parties, outcome=outcome)
-    else:
-        target = outcome if transition.outcomes else transition.target
-    now = clock.now()
-    today = clock.today()
-    if target is not None:
-        subject.status = str(target)
-    if procedure.stamp is not None:
-        setattr(subject, procedure.stamp, now)
-    if inspect(subject, raiseerr=False) is not None:  # a mapped row (a record's state is a plain value)
-        session.add(subject)
-    session.flush()
-    if deadline is None and transition.opens is not None:
-        days = deadline_days if deadline_days is not None else transition.opens.days
-        if days is None:
-            raise ValueError(f"the step {step} of {table.name} opens a deadline: give its working days")
-        deadline = working_day_deadline(session, deadline_from or today, days, transition.opens.name)
-    linked = _documents(documents)
-    model: Any = procedure.history
-    row: StepHistory = model(
-        step=str(step),
-        from_status=str(previous) if previous is not None else None,
-        to_status=subject.status,
-        on=today,
-        at=now,
-        actor_role=str(actor.role),
-        actor_id=actor.id,
-        actor_department=actor.department_code,
-        reason=reason,
-        documents=linked or None,
-        deadline=deadline.date if deadline else None,
-        deadline_provisional=deadline.provisional if deadline else None,
-        details=plain(details or {}),
-    )
-    setattr(row, procedure.history.owner_key, subject.id)
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        table.event_of(step),
-        table.subject_type,
-        audit_subject_id or str(subject.id),
-        plain({**(context or {}), "from": previous, "to": subject.status, **(details or {})}),
-    )
-    return Advanced(previous, table.status_of(subject.status), row, deadline)
 
 
 def _documents(documents: Iterable[str]) -> list[str]:
@@ -306,6 +267,21 @@ def history_rows(steps: Sequence[StepHistory]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- reading a history (console and portal)
 
 NO_STATUS = "—"
+
+
+class StepOut(BaseModel):
+    """A step as the API answers it, read from its ``<thing>_steps`` row (``model_validate(row)``): the step, from
+    and to, the legal day and the instant, who took it. An area's answer adds the columns it shows."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    step: str
+    from_status: str | None
+    to_status: str
+    on: dt.date
+    at: dt.datetime
+    actor_role: str
+    actor_id: str
 
 
 @dataclass(frozen=True)

@@ -52,17 +52,8 @@ def create_case(session: Session, actor: Actor, data: CaseIn) -> TypicalCase:
         created_by=actor.id,
         created_at=clock.now(),
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "inspections:case:published",
-        "supervision_case",
-        str(row.id),
-        {"department": department, "title": data.title},
-    )
-    return row
+    payload = {"department": department, "title": data.title}
+    return audit.added(session, actor, row, "inspections:case:published", "supervision_case", payload)
 
 
 def withdraw_case(session: Session, actor: Actor, case_id: int) -> TypicalCase:

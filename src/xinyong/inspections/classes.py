@@ -119,22 +119,13 @@ def save_mapping(session: Session, actor: Actor, data: MappingIn) -> Supervision
         created_by=actor.id,
         created_at=clock.now(),
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "inspections:mapping:saved",
-        "supervision_mapping",
-        str(row.id),
-        {
-            "department": department,
-            "version": row.version,
-            "classes": classes,
-            "previous": last.classes if last else None,
-        },
-    )
-    return row
+    payload = {
+        "department": department,
+        "version": row.version,
+        "classes": classes,
+        "previous": last.classes if last else None,
+    }
+    return audit.added(session, actor, row, "inspections:mapping:saved", "supervision_mapping", payload)
 
 
 def list_mappings(session: Session, actor: Actor, department: str | None) -> list[SupervisionMapping]:

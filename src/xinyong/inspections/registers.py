@@ -58,17 +58,8 @@ def create_item(session: Session, actor: Actor, data: ItemIn) -> InspectionItem:
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "inspections:item:created",
-        "inspection_item",
-        str(row.id),
-        {"department": department, "code": data.code, "name": data.name},
-    )
-    return row
+    payload = {"department": department, "code": data.code, "name": data.name}
+    return audit.added(session, actor, row, "inspections:item:created", "inspection_item", payload)
 
 
 def _item_for_write(session: Session, actor: Actor, item_id: int) -> InspectionItem:
@@ -132,17 +123,8 @@ def create_inspector(session: Session, actor: Actor, data: InspectorIn) -> Inspe
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "inspections:inspector:created",
-        "inspector",
-        str(row.id),
-        {"department": department, "badge_no": badge, "conflicts": row.conflicts},
-    )
-    return row
+    payload = {"department": department, "badge_no": badge, "conflicts": row.conflicts}
+    return audit.added(session, actor, row, "inspections:inspector:created", "inspector", payload)
 
 
 def update_inspector(session: Session, actor: Actor, inspector_id: int, data: InspectorUpdate) -> Inspector:

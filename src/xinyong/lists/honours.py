@@ -36,10 +36,8 @@ from xinyong.lists.honour_rules import (
 from xinyong.lists.models import HONOURING, ListEntry, ListType
 from xinyong.lists.rules import EntryStatus, ListCategory, term_ended, validity
 from xinyong.lists.schemas import HonourIn, ListEntryView
-from xinyong.lists.steps import clean_text, refuse_upstream
+from xinyong.lists.steps import clean_text, ended_terms, refuse_upstream
 from xinyong.lists.views import in_term_condition, views_of
-
-CHUNK = 500
 
 
 def _parties(entry: ListEntry) -> Parties:
@@ -192,25 +190,7 @@ def lapse_honours(session: Session, actor: Actor, today: dt.date) -> int:
     """期满移出 of honours (the expiry sweep): published local honours whose term ended before ``today``. Returns how
     many lapsed; idempotent. Audit event ``lists:honour:lapse`` each."""
     lapsed = 0
-    last_id = 0
-    while True:
-        ids = list(
-            session.scalars(
-                select(ListEntry.id)
-                .where(
-                    ListEntry.honour.is_(True),
-                    ListEntry.origin == "local",
-                    ListEntry.status == EntryStatus.PUBLISHED,
-                    ListEntry.valid_to < today,
-                    ListEntry.id > last_id,
-                )
-                .order_by(ListEntry.id)
-                .limit(CHUNK)
-            )
-        )
-        if not ids:
-            return lapsed
-        last_id = ids[-1]
+    for ids in ended_terms(session, today, honour=True):
         for entry_id in ids:
             entry = _load(session, entry_id)
             if entry.status != EntryStatus.PUBLISHED or not term_ended(entry.valid_to, today):
@@ -221,6 +201,7 @@ def lapse_honours(session: Session, actor: Actor, today: dt.date) -> int:
             entry.exited_by = actor.id
             _advance(session, actor, entry, HonourStep.LAPSE, {"valid_to": entry.valid_to})
             lapsed += 1
+    return lapsed
 
 
 # ---------------------------------------------------------------- readers

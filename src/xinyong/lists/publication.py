@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
@@ -30,13 +29,10 @@ from xinyong.lists.rules import (
     may_exit_early,
     term_ended,
 )
-from xinyong.lists.steps import advance, clean_text, load_for_step, parties_of
+from xinyong.lists.steps import advance, clean_text, ended_terms, load_for_step, parties_of
 from xinyong.records import service as records
 from xinyong.records.rules import Disclosure, Severity, Status, SubjectType, can_transition
 from xinyong.records.schemas import RecordIn, SubjectIn
-
-CHUNK = 500
-
 
 # ---------------------------------------------------------------- 公示 and its credit record
 
@@ -185,27 +181,7 @@ def expire_entries(session: Session, actor: Actor, today: dt.date) -> ExpiryResu
     if actor.role != Role.SYSTEM:
         raise Forbidden("only the platform's sweep expires entries (期满移出由系统执行)")
     examined = expired = 0
-    last_id = 0
-    while True:
-        ids = list(
-            session.scalars(
-                select(ListEntry.id)
-                .where(
-                    ListEntry.status == EntryStatus.PUBLISHED,
-                    ListEntry.origin == "local",  # an upstream entry's term is its source's to end
-                    ListEntry.honour.is_(False),  # honours lapse through their own procedure (lists.honours)
-                    ListEntry.valid_to.is_not(None),
-                    ListEntry.valid_to < today,
-                    ListEntry.id > last_id,
-                )
-                .order_by(ListEntry.id)
-                .limit(CHUNK)
-            )
-        )
-        if not ids:
-            lapsed = lapse_honours(session, actor, today)  # the honours' own 期满移出 (lists.honours)
-            return ExpiryResult(examined + lapsed, expired + lapsed)
-        last_id = ids[-1]
+    for ids in ended_terms(session, today, honour=False):  # honours lapse through their own procedure
         for entry_id in ids:
             examined += 1
             entry = load_for_step(session, entry_id)
@@ -218,3 +194,5 @@ def expire_entries(session: Session, actor: Actor, today: dt.date) -> ExpiryResu
             note = _move_record(session, actor, entry, Status.EXPIRED, entry.exit_reason)
             advance(session, actor, entry, Step.EXPIRE, {"valid_to": entry.valid_to, "record": note})
             expired += 1
+    lapsed = lapse_honours(session, actor, today)  # the honours' own 期满移出 (lists.honours)
+    return ExpiryResult(examined + lapsed, expired + lapsed)

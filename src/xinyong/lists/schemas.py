@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.core.workflow import StepOut
 from xinyong.lists.rules import ListCategory
 
 SubjectKind = Literal["entity", "person"]
@@ -114,14 +115,7 @@ class ListEntryView(BaseModel):
     upstream: UpstreamRef | None = None
 
 
-class ListEntryStepOut(BaseModel):
-    step: str
-    from_status: str | None
-    to_status: str
-    on: dt.date
-    at: dt.datetime
-    actor_role: str
-    actor_id: str
+class ListEntryStepOut(StepOut):
     actor_department: str | None
     details: dict[str, object]
 

@@ -5,6 +5,8 @@ transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -18,12 +20,39 @@ from xinyong.lists.models import LISTING, ListEntry
 from xinyong.lists.rules import EntryStatus, Step
 
 MAX_TEXT = 20_000
+CHUNK = 500  # entries a sweep reads at a time
 # statuses that change what the credit evaluation counts: the entity is queued for a re-grade (req §3.6)
 REGRADING_STATUSES = frozenset({EntryStatus.PUBLISHED, EntryStatus.EXITED, EntryStatus.REVOKED})
 DEFAULT_RIGHTS = (
     "当事人有权在告知之日起{days}个工作日内（截止{deadline}）提出陈述和申辩，也可以书面放弃；"
     "对列入决定不服的，可依法申请行政复议或者提起行政诉讼。"
 )
+
+
+def ended_terms(session: Session, today: dt.date, *, honour: bool) -> Iterator[list[int]]:
+    """The ids of the published local entries (honours, or the other lists) whose term ended before ``today``, a chunk
+    at a time in id order: what a 期满移出 sweep works through. An upstream entry's term is its source's to end."""
+    last_id = 0
+    while True:
+        ids = list(
+            session.scalars(
+                select(ListEntry.id)
+                .where(
+                    ListEntry.status == EntryStatus.PUBLISHED,
+                    ListEntry.origin == "local",
+                    ListEntry.honour.is_(honour),
+                    ListEntry.valid_to.is_not(None),
+                    ListEntry.valid_to < today,
+                    ListEntry.id > last_id,
+                )
+                .order_by(ListEntry.id)
+                .limit(CHUNK)
+            )
+        )
+        if not ids:
+            return
+        last_id = ids[-1]
+        yield ids
 
 
 def clean_text(value: str | None, field: str, *, required: bool, limit: int = MAX_TEXT) -> str | None:

@@ -317,17 +317,7 @@ def entry_out(
 
 
 def step_out(step: ListEntryStep) -> ListEntryStepOut:
-    return ListEntryStepOut(
-        step=step.step,
-        from_status=step.from_status,
-        to_status=step.to_status,
-        on=step.on,
-        at=step.at,
-        actor_role=step.actor_role,
-        actor_id=step.actor_id,
-        actor_department=step.actor_department,
-        details=dict(step.details),
-    )
+    return ListEntryStepOut.model_validate(step)
 
 
 def steps_of(session: Session, entry_id: int) -> list[ListEntryStep]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.core import workflow
 from xinyong.objections.rules import ObjectionStatus, Outcome
 from xinyong.records.schemas import RecordCorrection
 
@@ -52,15 +53,8 @@ class ReviewIn(BaseModel):
     opinion: str = Field(min_length=2, max_length=2000, description="审核意见")
 
 
-class StepOut(BaseModel):
-    step: str
+class StepOut(workflow.StepOut):
     label: str
-    from_status: str | None
-    to_status: str
-    on: dt.date
-    at: dt.datetime
-    actor_role: str
-    actor_id: str
     actor_department: str | None
     reason: str | None
     deadline: dt.date | None

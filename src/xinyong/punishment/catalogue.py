@@ -5,7 +5,9 @@ Services flush, never commit. The catalogue is seeded on first use (idempotent, 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,11 +24,13 @@ from xinyong.punishment.rules import (
     DEFAULT_MEASURES,
     DEFAULT_MEMORANDA,
     MeasureCategory,
+    MeasureSpec,
     MemorandumLevel,
     MemorandumSpec,
     Scenario,
 )
 from xinyong.punishment.schemas import (
+    CheckMeasureOut,
     MeasureIn,
     MeasureOut,
     MemorandumIn,
@@ -43,6 +47,22 @@ def _require_office(actor: Actor) -> None:
         raise Forbidden("only the credit office maintains the measures and memoranda (仅信用办可维护)")
 
 
+def measure_row(spec: MeasureSpec, actor: Actor, now: dt.datetime) -> Measure:
+    """A new, active catalogue row for a measure the platform ships (惩戒 or 激励)."""
+    return Measure(
+        code=spec.code,
+        name=spec.name,
+        category=spec.category,
+        legal_basis=spec.legal_basis,
+        list_types=list(spec.list_types),
+        department=spec.department,
+        scenarios=[s.value for s in spec.scenarios],
+        active=True,
+        created_by=actor.id,
+        created_at=now,
+    )
+
+
 def seed_catalogue(session: Session, actor: Actor = _SEED_ACTOR) -> int:
     """Create the default measures and memoranda if the catalogue is empty; return how many measures were added."""
     if session.scalar(select(func.count()).select_from(Measure)) != 0:
@@ -52,18 +72,7 @@ def seed_catalogue(session: Session, actor: Actor = _SEED_ACTOR) -> int:
         with session.begin_nested():
             by_code: dict[str, Measure] = {}
             for spec in DEFAULT_MEASURES:
-                by_code[spec.code] = Measure(
-                    code=spec.code,
-                    name=spec.name,
-                    category=spec.category,
-                    legal_basis=spec.legal_basis,
-                    list_types=list(spec.list_types),
-                    department=spec.department,
-                    scenarios=[s.value for s in spec.scenarios],
-                    active=True,
-                    created_by=actor.id,
-                    created_at=now,
-                )
+                by_code[spec.code] = measure_row(spec, actor, now)
             session.add_all(by_code.values())
             session.flush()
             for memo in DEFAULT_MEMORANDA:
@@ -276,6 +285,22 @@ def _linked_statement() -> Executable:
         .where(link.list_code.in_(bindparam("codes", expanding=True)), measure.active.is_(True))
         .order_by(measure.code, memo.id)
     )
+
+
+def measures_out(found: Iterable[tuple[LinkedMeasure, list[int], list[str]]]) -> list[CheckMeasureOut]:
+    """A check's measures as answered: each with the list entries and the memoranda (文号) behind it."""
+    return [
+        CheckMeasureOut(
+            code=m.code,
+            name=m.name,
+            category=MeasureCategory(m.category),
+            legal_basis=m.legal_basis,
+            department=m.department,
+            entry_ids=ids,
+            memoranda=memos,
+        )
+        for m, ids, memos in found
+    ]
 
 
 def linked_measures(session: Session, list_codes: set[str]) -> dict[str, list[LinkedMeasure]]:

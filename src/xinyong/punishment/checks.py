@@ -27,14 +27,13 @@ from xinyong.core.masking import mask_id_number
 from xinyong.core.periods import month_bounds
 from xinyong.entities import service as entities
 from xinyong.lists import service as lists
-from xinyong.punishment.catalogue import LinkedMeasure, linked_measures
+from xinyong.punishment.catalogue import LinkedMeasure, linked_measures, measures_out
 from xinyong.punishment.incentives import explain_incentives, incentives_for
 from xinyong.punishment.models import Check, CheckMeasure, Measure
-from xinyong.punishment.rules import MeasureCategory, Outcome, explain
+from xinyong.punishment.rules import Outcome, Scenario, explain
 from xinyong.punishment.schemas import (
     CheckEntryOut,
     CheckIn,
-    CheckMeasureOut,
     CheckOut,
     CheckWarningOut,
     DepartmentStat,
@@ -139,24 +138,10 @@ _CHECKS = cast(Table, Check.__table__)
 _CHECK_MEASURES = cast(Table, CheckMeasure.__table__)
 
 
-def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
-    """Check a subject in a scenario and store the check with what it answered (sealed into the audit chain later).
-
-    This is the hot path business systems call before every decision, so it is written for few round trips: one
-    statement for the entity and the entries binding it, one for the linked measures (only when there are
-    entries), one insert for the check (and one for the measures it returned); no ORM unit of work."""
-    if actor.role not in _CHECKERS:
-        raise Forbidden("only business systems and the credit office may check (仅业务系统可核查)")
-    subject = _subject(session, data)
-    kind, key, display, known, person_id, entries = (
-        subject.kind,
-        subject.key,
-        subject.display,
-        subject.known,
-        subject.person_id,
-        subject.entries,
-    )
-    scenario = data.scenario
+def _measures(
+    session: Session, entries: list[CheckEntryOut], scenario: Scenario
+) -> dict[str, tuple[LinkedMeasure, list[int], list[str]]]:
+    """The measures the entries bring in the scenario, by code: each with its entries and memoranda (文号)."""
     linked = linked_measures(session, {e.list_type for e in entries})
     measures: dict[str, tuple[LinkedMeasure, list[int], list[str]]] = {}
     for entry in entries:
@@ -168,18 +153,23 @@ def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
                 entry_ids.append(entry.entry_id)
             if measure.memorandum not in memos:
                 memos.append(measure.memorandum)
-    measure_out = [
-        CheckMeasureOut(
-            code=m.code,
-            name=m.name,
-            category=MeasureCategory(m.category),
-            legal_basis=m.legal_basis,
-            department=m.department,
-            entry_ids=ids,
-            memoranda=memos,
-        )
-        for m, ids, memos in measures.values()
-    ]
+    return measures
+
+
+def run_check(session: Session, actor: Actor, data: CheckIn) -> CheckOut:
+    """Check a subject in a scenario and store the check with what it answered (sealed into the audit chain later).
+
+    This is the hot path business systems call before every decision, so it is written for few round trips: one
+    statement for the entity and the entries binding it, one for the linked measures (only when there are
+    entries), one insert for the check (and one for the measures it returned); no ORM unit of work."""
+    if actor.role not in _CHECKERS:
+        raise Forbidden("only business systems and the credit office may check (仅业务系统可核查)")
+    subject = _subject(session, data)
+    kind, key, display = subject.kind, subject.key, subject.display
+    known, person_id, entries = subject.known, subject.person_id, subject.entries
+    scenario = data.scenario
+    measures = _measures(session, entries, scenario)
+    measure_out = measures_out(measures.values())
     outcome = Outcome.RESTRICTED if measure_out else Outcome.CLEAR
     own = sum(1 for e in entries if e.via is None)
     explanation = explain(

@@ -27,7 +27,14 @@ from xinyong.core import clock
 from xinyong.core.actor import Actor
 from xinyong.lists import service as lists
 from xinyong.lists.honour_rules import WITHHELD_REASON
-from xinyong.punishment.catalogue import LinkedMeasure, ensure_seeded, extend_catalogue, linked_measures
+from xinyong.punishment.catalogue import (
+    LinkedMeasure,
+    ensure_seeded,
+    extend_catalogue,
+    linked_measures,
+    measure_row,
+    measures_out,
+)
 from xinyong.punishment.models import Measure
 from xinyong.punishment.rules import MeasureCategory, MeasureSpec, MemorandumLevel, MemorandumSpec, Scenario
 from xinyong.punishment.schemas import CheckHonourOut, CheckMeasureOut
@@ -107,20 +114,7 @@ def ensure_incentives(session: Session, actor: Actor = _SEED_ACTOR) -> bool:
     try:
         with session.begin_nested():
             for spec in DEFAULT_INCENTIVES:
-                session.add(
-                    Measure(
-                        code=spec.code,
-                        name=spec.name,
-                        category=spec.category,
-                        legal_basis=spec.legal_basis,
-                        list_types=list(spec.list_types),
-                        department=spec.department,
-                        scenarios=[s.value for s in spec.scenarios],
-                        active=True,
-                        created_by=actor.id,
-                        created_at=now,
-                    )
-                )
+                session.add(measure_row(spec, actor, now))
             session.flush()
             extend_catalogue(session, actor, scopes={}, memoranda=INCENTIVE_MEMORANDA)
     except IntegrityError:  # another transaction added them first
@@ -138,18 +132,7 @@ class Incentives:
     withheld: bool = False
 
     def out(self) -> list[CheckMeasureOut]:
-        return [
-            CheckMeasureOut(
-                code=m.code,
-                name=m.name,
-                category=MeasureCategory(m.category),
-                legal_basis=m.legal_basis,
-                department=m.department,
-                entry_ids=ids,
-                memoranda=memos,
-            )
-            for m, ids, memos in self.measures
-        ]
+        return measures_out(self.measures)
 
 
 def incentives_for(

@@ -34,6 +34,7 @@ from xinyong.lists import service as lists
 from xinyong.lists.models import ListEntryStep
 from xinyong.lists.rules import Step
 from xinyong.punishment.models import ChangeNotice, Check, NoticeSource
+from xinyong.punishment.schemas import NoticeOut
 
 TOPIC = "checks.change"
 EVENT_OF_STEP: dict[str, str] = {
@@ -82,6 +83,47 @@ def checkers(
     return latest
 
 
+@dataclass(frozen=True)
+class _Change:
+    notice_key: str
+    event: str
+    on: dt.date
+    entry_id: int | None
+
+
+def _notice(
+    session: Session, actor: Actor, client: ApiClient, check: Check, change: _Change, payload: dict[str, Any]
+) -> ChangeNotice:
+    """The notice to one business system (kept), and the outbox message to its webhook if it has one."""
+    message = None
+    if client.webhook_url:
+        message = outbox.enqueue(
+            session,
+            actor,
+            topic=TOPIC,
+            destination=client.webhook_url,
+            payload=payload,
+            idempotency_key=f"{change.notice_key}:client-{client.id}",
+            secret_ref=f"api_client:{client.id}",
+        )
+    notice = ChangeNotice(
+        notice_key=change.notice_key,
+        client_id=client.id,
+        event=change.event,
+        on=change.on,
+        entry_id=change.entry_id,
+        subject_kind=check.subject_kind,
+        subject_display=check.subject_display,
+        check_id=check.id,
+        payload=payload,
+        outbox_message_id=message.id if message is not None else None,
+        created_at=clock.now(),
+        created_by=actor.id,
+    )
+    session.add(notice)
+    return notice
+
+
 def notify_checkers(
     session: Session,
     actor: Actor,
@@ -114,6 +156,7 @@ def notify_checkers(
         )
     )
     made: list[ChangeNotice] = []
+    change = _Change(notice_key, event, on, entry_id)
     for client_id, check in sorted(found.items()):
         client = session.get(ApiClient, client_id)
         if client_id in already or client is None or client.revoked_at is not None:
@@ -130,33 +173,7 @@ def notify_checkers(
             "checked_at": check.at.isoformat(),
             **(details or {}),
         }
-        message = None
-        if client.webhook_url:
-            message = outbox.enqueue(
-                session,
-                actor,
-                topic=TOPIC,
-                destination=client.webhook_url,
-                payload=payload,
-                idempotency_key=f"{notice_key}:client-{client.id}",
-                secret_ref=f"api_client:{client.id}",
-            )
-        notice = ChangeNotice(
-            notice_key=notice_key,
-            client_id=client.id,
-            event=event,
-            on=on,
-            entry_id=entry_id,
-            subject_kind=check.subject_kind,
-            subject_display=check.subject_display,
-            check_id=check.id,
-            payload=payload,
-            outbox_message_id=message.id if message is not None else None,
-            created_at=clock.now(),
-            created_by=actor.id,
-        )
-        session.add(notice)
-        made.append(notice)
+        made.append(_notice(session, actor, client, check, change, payload))
     if made:
         session.flush()
         audit.record(
@@ -259,28 +276,7 @@ def sweep_change_notices(session: Session, actor: Actor, _today: dt.date | None 
     return NoticeSweep(changes=changes, notices=notices, webhooks=webhooks)
 
 
-@dataclass(frozen=True)
-class NoticeView:
-    id: int
-    created_at: dt.datetime
-    client_id: int
-    client_name: str
-    event: str
-    event_label: str
-    on: dt.date
-    entry_id: int | None
-    subject: str
-    check_id: int
-    message_id: int | None
-    delivery: str  # outbox status, or "pull" without a webhook
-    delivery_label: str
-    attempts: int
-    last_error: str | None
-    delivered_at: dt.datetime | None
-    destination: str | None
-
-
-def list_notices(session: Session, *, limit: int = 200, offset: int = 0) -> list[NoticeView]:
+def list_notices(session: Session, *, limit: int = 200, offset: int = 0) -> list[NoticeOut]:
     """Notices newest first with their delivery state (for the console and the office)."""
     rows = session.execute(
         select(ChangeNotice, ApiClient.name, outbox.OutboxMessage)
@@ -295,7 +291,7 @@ def list_notices(session: Session, *, limit: int = 200, offset: int = 0) -> list
         delivery = message.status if message is not None else "pull"
         label = outbox.STATUS_LABELS[outbox.Status(delivery)] if message is not None else "未登记回调（由其拉取）"
         views.append(
-            NoticeView(
+            NoticeOut(
                 id=notice.id,
                 created_at=notice.created_at,
                 client_id=notice.client_id,

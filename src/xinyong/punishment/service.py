@@ -21,7 +21,7 @@ Stable signatures::
     notify_entry_change(session, actor, entry_id, event, *, on=None, until=None, details=None) -> list[ChangeNotice]
     notify_checkers(session, actor, *, notice_key, event, on, uscc=None, person_id=None, ...) -> list[ChangeNotice]
     sweep_change_notices(session, actor, today=None) -> NoticeSweep      # push, through the outbox
-    list_notices(session, *, limit=200, offset=0) -> list[NoticeView]
+    list_notices(session, *, limit=200, offset=0) -> list[NoticeOut]
     seal_checks(session, actor, today=None) -> SealReport                # the check log into the audit chain
     verify_check_seals(session) -> SealCheck
     daily_check_counts(session, first, last) -> {caller: {day: n}}      # oversight (谋私预警) reads the log

@@ -236,22 +236,7 @@ def task_out(task: RectificationTask, today: dt.date, steps: list[RectificationS
         escalated=task.escalated,
         escalated_on=task.escalated_on,
         done_on=task.done_on,
-        steps=None
-        if steps is None
-        else [
-            TaskStepOut(
-                step=s.step,
-                from_status=s.from_status,
-                to_status=s.to_status,
-                on=s.on,
-                at=s.at,
-                actor_role=s.actor_role,
-                actor_id=s.actor_id,
-                actor_department=s.actor_department,
-                details=dict(s.details),
-            )
-            for s in steps
-        ],
+        steps=None if steps is None else [TaskStepOut.model_validate(s) for s in steps],
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.core.workflow import StepOut
 from xinyong.remedies.rules import MAX_ATTENDEES, MAX_WORKING_DAYS, InterviewKind
 
 
@@ -32,14 +33,7 @@ class TaskReviewIn(BaseModel):
     note: str | None = Field(default=None, max_length=5000)
 
 
-class TaskStepOut(BaseModel):
-    step: str
-    from_status: str | None
-    to_status: str
-    on: dt.date
-    at: dt.datetime
-    actor_role: str
-    actor_id: str
+class TaskStepOut(StepOut):
     actor_department: str | None
     details: dict[str, object]
 

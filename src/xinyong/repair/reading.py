@@ -86,16 +86,7 @@ def to_view(session: Session, row: RepairApplication, *, details: bool = True) -
             )
         ]
         steps = [
-            StepOut(
-                step=s.step,
-                from_status=s.from_status,
-                to_status=s.to_status,
-                on=s.on,
-                at=s.at,
-                actor_role=s.actor_role,
-                actor_id=s.actor_id,
-                details=s.details,
-            )
+            StepOut.model_validate(s)
             for s in session.scalars(
                 select(RepairStep).where(RepairStep.application_id == row.id).order_by(RepairStep.id)
             )

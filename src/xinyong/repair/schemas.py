@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.core import workflow
 from xinyong.repair.rules import MAX_OPINION, MAX_STATEMENT, AppStatus, Check, Method, Proposal, TargetKind
 
 
@@ -69,14 +70,7 @@ class MaterialOut(BaseModel):
     uploaded_at: dt.datetime
 
 
-class StepOut(BaseModel):
-    step: str
-    from_status: str | None
-    to_status: str
-    on: dt.date
-    at: dt.datetime
-    actor_role: str
-    actor_id: str
+class StepOut(workflow.StepOut):
     details: dict[str, object]
 
 
