@@ -86,6 +86,76 @@ def find_upstream(session: Session, source: str, upstream_id: str) -> ListEntry 
     ).first()
 
 
+def _new_entry(ltype: ListType, data: UpstreamEntry, target: str, now: dt.datetime) -> ListEntry:
+    """The row of an upstream entry seen for the first time."""
+    return ListEntry(
+        list_type_id=ltype.id,
+        list_code=ltype.code,
+        department=data.department,
+        status=target,
+        subject_type="entity" if data.subject_uscc else "person",
+        subject_uscc=data.subject_uscc,
+        subject_person_id=data.subject_person_id,
+        subject_name=data.subject_name,
+        key_field=None,
+        facts=data.facts,
+        basis=data.basis,
+        conduct_date=data.decision_date,
+        linked_record_ids=[],
+        proposed_by=f"upstream:{data.source}",
+        proposed_at=now,
+        origin="upstream",
+        upstream_key=upstream_key(data.source, data.upstream_id),
+        updated_at=now,
+    )
+
+
+def _take_term(entry: ListEntry, ltype: ListType, data: UpstreamEntry) -> bool:
+    """The version's term on the entry (the type's default term when the source gives no last day: returns True)."""
+    valid_to, defaulted = upstream_term(ltype, data.valid_from, data.valid_to, long_term=data.long_term)
+    entry.valid_from = data.valid_from
+    entry.valid_to = valid_to
+    entry.permanent = valid_to is None
+    entry.published_on = data.valid_from
+    entry.published_by = f"upstream:{data.source}"
+    entry.validity_rule = f"有效期以来源方（{data.issuing_body}）公布为准"
+    if defaulted:
+        assert valid_to is not None
+        entry.validity_rule = (
+            f"来源方（{data.issuing_body}）未提供有效期截止日，按{ltype.name}默认期限"
+            f"{describe_months(ltype.duration_months or 0)}计算至 {valid_to.isoformat()}（民法典第201、202条），待核实"
+        )
+    return defaulted
+
+
+def _take_ending(entry: ListEntry, data: UpstreamEntry, target: str) -> None:
+    """An exit or revocation from the source on the entry (cleared when the version has none)."""
+    entry.exit_date = entry.revoked_on = None
+    entry.exit_kind = entry.exit_reason = entry.exited_by = entry.revocation_reason = entry.revoked_by = None
+    if target == EntryStatus.EXITED:
+        entry.exit_date = data.exit_date or clock.today()
+        entry.exit_kind = ExitKind.EXPIRY if data.valid_to and entry.exit_date > data.valid_to else ExitKind.EARLY
+        entry.exit_reason = data.reason or "来源方移出"
+        entry.exited_by = f"upstream:{data.source}"
+    elif target == EntryStatus.REVOKED:
+        entry.revoked_on = data.exit_date or clock.today()
+        entry.revocation_reason = data.reason or "来源方撤销"
+        entry.revoked_by = f"upstream:{data.source}"
+
+
+def _step_of(entry: ListEntry, previous: str | None, target: str) -> str:
+    """A change of status is logged under the step name a local entry's change would have (publish, expire /
+    exit_early, revoke), so every reader of the step log (change notices to business systems, /checks/changes,
+    the re-grading queue) treats it alike; a new version that keeps the status is logged as ``upstream``."""
+    if previous == target or entry.honour:  # an honour restricts nobody: no change notice, no re-grade step
+        return UPSTREAM_STEP
+    if target == EntryStatus.PUBLISHED:
+        return Step.PUBLISH
+    if target == EntryStatus.REVOKED:
+        return Step.REVOKE
+    return Step.EXIT_EARLY if entry.exit_kind == ExitKind.EARLY else Step.EXPIRE
+
+
 def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) -> ListEntry:
     """Create or update the entry for one upstream version (the platform only). The row takes the version's
     subject, term and status; an exit or revocation from the source takes the entry out of the checks."""
@@ -101,26 +171,7 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
     entry = find_upstream(session, data.source, data.upstream_id)
     previous = entry.status if entry is not None else None
     if entry is None:
-        entry = ListEntry(
-            list_type_id=ltype.id,
-            list_code=ltype.code,
-            department=data.department,
-            status=target,
-            subject_type="entity" if data.subject_uscc else "person",
-            subject_uscc=data.subject_uscc,
-            subject_person_id=data.subject_person_id,
-            subject_name=data.subject_name,
-            key_field=None,
-            facts=data.facts,
-            basis=data.basis,
-            conduct_date=data.decision_date,
-            linked_record_ids=[],
-            proposed_by=f"upstream:{data.source}",
-            proposed_at=now,
-            origin="upstream",
-            upstream_key=upstream_key(data.source, data.upstream_id),
-            updated_at=now,
-        )
+        entry = _new_entry(ltype, data, target, now)
         session.add(entry)
     entry.list_type_id = ltype.id
     entry.list_code = ltype.code
@@ -134,30 +185,8 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
     entry.decision_date = data.decision_date
     entry.decision_doc_no = data.decision_doc_no
     entry.decided_by = data.issuing_body[:128]
-    valid_to, defaulted = upstream_term(ltype, data.valid_from, data.valid_to, long_term=data.long_term)
-    entry.valid_from = data.valid_from
-    entry.valid_to = valid_to
-    entry.permanent = valid_to is None
-    entry.published_on = data.valid_from
-    entry.published_by = f"upstream:{data.source}"
-    entry.validity_rule = f"有效期以来源方（{data.issuing_body}）公布为准"
-    if defaulted:
-        assert valid_to is not None
-        entry.validity_rule = (
-            f"来源方（{data.issuing_body}）未提供有效期截止日，按{ltype.name}默认期限"
-            f"{describe_months(ltype.duration_months or 0)}计算至 {valid_to.isoformat()}（民法典第201、202条），待核实"
-        )
-    entry.exit_date = entry.revoked_on = None
-    entry.exit_kind = entry.exit_reason = entry.exited_by = entry.revocation_reason = entry.revoked_by = None
-    if target == EntryStatus.EXITED:
-        entry.exit_date = data.exit_date or clock.today()
-        entry.exit_kind = ExitKind.EXPIRY if data.valid_to and entry.exit_date > data.valid_to else ExitKind.EARLY
-        entry.exit_reason = data.reason or "来源方移出"
-        entry.exited_by = f"upstream:{data.source}"
-    elif target == EntryStatus.REVOKED:
-        entry.revoked_on = data.exit_date or clock.today()
-        entry.revocation_reason = data.reason or "来源方撤销"
-        entry.revoked_by = f"upstream:{data.source}"
+    defaulted = _take_term(entry, ltype, data)
+    _take_ending(entry, data, target)
     entry.upstream = {
         "source": data.source,
         "source_name": data.source_name,
@@ -178,17 +207,7 @@ def apply_upstream_entry(session: Session, actor: Actor, data: UpstreamEntry) ->
         "valid_from": data.valid_from,
         "valid_to": data.valid_to,
     }
-    # A change of status is logged under the step name a local entry's change would have (publish, expire /
-    # exit_early, revoke), so every reader of the step log (change notices to business systems, /checks/changes,
-    # the re-grading queue) treats it alike; a new version that keeps the status is logged as ``upstream``.
-    step = UPSTREAM_STEP
-    if previous != target and not entry.honour:  # an honour restricts nobody: no change notice, no re-grade step
-        if target == EntryStatus.PUBLISHED:
-            step = Step.PUBLISH
-        elif target == EntryStatus.REVOKED:
-            step = Step.REVOKE
-        else:
-            step = Step.EXIT_EARLY if entry.exit_kind == ExitKind.EARLY else Step.EXPIRE
+    step = _step_of(entry, previous, target)
     session.add(
         ListEntryStep(
             entry_id=entry.id,
