@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.support import builders
-from tests.support.agency_support import ADDRESS, agency, at
+from tests.support.agency_support import ADDRESS, agency, at, entity_actor
 from tests.support.console_helpers import HTML, OFFICE, PASSWORD, console_client, hidden, make_user, sign_in
 from xinyong.agencies import service as agencies
 from xinyong.agencies.rules import AgencyStatus
@@ -178,3 +178,33 @@ def test_enterprise_grants_sees_queries_and_withdraws(db: Session) -> None:
     assert (
         client.post("/my/agencies/grants/999999/withdraw", data={"csrf_token": csrf}, headers=HTML).status_code == 404
     )
+
+
+def test_agency_and_grant_history_on_the_console(db: Session) -> None:
+    """办理过程 of an agency and of a grant: the office reads both (Chinese step names, the agency's name); a
+    department finds neither (404, as for a missing one)."""
+    at(dt.date(2024, 9, 20))
+    builders.departments(db)
+    firm = builders.entity(db)
+    made = agency(db)
+    entity = entity_actor(firm.uscc)
+    grant = agencies.give_grant(db, entity, made.agency.id, "credit_report", 30)
+    agencies.withdraw_grant(db, entity, grant.id, "不再合作")
+    make_user(db, "office-h", Role.CREDIT_OFFICE)
+    make_user(db, "dept-h", Role.DEPT_OPERATOR, department="SCJGJ")
+    client = console_client(db)
+    sign_in(client, "office-h")
+    page = client.get(f"/console/history/agencies-agency/{made.agency.id}", headers=HTML)
+    assert page.status_code == 200 and made.agency.name in page.text and "信用服务机构登记管理" in page.text
+    assert (
+        f"/console/history/agencies-agency/{made.agency.id}"
+        in client.get(f"/console/agencies/{made.agency.id}", headers=HTML).text
+    )
+    page = client.get(f"/console/history/agencies-grant/{grant.id}", headers=HTML)
+    assert page.status_code == 200 and "信用信息查询授权" in page.text and "不再合作" in page.text
+    assert "出具信用报告" in page.text and firm.uscc in page.text
+    assert client.get("/console/history/agencies-grant/999999", headers=HTML).status_code == 404
+    other = console_client(db)
+    sign_in(other, "dept-h")
+    for path in (f"agencies-agency/{made.agency.id}", f"agencies-grant/{grant.id}"):
+        assert other.get(f"/console/history/{path}", headers=HTML).status_code == 404, path

@@ -12,7 +12,7 @@ from xinyong.agencies.models import (
     GRANT,
     Grant,
 )
-from xinyong.agencies.registry import add_subscription, check_caller, get_agency, own_uscc
+from xinyong.agencies.registry import add_subscription, check_caller, get_agency, own_uscc, read_agency
 from xinyong.agencies.rules import AgencyStatus, GrantStatus, GrantStep
 from xinyong.core import clock
 from xinyong.core.actor import Actor
@@ -70,6 +70,15 @@ def withdraw_grant(session: Session, actor: Actor, grant_id: int, reason: str | 
         reason=rules.clean_text(reason, "reason", rules.MAX_REASON, required=False),
         context={"agency": grant.agency_id, "subject": uscc},
     )
+    return grant
+
+
+def read_grant(session: Session, actor: Actor, grant_id: int) -> Grant:
+    """A grant for its history page, under the rule of :func:`~xinyong.agencies.registry.read_agency`."""
+    grant = session.get(Grant, grant_id)
+    if grant is None:
+        raise NotFound(f"no grant {grant_id} (未找到该授权)", field="grant_id")
+    read_agency(session, actor, grant.agency_id)
     return grant
 
 

@@ -100,6 +100,14 @@ def get_agency(session: Session, agency_id: int) -> Agency:
     return agency
 
 
+def read_agency(session: Session, actor: Actor, agency_id: int) -> Agency:
+    """An agency for its history page: the credit office and those who see everything (auditors) read any; anyone
+    else finds none (invisible and missing look the same)."""
+    if not (actor.role == Role.CREDIT_OFFICE or actor.sees_everything):
+        raise NotFound(f"no credit-service agency {agency_id} (未找到该信用服务机构)", field="agency_id")
+    return get_agency(session, agency_id)
+
+
 def agency_steps(session: Session, agency_id: int) -> list[Any]:
     """The agency's registration and status steps, in order (the office's 办理过程)."""
     return AGENCY.steps_of(session, agency_id)

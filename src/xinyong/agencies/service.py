@@ -31,6 +31,7 @@ from xinyong.agencies.grants import (
     grants_of_agency,
     grants_of_subject,
     is_in_force,
+    read_grant,
     withdraw_grant,
 )
 from xinyong.agencies.notices import (
@@ -60,6 +61,7 @@ from xinyong.agencies.registry import (
     issue_key,
     list_agencies,
     public_register,
+    read_agency,
     register_agency,
     revoke_key,
     set_webhook,
@@ -93,6 +95,8 @@ __all__ = [
     "public_register",
     "queries_of_agency",
     "queries_of_subject",
+    "read_agency",
+    "read_grant",
     "read_subject",
     "register_agency",
     "report_of_agency",

@@ -16,6 +16,8 @@ from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from xinyong.agencies import service as agencies
+from xinyong.agencies.rules import PURPOSE_LABELS
 from xinyong.commitments import service as commitments
 from xinyong.complaints import service as complaints
 from xinyong.console.pages import console_router, page
@@ -114,6 +116,19 @@ def _result(session: Session, actor: Actor, subject_id: int) -> Subject:
     return Subject(f"双随机抽查对象 {row.uscc}：{row.result or '未录入结果'}", row.status)
 
 
+def _agency(session: Session, actor: Actor, subject_id: int) -> Subject:
+    row = agencies.read_agency(session, actor, subject_id)
+    return Subject(f"信用服务机构 {row.name}（{row.uscc}）", row.status, f"/console/agencies/{row.id}")
+
+
+def _grant(session: Session, actor: Actor, subject_id: int) -> Subject:
+    row = agencies.read_grant(session, actor, subject_id)
+    agency = agencies.get_agency(session, row.agency_id)
+    purpose = PURPOSE_LABELS.get(row.purpose, row.purpose)  # type: ignore[call-overload]
+    title = f"{row.subject_uscc} 授权 {agency.name}：{purpose}，至 {row.valid_until.isoformat()}"
+    return Subject(title, row.status, f"/console/agencies/{row.agency_id}")
+
+
 READERS: dict[str, Callable[[Session, Actor, int], Subject]] = {
     "lists:entry": _entry,
     "remedies:rectification": _task,
@@ -127,6 +142,8 @@ READERS: dict[str, Callable[[Session, Actor, int], Subject]] = {
     "records:record": _record,
     "inspections:result": _result,
     "complaints:complaint": _complaint,
+    "agencies:agency": _agency,
+    "agencies:grant": _grant,
 }
 
 
