@@ -94,9 +94,9 @@ __all__ = [
     "seal_correction",
     "to_view",
     "upsert_record",
+    "versions_since",
     "visibility",
     "visible_record",
-    "versions_since",
     "visible_versions",
 ]
 
