@@ -1,8 +1,11 @@
 """The labels of the audit log as a person reads it (:mod:`xinyong.console.audit_view`): a Chinese name per event
 type, per area, object and verb (for an event type not named yet), per subject type, per payload field and per coded
-value. Areas that live in their own console module may add theirs at import (console/misuse.py does)."""
+value. Areas that live in their own console module add theirs with :func:`register` at import (console/misuse.py
+does)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from xinyong.core.display import ROLE_NAMES
 from xinyong.records.rules import KIND_LABELS
@@ -449,3 +452,16 @@ VALUES: dict[str, str] = {
     "xlsx": "XLSX",
     "json": "JSON",
 }
+
+
+def register(
+    *,
+    actions: Mapping[str, str] | None = None,
+    areas: Mapping[str, str] | None = None,
+    subjects: Mapping[str, str] | None = None,
+    fields: Mapping[str, str] | None = None,
+) -> None:
+    """Add an area's labels; a label already here is kept (the tables above win over a registering module)."""
+    for table, added in ((ACTIONS, actions), (AREAS, areas), (SUBJECTS, subjects), (FIELDS, fields)):
+        for key, label in (added or {}).items():
+            table.setdefault(key, label)

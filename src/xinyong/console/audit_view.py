@@ -116,6 +116,12 @@ class EventView:
         return text if len(text) <= 120 else text[:119] + "…"
 
 
+def people(session: Session, actor_ids: set[str]) -> dict[str, Markup]:
+    """Each actor as the log shows them (name and username, or the kind of actor), for pages that list actors."""
+    names = _names(session, actor_ids)
+    return {actor_id: _who(actor_id, names) for actor_id in actor_ids}
+
+
 def _names(session: Session, actor_ids: set[str]) -> dict[str, str]:
     usernames = [a.removeprefix("user:") for a in actor_ids if a.startswith("user:")]
     if not usernames:

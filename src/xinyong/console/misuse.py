@@ -22,27 +22,19 @@ from xinyong.core.pagination import PageRequest
 from xinyong.misuse import service as misuse
 from xinyong.misuse.rules import SPECS, AlertStatus
 
-# The audit log's Chinese for the events this area reads and writes, registered with the log's reader (whose module
-# is at its size limit) when the console is built: actions, the area, subjects and payload fields.
-audit_labels.ACTIONS.update(
-    {
+# The audit log's Chinese for the events this area reads and writes (actions, the area, subjects, payload fields).
+audit_labels.register(
+    actions={
         "misuse:alert:raised": "产生谋私预警",
         "misuse:alert:extended": "谋私预警追加事件",
         "misuse:alert:closed": "核查关闭谋私预警",
         "misuse:rule:changed": "修改谋私预警规则",
         "records:entity:read": "查看市场主体信用记录",
-    }
+    },
+    areas={"misuse": "谋私预警"},
+    subjects={"misuse_alert": "谋私预警", "misuse_rule": "谋私预警规则"},
+    fields={"departments": "部门", "rule": "规则", "rule_version": "规则版本", "params": "参数", "events": "事件数"},
 )
-audit_labels.AREAS.setdefault("misuse", "谋私预警")
-audit_labels.SUBJECTS.update({"misuse_alert": "谋私预警", "misuse_rule": "谋私预警规则"})
-for _key, _label in (
-    ("departments", "部门"),
-    ("rule", "规则"),
-    ("rule_version", "规则版本"),
-    ("params", "参数"),
-    ("events", "事件数"),
-):
-    audit_labels.FIELDS.setdefault(_key, _label)
 
 router = console_router()
 router.dependencies.append(Depends(reject_unknown_query))
@@ -56,9 +48,7 @@ STATUS_FILTERS = {"open": AlertStatus.OPEN, "closed": AlertStatus.CLOSED, "all":
 
 def _rows(session: DbSession, alerts: list[Any]) -> list[dict[str, Any]]:
     """Alerts (``misuse.service`` rows) with the Chinese their table shows."""
-    ids = {a.actor_id for a in alerts}
-    names = audit_view._names(session, ids)
-    people = {actor_id: audit_view._who(actor_id, names) for actor_id in ids}
+    people = audit_view.people(session, {a.actor_id for a in alerts})
     return [
         {
             "a": a,
