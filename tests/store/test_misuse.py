@@ -225,3 +225,13 @@ def test_rules_are_versioned_data_the_office_changes(db: Session) -> None:
     assert [(a.rule_code, a.rule_version) for a in alerts(db)] == [("repeated_exports", 1)]
     audited = db.scalars(select(AuditEvent).where(AuditEvent.action == "misuse:rule:changed")).all()
     assert len(audited) == 2
+
+
+def test_the_first_sweep_starts_at_the_last_thirty_days_not_at_the_start_of_the_log(db: Session) -> None:
+    old = dt.date(2024, 6, 14)  # a working day long before: an installation's history the rules never saw
+    for minute in range(40):
+        read_persons(db, OPERATOR, at(old, 10, minute), [minute])
+    recent = [read_persons(db, REVIEWER, at(FRIDAY, 22, minute), [900 + minute]) for minute in (0, 10, 20)]
+    report = sweep(db, FRIDAY)
+    assert report.examined == 3
+    assert [(a.rule_code, a.actor_id, a.evidence) for a in alerts(db)] == [(Code.OFF_HOURS, REVIEWER.id, recent)]

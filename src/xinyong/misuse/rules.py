@@ -329,30 +329,11 @@ class Evaluator:
         return event.actor_role in WATCHED_ROLES and matches(event.action, self.actions)
 
     def feed(self, event: Event, new: bool) -> None:
-        """Take one event this evaluator :meth:`wants` (the :class:`Router` sends only those)."""
+        """Take one event this evaluator :meth:`wants` (the sweep reads only those, in chain order)."""
         raise NotImplementedError
 
     def finish(self) -> list[Hit]:
         return self.hits
-
-
-class Router:
-    """Sends each event to the evaluators that want it, decided once per (role, action)."""
-
-    def __init__(self, evaluators: Iterable[Evaluator]) -> None:
-        self.evaluators = list(evaluators)
-        self.table: dict[tuple[str, str], list[Evaluator]] = {}
-
-    def feed(self, event: Event, new: bool) -> None:
-        key = (event.actor_role, event.action)
-        wanting = self.table.get(key)
-        if wanting is None:
-            wanting = self.table[key] = [e for e in self.evaluators if e.wants(event)]
-        for evaluator in wanting:
-            evaluator.feed(event, new)
-
-    def finish(self) -> list[Hit]:
-        return [hit for evaluator in self.evaluators for hit in evaluator.finish()]
 
 
 class SlidingCount(Evaluator):

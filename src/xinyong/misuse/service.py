@@ -12,11 +12,11 @@ Services flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.core import audit, clock
@@ -26,13 +26,13 @@ from xinyong.core.calendar import load_calendar
 from xinyong.core.errors import Forbidden, InvalidInput, NotFound
 from xinyong.core.pagination import PageRequest
 from xinyong.core.workflow import Parties, StepView, history
+from xinyong.misuse import window
 from xinyong.misuse.models import MISUSE_ALERT, MisuseAlert, MisuseRuleVersion, MisuseWatermark
 from xinyong.misuse.rules import (
     DECISIONS,
     FILINGS,
     MAX_EVIDENCE,
     SPECS,
-    WATCHED_ROLES,
     AlertStatus,
     AlertStep,
     BulkPersonal,
@@ -44,7 +44,6 @@ from xinyong.misuse.rules import (
     OutsideDepartment,
     ParamError,
     RepeatedExports,
-    Router,
     api_surge,
     check_params,
     decision_hit,
@@ -54,6 +53,8 @@ from xinyong.punishment import service as punishment
 
 BATCH = 20_000
 SWEEP_LIMIT = 500_000  # audit events examined in one tick at most (the rest next tick)
+FIRST_SWEEP_DAYS = 30  # how far back the very first sweep starts (docs/operations.md)
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 API_DAYS_PER_SWEEP = 31
 FIRST_PAGE = PageRequest()
 QUEUE_ROLES = frozenset({Role.AUDITOR, Role.SYSTEM})
@@ -179,10 +180,16 @@ class SweepReport:
         return f"examined {self.examined}, raised {self.raised}, extended {self.extended}"
 
 
-def _watermark(session: Session) -> MisuseWatermark:
+def _watermark(session: Session, today: dt.date) -> MisuseWatermark:
+    """The sweep's row; the first sweep (a new installation, or the upgrade that brings the rules) starts at the
+    events of the last :data:`FIRST_SWEEP_DAYS` days, not at the start of a log that may hold years."""
     row = session.execute(select(MisuseWatermark).where(MisuseWatermark.id == 1).with_for_update()).scalar_one_or_none()
     if row is None:
-        row = MisuseWatermark(id=1, audit_seq=0, api_day=None, updated_at=clock.now())
+        since = dt.datetime.combine(today - dt.timedelta(days=FIRST_SWEEP_DAYS), dt.time(), tzinfo=BEIJING)
+        first = session.execute(select(func.min(AuditEvent.seq)).where(AuditEvent.at >= since)).scalar_one_or_none()
+        if first is None:  # nothing recent: start after the newest event
+            first = (session.execute(select(func.max(AuditEvent.seq))).scalar_one_or_none() or 0) + 1
+        row = MisuseWatermark(id=1, audit_seq=first - 1, api_day=None, updated_at=clock.now())
         session.add(row)
         session.flush()
     return row
@@ -210,71 +217,11 @@ def _evaluators(session: Session, settings: Sequence[RuleSetting]) -> list[Evalu
     return made
 
 
-def _action_filter(patterns: set[str]) -> ColumnElement[bool]:
-    exact = sorted(p for p in patterns if "*" not in p)
-    like = sorted(p.replace("_", r"\_").replace("*", "%") for p in patterns if "*" in p)
-    clauses: list[ColumnElement[bool]] = []
-    if exact:
-        clauses.append(AuditEvent.action.in_(exact))
-    clauses.extend(AuditEvent.action.like(p, escape="\\") for p in like)
-    return or_(*clauses) if clauses else false()
-
-
-def _columns() -> Any:
-    """The columns the rules read, the payload's three fields as text (no JSON decoding of a million payloads)."""
-    t = AuditEvent.__table__.c
-    payload = AuditEvent.payload
-    return select(
-        t.seq,
-        t.at,
-        t.actor_role,
-        t.actor_id,
-        t.actor_department,
-        t.action,
-        t.subject_type,
-        t.subject_id,
-        payload["persons"].as_string().label("persons"),
-        payload["departments"].as_string().label("departments"),
-        payload["uscc"].as_string().label("uscc"),
-    )
-
-
-def _event(row: Any) -> Event:
-    """A row of :func:`_columns` (in the order of :class:`Event`'s fields) as an event."""
-    return Event(*row)
-
-
-def _stream(session: Session, watched: ColumnElement[bool], after: int, upto: int) -> Iterator[Event]:
-    t = AuditEvent.__table__.c
-    last = after
-    while last < upto:
-        stop = min(last + BATCH, upto)
-        query = _columns().where(t.seq > last, t.seq <= stop, watched).order_by(t.seq)
-        yield from map(_event, session.connection().execute(query).all())  # Core rows: no ORM loading
-        last = stop
-
-
-def _context(session: Session, watched: ColumnElement[bool], after: int, reach: dt.timedelta) -> list[Event]:
-    """The events before the watermark that a window starting at the first new event reaches back into."""
-    t = AuditEvent.__table__.c
-    first = session.execute(select(t.at).where(t.seq > after).order_by(t.seq).limit(1)).scalar_one_or_none()
-    if first is None or after == 0:
-        return []
-    day_start = dt.datetime.combine(
-        first.astimezone(dt.timezone(dt.timedelta(hours=8))).date(),
-        dt.time(),
-        tzinfo=dt.timezone(dt.timedelta(hours=8)),
-    )
-    since = min(first - reach, day_start)
-    rows = session.execute(_columns().where(t.seq <= after, t.at >= since, watched).order_by(t.seq)).all()
-    return [_event(r) for r in rows]
-
-
 def _decision_hits(session: Session, decisions: list[Event], setting: RuleSetting) -> list[Hit]:
     """For each decision, the decider's reads of the entity in the days before its application was filed."""
     t = AuditEvent.__table__.c
     lookback = int(setting.params["lookback_days"])
-    reads_watched = _action_filter(set(setting.params["actions"]))
+    reads_watched = window.action_filter(setting.params["actions"])
     hits = []
     for decision in decisions:
         filing = FILINGS.get(decision.subject_type)
@@ -289,7 +236,7 @@ def _decision_hits(session: Session, decisions: list[Event], setting: RuleSettin
         if filed_at is None:
             continue
         rows = session.execute(
-            _columns()
+            window.columns()
             .where(
                 t.actor_id == decision.actor_id,
                 t.at >= filed_at - dt.timedelta(days=lookback),
@@ -299,7 +246,7 @@ def _decision_hits(session: Session, decisions: list[Event], setting: RuleSettin
             .order_by(t.seq)
             .limit(5000)
         ).all()
-        found = reads_before(decision, filed_at, [_event(r) for r in rows], lookback)
+        found = reads_before(decision, filed_at, [Event(*r) for r in rows], lookback)
         if found:
             hits.append(decision_hit(decision, filed_at, found, lookback))
     return hits
@@ -311,31 +258,28 @@ def sweep_misuse(
     """Examine the audit events past the watermark (at most ``limit``) and the completed days of API checks; raise or
     extend alerts; move the watermarks. Each event is examined once: a second run finds nothing new."""
     today = today or clock.today()
-    mark = _watermark(session)
+    mark = _watermark(session, today)
     settings = rule_settings(session)
     by_code = {s.code: s for s in settings}
     versions = {s.code: s.version for s in settings}
     head = session.execute(select(func.max(AuditEvent.seq))).scalar_one_or_none() or 0
     upto = min(head, mark.audit_seq + limit)
-    evaluators = _evaluators(session, settings)
-    deciding = by_code[Code.READ_BEFORE_DECISION].enabled
-    patterns: set[str] = {p for e in evaluators for p in e.actions} | (set(DECISIONS) if deciding else set())
-    roles = AuditEvent.actor_role.in_(sorted(str(r) for r in WATCHED_ROLES))
-    watched = _action_filter(patterns) & roles
-    reach = max((getattr(e, "window", dt.timedelta(0)) for e in evaluators), default=dt.timedelta(0))
-    router = Router(evaluators)
-    for event in _context(session, watched, mark.audit_seq, reach) if upto > mark.audit_seq else []:
-        router.feed(event, False)
-    decisions: list[Event] = []
+    hits: list[Hit] = []
     examined = 0
-    for event in _stream(session, watched, mark.audit_seq, upto):
-        examined += 1
-        router.feed(event, True)
-        if deciding and event.action in DECISIONS:
-            decisions.append(event)
-    hits = router.finish()
-    if deciding:
-        hits.extend(_decision_hits(session, decisions, by_code[Code.READ_BEFORE_DECISION]))
+    if upto > mark.audit_seq:
+        evaluators = _evaluators(session, settings)
+        deciding = by_code[Code.READ_BEFORE_DECISION].enabled
+        patterns = {p for e in evaluators for p in e.actions} | (set(DECISIONS) if deciding else set())
+        examined = window.count_new(session, mark.audit_seq, upto, patterns)
+        reach = max((getattr(e, "window", dt.timedelta(0)) for e in evaluators), default=dt.timedelta(0))
+        span = window.span(session, mark.audit_seq, upto, reach)
+        for evaluator in evaluators:  # each rule reads only its candidates' events (window.py)
+            for event in window.candidate_events(session, span, evaluator):
+                evaluator.feed(event, event.seq > span.after)
+            hits.extend(evaluator.finish())
+        if deciding:
+            decided = window.decisions(session, span, DECISIONS)
+            hits.extend(_decision_hits(session, decided, by_code[Code.READ_BEFORE_DECISION]))
     raised = extended = 0
     cache = _latest_alerts(session, hits)
     for hit in sorted(hits, key=lambda h: (h.end, h.code, h.actor_id)):
