@@ -32,6 +32,9 @@ from xinyong.entities.models import Entity, EntityAlias, EntityName, Person, Per
 from xinyong.evaluation import service as evaluation
 from xinyong.lists.models import ListEntry, ListEntryStep
 from xinyong.lists.rules import EntryStatus
+from xinyong.misuse import service as misuse
+from xinyong.misuse.models import MisuseAlert
+from xinyong.misuse.rules import Code
 from xinyong.punishment import service as punishment
 from xinyong.punishment.models import Check, CheckMeasure
 from xinyong.punishment.schemas import CheckIn
@@ -389,3 +392,22 @@ def test_the_first_sweep_finds_the_demo_cities_slips(loaded: Database) -> None:
         rules = set(session.scalars(select(ContradictionFlag.rule_code)))
     wanted = {"licence_after_ban", "licence_after_closure", "doc_no_conflict", "upstream_exited"}
     assert wanted <= rules, f"rules raised: {sorted(rules)}"
+
+
+def test_an_officials_night_of_reading_persons_is_swept_into_misuse_alerts(loaded: Database) -> None:
+    with loaded.unit_of_work() as session:
+        found = session.scalars(select(MisuseAlert).order_by(MisuseAlert.id)).all()
+        assert {a.actor_id for a in found} == {"user:swj"}, "the afternoon's casework raises nothing"
+        codes = {a.rule_code for a in found}
+        assert {Code.OFF_HOURS, Code.OUTSIDE_DEPARTMENT} <= codes
+        night = session.scalars(
+            select(audit.AuditEvent).where(
+                audit.AuditEvent.actor_id == "user:swj", audit.AuditEvent.action == "records:personal:read"
+            )
+        ).all()
+        assert (Code.BULK_PERSONAL in codes) == (len(night) >= 30)
+        for alert in found:  # the events behind each alert are the records service's own audit events
+            events = misuse.alert_events(session, alert)
+            assert events and {(e.actor_id, e.action) for e in events} == {("user:swj", "records:personal:read")}
+            assert all(e.at.astimezone(clock.BEIJING).hour in (21, 22) for e in events)
+        assert audit.verify(session).ok

@@ -42,6 +42,7 @@ from xinyong.demo.dataset import Dataset
 from xinyong.demo.draws import ACTOR, MAX_ENTITIES, PINYIN_WORKER_FROM, WINDOW_END, WINDOW_START, Progress
 from xinyong.demo.honour import seed_honours
 from xinyong.demo.lists import seed_list_entries
+from xinyong.demo.misuse import seed_misuse
 from xinyong.entities.rules import pinyin_keys
 from xinyong.evaluation import service as evaluation
 from xinyong.inspections.demo import seed_supervision
@@ -193,6 +194,7 @@ def _seed_areas(session: Session, seed: int) -> tuple[dict[str, int], dict[str, 
     # a few slips between departments' data (a licence after a market ban or a 注销, a number used twice, a provincial
     # exit not followed here) that the contradiction sweep finds on the first tick round
     seed_contradictions(session)
+    seed_misuse(session, clock.today())  # 谋私预警: an official's night of reading persons' records, swept
     if checks.get("listed_after_check"):  # a pending entry decided and published after its subject's check
         staged["published"] = staged.get("published", 0) + checks["listed_after_check"]
     return staged, grades, checks
