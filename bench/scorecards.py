@@ -3,6 +3,8 @@ plain ``GROUP BY`` over the same month's records.
 
     .venv/bin/python bench/scorecards.py                                   # 100,000 entities, 1,000,000 records
     .venv/bin/python bench/scorecards.py --entities 1000000 --records 10000000
+    .venv/bin/python bench/scorecards.py --name D --setup-only --entities 1000000 --records 10000000   # load, keep
+    .venv/bin/python bench/scorecards.py --name D --reuse                                              # time only
 
 In a throwaway database (created, migrated with ``xinyong.schema.create_schema``, dropped unless ``--keep``) the
 rows a scorecard counts are generated set-based with ``generate_series``: entities; credit records of the 47
@@ -247,18 +249,34 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN)
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
+    parser.add_argument("--name", help="database name (default: xinyong_bench_misuse_scorecards_<pid>)")
+    parser.add_argument("--setup-only", action="store_true", help="create and load the database, keep it, time nothing")
+    parser.add_argument("--reuse", action="store_true", help="time an existing --name database")
     args = parser.parse_args()
     clock.freeze(dt.datetime.combine(args.today, dt.time(2), tzinfo=dt.UTC))
     first, _ = month_bounds(args.month)
-    name = f"xinyong_bench_scorecards_{os.getpid()}"
+    name = args.name or f"xinyong_bench_misuse_scorecards_{os.getpid()}"
+    keep = args.keep or args.setup_only or args.reuse
     admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    if not args.reuse:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     database = Database(args.admin_url.rsplit("/", 1)[0] + f"/{name}")
     try:
-        create_schema(database)
-        print(f"loading {args.entities:,} entities and {args.records:,} records into {name}", flush=True)
-        load_s = load(database, args, first)
+        load_s = 0.0
+        if not args.reuse:
+            create_schema(database)
+            print(f"loading {args.entities:,} entities and {args.records:,} records into {name}", flush=True)
+            load_s = load(database, args, first)
+        if args.setup_only:
+            print(json.dumps({"database": name, "load_s": round(load_s, 1)}))
+            return
+        if args.reuse:  # the sizes of the reused database, not the defaults
+            with database.engine.connect() as conn:
+                args.entities, args.records = (
+                    int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+                    for table in ("entities", "credit_records")
+                )
         figures = measure(database, args.month, args.today, args.runs)
         result = {
             "entities": args.entities,
@@ -273,7 +291,7 @@ def main() -> None:
         print(json.dumps(result, ensure_ascii=False))
     finally:
         database.dispose()
-        if not args.keep:
+        if not keep:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
