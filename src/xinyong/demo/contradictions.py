@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.core import clock
@@ -36,6 +36,7 @@ from xinyong.records.rules import Kind, Status
 from xinyong.records.schemas import RecordIn, SubjectIn
 
 CASES = 2
+PAGE = 200  # enterprises read at a time when looking for ones with a clean record
 MARKET = "SCJGJ"  # 市场监督管理局: decides market bans
 APPROVALS = "XZSPJ"  # 行政审批局: grants licences
 SOURCE = {"source": "demo:contradictions"}  # the provenance of the records written here
@@ -74,19 +75,36 @@ def _licence(session: Session, entity: Entity, day: dt.date, number: str) -> Non
     )
 
 
-def _clean(limit: int, offset: int = 0) -> Select[Entity]:
-    """Active enterprises with no list entry and no penalty, in USCC order."""
-    listed = exists().where(ListEntry.subject_uscc == Entity.uscc)
-    penalised = exists().where(
-        CreditRecordVersion.subject_uscc == Entity.uscc, CreditRecordVersion.kind == Kind.PENALTY
-    )
-    return (
-        select(Entity)
-        .where(Entity.status == EntityStatus.ACTIVE, Entity.uscc.like("91%"), ~listed, ~penalised)
-        .order_by(Entity.uscc.desc())
-        .offset(offset)
-        .limit(limit)
-    )
+def _clean(session: Session, count: int, skip: int = 0) -> list[Entity]:
+    """Active enterprises with no list entry and no penalty, from the highest USCC down: a page of enterprises read
+    first, their entries and penalties looked up by subject (a correlated NOT EXISTS let SQLite scan every penalty
+    for each enterprise)."""
+    out: list[Entity] = []
+    offset = 0
+    while len(out) < count + skip:
+        page = list(
+            session.scalars(
+                select(Entity)
+                .where(Entity.status == EntityStatus.ACTIVE, Entity.uscc.like("91%"))
+                .order_by(Entity.uscc.desc())
+                .offset(offset)
+                .limit(PAGE)
+            )
+        )
+        if not page:
+            break
+        offset += PAGE
+        usccs = [e.uscc for e in page]
+        listed = set(session.scalars(select(ListEntry.subject_uscc).where(ListEntry.subject_uscc.in_(usccs))))
+        penalised = set(
+            session.scalars(
+                select(CreditRecordVersion.subject_uscc).where(
+                    CreditRecordVersion.subject_uscc.in_(usccs), CreditRecordVersion.kind == Kind.PENALTY
+                )
+            )
+        )
+        out.extend(e for e in page if e.uscc not in listed and e.uscc not in penalised)
+    return out[skip : skip + count]
 
 
 def _bans(session: Session, today: dt.date) -> int:
@@ -94,7 +112,7 @@ def _bans(session: Session, today: dt.date) -> int:
     operator = _staff(Role.DEPT_OPERATOR, MARKET, "经办人（演示）")
     reviewer = _staff(Role.DEPT_REVIEWER, MARKET, "审核人（演示）")
     made = 0
-    for index, entity in enumerate(session.scalars(_clean(CASES))):
+    for index, entity in enumerate(_clean(session, CASES)):
         start = today - dt.timedelta(days=130 + 9 * index)
         _at(start)
         entry = lists.propose_entry(
@@ -196,7 +214,7 @@ def _shared_numbers(session: Session) -> int:
     inspector = _staff(Role.DEPT_OPERATOR, "YJGLJ", "经办人（演示）")
     made = 0
     for index, ((number, day), entity) in enumerate(
-        zip(session.execute(used).all(), session.scalars(_clean(CASES, CASES)), strict=False)
+        zip(session.execute(used).all(), _clean(session, CASES, CASES), strict=False)
     ):
         checked = day + dt.timedelta(days=3 + index)
         _at(checked)
