@@ -12,8 +12,9 @@ database: Database = config.attributes.get("database") or get_database()
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Hand-written PostgreSQL-only search indexes and columns (``trgm_*``, see 0007, 0018) are not in the models."""
-    return not (type_ in ("index", "column") and (name or "").startswith("trgm_"))
+    """Hand-written PostgreSQL-only indexes and columns (``trgm_*``, ``xy_*``: 0007, 0018, 0041) are not in the
+    models."""
+    return not (type_ in ("index", "column") and (name or "").startswith(("trgm_", "xy_")))
 
 
 def run_migrations() -> None:

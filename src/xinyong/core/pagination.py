@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -131,12 +132,16 @@ def read_page(
     page: PageRequest,
     total: int,
     cursor: Cursor | None = None,
+    days: Sequence[tuple[Any, int]] | None = None,
 ) -> list[Any]:
     """One page of ``stmt`` (one selected entity) in the order ``sort`` descending — a value, then a unique tie-break
     — such that deep pages cost what the first page costs: with a ``cursor`` (the 上一页/下一页 links) the page is
     read by keyset from that position; a page number in the second half of the list (尾页, a jump) is read from the
     end in reverse order, so the last page is a first page read backwards. Only a jump into the middle pays an
-    offset, at most half the list, walked over ``pk`` alone. Every public list pages through this one function."""
+    offset, at most half the list, walked over ``pk`` alone, unless the caller knows how many rows each sort value
+    has (``days``, newest first: a cached count per decision date): then whole values are skipped and the page is
+    read from the value it starts in, so a jump costs what the first page does. Every public list pages through this
+    one function."""
     value, tie = sort
     newest_first = (value.desc(), tie.desc())
     oldest_first = (value.asc(), tie.asc())
@@ -153,11 +158,26 @@ def read_page(
     if page.offset >= total:
         return []
     if page.offset * 2 <= total:
-        return _by_offset(session, stmt, newest_first, pk, page.offset, page.page_size)
+        start, offset = _skip(days or (), page.offset)
+        narrowed = stmt if start is None else stmt.where(value <= start)
+        return _by_offset(session, narrowed, newest_first, pk, offset, page.page_size)
     size = min(page.page_size, total - page.offset)
-    found = _by_offset(session, stmt, oldest_first, pk, total - page.offset - size, size)
+    start, offset = _skip(list(reversed(days or ())), total - page.offset - size)
+    narrowed = stmt if start is None else stmt.where(value >= start)
+    found = _by_offset(session, narrowed, oldest_first, pk, offset, size)
     found.reverse()
     return found
+
+
+def _skip(days: Sequence[tuple[Any, int]], offset: int) -> tuple[Any, int]:
+    """The sort value of the row at ``offset`` (in the order of ``days``) and that row's offset among the rows of
+    its value; (None, offset) when there are no counts to skip by."""
+    rest = offset
+    for day, rows in days:
+        if rest < rows:
+            return day, rest
+        rest -= rows
+    return None, offset
 
 
 def _by_offset(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from xinyong.records.models import CreditRecordVersion
 
 MAX_KEYS = 256
-_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = {}
+T = TypeVar("T")
+_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
 _generation = [0]
 
 
@@ -38,15 +39,17 @@ def stamp(session: Session, on: dt.date) -> tuple[Any, ...]:
     return (on, newest, _generation[0])
 
 
-def cached(session: Session, key: tuple[Any, ...], on: dt.date, count: Callable[[], int]) -> int:
-    """The count under ``key`` if counted at the current stamp, else counted now and kept."""
+def cached(session: Session, key: tuple[Any, ...], on: dt.date, count: Callable[[], T]) -> T:
+    """The figure under ``key`` (a count, or counts per day) if counted at the current stamp, else counted now and
+    kept."""
     bind = session.get_bind()
     engine = bind.engine if isinstance(bind, Connection) else bind
     full_key = (str(engine.url), *key)
     now = stamp(session, on)
     hit = _cache.get(full_key)
     if hit is not None and hit[0] == now:
-        return hit[1]
+        kept: T = hit[1]
+        return kept
     value = count()
     if len(_cache) >= MAX_KEYS:
         _cache.clear()
