@@ -50,8 +50,6 @@ SHARED_LEFT: dict[tuple[str, str], int] = {
     ("evaluation/schemas.py", "evaluation/service.py"): 1,
     ("exchange/applying.py", "exchange/applying.py"): 1,
     ("lists/views.py", "punishment/schemas.py"): 1,
-    ("portal/campaigns.py", "portal/inspections.py"): 2,
-    ("portal/inspections.py", "portal/lists.py"): 2,
     ("portal/lists.py", "portal/lists.py"): 2,
     ("portal/templates/portal/_macros.html", "portal/templates/portal/entity.html"): 1,
     ("records/ingest/excel.py", "records/ingest/files.py"): 2,

@@ -12,12 +12,12 @@ from xinyong.campaigns import service
 from xinyong.campaigns.rules import CampaignStatus
 from xinyong.campaigns.schemas import CampaignOut
 from xinyong.core.departments import list_departments
-from xinyong.core.errors import InvalidInput
 from xinyong.core.http import CurrentActor, DbSession
-from xinyong.core.pagination import MAX_KEYWORD, POSITION_MAX, PageRequest, cursor_of, key_text
+from xinyong.core.pagination import key_text
 from xinyong.core.web import render
+from xinyong.portal.filtered import ListPage, ListQuery, ListSource, filtered_list, list_form
 from xinyong.portal.views import Column
-from xinyong.portal.web import DEFAULT_PAGE_SIZE, answer, date_value, page_request, portal_router, text_value
+from xinyong.portal.web import portal_router
 
 router = portal_router()
 ItemId = Annotated[int, Path(ge=1, le=2**62)]
@@ -53,66 +53,40 @@ def campaigns_page(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    q: Annotated[str | None, Query(max_length=MAX_KEYWORD)] = None,
-    department: Annotated[str | None, Query(max_length=16)] = None,
+    args: ListQuery,
     category: Annotated[str | None, Query(max_length=8)] = None,
-    date_from: Annotated[str | None, Query(max_length=10)] = None,
-    date_to: Annotated[str | None, Query(max_length=10)] = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=10_000)] = DEFAULT_PAGE_SIZE,
-    after: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
-    before: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
 ) -> Response:
     """专项治理, newest start first, filtered by name, lead department, status and start dates; every twin the same."""
     departments = list_departments(session)
-    chosen = text_value(department)
-    if chosen is not None and chosen.upper() not in {d.code for d in departments}:
-        raise InvalidInput(f"unknown department {chosen[:16]!r} (未知部门)", field="department")
+    form = list_form({d.code for d in departments}, args, category)
     flt = service.CampaignFilter(
-        keyword=text_value(q),
-        department=chosen.upper() if chosen else None,
-        status=text_value(category),
-        started_from=date_value(date_from, "date_from"),
-        started_to=date_value(date_to, "date_to"),
+        keyword=form.keyword,
+        department=form.department,
+        status=form.category,
+        started_from=form.date_from,
+        started_to=form.date_to,
     )
-    wanted, cursor = page_request(page, page_size), cursor_of(after, before)
-
-    def rows(limit: int) -> list[dict[str, Any]]:
-        return [_row(c) for c in service.all_public_campaigns(session, flt, limit=limit)]
-
-    def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
-        found, total = service.search_public_campaigns(session, flt, wanted, cursor=cursor)
-        return [_row(c) for c in found], total, wanted
-
-    selected = {
-        "q": flt.keyword or "",
-        "department": flt.department or "",
-        "category": flt.status or "",
-        "date_from": flt.started_from.isoformat() if flt.started_from else "",
-        "date_to": flt.started_to.isoformat() if flt.started_to else "",
-    }
-    context = {
-        "active": "campaigns",
-        "path": "/campaigns",
-        "selected": selected,
-        "departments": departments,
-        "categories": [s.value for s in CampaignStatus],
-        "category_label": "状态",
-        "department_label": "牵头部门",
-        "date_label": "开始日期自",
-        "keyword_hint": "专项治理名称中的文字",
-    }
-    return answer(
-        request,
-        session,
-        actor,
+    shown = ListPage(
         title="失信问题专项治理",
         columns=COLUMNS,
-        rows=rows,
-        page_rows=page_rows,
         template="portal/campaigns.html",
-        context=context,
+        context={
+            "active": "campaigns",
+            "path": "/campaigns",
+            "departments": departments,
+            "categories": [s.value for s in CampaignStatus],
+            "category_label": "状态",
+            "department_label": "牵头部门",
+            "date_label": "开始日期自",
+            "keyword_hint": "专项治理名称中的文字",
+        },
     )
+    source = ListSource(
+        lambda limit: service.all_public_campaigns(session, flt, limit=limit),
+        lambda wanted, cursor: service.search_public_campaigns(session, flt, wanted, cursor=cursor),
+        _row,
+    )
+    return filtered_list(request, session, actor, form, shown, source)
 
 
 for _suffix in SUFFIXES:

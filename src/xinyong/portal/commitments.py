@@ -21,11 +21,12 @@ from xinyong.core.clock import BEIJING
 from xinyong.core.departments import list_departments
 from xinyong.core.errors import InvalidInput, XinyongError
 from xinyong.core.http import CurrentActor, DbSession, reject_unknown_query
-from xinyong.core.pagination import MAX_KEYWORD, POSITION_MAX, PageRequest, cursor_of, key_text
+from xinyong.core.pagination import PageRequest, key_text
 from xinyong.core.web import render
 from xinyong.entities import service as entities
+from xinyong.portal.filtered import ListPage, ListQuery, ListSource, filtered_list, list_form
 from xinyong.portal.views import Column
-from xinyong.portal.web import PortalRoute, answer, date_value, page_request, portal_router, text_value
+from xinyong.portal.web import PortalRoute, portal_router, text_value
 from xinyong.selfreport import rules as selfreport_rules
 from xinyong.selfreport import service as selfreports
 from xinyong.selfreport.routes import read_uploads, report_in
@@ -55,14 +56,18 @@ def _departments(session: Session) -> dict[str, str]:
     return {d.code: d.short_name for d in list_departments(session)}
 
 
-def _row(session: Session, commitment: Commitment, names: dict[str, str]) -> dict[str, Any]:
-    item = service.get_item(session, commitment.item_id)
+def _row(
+    session: Session, commitment: Commitment, names: dict[str, str], items: dict[int, str] | None = None
+) -> dict[str, Any]:
+    items = {} if items is None else items
+    if commitment.item_id not in items:
+        items[commitment.item_id] = service.get_item(session, commitment.item_id).name
     return {
         "id": commitment.id,
         "number": commitment.number,
         "entity_name": commitment.entity_name,
         "uscc": commitment.uscc,
-        "item_name": item.name,
+        "item_name": items[commitment.item_id],
         "commitment_type": commitment.commitment_type,
         "department": names.get(commitment.department, commitment.department),
         "signed_on": commitment.signed_at.astimezone(BEIJING).date(),
@@ -161,69 +166,48 @@ def public_commitments(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    q: Annotated[str | None, Query(max_length=MAX_KEYWORD)] = None,
-    department: Annotated[str | None, Query(max_length=16)] = None,
+    args: ListQuery,
     commitment_type: Annotated[str | None, Query(max_length=16)] = None,
-    date_from: Annotated[str | None, Query(max_length=10)] = None,
-    date_to: Annotated[str | None, Query(max_length=10)] = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=10_000)] = 20,
-    after: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
-    before: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
 ) -> Response:
     """Public commitment letters (公开的信用承诺), newest first, filtered by keyword (name, USCC or letter number),
     department, type and signing dates; the same query in every twin (.json, .csv, .xlsx)."""
     names = _departments(session)
-    chosen = text_value(department)
-    if chosen is not None and chosen.upper() not in names:
-        raise InvalidInput(f"unknown department {chosen[:16]!r} (未知部门)", field="department")
+    form = list_form(names, args, commitment_type)
     flt = publication.CommitmentFilter(
-        keyword=text_value(q),
-        department=chosen.upper() if chosen else None,
-        commitment_type=text_value(commitment_type),
-        signed_from=date_value(date_from, "date_from"),
-        signed_to=date_value(date_to, "date_to"),
+        keyword=form.keyword,
+        department=form.department,
+        commitment_type=form.category,
+        signed_from=form.date_from,
+        signed_to=form.date_to,
     )
-    wanted, cursor = page_request(page, page_size), cursor_of(after, before)
-
-    def rows(limit: int) -> list[dict[str, Any]]:
-        return [_row(session, c, names) for c in publication.all_public(session, flt, limit=limit)]
-
-    def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
-        found, total = publication.search_public(session, flt, wanted, cursor=cursor)
-        return [_row(session, c, names) for c in found], total, wanted
-
-    selected = {
-        "q": flt.keyword or "",
-        "department": flt.department or "",
-        "category": flt.commitment_type or "",
-        "date_from": flt.signed_from.isoformat() if flt.signed_from else "",
-        "date_to": flt.signed_to.isoformat() if flt.signed_to else "",
-    }
-    context = {
-        "active": "commitments",
-        "path": "/commitments/public",
-        "selected": selected,
-        "departments": list_departments(session),
-        "categories": [(t.value, label) for t, label in TYPE_LABELS.items()],
-        "category_name": "commitment_type",
-        "category_label": "承诺类型",
-        "department_label": "受理单位",
-        "date_label": "签署日期自",
-        "keyword_hint": "主体名称、统一社会信用代码或承诺书编号",
-    }
-    return answer(
-        request,
-        session,
-        actor,
+    shown = ListPage(
         title="信用承诺公示",
         columns=PUBLIC_COLUMNS,
-        rows=rows,
-        page_rows=page_rows,
         template="portal/commitments/public.html",
         fragment="portal/commitments/_public_results.html",
-        context=context,
+        context={
+            "active": "commitments",
+            "path": "/commitments/public",
+            "departments": list_departments(session),
+            "categories": [(t.value, label) for t, label in TYPE_LABELS.items()],
+            "category_name": "commitment_type",
+            "category_label": "承诺类型",
+            "department_label": "受理单位",
+            "date_label": "签署日期自",
+            "keyword_hint": "主体名称、统一社会信用代码或承诺书编号",
+        },
     )
+    items: dict[int, str] = {}  # each catalogue item's name, read once a page
+
+    def row(commitment: Commitment) -> dict[str, Any]:
+        return _row(session, commitment, names, items)
+
+    source = ListSource(
+        lambda limit: publication.all_public(session, flt, limit=limit),
+        lambda wanted, cursor: publication.search_public(session, flt, wanted, cursor=cursor),
+        row,
+    )
+    return filtered_list(request, session, actor, form, shown, source)
 
 
 for _suffix in SUFFIXES:

@@ -16,20 +16,22 @@ from xinyong.core.clock import BEIJING
 from xinyong.core.departments import list_departments
 from xinyong.core.errors import InvalidInput
 from xinyong.core.http import CurrentActor, DbSession
-from xinyong.core.pagination import MAX_KEYWORD, POSITION_MAX, PageRequest, cursor_of, key_text
+from xinyong.core.pagination import MAX_KEYWORD, key_text
 from xinyong.core.web import render
 from xinyong.inspections import publication, rules, service
 from xinyong.inspections.schemas import CaseOut
-from xinyong.portal.views import Column
-from xinyong.portal.web import (
-    DEFAULT_PAGE_SIZE,
-    Pager,
-    answer,
-    date_value,
-    page_request,
-    portal_router,
-    text_value,
+from xinyong.portal.filtered import (
+    ListArgs,
+    ListPage,
+    ListQuery,
+    ListSource,
+    filtered_list,
+    list_form,
+    memory_page,
+    plain_keyword,
 )
+from xinyong.portal.views import Column
+from xinyong.portal.web import portal_router, text_value
 
 router = portal_router()
 ItemId = Annotated[int, Path(ge=1, le=2**62)]
@@ -68,34 +70,24 @@ def draws_page(
         title="各类别抽取情况（全部已公示轮次）",
     )
     names = service.department_names(session)
-    keyword, chosen = text_value(q), text_value(department)
-    if keyword is not None and any(ord(ch) < 32 for ch in keyword):
-        raise InvalidInput("关键词含非法字符", field="q")
-    if chosen is not None and chosen.upper() not in names:
-        raise InvalidInput(f"unknown department {chosen[:16]!r} (未知部门)", field="department")
-    since, until = date_value(date_from, "date_from"), date_value(date_to, "date_to")
-    shown = [
+    keyword = plain_keyword(q)
+    args = ListArgs(q=keyword, department=department, date_from=date_from, date_to=date_to, page=page)
+    form = list_form(names, args, None)
+    since, until = form.date_from, form.date_to
+    matching = [
         d
         for d in draws
         if (keyword is None or keyword in tasks[d.task_id])
-        and (chosen is None or d.department == chosen.upper())
+        and (form.department is None or d.department == form.department)
         and (since is None or d.drawn_on >= since)
         and (until is None or d.drawn_on <= until)
     ]
-    pager = Pager(
-        path="/inspections", params=dict(request.query_params.items()), page=page, page_size=50, total=len(shown)
-    )
-    if page > pager.pages:
-        raise InvalidInput(f"页码超出范围（共 {pager.pages} 页）", field="page")
+    pager, shown = memory_page(request, matching, page, 50)
     context: dict[str, Any] = {"active": "inspections", "tasks": tasks, "chart": chart if order else ""}
-    context["draws"] = shown[(page - 1) * 50 : page * 50]
-    context["pager"], context["matched"], context["total"] = pager, len(shown), len(draws)
-    context["filters"] = {
-        "q": keyword or "",
-        "department": chosen.upper() if chosen else "",
-        "date_from": since.isoformat() if since else "",
-        "date_to": until.isoformat() if until else "",
-    }
+    context["draws"] = shown
+    context["pager"], context["matched"], context["total"] = pager, len(matching), len(draws)
+    selected = form.selected()
+    context["filters"] = {key: selected[key] for key in ("q", "department", "date_from", "date_to")}
     context["frozen"] = [t for t in service.public_tasks(session) if t.rounds == 0]
     context["beijing"] = _beijing
     context["departments"] = names
@@ -115,9 +107,7 @@ def draw_page(
     """A draw's facts and its drawn entities, filtered by name or code, 类别 and whether a result is in. The drawn
     list is sealed and as long as the draw made it (the bundle holds it all), so it is filtered and paged in order."""
     view = service.public_draw(session, draw_id)
-    keyword = text_value(q)
-    if keyword is not None and any(ord(ch) < 32 for ch in keyword):
-        raise InvalidInput("关键词含非法字符", field="q")
+    keyword = plain_keyword(q)
     strata = [s.stratum for s in view.draw.strata]
     wanted = text_value(stratum)
     if wanted is not None and wanted not in strata:
@@ -132,16 +122,7 @@ def draw_page(
         and (wanted is None or a.stratum == wanted)
         and (state is None or (a.result is not None) == (state == "done"))
     ]
-    pager = Pager(
-        path=request.url.path,
-        params=dict(request.query_params.items()),
-        page=page,
-        page_size=SELECTED_PAGE,
-        total=len(chosen),
-    )
-    if page > pager.pages:
-        raise InvalidInput(f"页码超出范围（共 {pager.pages} 页）", field="page")
-    shown = chosen[(page - 1) * SELECTED_PAGE : page * SELECTED_PAGE]
+    pager, shown = memory_page(request, chosen, page, SELECTED_PAGE)
     chart = bar_chart(
         strata,
         [("对象库户数", [s.size for s in view.draw.strata]), ("抽中户数", [s.count for s in view.draw.strata])],
@@ -197,66 +178,41 @@ def cases_page(
     request: Request,
     session: DbSession,
     actor: CurrentActor,
-    q: Annotated[str | None, Query(max_length=MAX_KEYWORD)] = None,
-    department: Annotated[str | None, Query(max_length=16)] = None,
+    args: ListQuery,
     category: Annotated[str | None, Query(max_length=16)] = None,
-    date_from: Annotated[str | None, Query(max_length=10)] = None,
-    date_to: Annotated[str | None, Query(max_length=10)] = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=10_000)] = DEFAULT_PAGE_SIZE,
-    after: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
-    before: Annotated[str | None, Query(max_length=POSITION_MAX)] = None,
 ) -> Response:
     """典型案例, newest first, filtered by keyword, department, class and publication dates; every twin the same."""
     departments = list_departments(session)
-    chosen = text_value(department)
-    if chosen is not None and chosen.upper() not in {d.code for d in departments}:
-        raise InvalidInput(f"unknown department {chosen[:16]!r} (未知部门)", field="department")
+    codes = {d.code for d in departments}
+    form = list_form(codes, args, category)
     flt = publication.CaseFilter(
-        keyword=text_value(q),
-        department=chosen.upper() if chosen else None,
-        stratum=text_value(category),
-        published_from=date_value(date_from, "date_from"),
-        published_to=date_value(date_to, "date_to"),
+        keyword=form.keyword,
+        department=form.department,
+        stratum=form.category,
+        published_from=form.date_from,
+        published_to=form.date_to,
     )
-    wanted, cursor = page_request(page, page_size), cursor_of(after, before)
-
-    def rows(limit: int) -> list[dict[str, Any]]:
-        return [_case_row(c) for c in publication.all_cases(session, flt, limit=limit)]
-
-    def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
-        found, total = publication.search_cases(session, flt, wanted, cursor=cursor)
-        return [_case_row(c) for c in found], total, wanted
-
-    selected = {
-        "q": flt.keyword or "",
-        "department": flt.department or "",
-        "category": flt.stratum or "",
-        "date_from": flt.published_from.isoformat() if flt.published_from else "",
-        "date_to": flt.published_to.isoformat() if flt.published_to else "",
-    }
-    context = {
-        "active": "inspections",
-        "path": "/inspections/cases",
-        "selected": selected,
-        "departments": departments,
-        "categories": [(c, rules.CLASS_LABELS[c]) for c in rules.CLASSES],
-        "category_label": "监管档次",
-        "department_label": "发布部门",
-        "date_label": "发布日期自",
-        "keyword_hint": "案例标题或摘要中的文字",
-    }
-    return answer(
-        request,
-        session,
-        actor,
+    shown = ListPage(
         title="分级分类监管典型案例",
         columns=CASE_COLUMNS,
-        rows=rows,
-        page_rows=page_rows,
         template="portal/inspections/cases.html",
-        context=context,
+        context={
+            "active": "inspections",
+            "path": "/inspections/cases",
+            "departments": departments,
+            "categories": [(c, rules.CLASS_LABELS[c]) for c in rules.CLASSES],
+            "category_label": "监管档次",
+            "department_label": "发布部门",
+            "date_label": "发布日期自",
+            "keyword_hint": "案例标题或摘要中的文字",
+        },
     )
+    source = ListSource(
+        lambda limit: publication.all_cases(session, flt, limit=limit),
+        lambda wanted, cursor: publication.search_cases(session, flt, wanted, cursor=cursor),
+        _case_row,
+    )
+    return filtered_list(request, session, actor, form, shown, source)
 
 
 for _suffix in SUFFIXES:
