@@ -133,6 +133,7 @@ def read_page(
     total: int,
     cursor: Cursor | None = None,
     days: Sequence[tuple[Any, int]] | None = None,
+    from_end: bool = True,
 ) -> list[Any]:
     """One page of ``stmt`` (one selected entity) in the order ``sort`` descending — a value, then a unique tie-break
     — such that deep pages cost what the first page costs: with a ``cursor`` (the 上一页/下一页 links) the page is
@@ -140,8 +141,9 @@ def read_page(
     end in reverse order, so the last page is a first page read backwards. Only a jump into the middle pays an
     offset, at most half the list, walked over ``pk`` alone, unless the caller knows how many rows each sort value
     has (``days``, newest first: a cached count per decision date): then whole values are skipped and the page is
-    read from the value it starts in, so a jump costs what the first page does. Every public list pages through this
-    one function."""
+    read from the value it starts in, so a jump costs what the first page does. ``from_end=False`` when ``total``
+    is a capped count (the list goes on past it): every page is read from the start. Every public list pages through
+    this one function."""
     value, tie = sort
     newest_first = (value.desc(), tie.desc())
     oldest_first = (value.asc(), tie.asc())
@@ -157,7 +159,7 @@ def read_page(
         return found
     if page.offset >= total:
         return []
-    if page.offset * 2 <= total:
+    if page.offset * 2 <= total or not from_end:
         start, offset = _skip(days or (), page.offset)
         narrowed = stmt if start is None else stmt.where(value <= start)
         return _by_offset(session, narrowed, newest_first, pk, offset, page.page_size)

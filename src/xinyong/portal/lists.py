@@ -94,14 +94,15 @@ def publicity_view(kind: Kind, path: str, title: str) -> Callable[..., Response]
             return [record_row(r, actor, departments) for r in found]
 
         def page_rows() -> tuple[list[dict[str, Any]], int, PageRequest]:
-            found, total = publication.search_published(session, actor, flt, request_page, cursor=cursor)
-            return [record_row(r, actor, departments) for r in found], total, request_page
+            found = publication.published_page(session, actor, flt, request_page, cursor=cursor)
+            context["total_capped"] = found.capped  # a keyword's count stops at the cap (超过 1,000 条)
+            return [record_row(r, actor, departments) for r in found.items], found.total, request_page
 
         def batches(own: Session) -> Iterator[list[dict[str, Any]]]:
             for found in publication.published_batches(own, actor, flt):
                 yield [record_row(r, actor, departments) for r in found]
 
-        context = {
+        context: dict[str, Any] = {
             "path": path,
             "kind": kind.value,
             "kind_label": KIND_LABELS[kind],

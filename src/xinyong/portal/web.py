@@ -394,6 +394,8 @@ def answer(
             "page_size": page.page_size,
             "columns": {column.key: column.title for column in columns},
         }
+        if "total_capped" in context:  # a list whose count stops at a cap: there are more than ``total`` matches
+            body["total_capped"] = bool(context["total_capped"])
         return JSONResponse(body)
     pager = pager_for(request, request.url.path, page, total, items)
     html_columns = [column for column in columns if column.html]

@@ -49,6 +49,8 @@ from xinyong.records.windows import DEFAULT_SEVERITY, published_condition
 DOUBLE_PUBLICITY = (Kind.LICENSE, Kind.PENALTY)
 EXPORT_BATCH = 2_000  # rows an export reads at a time (one keyset query, masked before the next)
 RECENT_DAYS = 30  # the home page's "new in the last 30 days"
+KEYWORD_COUNT_CAP = 1_000  # a keyword's list counts at most this many matches (超过 1,000 条) and pages within them
+KEYWORD_SPANS = (7, 56, 448)  # days of matches a capped keyword's page is read from, widened until they hold it
 LIST_KINDS = (Kind.SERIOUS_DISHONESTY, Kind.ABNORMAL_OPERATION)
 # 许可类别 (XKLB) and 处罚类别 (CFLB, 行政处罚法 2021 art. 9; a decision may carry several).
 LICENSE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记", "其他")
@@ -210,6 +212,86 @@ def search_published(
     sort = (v.decision_date, v.record_id)
     found = read_page(session, stmt, sort=sort, pk=v.id, page=page, total=total, cursor=cursor, days=days)
     return _views(session, actor, found), total
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPage:
+    """One page of a published list: its rows, the list's count and whether the count stopped at a cap (then there
+    are more than ``total`` matches and only the first ``total`` are paged)."""
+
+    items: list[RecordOut]
+    total: int
+    capped: bool = False
+
+
+def published_page(
+    session: Session,
+    actor: Actor,
+    flt: RecordFilter,
+    page: PageRequest,
+    *,
+    cursor: Cursor | None = None,
+    on: dt.date | None = None,
+) -> PublishedPage:
+    """:func:`search_published` for the public list pages: a keyword's list (counted live, not from the per-day
+    counts) is counted up to :data:`KEYWORD_COUNT_CAP` only, and when it has more matches only its first
+    ``KEYWORD_COUNT_CAP`` rows are paged, read from the start (a page past them is refused, 422, in Chinese). A
+    two-character word can match a twelfth of a 10⁶-record list: counting every match and applying the publication
+    rules to each read ≈ 41,000 table pages (1 s warm, 9 s cold); the capped count and a page read in list order
+    read about as many rows as the page asks for. Fewer matches than the cap: the exact count and every page."""
+    day = on or clock.today()
+    if not flt.keyword:
+        items, total = search_published(session, actor, flt, page, cursor=cursor, on=day)
+        return PublishedPage(items, total)
+    stmt = _filtered(session, actor, flt, day)
+    found = count_of(session, stmt.limit(KEYWORD_COUNT_CAP + 1))
+    capped = found > KEYWORD_COUNT_CAP
+    if capped and page.offset >= KEYWORD_COUNT_CAP:
+        raise InvalidInput(
+            f"only the first {KEYWORD_COUNT_CAP:,} matches of a keyword are paged "
+            f"(符合条件的记录超过 {KEYWORD_COUNT_CAP:,} 条，仅可翻阅前 {KEYWORD_COUNT_CAP:,} 条；"
+            "请增加或细化关键词，或选择部门、日期缩小范围)",
+            field="page",
+        )
+    v = CreditRecordVersion
+    total = min(found, KEYWORD_COUNT_CAP)
+    rows = _walk(session, actor, stmt, day, page, cursor) if capped else None
+    if rows is None:
+        sort = (v.decision_date, v.record_id)
+        rows = read_page(session, stmt, sort=sort, pk=v.id, page=page, total=total, cursor=cursor, from_end=not capped)
+    return PublishedPage(_views(session, actor, rows), total, capped)
+
+
+def _walk(
+    session: Session,
+    actor: Actor,
+    stmt: Select[CreditRecordVersion],
+    day: dt.date,
+    page: PageRequest,
+    cursor: Cursor | None,
+) -> list[CreditRecordVersion] | None:
+    """The page of a keyword with many matches, read from the matches of the newest days only (from the cursor's
+    day for 上一页/下一页): the keyword's index and the list's date index together (a ``BitmapAnd`` on PostgreSQL)
+    give the matches of those days, which are sorted; the span widens (:data:`KEYWORD_SPANS`) until it holds the
+    page. None when even the widest span does not: the caller reads every match. A page of a word in a twelfth of
+    10⁶ records reads a few thousand table pages instead of 41,000."""
+    v = CreditRecordVersion
+    newest, oldest = (v.decision_date.desc(), v.record_id.desc()), (v.decision_date.asc(), v.record_id.asc())
+    order, offset, size, start = newest, page.offset, min(page.page_size, KEYWORD_COUNT_CAP - page.offset), day
+    if cursor is not None:
+        position, mark = tuple_(v.decision_date, v.record_id), tuple_(literal(cursor.decision_date), cursor.record_id)
+        stmt = stmt.where(position < mark if cursor.forward else position > mark)
+        order, offset, size = (newest if cursor.forward else oldest), 0, page.page_size
+        start = cursor.decision_date
+    for span in KEYWORD_SPANS:
+        if order is newest:
+            near = stmt.where(v.decision_date >= start - dt.timedelta(days=span))
+        else:
+            near = stmt.where(v.decision_date <= start + dt.timedelta(days=span))
+        found = list(session.execute(near.order_by(*order).offset(offset).limit(size)).scalars())
+        if len(found) == size:
+            return found if order is newest else found[::-1]
+    return None
 
 
 def all_published(
