@@ -138,6 +138,17 @@ def standby_of(source: Cluster) -> Cluster:
 
 
 def wait_replayed(primary: Cluster, standby: Cluster, timeout: float = 30.0) -> None:
+    # A hot standby's snapshot can stay behind the WAL it has replayed: after the concurrent index builds of the
+    # migrations (0040, 0041) the standby kept xmax at the first transaction after them, so a replayed commit was
+    # not yet visible there, until the primary logged its running transactions again (the background writer does
+    # so every 15 s, a checkpoint at once; PostgreSQL 16 has pg_log_standby_snapshot()). Waiting for the replay
+    # alone would then let a test read a standby that does not show the row yet.
+    engine = create_engine(primary.url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("CHECKPOINT"))
+    finally:
+        engine.dispose()
     target = primary.sql("SELECT pg_current_wal_lsn()::text")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

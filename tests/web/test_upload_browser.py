@@ -97,13 +97,14 @@ def test_upload_fix_and_resubmit_in_the_browser(
     expect(page.locator("#count-created")).to_have_text("2")
     expect(page.locator("#batch-layout")).to_have_text("国家标准 2.0 版")
     errors = page.locator("#row-errors")
-    expect(errors).to_contain_text("CF_JDRQ")
+    # the catalogue's Chinese field names, not the codes (CF_JDRQ, CF_CFLB)
     expect(errors).to_contain_text("处罚决定日期")
-    expect(errors).to_contain_text("CF_CFLB")
+    expect(errors).to_contain_text("处罚类别")
+    expect(errors).not_to_contain_text("CF_JDRQ")
     screenshot(page, "console-upload")
 
     # correct the impossible date in the form and send the row again
-    errors.locator("tr", has_text="CF_JDRQ").get_by_role("link", name="在线更正").click()
+    errors.locator("tr", has_text="2024-02-30").get_by_role("link", name="在线更正").click()
     page.wait_for_url(re.compile(r"/console/rejections/\d+$"))
     field = page.locator('#row-form [data-header="处罚决定日期"]')
     expect(field).to_have_value("2024-02-30")
