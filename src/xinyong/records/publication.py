@@ -230,8 +230,8 @@ def published_page(
     flt: RecordFilter,
     page: PageRequest,
     *,
-    cursor: Cursor | None = None,
     on: dt.date | None = None,
+    cursor: Cursor | None = None,
 ) -> PublishedPage:
     """:func:`search_published` for the public list pages: a keyword's list (counted live, not from the per-day
     counts) is counted up to :data:`KEYWORD_COUNT_CAP` only, and when it has more matches only its first
