@@ -212,6 +212,8 @@ def test_one_row_is_corrected_in_the_browser(operator: tuple[TestClient, str], d
 
     page = client.get(f"/console/rejections/{rejection.id}", headers=HTML)
     assert page.status_code == 200 and "处罚决定日期" in page.text
+    reasons = page.text.split('id="row-form"')[0]  # the reasons above the form name the field in Chinese, no code
+    assert "处罚决定日期" in reasons and "CF_JDRQ" not in reasons
     cells = dict(_form(page.text))
     assert cells["处罚决定日期"] == "2024-02-30" and cells["相对人名称"] == "共青城第1羽绒服饰有限公司"
 
